@@ -1,0 +1,99 @@
+"""The ``iamwarden`` command line: one typer app, every command registered here explicitly."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from iamwarden import __version__
+from iamwarden.errors import InputError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+app = typer.Typer(
+    name="iamwarden",
+    help="Assess an AWS account against the IAM best practices, with evidence, offline or live (read-only).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def handles_input_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn an :class:`InputError` into one line on stderr and exit code 2 (all problems with ``--verbose``)."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            lines = exc.all_lines() if kwargs.get("verbose") else [exc.one_line()]
+            for line in lines:
+                err_console.print(f"error: {line}", markup=False)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"iamwarden {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Assess an AWS account against the IAM best practices, with evidence, offline or live (read-only)."""
+
+
+def _register() -> None:
+    """Every command, listed explicitly (no registration by import side effect)."""
+    from iamwarden.cli import snapshot_cmd
+
+    app.add_typer(snapshot_cmd.app, name="snapshot")
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point. Unexpected errors exit 3 with a bug-report hint, never a bare traceback."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - last line of defence: the user gets a line, not a traceback
+        err_console.print(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in iamwarden; please report it with the command you ran "
+            "(set IAMWARDEN_DEBUG=1 to see the traceback).",
+            markup=False,
+        )
+        if _debug():
+            raise
+        sys.exit(3)
+
+
+def _debug() -> bool:
+    import os
+
+    return os.environ.get("IAMWARDEN_DEBUG", "") not in ("", "0")
