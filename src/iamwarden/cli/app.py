@@ -54,9 +54,7 @@ def _version_callback(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option(
-            "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."
-        ),
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version and exit."),
     ] = False,
 ) -> None:
     """Assess an AWS account against the IAM best practices, with evidence, offline or live (read-only)."""
@@ -81,7 +79,7 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - last line of defence: the user gets a line, not a traceback
+    except Exception as exc:  # last line of defence: the user gets a line, not a traceback
         err_console.print(
             f"internal error: {type(exc).__name__}: {exc}\n"
             "This is a bug in iamwarden; please report it with the command you ran "

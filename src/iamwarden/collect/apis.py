@@ -50,9 +50,7 @@ class Api:
 
 APIS: tuple[Api, ...] = (
     Api("sts:GetCallerIdentity", "account", "the account id and partition"),
-    Api(
-        "iam:GetAccountAuthorizationDetails", "account", "users, groups, roles, policies and their documents"
-    ),
+    Api("iam:GetAccountAuthorizationDetails", "account", "users, groups, roles, policies and their documents"),
     Api(
         "iam:GetCredentialReport",
         "account",
@@ -70,9 +68,7 @@ APIS: tuple[Api, ...] = (
         "account-target",
         "MFA devices per user, hardware ones included (target: user name)",
     ),
-    Api(
-        "iam:GetLoginProfile", "account-target", "console password per user (target: user name; null if none)"
-    ),
+    Api("iam:GetLoginProfile", "account-target", "console password per user (target: user name; null if none)"),
     Api("iam:ListServerCertificates", "account", "server certificates and their expiry"),
     Api("iam:ListSAMLProviders", "account", "SAML identity providers"),
     Api("iam:ListOpenIDConnectProviders", "account", "OIDC identity providers"),

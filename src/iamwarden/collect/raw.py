@@ -12,12 +12,11 @@ import io
 import urllib.parse
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any
-
-from typing_extensions import NotRequired, TypedDict
+from typing import Annotated, Any, NotRequired
 
 import orjson
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, TypeAdapter, ValidationError, with_config
+from typing_extensions import TypedDict
 
 from iamwarden.errors import Problem
 

@@ -3,7 +3,8 @@
 Layout (``docs/snapshot-format.md`` and ``docs/snapshot.schema.json`` describe it)::
 
     {"format": "iamwarden-snapshot", "format_version": 1, "account_id": "123456789012", "partition": "aws",
-     "collected_at": "2026-11-28T10:00:00Z", "regions": ["us-east-1"], "tool": {"name": "iamwarden", "version": "0.1.0"},
+     "collected_at": "2026-11-28T10:00:00Z", "regions": ["us-east-1"],
+     "tool": {"name": "iamwarden", "version": "0.1.0"},
      "source": "live", "options": {...},
      "calls": {"iam:GetAccountSummary": {"global": {"_": {...response...}}},
                "cloudtrail:GetTrailStatus": {"us-east-1": {"arn:aws:cloudtrail:...:trail/main": {...}}}},
@@ -173,9 +174,7 @@ class SnapshotBuilder:
 
     def build(self) -> Snapshot:
         with self._lock:
-            calls = {
-                a: {r: dict(t) for r, t in regions.items()} for a, regions in sorted(self._calls.items())
-            }
+            calls = {a: {r: dict(t) for r, t in regions.items()} for a, regions in sorted(self._calls.items())}
             gaps = tuple(sorted(self._gaps, key=lambda g: (g.api, g.region, g.target)))
         return Snapshot(
             account_id=self.account_id,
@@ -220,9 +219,7 @@ class _RawSnapshot(BaseModel):
     format: Literal["iamwarden-snapshot"]
     format_version: Literal[1]
     account_id: str = Field(pattern=r"^\d{12}$")
-    partition: Literal[
-        "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"
-    ]
+    partition: Literal["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"]
     collected_at: datetime
     regions: list[str]
     tool: _RawTool
