@@ -11,11 +11,19 @@ import csv
 import io
 import urllib.parse
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Annotated, Any, NotRequired
+from datetime import UTC, datetime
+from typing import Annotated, Any, NotRequired, cast
 
 import orjson
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, TypeAdapter, ValidationError, with_config
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    with_config,
+)
 from typing_extensions import TypedDict
 
 from iamwarden.errors import Problem
@@ -26,6 +34,23 @@ def _check_timestamp(value: str) -> str:
         datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f"not an ISO 8601 timestamp: {value!r}") from None
+    return value
+
+
+EPOCH_TIMESTAMPS = "epoch_timestamps"
+"""Validation context flag (``context={EPOCH_TIMESTAMPS: True}``): accept epoch seconds where a timestamp goes and turn
+them into ISO 8601 text. AWS CLI v1 prints the timestamps of JSON-protocol services (CloudTrail, Config) that way; an
+import sets it, a snapshot never needs it (it always holds ISO 8601 text)."""
+
+
+def _epoch_timestamp(value: Any, info: ValidationInfo) -> Any:
+    if not (isinstance(info.context, dict) and info.context.get(EPOCH_TIMESTAMPS)):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, UTC).isoformat()
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"not a timestamp: {value!r}") from None
     return value
 
 
@@ -41,7 +66,7 @@ def _policy_document(value: Any) -> Any:
     return value
 
 
-Timestamp = Annotated[str, AfterValidator(_check_timestamp)]
+Timestamp = Annotated[str, BeforeValidator(_epoch_timestamp), AfterValidator(_check_timestamp)]
 PolicyDocument = Annotated[dict[str, Any], BeforeValidator(_policy_document)]
 
 _LENIENT = ConfigDict(extra="allow")
@@ -664,3 +689,8 @@ def validate_calls(calls: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> list
                 except ValidationError as exc:
                     problems.extend(problems_from_validation(exc, prefix))
     return problems
+
+
+def decode_policy_document(value: Any) -> dict[str, Any]:
+    """A stored policy document as a JSON object (URL-encoded strings decoded). The value must have been validated."""
+    return cast("dict[str, Any]", _policy_document(value))
