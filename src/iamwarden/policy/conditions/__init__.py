@@ -1,0 +1,206 @@
+"""Condition operators and their modifiers, evaluated the way the IAM User Guide describes.
+
+The operators live one family per module (:mod:`.string`, :mod:`.numeric`, :mod:`.date`, :mod:`.bool`,
+:mod:`.binary`, :mod:`.ip`, :mod:`.arn`, :mod:`.null`) and are listed in :data:`OPERATORS`. This module applies,
+once for all of them:
+
+- several values for one key: OR (any value matches); for a negated operator (``StringNotEquals``) the result is the
+  negation of that OR (the request value equals *none* of them);
+- a multivalued request value without a set modifier: the positive test holds if any request value matches;
+- ``ForAnyValue:``: true if at least one request value passes; false when the key is absent or has no values;
+- ``ForAllValues:``: true if every request value passes; **true** when the key is absent or has no values;
+  with a negated operator "passes" means "matches none of the policy values";
+- ``...IfExists``: true when the key is absent; otherwise the operator's own result;
+- a key absent from the request (no modifier): false, except for negated operators, where it is true
+  ("If the key that you specify in a policy condition is not present in the request context, the values do not match
+  and the condition is false. If the policy condition requires that the key is not matched, such as StringNotLike or
+  ArnNotLike, and the right key is not present, the condition is true.");
+- ``Null``: tests presence only.
+
+Condition keys are matched case-insensitively (they are lower-cased here and in the request context); values follow
+each operator's own case rule. Several keys in one operator block, and several operator blocks, are ANDed by the
+statement (:mod:`iamwarden.policy.language`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from iamwarden.policy.conditions import arn, binary, date, ip, null, numeric, string
+from iamwarden.policy.conditions import bool as bool_ops
+from iamwarden.policy.conditions.base import Operator
+from iamwarden.policy.variables import Context, Template, parse_template
+
+OPERATORS: tuple[Operator, ...] = (
+    *string.OPERATORS,
+    *numeric.OPERATORS,
+    *date.OPERATORS,
+    *bool_ops.OPERATORS,
+    *binary.OPERATORS,
+    *ip.OPERATORS,
+    *arn.OPERATORS,
+    *null.OPERATORS,
+)
+"""Every base operator AWS documents, in the order of the IAM User Guide."""
+
+BY_NAME: dict[str, Operator] = {op.name.lower(): op for op in OPERATORS}
+
+SetModifier = Literal["ForAnyValue", "ForAllValues"]
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorName:
+    """A parsed operator name such as ``ForAllValues:StringLikeIfExists``."""
+
+    text: str
+    operator: Operator
+    set_modifier: SetModifier | None
+    if_exists: bool
+
+
+def parse_operator_name(text: str) -> OperatorName | None:
+    """Split modifiers off an operator name; ``None`` if the base operator is unknown (names are case-insensitive)."""
+    rest = text
+    modifier: SetModifier | None = None
+    prefix, sep, tail = rest.partition(":")
+    if sep:
+        low = prefix.lower()
+        if low == "foranyvalue":
+            modifier = "ForAnyValue"
+        elif low == "forallvalues":
+            modifier = "ForAllValues"
+        else:
+            return None
+        rest = tail
+    if_exists = False
+    if rest.lower().endswith("ifexists") and rest.lower() != "ifexists":
+        if_exists = True
+        rest = rest[: -len("ifexists")]
+    op = BY_NAME.get(rest.lower())
+    if op is None or (if_exists and op is null.NULL):
+        return None
+    return OperatorName(text, op, modifier, if_exists)
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One (operator, key, values) triple of a ``Condition`` block, compiled.
+
+    ``prepared`` holds the policy values made ready for testing when none has variables; otherwise each evaluation
+    substitutes them from the request context first.
+    """
+
+    operator_name: OperatorName
+    key: str  # as written
+    key_lower: str
+    values: tuple[str, ...]
+    templates: tuple[Template, ...]
+    prepared: tuple[Any, ...] | None
+    path: str
+
+    @classmethod
+    def compile(
+        cls, operator_name: OperatorName, key: str, values: tuple[str, ...], *, variables: bool, path: str
+    ) -> Condition:
+        op = operator_name.operator
+        templates = tuple(parse_template(v, enabled=variables and op.variables) for v in values)
+        prepared: tuple[Any, ...] | None = None
+        if not any(t.has_variables for t in templates):
+            prepared = tuple(op.prepare(t, None, None) for t in templates)
+        return cls(operator_name, key, key.lower(), values, templates, prepared, path)
+
+    def _prepared(self, context: Context, missing: set[str] | None) -> tuple[Any, ...]:
+        if self.prepared is not None:
+            return self.prepared
+        prepare = self.operator_name.operator.prepare
+        return tuple(prepare(t, context, missing) for t in self.templates)
+
+    def test(self, context: Context, missing: set[str] | None = None) -> bool:
+        """Whether the condition holds for ``context``; absent keys (and variables) are added to ``missing``."""
+        name = self.operator_name
+        op = name.operator
+        raw = context.get(self.key_lower)
+        values: tuple[str, ...]
+        if raw is None:
+            values = ()
+        elif isinstance(raw, str):
+            values = (raw,)
+        else:
+            values = raw
+        if op is null.NULL:
+            if not values and missing is not None:
+                missing.add(self.key)
+            wanted = [p for p in self._prepared(context, missing) if p is not None]
+            return any(p is (not values) for p in wanted)
+        if not values:
+            if missing is not None:
+                missing.add(self.key)
+            if name.set_modifier == "ForAllValues":
+                return True
+            if name.set_modifier == "ForAnyValue":
+                return False
+            return name.if_exists or op.negated
+        prepared = [p for p in self._prepared(context, missing) if p is not None]
+        test = op.test
+        negated = op.negated
+        if name.set_modifier is None:
+            positive = any(test(v, p) for v in values for p in prepared)
+            return not positive if negated else positive
+        if name.set_modifier == "ForAllValues":
+            return all(any(test(v, p) for p in prepared) != negated for v in values)
+        return any(any(test(v, p) for p in prepared) != negated for v in values)
+
+    def explain(self, context: Context) -> ConditionResult:
+        """The same evaluation as :meth:`test`, as an object that says what was compared."""
+        missing: set[str] = set()
+        matched = self.test(context, missing)
+        raw = context.get(self.key_lower)
+        context_values: tuple[str, ...] | None
+        if raw is None:
+            context_values = None
+        elif isinstance(raw, str):
+            context_values = (raw,)
+        else:
+            context_values = raw
+        return ConditionResult(
+            operator=self.operator_name.text,
+            key=self.key,
+            policy_values=self.values,
+            context_values=context_values,
+            matched=matched,
+            missing_key=self.key in missing,
+            missing_variables=frozenset(missing - {self.key}),
+            path=self.path,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionResult:
+    """The outcome of one condition, explaining itself."""
+
+    operator: str
+    key: str
+    policy_values: tuple[str, ...]
+    context_values: tuple[str, ...] | None
+    matched: bool
+    missing_key: bool
+    missing_variables: frozenset[str]
+    path: str
+
+    def describe(self) -> str:
+        got = "absent" if self.context_values is None else ", ".join(repr(v) for v in self.context_values)
+        want = ", ".join(repr(v) for v in self.policy_values)
+        verdict = "matched" if self.matched else "did not match"
+        return f"{self.operator} {self.key} [{want}] {verdict} (request value: {got})"
+
+
+__all__ = [
+    "BY_NAME",
+    "OPERATORS",
+    "Condition",
+    "ConditionResult",
+    "Operator",
+    "OperatorName",
+    "parse_operator_name",
+]

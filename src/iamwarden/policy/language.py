@@ -1,0 +1,330 @@
+"""The IAM policy language: a JSON policy document parsed into frozen, compiled objects.
+
+``parse_policy(doc)`` checks the document's shape and collects *every* problem with its JSON path
+(``$.Statement[1].Condition.StringEquals["aws:username"]``) into one :class:`~iamwarden.errors.InputError`. What it
+accepts (IAM User Guide, "IAM JSON policy element reference"):
+
+- ``Version``: ``2012-10-17`` or ``2008-10-17``; absent means ``2008-10-17`` — policy variables are then literal text;
+- ``Id``: any string;
+- ``Statement``: one statement object, or a list of them, each with ``Sid`` (optional), ``Effect`` (``Allow`` or
+  ``Deny``), exactly one of ``Action`` / ``NotAction``, at most one of ``Resource`` / ``NotResource`` (absent in a role
+  trust policy: the statement applies to any resource), at most one of ``Principal`` / ``NotPrincipal`` (``"*"``, or
+  an object whose keys are ``AWS``, ``Service``, ``Federated``, ``CanonicalUser``, each a string or a list), and an
+  optional ``Condition`` (``{operator: {key: value or [values]}}``; numbers and booleans are taken as their JSON text).
+
+The compiled :class:`Policy` keeps its statements and an index by service prefix, so evaluating a request looks only at
+the statements whose ``Action`` can name the request's service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from iamwarden.collect.snapshot import json_path
+from iamwarden.errors import InputError, Problem
+from iamwarden.policy.conditions import Condition, parse_operator_name
+from iamwarden.policy.matching import ActionPattern, PrincipalSpec, ResourcePattern
+
+VERSION_2012 = "2012-10-17"
+VERSION_2008 = "2008-10-17"
+VERSIONS = (VERSION_2012, VERSION_2008)
+PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
+STATEMENT_KEYS = frozenset(
+    {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+)
+DOCUMENT_KEYS = frozenset({"Version", "Id", "Statement"})
+
+Effect = Literal["Allow", "Deny"]
+Path = tuple[int | str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement, compiled. ``index`` is its position in the policy; ``path`` its JSON path."""
+
+    index: int
+    sid: str | None
+    effect: Effect
+    actions: tuple[ActionPattern, ...]
+    not_action: bool
+    resources: tuple[ResourcePattern, ...] | None  # None: no Resource element (trust policies)
+    not_resource: bool
+    principal: PrincipalSpec | None
+    not_principal: bool
+    conditions: tuple[Condition, ...]
+    path: str
+
+    @property
+    def label(self) -> str:
+        """The statement's ``Sid``, or its index as ``#2``."""
+        return self.sid if self.sid else f"#{self.index}"
+
+    def matches_action(self, action: str) -> bool:
+        hit = any(p.matches(action) for p in self.actions)
+        return hit != self.not_action
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A parsed and compiled policy document."""
+
+    name: str
+    source: str
+    version: str
+    id: str | None
+    statements: tuple[Statement, ...]
+    document: Mapping[str, Any] = field(compare=False, repr=False)
+    _by_service: dict[str, tuple[Statement, ...]] = field(compare=False, repr=False, default_factory=dict)
+    _any_service: tuple[Statement, ...] = field(compare=False, repr=False, default=())
+    _cache: dict[str, tuple[Statement, ...]] = field(compare=False, repr=False, default_factory=dict)
+
+    @property
+    def variables_enabled(self) -> bool:
+        return self.version == VERSION_2012
+
+    def statements_for(self, action: str) -> tuple[Statement, ...]:
+        """The statements whose ``Action`` / ``NotAction`` covers ``action`` (lower-cased), in policy order; cached."""
+        hit = self._cache.get(action)
+        if hit is not None:
+            return hit
+        service = action.partition(":")[0]
+        candidates = self._by_service.get(service, ()) + self._any_service
+        if self._by_service.get(service) and self._any_service:
+            candidates = tuple(sorted(candidates, key=lambda s: s.index))
+        result = tuple(s for s in candidates if s.matches_action(action))
+        if len(self._cache) > 4096:
+            self._cache.clear()
+        self._cache[action] = result
+        return result
+
+
+def _index(statements: Sequence[Statement]) -> tuple[dict[str, tuple[Statement, ...]], tuple[Statement, ...]]:
+    by_service: dict[str, list[Statement]] = {}
+    any_service: list[Statement] = []
+    for st in statements:
+        services = {p.service for p in st.actions}
+        if st.not_action or None in services:
+            any_service.append(st)
+            continue
+        for svc in services:
+            assert svc is not None
+            by_service.setdefault(svc, []).append(st)
+    return {k: tuple(v) for k, v in by_service.items()}, tuple(any_service)
+
+
+class _Parser:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, path: Path, message: str) -> None:
+        self.problems.append(Problem(json_path(path), message))
+
+    def strings(self, value: Any, path: Path, what: str) -> tuple[str, ...]:
+        """A string or a non-empty list of strings."""
+        if isinstance(value, str):
+            items: list[Any] = [value]
+            paths: list[Path] = [path]
+        elif isinstance(value, list):
+            if not value:
+                self.problem(path, f"{what} must not be an empty list")
+            items = value
+            paths = [(*path, i) for i in range(len(value))]
+        else:
+            self.problem(path, f"{what} must be a string or a list of strings, not {type(value).__name__}")
+            return ()
+        out: list[str] = []
+        for item, p in zip(items, paths, strict=True):
+            if not isinstance(item, str):
+                self.problem(p, f"{what} must be a string, not {type(item).__name__}")
+            elif not item:
+                self.problem(p, f"{what} must not be empty")
+            else:
+                out.append(item)
+        return tuple(out)
+
+    def actions(self, value: Any, path: Path) -> tuple[ActionPattern, ...]:
+        out = []
+        texts = self.strings(value, path, "an action")
+        for i, text in enumerate(texts):
+            p = path if isinstance(value, str) else (*path, i)
+            if text != "*" and (":" not in text or text.startswith(":") or text.endswith(":")):
+                self.problem(p, f"action {text!r} is not of the form service:Action (or *)")
+                continue
+            out.append(ActionPattern.compile(text))
+        return tuple(out)
+
+    def principal(self, value: Any, path: Path) -> PrincipalSpec | None:
+        if value == "*":
+            return PrincipalSpec.compile([("*", "*")])
+        if not isinstance(value, dict):
+            self.problem(path, 'a principal must be "*" or an object with AWS, Service, Federated or CanonicalUser')
+            return None
+        if not value:
+            self.problem(path, "a principal object must name at least one principal")
+        entries: list[tuple[str, str]] = []
+        for kind, items in value.items():
+            if kind not in PRINCIPAL_TYPES:
+                self.problem(
+                    (*path, kind), f"unknown principal type {kind!r} (expected one of {', '.join(PRINCIPAL_TYPES)})"
+                )
+                continue
+            for text in self.strings(items, (*path, kind), "a principal"):
+                entries.append((kind, text))
+        return PrincipalSpec.compile(entries)
+
+    def condition_values(self, value: Any, path: Path) -> tuple[str, ...]:
+        items = value if isinstance(value, list) else [value]
+        if isinstance(value, list) and not value:
+            self.problem(path, "a condition needs at least one value")
+        out: list[str] = []
+        for i, item in enumerate(items):
+            p = (*path, i) if isinstance(value, list) else path
+            if isinstance(item, bool):
+                out.append("true" if item else "false")
+            elif isinstance(item, str):
+                out.append(item)
+            elif isinstance(item, int | float):
+                out.append(repr(item) if isinstance(item, float) else str(item))
+            else:
+                self.problem(p, f"a condition value must be a string, number or boolean, not {type(item).__name__}")
+        return tuple(out)
+
+    def conditions(self, value: Any, path: Path, variables: bool) -> tuple[Condition, ...]:
+        if not isinstance(value, dict):
+            self.problem(path, "Condition must be an object of {operator: {key: values}}")
+            return ()
+        out: list[Condition] = []
+        for op_text, block in value.items():
+            op_path = (*path, op_text)
+            name = parse_operator_name(op_text) if isinstance(op_text, str) else None
+            if name is None:
+                self.problem(op_path, f"unknown condition operator {op_text!r}")
+                continue
+            if not isinstance(block, dict) or not block:
+                self.problem(op_path, "a condition operator needs an object of {key: values}")
+                continue
+            for key, raw in block.items():
+                key_path = (*op_path, key)
+                if not key:
+                    self.problem(key_path, "a condition key must not be empty")
+                    continue
+                values = self.condition_values(raw, key_path)
+                if not values:
+                    continue
+                out.append(Condition.compile(name, key, values, variables=variables, path=json_path(key_path)))
+        return tuple(out)
+
+    def statement(self, raw: Any, index: int, path: Path, variables: bool) -> Statement | None:
+        if not isinstance(raw, dict):
+            self.problem(path, f"a statement must be an object, not {type(raw).__name__}")
+            return None
+        before = len(self.problems)
+        for key in raw:
+            if key not in STATEMENT_KEYS:
+                self.problem((*path, key), f"unknown statement element {key!r}")
+        sid = raw.get("Sid")
+        if sid is not None and not isinstance(sid, str):
+            self.problem((*path, "Sid"), "Sid must be a string")
+            sid = None
+        effect = raw.get("Effect")
+        if effect not in ("Allow", "Deny"):
+            self.problem((*path, "Effect"), f'Effect must be "Allow" or "Deny", not {effect!r}')
+        if ("Action" in raw) == ("NotAction" in raw):
+            self.problem(path, "a statement needs exactly one of Action or NotAction")
+        action_key = "Action" if "Action" in raw else "NotAction"
+        actions = self.actions(raw.get(action_key), (*path, action_key)) if action_key in raw else ()
+        if "Resource" in raw and "NotResource" in raw:
+            self.problem(path, "a statement can have Resource or NotResource, not both")
+        resource_key = "Resource" if "Resource" in raw else ("NotResource" if "NotResource" in raw else None)
+        resources: tuple[ResourcePattern, ...] | None = None
+        if resource_key is not None:
+            texts = self.strings(raw[resource_key], (*path, resource_key), "a resource")
+            resources = tuple(ResourcePattern.compile(t, variables=variables) for t in texts)
+        if "Principal" in raw and "NotPrincipal" in raw:
+            self.problem(path, "a statement can have Principal or NotPrincipal, not both")
+        principal_key = "Principal" if "Principal" in raw else ("NotPrincipal" if "NotPrincipal" in raw else None)
+        principal = None
+        if principal_key is not None:
+            principal = self.principal(raw[principal_key], (*path, principal_key))
+        conditions = self.conditions(raw["Condition"], (*path, "Condition"), variables) if "Condition" in raw else ()
+        if len(self.problems) > before or effect not in ("Allow", "Deny"):
+            return None
+        return Statement(
+            index=index,
+            sid=sid,
+            effect="Allow" if effect == "Allow" else "Deny",
+            actions=actions,
+            not_action=action_key == "NotAction",
+            resources=resources,
+            not_resource=resource_key == "NotResource",
+            principal=principal,
+            not_principal=principal_key == "NotPrincipal",
+            conditions=conditions,
+            path=json_path(path),
+        )
+
+
+def parse_policy(doc: Any, *, name: str = "policy", source: str = "<policy>", base_path: Path = ()) -> Policy:
+    """Parse and compile a policy document; every problem found is raised together as one ``InputError(source, ...)``.
+
+    ``base_path`` prefixes the JSON paths (``("resource_policy",)`` when the document sits inside a request file).
+    """
+    parser = _Parser()
+    statements: list[Statement] = []
+    version = VERSION_2008
+    policy_id: str | None = None
+    if isinstance(doc, str):
+        parser.problem(base_path, "a policy document must be a JSON object, not a string (is it JSON-encoded twice?)")
+    elif not isinstance(doc, Mapping):
+        parser.problem(base_path, f"a policy document must be a JSON object, not {type(doc).__name__}")
+    else:
+        for key in doc:
+            if key not in DOCUMENT_KEYS:
+                parser.problem((*base_path, key), f"unknown policy element {key!r} (expected Version, Id, Statement)")
+        raw_version = doc.get("Version", VERSION_2008)
+        if raw_version not in VERSIONS:
+            parser.problem((*base_path, "Version"), f"Version must be {VERSION_2012!r} or {VERSION_2008!r}")
+        else:
+            version = raw_version
+        raw_id = doc.get("Id")
+        if raw_id is not None and not isinstance(raw_id, str):
+            parser.problem((*base_path, "Id"), "Id must be a string")
+        policy_id = raw_id if isinstance(raw_id, str) else None
+        variables = version == VERSION_2012
+        raw_statements = doc.get("Statement")
+        if raw_statements is None:
+            parser.problem(base_path, "a policy needs a Statement element")
+        elif isinstance(raw_statements, list):
+            for i, raw in enumerate(raw_statements):
+                st = parser.statement(raw, i, (*base_path, "Statement", i), variables)
+                if st is not None:
+                    statements.append(st)
+        else:
+            st = parser.statement(raw_statements, 0, (*base_path, "Statement"), variables)
+            if st is not None:
+                statements.append(st)
+    if parser.problems:
+        raise InputError(source, parser.problems)
+    assert isinstance(doc, Mapping)
+    by_service, any_service = _index(statements)
+    return Policy(
+        name=name,
+        source=source,
+        version=version,
+        id=policy_id,
+        statements=tuple(statements),
+        document=doc,
+        _by_service=by_service,
+        _any_service=any_service,
+    )
+
+
+def collect_problems(doc: Any, *, base_path: Path = ()) -> list[Problem]:
+    """The problems :func:`parse_policy` would raise, as a list (empty when the document is valid)."""
+    try:
+        parse_policy(doc, base_path=base_path)
+    except InputError as exc:
+        return exc.problems
+    return []
