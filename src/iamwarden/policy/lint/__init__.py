@@ -1,0 +1,63 @@
+"""The policy linter: IAM Access Analyzer's kinds of findings (ERROR, SECURITY_WARNING, WARNING, SUGGESTION), each
+with an issue code, a message, the element's JSON path and its line and column in the text.
+
+The linter reads the raw text itself (:mod:`.jsonpos`), so it reports on documents a strict parser would reject.
+One module per family of checks: :mod:`.structure` (elements, principals, size), :mod:`.actions`,
+:mod:`.resources`, :mod:`.conditions`. Codes and their help live in :mod:`.rules`; docs/lint.md lists them.
+
+>>> [f.code for f in lint_policy_text('{"Statement": {"Effect": "Allow", "Action": "s3:GetObjekt", '
+...                                   '"Resource": "*"}}', policy_type="identity", source="p.json")]
+['MISSING_VERSION', 'INVALID_ACTION']
+"""
+
+from __future__ import annotations
+
+from iamwarden.policy.catalogue import Catalogue, catalogue
+from iamwarden.policy.lint.actions import check_actions, check_pass_role
+from iamwarden.policy.lint.conditions import check_conditions
+from iamwarden.policy.lint.findings import POLICY_TYPES, Collector, Finding, PolicyType
+from iamwarden.policy.lint.jsonpos import JsonSyntaxError, parse
+from iamwarden.policy.lint.resources import check_resources
+from iamwarden.policy.lint.rules import KIND_ORDER, RULES, FindingKind, Rule
+from iamwarden.policy.lint.structure import IdentityKind, check_document, check_size
+
+__all__ = [
+    "KIND_ORDER",
+    "POLICY_TYPES",
+    "RULES",
+    "Finding",
+    "FindingKind",
+    "IdentityKind",
+    "PolicyType",
+    "Rule",
+    "lint_policy_text",
+]
+
+
+def lint_policy_text(
+    text: str,
+    *,
+    policy_type: PolicyType,
+    source: str,
+    identity_kind: IdentityKind = "managed",
+    cat: Catalogue | None = None,
+) -> list[Finding]:
+    """Every finding for one policy document, sorted by position. ``identity_kind`` picks the size quota of an
+    identity policy (a managed policy, or the inline policies of a user, role or group)."""
+    if policy_type not in POLICY_TYPES:
+        raise ValueError(f"unknown policy type {policy_type!r}")
+    out = Collector(source, policy_type)
+    try:
+        root = parse(text)
+    except JsonSyntaxError as exc:
+        out.add("JSON_SYNTAX_ERROR", f"invalid JSON: {exc.message}", (), exc.pos)
+        return out.findings
+    cat = cat or catalogue()
+    check_size(text, out, root, identity_kind)
+    for st in check_document(root, out):
+        resolved = check_actions(st, cat, out) if st.action_node is not None else None
+        if resolved is not None:
+            check_pass_role(st, resolved, out)
+        check_resources(st, resolved, cat, out)
+        check_conditions(st, resolved, cat, out)
+    return sorted(out.findings, key=lambda f: (f.line, f.column, -f.severity, f.code))

@@ -1,0 +1,142 @@
+"""Action checks: every entry names a real action (or a wildcard that matches some), entries another entry covers,
+and iam:PassRole granted on every role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from iamwarden.policy.catalogue import Action, Catalogue
+from iamwarden.policy.lint.findings import Collector, Statement
+from iamwarden.policy.lint.jsonpos import JObject, JScalar
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedActions:
+    """The actions of a statement's Action/NotAction entries. ``complete`` is false when an entry named nothing the
+    catalogue knows (so checks that need the full set stay quiet)."""
+
+    entries: tuple[tuple[JScalar, tuple[Action, ...]], ...]
+    complete: bool
+    has_star: bool
+
+    def actions(self) -> tuple[Action, ...]:
+        seen: dict[str, Action] = {}
+        for _, actions in self.entries:
+            for action in actions:
+                seen.setdefault(action.full_name, action)
+        return tuple(seen.values())
+
+
+def _has_wildcard(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
+def check_actions(st: Statement, cat: Catalogue, out: Collector) -> ResolvedActions:
+    entries: list[tuple[JScalar, tuple[Action, ...]]] = []
+    complete = True
+    has_star = False
+    for entry in st.actions:
+        text = str(entry.value)
+        if text == "*":
+            has_star = True
+            entries.append((entry, ()))
+            continue
+        prefix, sep, name = text.partition(":")
+        if not sep or not prefix or not name:
+            out.at("INVALID_ACTION", entry, f"{text!r} is not an action: write service:Action, such as s3:GetObject")
+            complete = False
+            continue
+        if not _has_wildcard(prefix) and not cat.has_service(prefix):
+            out.at("INVALID_SERVICE_IN_ACTION", entry, f"no service has the prefix {prefix!r}")
+            complete = False
+            continue
+        found = cat.expand(text)
+        if not found:
+            if _has_wildcard(text):
+                out.at("INVALID_ACTION", entry, f"{text!r} matches no action")
+            else:
+                out.at("INVALID_ACTION", entry, f"{prefix}:{name} is not an action of {prefix}")
+            complete = False
+            continue
+        entries.append((entry, found))
+    resolved = ResolvedActions(tuple(entries), complete, has_star)
+    _redundant(resolved, out, st.action_key or "Action")
+    return resolved
+
+
+def _redundant(resolved: ResolvedActions, out: Collector, element: str) -> None:
+    """An entry whose actions another entry all covers. Of two entries that cover each other (the same action
+    written twice), the later is the redundant one."""
+    sets = [(entry, frozenset(a.full_name for a in actions)) for entry, actions in resolved.entries]
+    star = next((entry for entry, _ in sets if entry.value == "*"), None)
+    for i, (entry, names) in enumerate(sets):
+        if entry.value == "*":
+            if star is not entry:
+                out.at("REDUNDANT_ACTION", entry, f'"*" appears twice in {element}')
+            continue
+        if star is not None:
+            out.at("REDUNDANT_ACTION", entry, f'{entry.value!r} is covered by "*" in {element}')
+            continue
+        for j, (other, other_names) in enumerate(sets):
+            if i == j or other.value == "*" or not names:
+                continue
+            if names < other_names or (names == other_names and j < i):
+                out.at("REDUNDANT_ACTION", entry, f"{entry.value!r} is covered by {other.value!r} in {element}")
+                break
+
+
+def check_pass_role(st: Statement, resolved: ResolvedActions, out: Collector) -> None:
+    """Allow iam:PassRole on every role: Resource "*" or NotResource, unless iam:PassedToService limits it."""
+    if st.effect != "Allow" or st.resource_node is None or _limits_passed_to_service(st):
+        return
+    if st.action_key == "NotAction":
+        passes = (
+            not any(a.full_name == "iam:PassRole" for _, actions in resolved.entries for a in actions)
+            and not resolved.has_star
+        )
+        explicit = False
+    else:
+        explicit = any(
+            not _has_wildcard(str(entry.value)) and any(a.full_name == "iam:PassRole" for a in actions)
+            for entry, actions in resolved.entries
+        )
+        passes = (
+            explicit
+            or resolved.has_star
+            or any(a.full_name == "iam:PassRole" for _, actions in resolved.entries for a in actions)
+        )
+    if not passes:
+        return
+    if st.resource_key == "NotResource":
+        out.at(
+            "PASS_ROLE_WITH_NOT_RESOURCE",
+            st.resource_node,
+            "iam:PassRole with NotResource can pass every role not listed",
+        )
+        return
+    star = next((r for r in st.resources if r.value == "*"), None)
+    if star is None:
+        return
+    if explicit:
+        out.at(
+            "PASS_ROLE_WITH_STAR_IN_RESOURCE",
+            star,
+            'iam:PassRole on "*" can pass any role, an admin role too; name the roles or add iam:PassedToService',
+        )
+    else:
+        out.at(
+            "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE",
+            star,
+            'the wildcard action includes iam:PassRole, on "*": it can pass any role',
+        )
+
+
+def _limits_passed_to_service(st: Statement) -> bool:
+    if st.condition is None:
+        return False
+    for op in st.condition.members:
+        if op.key.startswith("Null") or not isinstance(op.value, JObject):
+            continue
+        if any(key.key.lower() == "iam:passedtoservice" for key in op.value.members):
+            return True
+    return False

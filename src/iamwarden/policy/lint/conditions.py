@@ -1,0 +1,309 @@
+"""Condition checks: operators, keys (global and of the statement's services), operator/key type fit, qualifier
+use, value types, and the MFA patterns that let long-term access keys through."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+from iamwarden.policy.catalogue import Catalogue, ConditionKey
+from iamwarden.policy.global_keys import UNSUPPORTED_GLOBAL_KEYS, global_key, needs_tag_key
+from iamwarden.policy.lint.actions import ResolvedActions
+from iamwarden.policy.lint.findings import Collector, Statement, type_name
+from iamwarden.policy.lint.jsonpos import JArray, JMember, JNode, JObject, JScalar
+
+#: Every condition operator, without qualifier or IfExists, and the family (type) it compares.
+OPERATOR_FAMILIES: dict[str, str] = {
+    **{
+        name: "String"
+        for name in (
+            "StringEquals",
+            "StringNotEquals",
+            "StringEqualsIgnoreCase",
+            "StringNotEqualsIgnoreCase",
+            "StringLike",
+            "StringNotLike",
+        )
+    },
+    **{
+        name: "Numeric"
+        for name in (
+            "NumericEquals",
+            "NumericNotEquals",
+            "NumericLessThan",
+            "NumericLessThanEquals",
+            "NumericGreaterThan",
+            "NumericGreaterThanEquals",
+        )
+    },
+    **{
+        name: "Date"
+        for name in (
+            "DateEquals",
+            "DateNotEquals",
+            "DateLessThan",
+            "DateLessThanEquals",
+            "DateGreaterThan",
+            "DateGreaterThanEquals",
+        )
+    },
+    "Bool": "Bool",
+    "BinaryEquals": "Binary",
+    "IpAddress": "IPAddress",
+    "NotIpAddress": "IPAddress",
+    **{name: "ARN" for name in ("ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike")},
+    "Null": "Null",
+}
+QUALIFIERS = ("ForAllValues", "ForAnyValue")
+_DATE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?\Z"
+)
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
+#: Keys that take both Date and Numeric operators.
+_DATE_OR_NUMBER = frozenset({"aws:epochtime"})
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    text: str
+    qualifier: str | None
+    base: str
+    if_exists: bool
+
+    @property
+    def family(self) -> str:
+        return OPERATOR_FAMILIES[self.base]
+
+
+def parse_operator(text: str) -> Operator | None:
+    """``ForAnyValue:StringLikeIfExists`` -> qualifier, base operator and IfExists; ``None`` if not an operator."""
+    qualifier = None
+    name = text
+    if ":" in text:
+        qualifier, _, name = text.partition(":")
+        if qualifier not in QUALIFIERS:
+            return None
+    if_exists = name.endswith("IfExists")
+    base = name.removesuffix("IfExists") if if_exists else name
+    if base not in OPERATOR_FAMILIES:
+        return None
+    return Operator(text, qualifier, base, if_exists)
+
+
+def _operator_hint(text: str) -> str:
+    low = text.lower()
+    for q in (None, *QUALIFIERS):
+        for base in OPERATOR_FAMILIES:
+            for suffix in ("", "IfExists"):
+                candidate = f"{q + ':' if q else ''}{base}{suffix}"
+                if candidate.lower() == low:
+                    return f" (did you mean {candidate!r}? operator names are case-sensitive)"
+    return ""
+
+
+def check_conditions(st: Statement, resolved: ResolvedActions | None, cat: Catalogue, out: Collector) -> None:
+    if st.condition is None:
+        return
+    if not st.condition.members:
+        out.at("EMPTY_OBJECT_CONDITION", st.condition, "the Condition element is empty")
+        return
+    for op_member in st.condition.members:
+        op = parse_operator(op_member.key)
+        if op is None:
+            hint = _operator_hint(op_member.key)
+            out.add(
+                "INVALID_CONDITION_OPERATOR",
+                f"{op_member.key!r} is not a condition operator{hint}",
+                op_member.value.path,
+                op_member.key_pos,
+            )
+        elif op.base == "Null" and op.if_exists:
+            out.add(
+                "NULL_WITH_IF_EXISTS",
+                "the Null operator takes no IfExists suffix",
+                op_member.value.path,
+                op_member.key_pos,
+            )
+        block = op_member.value
+        if not isinstance(block, JObject):
+            out.at("DATA_TYPE_MISMATCH", block, f"a condition operator takes an object of keys, not {type_name(block)}")
+            continue
+        seen: dict[str, str] = {}
+        for key_member in block.members:
+            low = key_member.key.lower()
+            if low in seen and seen[low] != key_member.key:
+                out.add(
+                    "DUPLICATE_KEYS_WITH_DIFFERENT_CASE",
+                    f"{key_member.key!r} and {seen[low]!r} are the same key (key names are not case-sensitive)",
+                    key_member.value.path,
+                    key_member.key_pos,
+                )
+            seen.setdefault(low, key_member.key)
+            values = _values(key_member.value, out)
+            key = _check_key(key_member, st, resolved, cat, out)
+            if op is None or values is None:
+                continue
+            if key is not None:
+                _check_fit(op, key, key_member, out)
+            _check_values(op, values, out)
+            _check_mfa(st, op, key_member, values, out)
+
+
+def _values(node: JNode, out: Collector) -> list[JScalar] | None:
+    items: tuple[JNode, ...] = node.items if isinstance(node, JArray) else (node,)
+    good: list[JScalar] = []
+    for item in items:
+        if isinstance(item, JScalar) and item.value is not None:
+            good.append(item)
+        else:
+            out.at(
+                "DATA_TYPE_MISMATCH", item, f"condition values are strings, numbers or Booleans, not {type_name(item)}"
+            )
+            return None
+    return good
+
+
+def _check_key(
+    member: JMember, st: Statement, resolved: ResolvedActions | None, cat: Catalogue, out: Collector
+) -> ConditionKey | None:
+    name = member.key
+    path, pos = member.value.path, member.key_pos
+    prefix, sep, rest = name.partition(":")
+    if not sep or not prefix or not rest:
+        out.add("INVALID_CONDITION_KEY_FORMAT", f"{name!r} is not a condition key: write prefix:name", path, pos)
+        return None
+    if prefix.lower() == "aws":
+        if name.lower() in UNSUPPORTED_GLOBAL_KEYS:
+            out.add("UNSUPPORTED_GLOBAL_CONDITION_KEY", UNSUPPORTED_GLOBAL_KEYS[name.lower()], path, pos)
+            return None
+        if needs_tag_key(name):
+            out.add(
+                "MISSING_TAG_KEY_IN_CONDITION", f"{name!r} needs a tag key: {name.rstrip('/')}/<tag-key>", path, pos
+            )
+            return None
+        key = cat.condition_key(name)
+        if key is None:
+            out.add("INVALID_GLOBAL_CONDITION_KEY", f"{name!r} is not a global condition key", path, pos)
+        return key
+    key = cat.condition_key(name)
+    if key is None:
+        if "." in prefix or "/" in prefix:
+            return None  # an OIDC identity provider's claim (myidp.example.com:sub): any claim name may be valid
+        if cat.has_service(prefix) or prefix.lower() in cat.condition_key_prefixes():
+            out.add("INVALID_SERVICE_CONDITION_KEY", f"{prefix} defines no condition key {name!r}", path, pos)
+        else:
+            out.add("INVALID_SERVICE", f"no service or identity provider has the prefix {prefix!r}", path, pos)
+        return None
+    if (
+        global_key(name) is None
+        and cat.has_service(prefix)
+        and resolved is not None
+        and resolved.complete
+        and not resolved.has_star
+        and st.action_key == "Action"
+        and resolved.entries
+        and not any(cat.action_supports_key(action, name) for action in resolved.actions())
+    ):
+        out.add(
+            "CONDITION_KEY_NOT_SUPPORTED_BY_ACTIONS",
+            f"no action of this statement has {key.name!r} in its request context",
+            path,
+            pos,
+        )
+    return key
+
+
+def _check_fit(op: Operator, key: ConditionKey, member: JMember, out: Collector) -> None:
+    path, pos = member.value.path, member.key_pos
+    if op.qualifier is not None and not key.multivalued:
+        code = (
+            "FORALLVALUES_WITH_SINGLE_VALUED_KEY"
+            if op.qualifier == "ForAllValues"
+            else "FORANYVALUE_WITH_SINGLE_VALUED_KEY"
+        )
+        out.add(code, f"{op.qualifier} on {key.name}, which holds a single value", path, pos)
+    family, kind = op.family, key.base_type
+    if family in ("Null", "Binary"):
+        return
+    if key.name.lower() in _DATE_OR_NUMBER and family in ("Date", "Numeric"):
+        return
+    if family == "String":
+        if kind in ("ARN", "Numeric", "Date", "Bool", "IPAddress"):
+            better = {
+                "ARN": "ArnLike/ArnEquals",
+                "Numeric": "Numeric...",
+                "Date": "Date...",
+                "Bool": "Bool",
+                "IPAddress": "IpAddress",
+            }[kind]
+            out.add(
+                "STRING_OPERATOR_ON_TYPED_KEY",
+                f"{key.name} holds {kind} values; {better} fits better than {op.base}",
+                path,
+                pos,
+            )
+        return
+    if family != kind:
+        out.add(
+            "OPERATOR_KEY_TYPE_MISMATCH",
+            f"{op.base} compares {family} values but {key.name} holds {kind} values",
+            path,
+            pos,
+        )
+
+
+def _check_values(op: Operator, values: list[JScalar], out: Collector) -> None:
+    family = op.family
+    texts = [(v, _text(v.value)) for v in values]
+    if family == "Numeric":
+        for node, text in texts:
+            if not _NUMBER.match(text):
+                out.at("TYPE_MISMATCH_NUMBER", node, f"{text!r} is not a number")
+    elif family == "Date":
+        for node, text in texts:
+            if not (_DATE.match(text) or _NUMBER.match(text)):
+                out.at("TYPE_MISMATCH_DATE", node, f"{text!r} is not a date (2026-01-31T00:00:00Z) or epoch seconds")
+    elif family in ("Bool", "Null"):
+        bools = set()
+        for node, text in texts:
+            if text.lower() not in ("true", "false"):
+                out.at("TYPE_MISMATCH_BOOLEAN", node, f"{text!r} is not true or false")
+            else:
+                bools.add(text.lower())
+        if len(bools) > 1 and family == "Bool":
+            out.at("INVALID_CONDITION_MULTIPLE_BOOLEAN", values[0], "the condition lists both true and false")
+    elif family == "IPAddress":
+        for node, text in texts:
+            try:
+                ipaddress.ip_network(text, strict=False)
+            except ValueError:
+                out.at("TYPE_MISMATCH_IP_RANGE", node, f"{text!r} is not an IP address or CIDR range")
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _check_mfa(st: Statement, op: Operator, member: JMember, values: list[JScalar], out: Collector) -> None:
+    if member.key.lower() != "aws:multifactorauthpresent" or op.base != "Bool" or op.qualifier is not None:
+        return
+    texts = {_text(v.value).lower() for v in values}
+    if st.effect == "Allow" and op.if_exists and "true" in texts:
+        out.add(
+            "ALLOW_MFA_BOOL_IF_EXISTS",
+            "BoolIfExists is true when the key is absent, as it is for long-term "
+            "access keys: this allows them without MFA; use Bool",
+            member.value.path,
+            member.key_pos,
+        )
+    if st.effect == "Deny" and not op.if_exists and "false" in texts:
+        out.add(
+            "DENY_MFA_BOOL_WITHOUT_IF_EXISTS",
+            'Bool "false" does not match when the key is absent, as it is '
+            "for long-term access keys: they are not denied; use BoolIfExists",
+            member.value.path,
+            member.key_pos,
+        )

@@ -1,0 +1,163 @@
+"""Resource checks: each ARN is well formed and fits an ARN format of the statement's actions; ARNs another entry
+of the statement covers."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from iamwarden.policy.catalogue import Catalogue
+from iamwarden.policy.lint.actions import ResolvedActions
+from iamwarden.policy.lint.findings import Collector, Statement
+
+PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"})
+_ACCOUNT = re.compile(r"[0-9]{12}\Z")
+_VARIABLE = re.compile(r"\$\{[^}]*\}")
+
+
+def _loose(text: str) -> bool:
+    """Contains a wildcard or a policy variable."""
+    return "*" in text or "?" in text or "${" in text
+
+
+def check_resources(st: Statement, resolved: ResolvedActions | None, cat: Catalogue, out: Collector) -> None:
+    formats = _formats(st, resolved, cat)
+    for entry in st.resources:
+        arn = str(entry.value)
+        if arn == "*":
+            continue
+        if not arn.startswith("arn:"):
+            out.at("INVALID_ARN_PREFIX", entry, f'{arn!r} is not an ARN: it must start with "arn:" (or be "*")')
+            continue
+        glob = _glob_of_policy_arn(arn)
+        parts = glob.split(":", 5)
+        if len(parts) < 6:
+            if not _loose(parts[-1]):
+                out.at(
+                    "MISSING_ARN_FIELD",
+                    entry,
+                    f"{arn!r} has {len(parts)} of the 6 fields arn:partition:service:region:account:resource",
+                )
+            continue
+        _, partition, service, _region, account, _resource = parts
+        if partition not in PARTITIONS and not _loose(partition):
+            out.at(
+                "INVALID_PARTITION", entry, f"{partition!r} is not an AWS partition ({', '.join(sorted(PARTITIONS))})"
+            )
+            continue
+        if service != service.lower():
+            out.at("INVALID_ARN_SERVICE_CASE", entry, f"the service {service!r} in the ARN must be lowercase")
+            continue
+        if account and account != "aws" and not _loose(account) and not _ACCOUNT.match(account):
+            out.at("INVALID_ARN_ACCOUNT", entry, f"the account {account!r} in the ARN is not a 12-digit account ID")
+            continue
+        if not _loose(service):
+            service_formats = cat.formats_by_arn_service().get(service)
+            if service_formats is None:
+                out.at("INVALID_ARN_RESOURCE", entry, f"no resource type has ARNs of the service {service!r}")
+                continue
+            if not any(globs_intersect(glob, _VARIABLE.sub("*", f)) for f in service_formats):
+                out.at("INVALID_ARN_RESOURCE", entry, f"{arn!r} fits the ARN format of no {service} resource type")
+                continue
+        if formats and not any(globs_intersect(glob, f) for f in formats):
+            out.at(
+                "RESOURCE_NOT_USED_BY_ACTIONS",
+                entry,
+                f"{arn!r} is of no resource type the statement's actions act on, so it grants nothing here",
+            )
+    _redundant(st, out)
+
+
+def _formats(st: Statement, resolved: ResolvedActions | None, cat: Catalogue) -> tuple[str, ...]:
+    """The ARN formats (as globs) the statement's Resource entries should fit; empty when that cannot be known
+    (NotAction, "*", an unknown action, an action that takes only "*")."""
+    if resolved is None or not resolved.complete or resolved.has_star or st.action_key != "Action":
+        return ()
+    if st.resource_key != "Resource":
+        return ()
+    globs: set[str] = set()
+    for action in resolved.actions():
+        formats = cat.arn_formats(action)
+        if not formats:
+            return ()
+        globs.update(_VARIABLE.sub("*", f) for f in formats)
+    return tuple(sorted(globs))
+
+
+def _glob_of_policy_arn(arn: str) -> str:
+    return _VARIABLE.sub("*", arn)
+
+
+@lru_cache(maxsize=65536)
+def globs_intersect(a: str, b: str) -> bool:
+    """Whether some string matches both IAM globs (``*`` any run, ``?`` one character).
+
+    >>> globs_intersect("arn:aws:iam::*:*", "arn:*:iam::*:role/*")
+    True
+    >>> globs_intersect("arn:aws:s3:::bucket", "arn:*:s3:::*/*")
+    False
+    """
+    memo: dict[tuple[int, int], bool] = {}
+
+    def go(i: int, j: int) -> bool:
+        key = (i, j)
+        if key in memo:
+            return memo[key]
+        if i == len(a) and j == len(b):
+            result = True
+        elif i < len(a) and a[i] == "*":
+            result = go(i + 1, j) or (j < len(b) and go(i, j + 1))
+        elif j < len(b) and b[j] == "*":
+            result = go(i, j + 1) or (i < len(a) and go(i + 1, j))
+        elif i < len(a) and j < len(b) and (a[i] == b[j] or a[i] == "?" or b[j] == "?"):
+            result = go(i + 1, j + 1)
+        else:
+            result = False
+        memo[key] = result
+        return result
+
+    return go(0, 0)
+
+
+@lru_cache(maxsize=65536)
+def glob_covers(wide: str, narrow: str) -> bool:
+    """Whether every string ``narrow`` matches, ``wide`` matches too (``narrow``'s wildcards must meet ``*`` or
+    ``?`` in ``wide``).
+
+    >>> glob_covers("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/logs/*")
+    True
+    >>> glob_covers("arn:aws:s3:::bucket/logs/*", "arn:aws:s3:::bucket/*")
+    False
+    """
+    memo: dict[tuple[int, int], bool] = {}
+
+    def go(i: int, j: int) -> bool:
+        key = (i, j)
+        if key in memo:
+            return memo[key]
+        if j == len(wide):
+            result = i == len(narrow)
+        elif wide[j] == "*":
+            result = go(i, j + 1) or (i < len(narrow) and go(i + 1, j))
+        elif i == len(narrow) or narrow[i] == "*":
+            result = False
+        elif wide[j] == "?":
+            result = go(i + 1, j + 1)
+        else:
+            result = narrow[i] == wide[j] and narrow[i] != "?" and go(i + 1, j + 1)
+        memo[key] = result
+        return result
+
+    return go(0, 0)
+
+
+def _redundant(st: Statement, out: Collector) -> None:
+    entries = [(e, str(e.value)) for e in st.resources]
+    element = st.resource_key or "Resource"
+    for i, (entry, arn) in enumerate(entries):
+        for j, (_, other) in enumerate(entries):
+            if i == j:
+                continue
+            if (arn == other and j < i) or (arn != other and glob_covers(other, arn)):
+                out.at("REDUNDANT_RESOURCE", entry, f"{arn!r} is covered by {other!r} in {element}")
+                break
