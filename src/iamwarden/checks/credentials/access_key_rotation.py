@@ -1,0 +1,80 @@
+"""credentials.access_key_rotation - active access keys are younger than the maximum age.
+
+What it does: for each user's active keys, the creation date (ListAccessKeys, else ``access_key_N_last_rotated``)
+against ``access_key_max_age_days`` (90).
+Why is this bad? The longer a key lives, the more places it has been copied to and the longer a leak stays useful.
+Example: an active key created 200 days before the snapshot fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from iamwarden.checks.base import (
+    Check,
+    CheckMetadata,
+    Outcome,
+    Remediation,
+    Severity,
+    account_arn,
+    days_between,
+    failed,
+    missing,
+    not_applicable,
+    passed,
+)
+from iamwarden.checks.config import Thresholds
+from iamwarden.checks.credentials._common import KEYS_CONSOLE, ROTATE_CLI
+from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, user_keys
+from iamwarden.model import Account
+
+METADATA = CheckMetadata(
+    id="credentials.access_key_rotation",
+    title="Active access keys are rotated within the maximum age",
+    practice=6,
+    severity=Severity.MEDIUM,
+    resource_type="AwsIamUser",
+    why="Old keys have had time to leak into laptops, CI logs and repositories; rotating them limits how long a "
+    "leaked key stays useful. Better still, replace long-term keys with roles.",
+    remediation=Remediation(
+        "Create a new key, move every consumer to it, deactivate the old key, then delete it.",
+        cli=ROTATE_CLI,
+        console=KEYS_CONSOLE,
+    ),
+    cis_aws_v6=("2.13",),
+    security_hub=("IAM.3",),
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html#rotating_access_keys_console",
+    ),
+)
+
+
+def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+    if inventory_missing(account):
+        yield missing(account, account_arn(account), AUTH_DETAILS)
+        return
+    limit = thresholds.access_key_max_age_days
+    for user in account.users:
+        keys = user_keys(user)
+        if keys is None:
+            yield missing(account, user.arn, "iam:ListAccessKeys", target=user.name)
+            continue
+        active = [k for k in keys if k.active]
+        if not active:
+            yield not_applicable(user.arn, "user has no active access keys")
+            continue
+        undated = [k for k in active if k.created is None]
+        old = [k for k in active if k.created is not None and days_between(k.created, account.collected_at) >= limit]
+        evidence = {"keys": [k.to_json() for k in active], "threshold_days": limit}
+        if old:
+            ages = ", ".join(
+                f"{k.label} ({days_between(k.created, account.collected_at)} days)" for k in old if k.created
+            )
+            yield failed(user.arn, f"active key(s) older than {limit} days: {ages}", **evidence)
+        elif undated:
+            yield missing(account, user.arn, "iam:ListAccessKeys", target=user.name)
+        else:
+            yield passed(user.arn, f"all active keys are younger than {limit} days", **evidence)
+
+
+CHECK = Check(METADATA, evaluate)

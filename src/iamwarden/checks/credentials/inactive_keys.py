@@ -1,0 +1,66 @@
+"""credentials.inactive_keys - deactivated access keys are deleted.
+
+What it does: fails users holding keys with ``Status: Inactive``.
+Why is this bad? An inactive key can be re-activated by anyone with ``iam:UpdateAccessKey``; once its rotation is
+finished it should be deleted.
+Example: one key ``Inactive`` fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from iamwarden.checks.base import (
+    Check,
+    CheckMetadata,
+    Outcome,
+    Remediation,
+    Severity,
+    account_arn,
+    failed,
+    missing,
+    not_applicable,
+    passed,
+)
+from iamwarden.checks.config import Thresholds
+from iamwarden.checks.credentials._common import KEYS_CONSOLE
+from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, user_keys
+from iamwarden.model import Account
+
+METADATA = CheckMetadata(
+    id="credentials.inactive_keys",
+    title="Inactive access keys are deleted",
+    practice=6,
+    severity=Severity.LOW,
+    resource_type="AwsIamUser",
+    why="A deactivated key is one API call away from working again; leftover keys also confuse key inventories.",
+    remediation=Remediation(
+        "Delete inactive access keys once you are sure nothing needs them.",
+        cli=("aws iam delete-access-key --user-name <user> --access-key-id <key-id>",),
+        console=KEYS_CONSOLE,
+    ),
+    references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html",),
+)
+
+
+def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+    if inventory_missing(account):
+        yield missing(account, account_arn(account), AUTH_DETAILS)
+        return
+    for user in account.users:
+        keys = user_keys(user)
+        if keys is None:
+            yield missing(account, user.arn, "iam:ListAccessKeys", target=user.name)
+            continue
+        if not keys:
+            yield not_applicable(user.arn, "user has no access keys")
+            continue
+        inactive = [k for k in keys if not k.active]
+        if inactive:
+            labels = ", ".join(k.label for k in inactive)
+            yield failed(user.arn, f"inactive key(s) not deleted: {labels}", keys=[k.to_json() for k in keys])
+        else:
+            yield passed(user.arn, "no inactive keys", keys=[k.to_json() for k in keys])
+
+
+CHECK = Check(METADATA, evaluate)

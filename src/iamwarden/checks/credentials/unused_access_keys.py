@@ -1,0 +1,86 @@
+"""credentials.unused_access_keys - active access keys are in use.
+
+What it does: an active key whose last use (or, never used, its creation) is ``access_key_unused_days`` (45) or more
+before the snapshot fails.
+Why is this bad? An unused active key is pure risk: nobody would notice it being abused, and nothing breaks when it is
+removed.
+Example: an active key last used 60 days ago fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from iamwarden.checks.base import (
+    Check,
+    CheckMetadata,
+    Outcome,
+    Remediation,
+    Severity,
+    account_arn,
+    days_between,
+    failed,
+    missing,
+    not_applicable,
+    passed,
+)
+from iamwarden.checks.config import Thresholds
+from iamwarden.checks.credentials._common import KEYS_CONSOLE
+from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, user_keys
+from iamwarden.model import Account
+
+METADATA = CheckMetadata(
+    id="credentials.unused_access_keys",
+    title="Active access keys have been used recently",
+    practice=6,
+    severity=Severity.MEDIUM,
+    resource_type="AwsIamUser",
+    why="Credentials nobody uses can only be used by someone who should not; deactivating them shrinks the window "
+    "for a leaked or abandoned key.",
+    remediation=Remediation(
+        "Deactivate keys not used within the threshold; delete them once nothing breaks.",
+        cli=(
+            "aws iam get-access-key-last-used --access-key-id <key-id>",
+            "aws iam update-access-key --user-name <user> --access-key-id <key-id> --status Inactive",
+        ),
+        console=KEYS_CONSOLE,
+    ),
+    cis_aws_v6=("2.11",),
+    security_hub=("IAM.22",),
+    references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_finding-unused.html",),
+)
+
+
+def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+    if inventory_missing(account):
+        yield missing(account, account_arn(account), AUTH_DETAILS)
+        return
+    limit = thresholds.access_key_unused_days
+    for user in account.users:
+        keys = user_keys(user)
+        if keys is None:
+            yield missing(account, user.arn, "iam:ListAccessKeys", target=user.name)
+            continue
+        active = [k for k in keys if k.active]
+        if not active:
+            yield not_applicable(user.arn, "user has no active access keys")
+            continue
+        if not all(k.last_used_known for k in active):
+            yield missing(account, user.arn, "iam:GetAccessKeyLastUsed")
+            continue
+        stale = []
+        for key in active:
+            since = key.last_used or key.created
+            if since is not None and days_between(since, account.collected_at) >= limit:
+                stale.append(
+                    f"{key.label} ({'last used' if key.last_used else 'never used, created'} "
+                    f"{days_between(since, account.collected_at)} days ago)"
+                )
+        evidence = {"keys": [k.to_json() for k in active], "threshold_days": limit}
+        if stale:
+            yield failed(user.arn, f"active key(s) unused for {limit}+ days: {', '.join(stale)}", **evidence)
+        else:
+            yield passed(user.arn, f"active keys were used within {limit} days", **evidence)
+
+
+CHECK = Check(METADATA, evaluate)

@@ -1,0 +1,79 @@
+"""Small facts several checks ask about users (pure functions of the model)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from iamwarden.model import Account, User
+
+
+def user_has_mfa(user: User) -> bool | None:
+    """Whether the user has an MFA device: ListMFADevices / virtual devices, else the credential report."""
+    if user.mfa_devices is not None:
+        return bool(user.mfa_devices)
+    if user.credential_report is not None:
+        return user.credential_report.mfa_active
+    return None
+
+
+def user_last_activity(user: User) -> tuple[bool, datetime | None]:
+    """(known, last use of the password or any access key).
+
+    Known from the credential report; without it, from GetAccessKeyLastUsed for a user known to have no password.
+    """
+    row = user.credential_report
+    if row is not None:
+        dates = [d for d in (row.password_last_used, row.access_key_1_last_used, row.access_key_2_last_used) if d]
+        return True, max(dates) if dates else None
+    keys = user.access_keys
+    if keys is not None and user.has_console_password is False and all(k.last_used_known for k in keys):
+        used = [k.last_used for k in keys if k.last_used]
+        return True, max(used) if used else None
+    return False, None
+
+
+AUTH_DETAILS = "iam:GetAccountAuthorizationDetails"
+
+
+def inventory_missing(account: Account) -> bool:
+    """True when users, groups, roles and policies were not collected (checks over them are then unknown)."""
+    return not account.was_collected(AUTH_DETAILS)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFact:
+    """One access key as the checks see it, from ListAccessKeys (+ GetAccessKeyLastUsed) or the credential report."""
+
+    label: str
+    """The masked key id, or ``key 1`` / ``key 2`` when only the credential report told us."""
+    active: bool
+    created: datetime | None
+    last_used: datetime | None
+    last_used_known: bool
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "key": self.label,
+            "active": self.active,
+            "created": self.created.isoformat() if self.created else None,
+            "last_used": self.last_used.isoformat() if self.last_used else None,
+            "last_used_known": self.last_used_known,
+        }
+
+
+def user_keys(user: User) -> list[KeyFact] | None:
+    """The user's access keys, or ``None`` when neither ListAccessKeys nor the credential report was collected."""
+    if user.access_keys is not None:
+        return [KeyFact(k.masked_id, k.active, k.created, k.last_used, k.last_used_known) for k in user.access_keys]
+    row = user.credential_report
+    if row is None:
+        return None
+    keys = []
+    for slot, active, rotated, used in (
+        (1, row.access_key_1_active, row.access_key_1_last_rotated, row.access_key_1_last_used),
+        (2, row.access_key_2_active, row.access_key_2_last_rotated, row.access_key_2_last_used),
+    ):
+        if active or rotated is not None:
+            keys.append(KeyFact(f"key {slot}", active, rotated, used, True))
+    return keys

@@ -1,0 +1,70 @@
+"""monitoring.trail_cloudwatch_logs - Every trail delivers to CloudWatch Logs.
+
+What it does: reads ``cloudwatch_logs_group_arn`` of every trail (DescribeTrails).
+Why is this bad? Delivery to CloudWatch Logs lets metric filters and alarms react to events (root sign-in, policy
+changes) within minutes, not at the next audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from iamwarden.checks.base import (
+    Check,
+    CheckMetadata,
+    Outcome,
+    Remediation,
+    Severity,
+    account_arn,
+    failed,
+    missing,
+    not_applicable,
+    passed,
+)
+from iamwarden.checks.config import Thresholds
+from iamwarden.checks.monitoring._common import DESCRIBE, trail_label, trails_collected
+from iamwarden.model import Account
+
+METADATA = CheckMetadata(
+    id="monitoring.trail_cloudwatch_logs",
+    title="Every trail delivers to CloudWatch Logs",
+    practice=7,
+    severity=Severity.LOW,
+    resource_type="AwsCloudTrailTrail",
+    why="Delivery to CloudWatch Logs lets metric filters and alarms react to events (root sign-in, policy changes) "
+    "within minutes, not at the next audit.",
+    remediation=Remediation(
+        "Send the trail to a CloudWatch Logs log group and add alarms.",
+        cli=(
+            "aws cloudtrail update-trail --name <trail> --cloud-watch-logs-log-group-arn <log-group-arn> "
+            "--cloud-watch-logs-role-arn <role-arn>",
+        ),
+        console=("CloudTrail console > Trails > <trail> > CloudWatch Logs > Edit > Enabled.",),
+    ),
+    security_hub=("CloudTrail.5",),
+    references=(
+        "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html",
+    ),
+)
+
+
+def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+    if not trails_collected(account):
+        yield missing(account, account_arn(account), DESCRIBE, region=None)
+        return
+    if not account.trails:
+        yield not_applicable(account_arn(account), "no trails (see monitoring.multi_region_trail)")
+        return
+    for trail in account.trails:
+        value = trail.cloudwatch_logs_group_arn
+        if value:
+            yield passed(
+                trail.arn, f"{trail_label(trail)}: cloudwatch_logs_group_arn set", cloudwatch_logs_group_arn=value
+            )
+        else:
+            yield failed(
+                trail.arn, f"{trail_label(trail)}: cloudwatch_logs_group_arn not set", cloudwatch_logs_group_arn=value
+            )
+
+
+CHECK = Check(METADATA, evaluate)

@@ -1,0 +1,79 @@
+"""monitoring.trail_delivery - trails deliver their logs without errors.
+
+What it does: ``LatestDeliveryError`` of every trail (GetTrailStatus in its home region).
+Why is this bad? A trail that cannot write to its bucket (deleted bucket, changed bucket or key policy) records
+nothing, while looking configured.
+Example: ``LatestDeliveryError: AccessDenied`` fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from iamwarden.checks.base import (
+    Check,
+    CheckMetadata,
+    Outcome,
+    Remediation,
+    Severity,
+    account_arn,
+    failed,
+    iso,
+    missing,
+    not_applicable,
+    passed,
+)
+from iamwarden.checks.config import Thresholds
+from iamwarden.checks.monitoring._common import DESCRIBE, trail_label, trails_collected
+from iamwarden.model import Account
+
+METADATA = CheckMetadata(
+    id="monitoring.trail_delivery",
+    title="Trails deliver their log files without errors",
+    practice=7,
+    severity=Severity.HIGH,
+    resource_type="AwsCloudTrailTrail",
+    why="A trail whose delivery fails records nothing while appearing configured; the gap is only found when the logs "
+    "are needed.",
+    remediation=Remediation(
+        "Fix the cause named by the error (bucket exists, bucket policy allows cloudtrail.amazonaws.com, KMS key "
+        "policy allows CloudTrail), then confirm delivery resumes.",
+        cli=(
+            "aws cloudtrail get-trail-status --name <trail-arn> "
+            "--query '{error:LatestDeliveryError,last:LatestDeliveryTime}'",
+        ),
+        console=("CloudTrail console > Trails > <trail>: the error is shown above the trail details.",),
+    ),
+    references=(
+        "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html",
+    ),
+)
+
+
+def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+    if not trails_collected(account):
+        yield missing(account, account_arn(account), DESCRIBE, region=None)
+        return
+    if not account.trails:
+        yield not_applicable(account_arn(account), "no trails (see monitoring.multi_region_trail)")
+        return
+    for trail in account.trails:
+        status = trail.status
+        if status is None:
+            yield missing(account, trail.arn, "cloudtrail:GetTrailStatus", region=trail.home_region, target=trail.arn)
+        elif status.latest_delivery_error:
+            yield failed(
+                trail.arn,
+                f"{trail_label(trail)}: last delivery failed: {status.latest_delivery_error}",
+                latest_delivery_error=status.latest_delivery_error,
+                latest_delivery_time=iso(status.latest_delivery_time),
+            )
+        else:
+            yield passed(
+                trail.arn,
+                f"{trail_label(trail)}: no delivery error",
+                latest_delivery_time=iso(status.latest_delivery_time),
+            )
+
+
+CHECK = Check(METADATA, evaluate)

@@ -1,0 +1,1 @@
+"""Checks of practice: password_policy."""

@@ -1,0 +1,117 @@
+"""Run the checks over an account and score each practice.
+
+Scoring (per practice, 0-100): every ``pass`` and ``fail`` result counts with its severity's weight (critical 10,
+high 5, medium 3, low 1, info 0)::
+
+    score = round(100 * sum(weight of passes) / sum(weight of passes and fails))
+
+``unknown`` and ``not_applicable`` results do not count either way (unknowns are listed beside the score so missing
+evidence is never mistaken for compliance). A practice with nothing weighed has no score (``None``). Info results
+never move a score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from iamwarden.checks.base import PRACTICES, Check, Finding, Severity, Status
+from iamwarden.checks.config import Thresholds
+from iamwarden.checks.registry import CHECKS
+from iamwarden.model import Account
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeSummary:
+    number: int
+    title: str
+    passed: int
+    failed: int
+    unknown: int
+    not_applicable: int
+    score: int | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "number": self.number,
+            "title": self.title,
+            "pass": self.passed,
+            "fail": self.failed,
+            "unknown": self.unknown,
+            "not_applicable": self.not_applicable,
+            "score": self.score,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """Every finding of one run, in check order, and the per-practice summary."""
+
+    account: Account
+    thresholds: Thresholds
+    checks: tuple[Check, ...]
+    findings: tuple[Finding, ...]
+    practices: tuple[PracticeSummary, ...]
+
+    def failures(self) -> list[Finding]:
+        """Failed findings, worst severity first, then practice and check order."""
+        order = {c.id: i for i, c in enumerate(self.checks)}
+        return sorted(
+            (f for f in self.findings if f.status is Status.FAIL),
+            key=lambda f: (f.severity.rank, f.check.practice, order[f.check.id], f.resource),
+        )
+
+
+def score(findings: Sequence[Finding]) -> int | None:
+    """The 0-100 score of a set of findings (see the module docstring); ``None`` when nothing is weighed."""
+    good = sum(f.severity.weight for f in findings if f.status is Status.PASS)
+    bad = sum(f.severity.weight for f in findings if f.status is Status.FAIL)
+    if good + bad == 0:
+        return None
+    return round(100 * good / (good + bad))
+
+
+def summarize(findings: Sequence[Finding], practices: Sequence[int] = tuple(PRACTICES)) -> tuple[PracticeSummary, ...]:
+    out = []
+    for number in practices:
+        mine = [f for f in findings if f.check.practice == number]
+        counts = {s: sum(1 for f in mine if f.status is s) for s in Status}
+        out.append(
+            PracticeSummary(
+                number=number,
+                title=PRACTICES[number],
+                passed=counts[Status.PASS],
+                failed=counts[Status.FAIL],
+                unknown=counts[Status.UNKNOWN],
+                not_applicable=counts[Status.NOT_APPLICABLE],
+                score=score(mine),
+            )
+        )
+    return tuple(out)
+
+
+def run_checks(account: Account, thresholds: Thresholds | None = None, checks: Sequence[Check] = CHECKS) -> Assessment:
+    """Run ``checks`` (all registered ones by default) over ``account``. Deterministic: same input, same output."""
+    thresholds = thresholds or Thresholds()
+    findings: list[Finding] = []
+    for check in checks:
+        seen: set[str] = set()
+        for outcome in check.evaluate(account, thresholds):
+            if outcome.resource in seen:
+                raise ValueError(f"check {check.id} reported {outcome.resource} twice")
+            seen.add(outcome.resource)
+            findings.append(Finding(check.metadata, outcome))
+    numbers = sorted({c.metadata.practice for c in checks}) or list(PRACTICES)
+    return Assessment(account, thresholds, tuple(checks), tuple(findings), summarize(findings, numbers))
+
+
+def filter_findings(
+    findings: Sequence[Finding], *, practices: Sequence[int] = (), min_severity: Severity | None = None
+) -> list[Finding]:
+    """Findings of the given practices at or above ``min_severity``."""
+    return [
+        f
+        for f in findings
+        if (not practices or f.check.practice in practices)
+        and (min_severity is None or f.severity.rank <= min_severity.rank)
+    ]
