@@ -88,6 +88,22 @@ def _glob_of_policy_arn(arn: str) -> str:
     return _VARIABLE.sub("*", arn)
 
 
+def _wild(glob: str) -> bool:
+    return "*" in glob or "?" in glob
+
+
+def _literal_prefix(glob: str) -> str:
+    for i, ch in enumerate(glob):
+        if ch in "*?":
+            return glob[:i]
+    return glob
+
+
+@lru_cache(maxsize=8192)
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob), re.DOTALL)
+
+
 @lru_cache(maxsize=65536)
 def globs_intersect(a: str, b: str) -> bool:
     """Whether some string matches both IAM globs (``*`` any run, ``?`` one character).
@@ -97,6 +113,18 @@ def globs_intersect(a: str, b: str) -> bool:
     >>> globs_intersect("arn:aws:s3:::bucket", "arn:*:s3:::*/*")
     False
     """
+    if not _wild(a):
+        return _glob_regex(b).fullmatch(a) is not None
+    if not _wild(b):
+        return _glob_regex(a).fullmatch(b) is not None
+    prefix_a, prefix_b = _literal_prefix(a), _literal_prefix(b)
+    n = min(len(prefix_a), len(prefix_b))
+    if prefix_a[:n] != prefix_b[:n]:
+        return False
+    suffix_a, suffix_b = _literal_prefix(a[::-1]), _literal_prefix(b[::-1])
+    n = min(len(suffix_a), len(suffix_b))
+    if suffix_a[:n] != suffix_b[:n]:
+        return False
     memo: dict[tuple[int, int], bool] = {}
 
     def go(i: int, j: int) -> bool:
@@ -129,6 +157,10 @@ def glob_covers(wide: str, narrow: str) -> bool:
     >>> glob_covers("arn:aws:s3:::bucket/logs/*", "arn:aws:s3:::bucket/*")
     False
     """
+    if not _wild(narrow):
+        return _glob_regex(wide).fullmatch(narrow) is not None
+    if not narrow.startswith(_literal_prefix(wide)):
+        return False
     memo: dict[tuple[int, int], bool] = {}
 
     def go(i: int, j: int) -> bool:

@@ -1,0 +1,273 @@
+"""``iamwarden lint``: check IAM policy files the way IAM Access Analyzer does, offline, with line and column."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import orjson
+import typer
+from rich.console import Console
+from rich.markup import escape
+from sarif_pydantic import (
+    ArtifactLocation,
+    Level,
+    Location,
+    LogicalLocation,
+    Message,
+    PhysicalLocation,
+    Region,
+    ReportingConfiguration,
+    ReportingDescriptor,
+    Result,
+    Run,
+    Sarif,
+    Tool,
+    ToolDriver,
+)
+
+from iamwarden import __version__
+from iamwarden.cli.app import handles_input_errors
+from iamwarden.errors import InputError, Problem
+from iamwarden.policy.lint import KIND_ORDER, RULES, Finding, lint_policy_text
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_UNREADABLE = 2
+
+
+class PolicyTypeChoice(enum.StrEnum):
+    identity = "identity"
+    resource = "resource"
+    trust = "trust"
+    scp = "scp"
+    rcp = "rcp"
+    boundary = "boundary"
+
+
+class IdentityKindChoice(enum.StrEnum):
+    managed = "managed"
+    user = "user"
+    role = "role"
+    group = "group"
+
+
+class OutputFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+class KindChoice(enum.StrEnum):
+    suggestion = "suggestion"
+    warning = "warning"
+    security_warning = "security_warning"
+    error = "error"
+
+
+_STYLE = {"ERROR": "bold red", "SECURITY_WARNING": "bold magenta", "WARNING": "yellow", "SUGGESTION": "cyan"}
+
+
+@handles_input_errors
+def lint(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Policy documents (JSON) to check.", dir_okay=False, show_default=False),
+    ],
+    policy_type: Annotated[
+        PolicyTypeChoice,
+        typer.Option(
+            "--type",
+            "-t",
+            help="What the policies are: identity (user/group/role), resource (bucket, key ...), trust (a role's "
+            "trust policy), scp, rcp, or boundary (permissions boundary). Picks the Principal rules and size quota.",
+        ),
+    ] = PolicyTypeChoice.identity,
+    identity_kind: Annotated[
+        IdentityKindChoice,
+        typer.Option(
+            "--identity-kind",
+            help="For --type identity: size quota of a managed policy (6,144) or of the inline policies of a "
+            "user (2,048), role (10,240) or group (5,120).",
+        ),
+    ] = IdentityKindChoice.managed,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="text (file:line:col kind code message), json or sarif.")
+    ] = OutputFormat.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")
+    ] = None,
+    min_kind: Annotated[
+        KindChoice,
+        typer.Option(
+            "--min-kind",
+            help="Report only findings of this kind or worse (suggestion < warning < security_warning < error); "
+            "the exit code counts only what is reported.",
+        ),
+    ] = KindChoice.suggestion,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every problem of an unreadable file.")] = False,
+) -> None:
+    """Check IAM policy files offline, with Access Analyzer's finding kinds and issue codes (docs/lint.md).
+
+    Exit code 0: nothing reported, or only suggestions.
+
+    Exit code 1: a warning, security warning or error was reported.
+
+    Exit code 2: a file could not be read (the others are still checked) or the report could not be written.
+    """
+    threshold = [k.lower() for k in KIND_ORDER].index(min_kind.value)
+    findings: list[Finding] = []
+    unreadable: list[InputError] = []
+    for path in files:
+        try:
+            text = _read(path)
+        except InputError as exc:
+            unreadable.append(exc)
+            continue
+        found = lint_policy_text(
+            text, policy_type=policy_type.value, source=str(path), identity_kind=identity_kind.value
+        )
+        findings.extend(f for f in found if f.severity >= threshold)
+
+    if output_format is OutputFormat.text:
+        _write_text(findings, len(files) - len(unreadable), output)
+    elif output_format is OutputFormat.json:
+        _write(output, orjson.dumps(_json_report(findings), option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        _write(output, orjson.dumps(sarif_report(findings), option=orjson.OPT_INDENT_2) + b"\n")
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    for problem in unreadable:
+        for line in problem.all_lines() if verbose else [problem.one_line()]:
+            err.print(f"error: {line}", markup=False)
+    if unreadable:
+        raise typer.Exit(EXIT_UNREADABLE)
+    if any(f.severity >= KIND_ORDER.index("WARNING") for f in findings):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _read(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), Problem("", exc.strerror or str(exc))) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), Problem(f"byte {exc.start}", "not UTF-8 text")) from None
+
+
+def _write(output: Path | None, data: bytes) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise InputError(str(output), Problem("", f"cannot write the report: {exc.strerror or exc}")) from None
+
+
+def _summary(findings: list[Finding]) -> dict[str, int]:
+    counts = Counter(f.kind for f in findings)
+    return {kind: counts.get(kind, 0) for kind in reversed(KIND_ORDER)}
+
+
+def _write_text(findings: list[Finding], files: int, output: Path | None) -> None:
+    lines = [(f, f"{f.source}:{f.line}:{f.column}: {f.kind} {f.code} {f.message}") for f in findings]
+    counts = _summary(findings)
+    summary = ", ".join(f"{n} {kind.lower().replace('_', ' ')}" for kind, n in counts.items() if n)
+    tail = f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+    tail += f" ({summary})" if summary else ""
+    if output is not None:
+        _write(output, ("\n".join([line for _, line in lines] + [tail]) + "\n").encode())
+        return
+    console = Console(highlight=False, soft_wrap=True)
+    for finding, _ in lines:
+        console.print(
+            f"{escape(finding.source)}:{finding.line}:{finding.column}: "
+            f"[{_STYLE[finding.kind]}]{finding.kind}[/] [bold]{finding.code}[/] {escape(finding.message)}"
+        )
+    console.print(tail, style="dim" if not findings else None)
+
+
+def _json_report(findings: list[Finding]) -> dict[str, Any]:
+    return {
+        "tool": "iamwarden",
+        "version": __version__,
+        "summary": _summary(findings),
+        "findings": [f.to_json() for f in findings],
+    }
+
+
+_SARIF_LEVEL = {
+    "ERROR": Level.ERROR,
+    "SECURITY_WARNING": Level.WARNING,
+    "WARNING": Level.WARNING,
+    "SUGGESTION": Level.NOTE,
+}
+
+
+def sarif_report(findings: list[Finding]) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of the findings: every linter rule with its help, each result at its line and column
+    (columns count Unicode code points)."""
+    rule_ids = sorted(RULES)
+    index = {code: i for i, code in enumerate(rule_ids)}
+    rules = []
+    for code in rule_ids:
+        rule = RULES[code]
+        properties: dict[str, Any] = {"kind": rule.kind, "origin": rule.origin, "tags": ["iam", "policy"]}
+        if rule.kind == "SECURITY_WARNING":
+            properties["tags"] = ["iam", "policy", "security"]
+            properties["security-severity"] = "7.0"
+        more = rule.help_uri or "docs/lint.md (Issue codes) in the iamwarden sources."
+        more_md = f"[Access Analyzer policy checks]({rule.help_uri})" if rule.help_uri else "docs/lint.md, Issue codes"
+        rules.append(
+            ReportingDescriptor(
+                id=code,
+                name="".join(word.capitalize() for word in code.split("_")),
+                short_description=Message(text=rule.title),
+                full_description=Message(text=rule.help),
+                help=Message(text=f"{rule.help} See {more}", markdown=f"{rule.help}\n\nSee {more_md}."),
+                help_uri=rule.help_uri,
+                default_configuration=ReportingConfiguration(level=_SARIF_LEVEL[rule.kind].value),
+                properties=properties,
+            )
+        )
+    results = [
+        Result(
+            rule_id=f.code,
+            rule_index=index[f.code],
+            level=_SARIF_LEVEL[f.kind],
+            message=Message(text=f.message),
+            locations=[
+                Location(
+                    physical_location=PhysicalLocation(
+                        artifact_location=ArtifactLocation(uri=quote(Path(f.source).as_posix())),
+                        region=Region(start_line=f.line, start_column=f.column),
+                    ),
+                    logical_locations=[LogicalLocation(fully_qualified_name=f.path, kind="element")],
+                )
+            ],
+            properties={"kind": f.kind, "jsonPath": f.path},
+        )
+        for f in findings
+    ]
+    log = Sarif(
+        version="2.1.0",
+        schema_uri=SARIF_SCHEMA,
+        runs=[
+            Run(
+                tool=Tool(driver=ToolDriver(name="iamwarden", version=__version__, rules=rules)),
+                results=results,
+                columnKind="unicodeCodePoints",
+            )
+        ],
+    )
+    return dict(log.model_dump(mode="json", by_alias=True, exclude_none=True))
