@@ -62,9 +62,10 @@ def _root(
 
 def _register() -> None:
     """Every command, listed explicitly (no registration by import side effect)."""
-    from iamwarden.cli import snapshot_cmd
+    from iamwarden.cli import lint_cmd, snapshot_cmd
 
     app.add_typer(snapshot_cmd.app, name="snapshot")
+    app.command("lint")(lint_cmd.lint)
 
 
 _register()
