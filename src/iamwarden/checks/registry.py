@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from iamwarden.checks.audit import access_analyzer, config_recording, support_role
+from iamwarden.checks.audit import access_analyzer, config_recording, policy_lint, support_role
 from iamwarden.checks.base import Check
+from iamwarden.checks.conditions import (
+    admin_network_bounds,
+    condition_misuse,
+    cross_account_trust,
+    privileged_without_mfa,
+)
 from iamwarden.checks.credentials import (
     access_key_rotation,
     expired_server_certificates,
@@ -19,8 +25,16 @@ from iamwarden.checks.credentials import (
     unused_passwords,
 )
 from iamwarden.checks.groups import empty_groups, group_has_policies, user_direct_policies, user_in_group
-from iamwarden.checks.least_privilege import cloudshell_full_access, unused_roles, unused_services, unused_users
-from iamwarden.checks.mfa import console_users, unassigned_virtual_devices
+from iamwarden.checks.least_privilege import (
+    admin_policies,
+    cloudshell_full_access,
+    effective_admins,
+    sensitive_service_wildcards,
+    unused_roles,
+    unused_services,
+    unused_users,
+)
+from iamwarden.checks.mfa import admin_users, console_users, unassigned_virtual_devices
 from iamwarden.checks.monitoring import (
     multi_region_trail,
     trail_cloudwatch_logs,
@@ -36,7 +50,13 @@ from iamwarden.checks.password_policy import (
     reuse_prevention,
     users_can_change,
 )
-from iamwarden.checks.roles import ec2_instance_profile, lambda_key_variables, workload_access_keys
+from iamwarden.checks.roles import (
+    ec2_instance_profile,
+    lambda_key_variables,
+    oidc_subject,
+    trust_open,
+    workload_access_keys,
+)
 from iamwarden.checks.root import (
     centralized_root_access,
     hardware_mfa,
@@ -65,6 +85,9 @@ def build_registry(checks: Iterable[Check]) -> tuple[Check, ...]:
 CHECKS: tuple[Check, ...] = build_registry(
     (
         # 1. Least privilege
+        effective_admins.CHECK,
+        admin_policies.CHECK,
+        sensitive_service_wildcards.CHECK,
         cloudshell_full_access.CHECK,
         unused_roles.CHECK,
         unused_users.CHECK,
@@ -78,6 +101,7 @@ CHECKS: tuple[Check, ...] = build_registry(
         centralized_root_access.CHECK,
         # 3. MFA
         console_users.CHECK,
+        admin_users.CHECK,
         unassigned_virtual_devices.CHECK,
         # 4. Groups
         user_direct_policies.CHECK,
@@ -87,6 +111,8 @@ CHECKS: tuple[Check, ...] = build_registry(
         # 5. Roles
         ec2_instance_profile.CHECK,
         workload_access_keys.CHECK,
+        trust_open.CHECK,
+        oidc_subject.CHECK,
         lambda_key_variables.CHECK,
         # 6. Credentials
         access_key_rotation.CHECK,
@@ -102,6 +128,11 @@ CHECKS: tuple[Check, ...] = build_registry(
         trail_kms_encryption.CHECK,
         trail_cloudwatch_logs.CHECK,
         trail_delivery.CHECK,
+        # 8. Conditions
+        privileged_without_mfa.CHECK,
+        cross_account_trust.CHECK,
+        condition_misuse.CHECK,
+        admin_network_bounds.CHECK,
         # 9. Password policy
         exists.CHECK,
         minimum_length.CHECK,
@@ -116,6 +147,7 @@ CHECKS: tuple[Check, ...] = build_registry(
         access_analyzer.CHECK,
         config_recording.CHECK,
         support_role.CHECK,
+        policy_lint.CHECK,
     )
 )
 

@@ -1,0 +1,34 @@
+"""Lint the account's own policies with :func:`iamwarden.policy.lint.lint_policy_text`.
+
+Documents are linted as compact JSON (no whitespace, as IAM counts size), so findings are reported by JSON path.
+"""
+
+from __future__ import annotations
+
+import json
+
+from iamwarden.analysis.principals import ExaminedPolicy
+from iamwarden.policy.lint import Finding, lint_policy_text
+from iamwarden.policy.lint.structure import IdentityKind
+
+
+def identity_kind(examined: ExaminedPolicy) -> IdentityKind:
+    if examined.resource_type != "AwsIamInlinePolicy":
+        return "managed"
+    owner = examined.resource.split(":", 5)[-1]
+    if owner.startswith("user/"):
+        return "user"
+    if owner.startswith("group/"):
+        return "group"
+    return "role"
+
+
+def lint_examined(examined: ExaminedPolicy) -> list[Finding]:
+    text = json.dumps(examined.document.document, separators=(",", ":"))
+    return lint_policy_text(
+        text, policy_type="identity", source=examined.resource, identity_kind=identity_kind(examined)
+    )
+
+
+def lint_trust(document: object, source: str) -> list[Finding]:
+    return lint_policy_text(json.dumps(document, separators=(",", ":")), policy_type="trust", source=source)

@@ -1,0 +1,278 @@
+"""Permission questions answered by the policy engine, never by reading policy text.
+
+**Administrator.** A principal (or a policy on its own) is *effectively an administrator* when the engine allows every
+probe in :data:`ADMIN_PROBES` on resource ``*``: sensitive actions across IAM, STS, Organizations, KMS, CloudTrail,
+S3, EC2 and Lambda, plus an action of a service that does not exist, which only ``"Action": "*"`` or an allow-all
+``NotAction`` can grant. Whatever the policy is called, and however it is written (``*``, ``*:*``, ``NotAction`` with a
+harmless exclusion, several statements that add up), the engine's decision is what counts; denies, permissions
+boundaries and SCPs are applied.
+
+Requests are evaluated with MFA present (the most a principal can get) and again without it (long-term keys):
+see :class:`AdminAnalysis`.
+
+**Service-wide wildcards.** A policy grants a sensitive service wholesale when the engine allows an action of that
+service that does not exist (``iam:IamwardenServiceWideProbe``) on resource ``*``: only ``iam:*``-like patterns (or
+broader) match it, and only an unscoped ``Resource`` matches ``*``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from iamwarden.analysis.principals import PrincipalPolicies
+from iamwarden.policy import Decision, Policy, Request, evaluate, parse_policy
+
+NONEXISTENT_ACTION = "iamwardenprobe:NoSuchAction"
+
+ADMIN_PROBES: tuple[str, ...] = (
+    NONEXISTENT_ACTION,
+    "iam:PutRolePolicy",
+    "iam:CreateAccessKey",
+    "sts:AssumeRole",
+    "organizations:LeaveOrganization",
+    "kms:ScheduleKeyDeletion",
+    "cloudtrail:StopLogging",
+    "s3:PutBucketPolicy",
+    "ec2:RunInstances",
+    "lambda:UpdateFunctionCode",
+)
+"""Allowed on ``*`` together = full administrator."""
+
+SENSITIVE_SERVICES: Mapping[str, tuple[str, ...]] = {
+    "iam": ("iam:IamwardenServiceWideProbe",),
+    "sts": ("sts:IamwardenServiceWideProbe",),
+    "kms": ("kms:IamwardenServiceWideProbe",),
+    "organizations": ("organizations:IamwardenServiceWideProbe",),
+    "cloudtrail": ("cloudtrail:IamwardenServiceWideProbe",),
+    "s3 (write)": ("s3:PutIamwardenServiceWideProbe", "s3:DeleteIamwardenServiceWideProbe"),
+}
+"""Service -> probe actions that only a service-wide wildcard (``iam:*``, ``s3:Put*`` ...) can match."""
+
+PRIVILEGED_ACTIONS: tuple[str, ...] = (
+    "iam:AttachUserPolicy",
+    "iam:AttachRolePolicy",
+    "iam:PutUserPolicy",
+    "iam:PutRolePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:PassRole",
+)
+"""IAM writes and policy attachment: actions that should need MFA when people perform them."""
+
+WITH_MFA: Mapping[str, Any] = {
+    "aws:MultiFactorAuthPresent": "true",
+    "aws:MultiFactorAuthAge": "60",
+    "aws:SecureTransport": "true",
+}
+WITHOUT_MFA: Mapping[str, Any] = {"aws:SecureTransport": "true"}
+"""Long-term access keys: ``aws:MultiFactorAuthPresent`` is absent (not false) from their requests."""
+
+
+@dataclass(frozen=True, slots=True)
+class GrantingStatement:
+    policy: str
+    statement: str | None
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy": self.policy, "statement": self.statement, "detail": self.detail}
+
+
+def granting_statements(decisions: Iterable[Decision]) -> list[GrantingStatement]:
+    """The Allow statements behind ``decisions``, without repeats, in order."""
+    out: dict[tuple[str, str | None], GrantingStatement] = {}
+    for decision in decisions:
+        for reason in decision.reasons:
+            if reason.effect == "Allow" and reason.policy_type == "identity":
+                key = (reason.policy, reason.statement)
+                out.setdefault(key, GrantingStatement(reason.policy, reason.statement, reason.detail))
+    return list(out.values())
+
+
+@dataclass(frozen=True, slots=True)
+class AdminAnalysis:
+    """Whether the probes are all allowed, with MFA present and without it, and the statements that allow them."""
+
+    with_mfa: bool
+    without_mfa: bool
+    statements: tuple[GrantingStatement, ...]
+    conditional_keys: frozenset[str]
+    """Context keys whose absence kept a probe from being allowed with MFA present (e.g. ``aws:SourceIp``): admin
+    under conditions iamwarden cannot assume."""
+    denied_probes: tuple[str, ...]
+
+    @property
+    def admin(self) -> bool:
+        return self.with_mfa
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "admin_with_mfa": self.with_mfa,
+            "admin_without_mfa": self.without_mfa,
+            "statements": [s.to_json() for s in self.statements],
+            "conditional_keys": sorted(self.conditional_keys),
+            "probes_not_allowed": list(self.denied_probes),
+        }
+
+
+@lru_cache(maxsize=64)
+def default_key_policy(account_id: str, partition: str = "aws") -> Policy:
+    """The default KMS key policy, which lets IAM policies of the account govern the key.
+
+    KMS requires the key policy to allow; probing a principal's KMS permissions assumes keys with this policy, so the
+    answer is about what the identity side grants.
+    """
+    return parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "EnableIAMUserPermissions",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            ],
+        },
+        name="default KMS key policy (assumed)",
+    )
+
+
+_ARN = re.compile(r"^arn:([^:]+):[^:]*:[^:]*:(\d{12}):")
+
+
+def _key_policy_for(principal_arn: str, action: str) -> Policy | None:
+    if not action.lower().startswith("kms:"):
+        return None
+    m = _ARN.match(principal_arn)
+    return default_key_policy(m.group(2), m.group(1)) if m else None
+
+
+def _decide(
+    principal_arn: str,
+    actions: Sequence[str],
+    context: Mapping[str, Any],
+    identity: Sequence[Policy],
+    boundary: Policy | None = None,
+    scps: Sequence[Sequence[Policy]] = (),
+    management_account: bool = False,
+    resource: str = "*",
+) -> list[Decision]:
+    return [
+        evaluate(
+            Request(principal_arn, action, resource, dict(context)),
+            identity_policies=identity,
+            resource_policy=_key_policy_for(principal_arn, action),
+            permission_boundary=boundary,
+            scps=scps,
+            management_account=management_account,
+        )
+        for action in actions
+    ]
+
+
+def _admin(principal_arn: str, identity: Sequence[Policy], **kw: Any) -> AdminAnalysis:
+    with_mfa = _decide(principal_arn, ADMIN_PROBES, WITH_MFA, identity, **kw)
+    all_with = all(d.allowed for d in with_mfa)
+    without = all_with and all(d.allowed for d in _decide(principal_arn, ADMIN_PROBES, WITHOUT_MFA, identity, **kw))
+    conditional = frozenset(k for d in with_mfa if not d.allowed for k in d.missing_context_keys)
+    denied = tuple(a for a, d in zip(ADMIN_PROBES, with_mfa, strict=True) if not d.allowed)
+    statements = granting_statements(with_mfa) if all_with else []
+    return AdminAnalysis(all_with, without, tuple(statements), conditional, denied)
+
+
+def principal_admin(policies: PrincipalPolicies) -> AdminAnalysis:
+    """Is the principal effectively an administrator (its identity policies, boundary and SCPs together)?"""
+    return _admin(
+        policies.principal.arn,
+        policies.identity,
+        boundary=policies.boundary,
+        scps=policies.scps,
+        management_account=policies.management_account,
+    )
+
+
+def probe_principal(account_id: str, partition: str = "aws") -> str:
+    """A made-up user of the account, to evaluate a policy on its own."""
+    return f"arn:{partition}:iam::{account_id}:user/iamwarden-probe"
+
+
+def policy_admin(policy: Policy, account_id: str, partition: str = "aws") -> AdminAnalysis:
+    """Does this one policy, alone, grant full administrator access?"""
+    return _admin(probe_principal(account_id, partition), (policy,))
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceGrant:
+    service: str
+    statements: tuple[GrantingStatement, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"service": self.service, "statements": [s.to_json() for s in self.statements]}
+
+
+def service_wide_grants(policy: Policy, account_id: str, partition: str = "aws") -> list[ServiceGrant]:
+    """Sensitive services this policy grants wholesale on ``*`` (MFA present, so conditions on MFA do not hide it)."""
+    grants = []
+    for service, probes in SENSITIVE_SERVICES.items():
+        decisions = _decide(probe_principal(account_id, partition), probes, WITH_MFA, (policy,))
+        allowed = [d for d in decisions if d.allowed]
+        if allowed:
+            grants.append(ServiceGrant(service, tuple(granting_statements(allowed))))
+    return grants
+
+
+@dataclass(frozen=True, slots=True)
+class PrivilegedWithoutMfa:
+    action: str
+    resource: str
+    statements: tuple[GrantingStatement, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "resource": self.resource,
+            "statements": [s.to_json() for s in self.statements],
+        }
+
+
+def privileged_without_mfa(
+    policies: PrincipalPolicies, actions: Sequence[str] = PRIVILEGED_ACTIONS
+) -> list[PrivilegedWithoutMfa]:
+    """Privileged actions the principal may perform on ``*`` with no MFA in the request."""
+    out = []
+    for action, decision in zip(
+        actions,
+        _decide(
+            policies.principal.arn,
+            actions,
+            WITHOUT_MFA,
+            policies.identity,
+            policies.boundary,
+            policies.scps,
+            policies.management_account,
+        ),
+        strict=True,
+    ):
+        if decision.allowed:
+            out.append(PrivilegedWithoutMfa(action, "*", tuple(granting_statements([decision]))))
+    return out
+
+
+def can_assume_without_mfa(policies: PrincipalPolicies, role_arn: str, trust: Policy) -> Decision:
+    """May the principal call ``sts:AssumeRole`` on ``role_arn`` (trust policy ``trust``) with no MFA?"""
+    return evaluate(
+        Request(policies.principal.arn, "sts:AssumeRole", role_arn, dict(WITHOUT_MFA)),
+        identity_policies=policies.identity,
+        resource_policy=trust,
+        permission_boundary=policies.boundary,
+        scps=policies.scps,
+        management_account=policies.management_account,
+    )

@@ -1,0 +1,211 @@
+"""Gather and compile everything that governs a principal's requests.
+
+Identity policies of a user are its inline and attached managed policies plus those of each of its groups; of a role,
+its own. Managed policies count with their default version. The permissions boundary is the managed policy named by
+``PermissionsBoundary``. SCPs come from ``account.organization.levels("SERVICE_CONTROL_POLICY")`` (root first), and do
+not apply in the management account.
+
+What the snapshot lacks is listed: a managed policy or boundary missing from it in :attr:`PrincipalPolicies.gaps` (a
+caller then says "unknown" instead of guessing); SCPs that could not be applied (organization path or documents not
+collected, as in most member accounts) in :attr:`PrincipalPolicies.caveats` (SCPs only restrict, so answers stand "as
+far as IAM policies go").
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from iamwarden.errors import InputError
+from iamwarden.model import Account, Group, ManagedPolicy, Role, User
+from iamwarden.policy import Policy, parse_policy
+
+Principal = User | Role
+
+
+@dataclass(frozen=True, slots=True)
+class NamedDocument:
+    """A policy document and what to call it in evidence (``user/alice inline ops``, an ARN ...)."""
+
+    name: str
+    document: Mapping[str, Any]
+    kind: str
+    """``inline``, ``managed``, ``boundary``, ``scp`` or ``trust``."""
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalPolicies:
+    """Compiled policies that govern one principal, plus what could not be found."""
+
+    principal: Principal
+    identity: tuple[Policy, ...]
+    boundary: Policy | None
+    scps: tuple[tuple[Policy, ...], ...]
+    management_account: bool
+    gaps: tuple[str, ...] = field(default=())
+    """Missing identity policies or boundary: answers about this principal are unknown."""
+    caveats: tuple[str, ...] = field(default=())
+    """SCPs that could not be applied: answers stand "as far as IAM policies go" and say so."""
+
+
+@dataclass(slots=True)
+class _Compiled:
+    by_key: dict[tuple[str, str], Policy | str] = field(default_factory=dict)
+
+
+_CACHE: dict[int, tuple[weakref.ref[Account], _Compiled]] = {}
+
+
+def _compiled(account: Account) -> _Compiled:
+    """A per-account cache of compiled policies (the account is immutable, so compiling once is safe)."""
+    hit = _CACHE.get(id(account))
+    if hit is not None and hit[0]() is account:
+        return hit[1]
+    compiled = _Compiled()
+    key = id(account)
+
+    def forget(_ref: weakref.ref[Account]) -> None:
+        _CACHE.pop(key, None)
+
+    _CACHE[key] = (weakref.ref(account, forget), compiled)
+    return compiled
+
+
+def compile_document(account: Account, doc: NamedDocument) -> Policy | str:
+    """The compiled policy, or the reason it cannot be compiled (a malformed document in the snapshot)."""
+    cache = _compiled(account).by_key
+    key = (doc.kind, doc.name)
+    if key not in cache:
+        try:
+            cache[key] = parse_policy(doc.document, name=doc.name, source=doc.name)
+        except InputError as exc:
+            cache[key] = f"{doc.name} could not be parsed: {exc.one_line()}"
+    return cache[key]
+
+
+def managed_document(policy: ManagedPolicy) -> NamedDocument | None:
+    doc = policy.document
+    return NamedDocument(policy.arn, doc, "managed") if doc is not None else None
+
+
+def inline_name(owner: User | Group | Role, policy_name: str) -> str:
+    """The resource name iamwarden gives an inline policy: ``<owner ARN>/inline-policy/<name>``."""
+    return f"{owner.arn}/inline-policy/{policy_name}"
+
+
+def identity_documents(account: Account, principal: Principal) -> tuple[list[NamedDocument], list[str]]:
+    """The principal's identity policy documents (own and groups'), and the gaps (managed policies not found)."""
+    docs: list[NamedDocument] = []
+    gaps: list[str] = []
+    owners: list[User | Group | Role] = [principal]
+    if isinstance(principal, User):
+        owners += list(account.user_groups(principal))
+        gaps += [f"group {g} not in the snapshot" for g in principal.group_names if g not in account.groups_by_name]
+    for owner in owners:
+        docs += [NamedDocument(inline_name(owner, p.name), p.document, "inline") for p in owner.inline_policies]
+        for arn in owner.attached_policy_arns:
+            policy = account.policies_by_arn.get(arn)
+            named = managed_document(policy) if policy else None
+            if named is None:
+                gaps.append(f"managed policy {arn} (attached to {owner.arn}) not in the snapshot")
+            else:
+                docs.append(named)
+    return docs, gaps
+
+
+def scp_levels(account: Account) -> tuple[tuple[tuple[Policy, ...], ...], bool, list[str]]:
+    """(SCP levels root first, whether this is the management account, gaps)."""
+    org = account.organization
+    gaps: list[str] = []
+    if org is None:
+        if not account.was_collected("organizations:DescribeOrganization"):
+            gaps.append("organizations:DescribeOrganization not collected: SCPs unknown")
+        return (), False, gaps
+    management = org.management_account_id == account.account_id
+    if not org.path:
+        gaps.append("the account's organization path is unknown: SCPs not applied")
+        return (), management, gaps
+    levels: list[tuple[Policy, ...]] = []
+    for level in org.levels("SERVICE_CONTROL_POLICY"):
+        compiled: list[Policy] = []
+        for scp in level:
+            if scp.document is None:
+                gaps.append(f"SCP {scp.policy_id} document not collected")
+                continue
+            result = compile_document(account, NamedDocument(f"SCP {scp.name} ({scp.policy_id})", scp.document, "scp"))
+            if isinstance(result, str):
+                gaps.append(result)
+            else:
+                compiled.append(result)
+        levels.append(tuple(compiled))
+    return tuple(levels), management, gaps
+
+
+def principal_policies(account: Account, principal: Principal) -> PrincipalPolicies:
+    """Everything the engine needs to decide the principal's requests."""
+    docs, gaps = identity_documents(account, principal)
+    identity: list[Policy] = []
+    for doc in docs:
+        result = compile_document(account, doc)
+        if isinstance(result, str):
+            gaps.append(result)
+        else:
+            identity.append(result)
+    boundary: Policy | None = None
+    if principal.permissions_boundary_arn:
+        bpolicy = account.policies_by_arn.get(principal.permissions_boundary_arn)
+        named = managed_document(bpolicy) if bpolicy else None
+        if named is None:
+            gaps.append(f"permissions boundary {principal.permissions_boundary_arn} not in the snapshot")
+        else:
+            result = compile_document(account, NamedDocument(named.name, named.document, "boundary"))
+            if isinstance(result, str):
+                gaps.append(result)
+            else:
+                boundary = result
+    levels, management, scp_gaps = scp_levels(account)
+    return PrincipalPolicies(principal, tuple(identity), boundary, levels, management, tuple(gaps), tuple(scp_gaps))
+
+
+@dataclass(frozen=True, slots=True)
+class ExaminedPolicy:
+    """A policy a check looks at on its own: its resource name, type and document."""
+
+    resource: str
+    resource_type: str
+    """``AwsIamPolicy`` (managed) or ``AwsIamInlinePolicy``."""
+    document: NamedDocument
+    aws_managed: bool
+    attached_to: tuple[str, ...]
+
+
+def examined_policies(account: Account, *, include_aws_managed: bool = True) -> list[ExaminedPolicy]:
+    """Customer-managed policies (attached or not), AWS-managed policies attached to something, and every inline
+    policy of users, groups and roles (named ``<owner ARN>/inline-policy/<name>``)."""
+    owners: list[User | Group | Role] = [*account.users, *account.groups, *account.roles]
+    attached: dict[str, list[str]] = {}
+    for owner in owners:
+        for arn in owner.attached_policy_arns:
+            attached.setdefault(arn, []).append(owner.arn)
+    out: list[ExaminedPolicy] = []
+    for policy in account.policies:
+        named = managed_document(policy)
+        if named is None:
+            continue
+        users_of = tuple(attached.get(policy.arn, ()))
+        if policy.aws_managed and (not include_aws_managed or not users_of):
+            continue
+        out.append(ExaminedPolicy(policy.arn, "AwsIamPolicy", named, policy.aws_managed, users_of))
+    for owner in owners:
+        if isinstance(owner, Role) and owner.service_linked:
+            continue
+        for inline in owner.inline_policies:
+            name = inline_name(owner, inline.name)
+            out.append(
+                ExaminedPolicy(
+                    name, "AwsIamInlinePolicy", NamedDocument(name, inline.document, "inline"), False, (owner.arn,)
+                )
+            )
+    return out

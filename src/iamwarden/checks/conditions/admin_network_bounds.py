@@ -1,0 +1,91 @@
+"""conditions.admin_network_bounds - administrator access is bounded by network or organization conditions.
+
+What it does: for each effective administrator (see ``least_privilege.effective_admins``), asks whether the engine
+allows the administrator probes with MFA present but no source IP, VPC or organization context. Allowed means
+administrator access works from anywhere on the internet; reported as information.
+Why is this bad? Administrator credentials that work from any network are usable by whoever holds them, wherever they
+are; aws:SourceIp / aws:SourceVpc / aws:PrincipalOrgID conditions (or an SCP / data perimeter) narrow that.
+Example: AdministratorAccess with no conditions - fails (info); an admin policy with ``IpAddress aws:SourceIp``
+passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from iamwarden.analysis.permissions import principal_admin
+from iamwarden.analysis.principals import principal_policies
+from iamwarden.checks.base import (
+    Check,
+    CheckMetadata,
+    Outcome,
+    Remediation,
+    Severity,
+    account_arn,
+    failed,
+    missing,
+    not_applicable,
+    passed,
+    unknown,
+)
+from iamwarden.checks.config import Thresholds
+from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
+from iamwarden.model import Account, Role, User
+
+NETWORK_KEYS = ("aws:sourceip", "aws:sourcevpc", "aws:sourcevpce", "aws:principalorgid", "aws:vpcsourceip")
+
+METADATA = CheckMetadata(
+    id="conditions.admin_network_bounds",
+    title="Administrator access is bounded by network or organization conditions",
+    practice=8,
+    severity=Severity.INFO,
+    resource_type="AwsIamPrincipal",
+    why="Unbounded administrator access works from any network; source IP, VPC or organization conditions (or a "
+    "data perimeter of SCPs and RCPs) keep stolen credentials from being used elsewhere.",
+    remediation=Remediation(
+        "Consider a data perimeter: SCPs/RCPs or policy conditions on aws:SourceIp, aws:SourceVpc or "
+        "aws:PrincipalOrgID for administrator access.",
+        cli=(
+            "aws organizations create-policy --type SERVICE_CONTROL_POLICY --content file://perimeter.json "
+            "--name perimeter",
+        ),
+        console=("AWS Organizations console > Policies > Service control policies > Create policy.",),
+    ),
+    references=(
+        "https://docs.aws.amazon.com/whitepapers/latest/building-a-data-perimeter-on-aws/perimeter-implementation.html",
+    ),
+    engine=True,
+)
+
+_TYPES = {User: "AwsIamUser", Role: "AwsIamRole"}
+
+
+def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+    if inventory_missing(account):
+        yield missing(account, account_arn(account), AUTH_DETAILS)
+        return
+    principals: list[User | Role] = [*account.users, *account.roles]
+    for principal in principals:
+        kind = _TYPES[type(principal)]
+        if isinstance(principal, Role) and principal.service_linked:
+            continue
+        policies = principal_policies(account, principal)
+        if policies.gaps:
+            out = unknown(principal.arn, "evidence missing: " + "; ".join(policies.gaps), gaps=list(policies.gaps))
+            yield replace(out, resource_type=kind)
+            continue
+        verdict = principal_admin(policies)
+        network = sorted(k for k in verdict.conditional_keys if k.lower() in NETWORK_KEYS)
+        if verdict.admin:
+            out = failed(
+                principal.arn, "administrator access is not bounded by network or organization", **verdict.to_json()
+            )
+        elif network:
+            out = passed(principal.arn, f"administrator access only with {', '.join(network)}", **verdict.to_json())
+        else:
+            out = not_applicable(principal.arn, "not an administrator")
+        yield replace(out, resource_type=kind)
+
+
+CHECK = Check(METADATA, evaluate)

@@ -1,0 +1,108 @@
+"""conditions.privileged_without_mfa - IAM users need MFA for privileged actions.
+
+What it does: for each IAM user, asks the policy engine whether IAM writes and policy attachment
+(:data:`iamwarden.analysis.permissions.PRIVILEGED_ACTIONS`) are allowed on ``*`` in a request without MFA (as long-term
+access keys make them), and whether the user may assume an administrator role of the account without MFA.
+Why is this bad? Without an MFA condition, a leaked key or password is enough to change permissions - the first move
+of every escalation.
+Example: a user allowed ``iam:*`` with no ``aws:MultiFactorAuthPresent`` condition fails; the same grant under
+``"Bool": {"aws:MultiFactorAuthPresent": "true"}`` passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from iamwarden.analysis.permissions import (
+    can_assume_without_mfa,
+    granting_statements,
+    principal_admin,
+    privileged_without_mfa,
+)
+from iamwarden.analysis.principals import NamedDocument, compile_document, principal_policies
+from iamwarden.checks.base import (
+    Check,
+    CheckMetadata,
+    Outcome,
+    Remediation,
+    Severity,
+    account_arn,
+    failed,
+    missing,
+    passed,
+    unknown,
+)
+from iamwarden.checks.config import Thresholds
+from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
+from iamwarden.model import Account, Role
+from iamwarden.policy import Policy
+
+METADATA = CheckMetadata(
+    id="conditions.privileged_without_mfa",
+    title="Privileged actions require MFA",
+    practice=8,
+    severity=Severity.HIGH,
+    resource_type="AwsIamUser",
+    why="IAM writes, policy attachment and assuming administrator roles are how a stolen credential becomes "
+    "persistent, total access; requiring MFA for them stops a leaked key or password at the door.",
+    remediation=Remediation(
+        'Add a condition {"Bool": {"aws:MultiFactorAuthPresent": "true"}} to the statements that allow these '
+        "actions (or a Deny with BoolIfExists false), and to the trust policies of administrator roles.",
+        cli=(
+            "aws iam create-policy-version --policy-arn <arn> --policy-document file://with-mfa.json --set-as-default",
+        ),
+        console=("IAM console > Policies > <policy> > Edit: add the MFA condition.",),
+    ),
+    references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html",),
+    engine=True,
+)
+
+
+def _admin_roles(account: Account) -> list[tuple[Role, Policy]]:
+    out = []
+    for role in account.roles:
+        if role.service_linked or role.trust_policy is None:
+            continue
+        policies = principal_policies(account, role)
+        if policies.gaps or not principal_admin(policies).admin:
+            continue
+        trust = compile_document(account, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
+        if not isinstance(trust, str):
+            out.append((role, trust))
+    return out
+
+
+def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+    if inventory_missing(account):
+        yield missing(account, account_arn(account), AUTH_DETAILS)
+        return
+    admin_roles = _admin_roles(account) if account.users else []
+    for user in account.users:
+        policies = principal_policies(account, user)
+        if policies.gaps:
+            yield unknown(user.arn, "evidence missing: " + "; ".join(policies.gaps), gaps=list(policies.gaps))
+            continue
+        actions = privileged_without_mfa(policies)
+        roles: list[tuple[str, list[dict[str, object]]]] = []
+        for role, trust in admin_roles:
+            decision = can_assume_without_mfa(policies, role.arn, trust)
+            if decision.allowed:
+                roles.append((role.arn, [s.to_json() for s in granting_statements([decision])]))
+        facts = {
+            "actions": [a.to_json() for a in actions],
+            "admin_roles_assumable": [{"role": arn, "statements": st} for arn, st in roles],
+            "caveats": list(policies.caveats),
+        }
+        if actions or roles:
+            what = [a.action for a in actions[:4]] + [f"assume {arn.rsplit('/', 1)[-1]}" for arn, _ in roles[:2]]
+            more = len(actions) + len(roles) - len(what)
+            yield failed(
+                user.arn,
+                "allowed without MFA: " + ", ".join(what) + (f" and {more} more" if more > 0 else ""),
+                **facts,
+            )
+        else:
+            yield passed(user.arn, "no privileged action allowed without MFA", **facts)
+
+
+CHECK = Check(METADATA, evaluate)

@@ -1,0 +1,81 @@
+"""least_privilege.admin_policies - no policy grants full administrator access.
+
+What it does: evaluates each customer-managed policy, each attached AWS-managed policy and each inline policy on its
+own with the policy engine: a policy that allows every administrator probe (including an action of a service that
+does not exist, which only ``*`` or an allow-all ``NotAction`` grants) fails, whatever its name.
+Why is this bad? A full-access policy attached anywhere makes its holders administrators, and one attached "for
+now" tends to stay.
+Example: ``{"Effect": "Allow", "NotAction": "iam:CreateUser", "Resource": "*"}`` with a second statement allowing
+``iam:*`` fails; ``s3:*`` on one bucket passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from iamwarden.analysis.permissions import policy_admin
+from iamwarden.analysis.principals import compile_document, examined_policies
+from iamwarden.checks.base import (
+    Check,
+    CheckMetadata,
+    Outcome,
+    Remediation,
+    Severity,
+    account_arn,
+    failed,
+    missing,
+    passed,
+    unknown,
+)
+from iamwarden.checks.config import Thresholds
+from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
+from iamwarden.model import Account
+
+METADATA = CheckMetadata(
+    id="least_privilege.admin_policies",
+    title="No policy grants full administrator access",
+    practice=1,
+    severity=Severity.HIGH,
+    resource_type="AwsIamPolicy",
+    why="Policies that allow everything (``*`` on ``*``, or NotAction with a token exclusion) defeat least privilege "
+    "for every principal they are attached to.",
+    remediation=Remediation(
+        "Replace full-access policies with ones scoped to the actions and resources needed; where administrator "
+        "access is truly needed, grant it to a role assumed with MFA.",
+        cli=(
+            "aws iam list-entities-for-policy --policy-arn <arn>",
+            "aws iam create-policy-version --policy-arn <arn> --policy-document file://scoped.json --set-as-default",
+        ),
+        console=("IAM console > Policies > <policy> > Edit / Entities attached > Detach.",),
+    ),
+    cis_aws_v6=("2.15",),
+    security_hub=("IAM.1",),
+    references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",),
+    engine=True,
+)
+
+
+def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+    if inventory_missing(account):
+        yield missing(account, account_arn(account), AUTH_DETAILS)
+        return
+    for examined in examined_policies(account):
+        compiled = compile_document(account, examined.document)
+        if isinstance(compiled, str):
+            yield replace(unknown(examined.resource, compiled), resource_type=examined.resource_type)
+            continue
+        verdict = policy_admin(compiled, account.account_id, account.partition)
+        facts = {**verdict.to_json(), "aws_managed": examined.aws_managed, "attached_to": list(examined.attached_to)}
+        if verdict.admin:
+            where = f"attached to {len(examined.attached_to)} principal(s)" if examined.attached_to else "not attached"
+            statements = ", ".join(s.statement or "?" for s in verdict.statements)
+            out = failed(
+                examined.resource, f"grants full administrator access (statements {statements}); {where}", **facts
+            )
+        else:
+            out = passed(examined.resource, "does not grant full administrator access", **facts)
+        yield replace(out, resource_type=examined.resource_type)
+
+
+CHECK = Check(METADATA, evaluate)

@@ -1,0 +1,85 @@
+"""roles.oidc_subject - roles trusting an OIDC provider (GitHub Actions ...) pin the token subject.
+
+What it does: for each role whose trust policy names a web identity (OIDC) provider, asks the policy engine whether
+``sts:AssumeRoleWithWebIdentity`` is allowed with a token carrying the right audience and either no ``sub`` or a
+``sub`` from someone else (for GitHub: ``repo:iamwarden-probe/not-your-repository:ref:refs/heads/main``).
+Why is this bad? Without a ``sub`` condition, every repository on GitHub (every identity of the provider) can mint a
+token that assumes the role.
+Example: a GitHub trust with only ``token.actions.githubusercontent.com:aud`` fails (critical); one with
+``StringLike sub: repo:my-org/my-repo:*`` passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from iamwarden.analysis.principals import NamedDocument, compile_document
+from iamwarden.analysis.trust import web_identity_trust
+from iamwarden.checks.base import (
+    Check,
+    CheckMetadata,
+    Outcome,
+    Remediation,
+    Severity,
+    account_arn,
+    failed,
+    missing,
+    not_applicable,
+    passed,
+    unknown,
+)
+from iamwarden.checks.config import Thresholds
+from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
+from iamwarden.model import Account
+
+METADATA = CheckMetadata(
+    id="roles.oidc_subject",
+    title="Roles trusting an OIDC provider restrict the token subject",
+    practice=5,
+    severity=Severity.CRITICAL,
+    resource_type="AwsIamRole",
+    why="An OIDC trust without a 'sub' condition accepts tokens for any identity of the provider - for GitHub "
+    "Actions, any workflow in any repository of anyone.",
+    remediation=Remediation(
+        "Add a condition on <provider>:sub naming your repository and branch or environment "
+        "(StringEquals / StringLike 'repo:<org>/<repo>:ref:refs/heads/main'), and keep the aud condition.",
+        cli=("aws iam update-assume-role-policy --role-name <role> --policy-document file://trust.json",),
+        console=("IAM console > Roles > <role> > Trust relationships > Edit trust policy.",),
+    ),
+    references=(
+        "https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/"
+        "configuring-openid-connect-in-amazon-web-services",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html",
+    ),
+    engine=True,
+)
+
+
+def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+    if inventory_missing(account):
+        yield missing(account, account_arn(account), AUTH_DETAILS)
+        return
+    audiences = {p.arn: p.client_ids for p in account.oidc_providers or ()}
+    for role in account.roles:
+        if role.trust_policy is None:
+            yield missing(account, role.arn, AUTH_DETAILS)
+            continue
+        trust = compile_document(account, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
+        if isinstance(trust, str):
+            yield unknown(role.arn, trust)
+            continue
+        verdicts = web_identity_trust(trust, role.trust_policy, role.arn, audiences)
+        if not verdicts:
+            yield not_applicable(role.arn, "role does not trust a web identity provider")
+            continue
+        facts = {"providers": [v.to_json() for v in verdicts]}
+        opened = [v for v in verdicts if v.open]
+        if opened:
+            how = "no sub" if any(v.allowed_without_sub for v in opened) else "another identity's sub"
+            names = ", ".join(v.provider.rsplit("/", 1)[-1] for v in opened)
+            yield failed(role.arn, f"a {names} token with {how} can assume this role", **facts)
+        else:
+            yield passed(role.arn, "web identity trust requires a specific subject", **facts)
+
+
+CHECK = Check(METADATA, evaluate)
