@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from iamwarden.collect.apis import GLOBAL, NO_TARGET
 from iamwarden.model import Account
@@ -113,8 +113,13 @@ class CheckMetadata:
     security_hub: tuple[str, ...] = ()
     """AWS Security Hub control ids (``IAM.5``)."""
     references: tuple[str, ...] = ()
-    engine: bool = False
-    """True when the check decides with the policy engine (effective permissions), not from facts alone."""
+    decided_by: Literal["facts", "engine", "linter"] = "facts"
+    """``engine``: the policy engine decides (effective permissions); ``linter``: the policy linter; ``facts``:
+    collected facts alone."""
+
+    @property
+    def engine(self) -> bool:
+        return self.decided_by == "engine"
 
     def __post_init__(self) -> None:
         problems = []

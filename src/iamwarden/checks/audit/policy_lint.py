@@ -47,6 +47,7 @@ METADATA = CheckMetadata(
         ),
         console=("IAM console > Policies > <policy> > Edit: the policy editor shows IAM Access Analyzer findings.",),
     ),
+    decided_by="linter",
     references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-policy-validation.html",),
 )
 

@@ -55,7 +55,7 @@ METADATA = CheckMetadata(
     references=(
         "https://docs.aws.amazon.com/whitepapers/latest/building-a-data-perimeter-on-aws/perimeter-implementation.html",
     ),
-    engine=True,
+    decided_by="engine",
 )
 
 _TYPES = {User: "AwsIamUser", Role: "AwsIamRole"}

@@ -58,6 +58,7 @@ METADATA = CheckMetadata(
         cli=("iamwarden lint <policy.json>",),
         console=("IAM console > Policies > <policy> > Edit: fix the condition.",),
     ),
+    decided_by="linter",
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html",

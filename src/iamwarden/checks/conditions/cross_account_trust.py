@@ -47,7 +47,7 @@ METADATA = CheckMetadata(
         console=("IAM console > Roles > <role> > Trust relationships > Edit trust policy.",),
     ),
     references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html",),
-    engine=True,
+    decided_by="engine",
 )
 
 

@@ -54,7 +54,7 @@ METADATA = CheckMetadata(
         console=("IAM console > Policies > <policy> > Edit: add the MFA condition.",),
     ),
     references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-api-require.html",),
-    engine=True,
+    decided_by="engine",
 )
 
 

@@ -52,7 +52,7 @@ METADATA = CheckMetadata(
     cis_aws_v6=("2.15",),
     security_hub=("IAM.1",),
     references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",),
-    engine=True,
+    decided_by="engine",
 )
 
 

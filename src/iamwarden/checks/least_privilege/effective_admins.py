@@ -57,7 +57,7 @@ METADATA = CheckMetadata(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-policy-generation.html",
     ),
-    engine=True,
+    decided_by="engine",
 )
 
 _TYPES = {User: "AwsIamUser", Role: "AwsIamRole"}

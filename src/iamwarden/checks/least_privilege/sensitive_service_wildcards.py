@@ -50,7 +50,7 @@ METADATA = CheckMetadata(
     ),
     security_hub=("IAM.21",),
     references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",),
-    engine=True,
+    decided_by="engine",
 )
 
 

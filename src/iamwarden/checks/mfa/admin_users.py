@@ -49,7 +49,7 @@ METADATA = CheckMetadata(
     references=(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#enable-mfa-for-privileged-users",
     ),
-    engine=True,
+    decided_by="engine",
 )
 
 

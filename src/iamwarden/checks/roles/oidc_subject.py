@@ -51,7 +51,7 @@ METADATA = CheckMetadata(
         "configuring-openid-connect-in-amazon-web-services",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html",
     ),
-    engine=True,
+    decided_by="engine",
 )
 
 

@@ -51,7 +51,7 @@ METADATA = CheckMetadata(
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html",
     ),
-    engine=True,
+    decided_by="engine",
 )
 
 

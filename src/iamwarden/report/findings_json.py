@@ -1,0 +1,78 @@
+"""The findings report as JSON: every result (not only failures), with compliance ids and remediation.
+
+Shape (``docs/findings.schema.json`` is the JSON Schema, checked by the tests)::
+
+    {"tool": {"name", "version"}, "account": {"id", "partition", "alias"},
+     "snapshot": {"collected_at", "source", "regions", "gaps"},
+     "thresholds": {...},
+     "summary": {"practices": [{"number", "title", "pass", "fail", "unknown", "not_applicable", "score"}],
+                 "totals": {"pass", "fail", "unknown", "not_applicable"}},
+     "findings": [{"id", "check", "practice", "status", "severity", "resource", "resource_type", "title",
+                   "detail", "evidence", "compliance": {"cis_aws_v6": [...], "security_hub": [...]},
+                   "remediation": {"summary", "cli", "console"}, "references": [...]}]}
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from iamwarden import __version__
+from iamwarden.checks.base import Finding, Status
+from iamwarden.checks.runner import Assessment
+
+SCHEMA_ID = "https://iamwarden.dev/schemas/findings.schema.json"
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    check = finding.check
+    return {
+        "id": finding.id,
+        "check": check.id,
+        "practice": check.practice,
+        "status": finding.status.value,
+        "severity": finding.severity.value,
+        "resource": finding.resource,
+        "resource_type": finding.resource_type,
+        "title": check.title,
+        "detail": finding.detail,
+        "evidence": dict(finding.outcome.evidence),
+        "compliance": {"cis_aws_v6": list(check.cis_aws_v6), "security_hub": list(check.security_hub)},
+        "remediation": check.remediation.to_json(),
+        "references": list(check.references),
+    }
+
+
+def report_json(assessment: Assessment) -> dict[str, Any]:
+    account = assessment.account
+    return {
+        "tool": {"name": "iamwarden", "version": __version__},
+        "account": {"id": account.account_id, "partition": account.partition, "alias": account.alias},
+        "snapshot": {
+            "collected_at": account.collected_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "source": account.source,
+            "regions": list(account.regions),
+            "gaps": [g.describe() for g in account.gaps],
+        },
+        "thresholds": asdict(assessment.thresholds),
+        "summary": {
+            "practices": [p.to_json() for p in assessment.practices],
+            "totals": {s.value: sum(1 for f in assessment.findings if f.status is s) for s in Status},
+        },
+        "findings": [finding_json(f) for f in assessment.findings],
+    }
+
+
+def dumps(assessment: Assessment) -> bytes:
+    return orjson.dumps(report_json(assessment), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
+def write_report(assessment: Assessment, path: Path) -> None:
+    """Write the JSON report atomically (a temporary file renamed into place)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(dumps(assessment))
+    tmp.replace(path)

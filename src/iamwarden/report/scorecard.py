@@ -1,0 +1,111 @@
+"""The console report: a scorecard with one row per practice, then the failures by severity.
+
+Secrets never reach the console: evidence is not printed here, and the checks mask what they quote in details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from iamwarden.checks.base import Finding, Severity
+from iamwarden.checks.runner import Assessment, PracticeSummary
+
+SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+
+
+def _score_text(score: int | None) -> Text:
+    if score is None:
+        return Text("-", style="dim")
+    style = "green" if score >= 90 else "yellow" if score >= 60 else "red"
+    return Text(str(score), style=f"bold {style}")
+
+
+def scorecard_table(practices: Sequence[PracticeSummary]) -> Table:
+    table = Table(title="IAM best practices scorecard", title_justify="left", show_lines=False)
+    table.add_column("#", justify="right")
+    table.add_column("Practice")
+    table.add_column("Pass", justify="right", style="green")
+    table.add_column("Fail", justify="right", style="red")
+    table.add_column("Unknown", justify="right", style="magenta")
+    table.add_column("N/A", justify="right", style="dim")
+    table.add_column("Score", justify="right")
+    for p in practices:
+        table.add_row(
+            str(p.number),
+            p.title,
+            str(p.passed),
+            str(p.failed),
+            str(p.unknown),
+            str(p.not_applicable),
+            _score_text(p.score),
+        )
+    return table
+
+
+def failures_table(failures: Sequence[Finding], title: str = "Failures by severity") -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("Severity")
+    table.add_column("Check")
+    table.add_column("Resource", overflow="fold")
+    table.add_column("Detail", overflow="fold")
+    for f in failures:
+        table.add_row(Text(f.severity.value, style=SEVERITY_STYLE[f.severity]), f.check.id, f.resource, f.detail)
+    return table
+
+
+def unknowns_table(unknowns: Sequence[Finding]) -> Table:
+    table = Table(title="Unknown (evidence missing - not counted as pass)", title_justify="left")
+    table.add_column("Check")
+    table.add_column("Resource", overflow="fold")
+    table.add_column("Why", overflow="fold")
+    for f in unknowns:
+        table.add_row(f.check.id, f.resource, f.detail)
+    return table
+
+
+def render(
+    assessment: Assessment,
+    console: Console,
+    *,
+    practices: Sequence[int] = (),
+    min_severity: Severity | None = None,
+    show_unknown: bool = True,
+    max_unknown: int = 20,
+) -> None:
+    """Print the scorecard (filtered practices) and the failures (filtered by practice and severity)."""
+    account = assessment.account
+    alias = f" ({account.alias})" if account.alias else ""
+    console.print(
+        f"Account [bold]{account.account_id}[/bold]{alias}, snapshot of "
+        f"{account.collected_at.strftime('%Y-%m-%d %H:%M UTC')} ({account.source}), "
+        f"{len(assessment.checks)} checks, {len(assessment.findings)} results"
+    )
+    rows = [p for p in assessment.practices if not practices or p.number in practices]
+    console.print(scorecard_table(rows))
+
+    def keep(f: Finding) -> bool:
+        return (not practices or f.check.practice in practices) and (
+            min_severity is None or f.severity.rank <= min_severity.rank
+        )
+
+    failures = [f for f in assessment.failures() if keep(f)]
+    if failures:
+        console.print(failures_table(failures))
+    else:
+        console.print("[green]No failures[/green] for the selected practices and severities.")
+    if show_unknown:
+        unknowns = [f for f in assessment.findings if f.status.value == "unknown" and keep(f)]
+        if unknowns:
+            console.print(unknowns_table(unknowns[:max_unknown]))
+            if len(unknowns) > max_unknown:
+                console.print(f"... and {len(unknowns) - max_unknown} more unknown results (see the JSON report)")
