@@ -98,6 +98,16 @@ GLOBAL_CONDITION_KEYS: tuple[GlobalConditionKey, ...] = (
         "aws:SourceOrgPaths", "ArrayOfString", "Organizations path of the resource making a service-to-service request."
     ),
     _k("aws:UserAgent", "String", "HTTP User-Agent of the requester's client (client-supplied)."),
+    # --- Requests made through AWS-managed MCP servers (Agent Toolkit for AWS documentation)
+    _k("aws:ViaAWSMCPService", "Bool", "Whether the request comes through an AWS-managed MCP server."),
+    _k("aws:CalledViaAWSMCP", "String", "Name of the AWS-managed MCP server the request came through."),
+    # --- Keys AWS uses in its own managed policies without listing them on the page above
+    _k("aws:IsMcpServiceAction", "Bool", "Used in AWS managed policies to mark actions taken through an MCP service."),
+    _k(
+        "aws:PrincipalOrgMasterAccountId",
+        "String",
+        "Used in AWSSSOServiceRolePolicy: the organization's management account.",
+    ),
 )
 
 CROSS_SERVICE_KEYS: tuple[GlobalConditionKey, ...] = (

@@ -47,7 +47,11 @@ def check_actions(st: Statement, cat: Catalogue, out: Collector) -> ResolvedActi
             complete = False
             continue
         if not _has_wildcard(prefix) and not cat.has_service(prefix):
-            out.at("INVALID_SERVICE_IN_ACTION", entry, f"no service has the prefix {prefix!r}")
+            out.at(
+                "INVALID_SERVICE_IN_ACTION",
+                entry,
+                f"no service has the prefix {prefix!r} (the catalogue drops retired services)",
+            )
             complete = False
             continue
         found = cat.expand(text)

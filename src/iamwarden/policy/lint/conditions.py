@@ -244,6 +244,8 @@ def _check_fit(op: Operator, key: ConditionKey, member: JMember, out: Collector)
                 pos,
             )
         return
+    if family == "ARN" and kind == "String":
+        return  # ArnLike on a string key holding ARNs (kms:EncryptionContext:aws:s3:arn) works as meant
     if family != kind:
         out.add(
             "OPERATOR_KEY_TYPE_MISMATCH",

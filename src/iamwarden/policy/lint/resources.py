@@ -54,9 +54,10 @@ def check_resources(st: Statement, resolved: ResolvedActions | None, cat: Catalo
         if not _loose(service):
             service_formats = cat.formats_by_arn_service().get(service)
             if service_formats is None:
-                out.at("INVALID_ARN_RESOURCE", entry, f"no resource type has ARNs of the service {service!r}")
-                continue
-            if not any(globs_intersect(glob, _VARIABLE.sub("*", f)) for f in service_formats):
+                if not cat.has_service(service):  # a known service without listed resource types passes
+                    out.at("INVALID_ARN_RESOURCE", entry, f"no service has ARNs with the service {service!r}")
+                    continue
+            elif not any(globs_intersect(glob, _VARIABLE.sub("*", f)) for f in service_formats):
                 out.at("INVALID_ARN_RESOURCE", entry, f"{arn!r} fits the ARN format of no {service} resource type")
                 continue
         if formats and not any(globs_intersect(glob, f) for f in formats):
