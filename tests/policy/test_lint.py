@@ -4,16 +4,19 @@ size quotas, the position-tracking JSON reader and the rule table."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iamwarden.policy.conditions import OPERATORS
 from iamwarden.policy.lint import RULES, lint_policy_text
 from iamwarden.policy.lint.conditions import OPERATOR_FAMILIES
 from iamwarden.policy.lint.findings import POLICY_TYPES
-from iamwarden.policy.lint.jsonpos import JObject, JsonSyntaxError, json_path, parse, to_python
+from iamwarden.policy.lint.jsonpos import JArray, JNode, JObject, JsonSyntaxError, json_path, parse, to_python
 from iamwarden.policy.lint.structure import aws_size
 
 CASES_DIR = Path(__file__).parent / "lint_cases"
@@ -73,10 +76,7 @@ def test_findings_point_at_the_element_line_and_column() -> None:
         9,
     )
     # the path leads to the node at that line and column
-    node = parse(text)
-    assert isinstance(node, JObject)
-    statement = node.get("Statement")
-    assert statement is not None and not isinstance(statement, JObject)
+    assert _positions_at(parse(text), finding.path) == {(8, 9)}
 
 
 def test_syntax_error_has_line_and_column() -> None:
@@ -212,3 +212,119 @@ def test_docs_list_every_code() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "lint.md").read_text()
     missing = [code for code in RULES if f"`{code}`" not in doc]
     assert missing == []
+
+
+# --- every finding's path leads to the node at its line and column
+
+_PATH_TOKEN = re.compile(r'\.([A-Za-z_][A-Za-z0-9_]*)|\[([0-9]+)\]|\[("(?:[^"\\]|\\.)*")\]')
+
+
+def _positions_at(root: JNode, path: str) -> set[tuple[int, int]]:
+    """The positions a finding at ``path`` may carry: the node's start, or its member name's."""
+    assert path.startswith("$")
+    node: JNode = root
+    key_pos = None
+    rest = path[1:]
+    while rest:
+        m = _PATH_TOKEN.match(rest)
+        assert m is not None, path
+        rest = rest[m.end() :]
+        if m.group(2) is not None:
+            assert isinstance(node, JArray)
+            node, key_pos = node.items[int(m.group(2))], None
+        else:
+            key = m.group(1) if m.group(1) is not None else json.loads(m.group(3))
+            assert isinstance(node, JObject), path
+            member = node.member(key)
+            assert member is not None, path
+            node, key_pos = member.value, member.key_pos
+    found = {(node.pos.line, node.pos.column)}
+    if key_pos is not None:
+        found.add((key_pos.line, key_pos.column))
+    return found
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_finding_paths_match_their_line_and_column(case: dict[str, Any]) -> None:
+    text = _text(case)
+    findings = lint_policy_text(text, policy_type=case["policy_type"], source="case.json")
+    if any(f.code == "JSON_SYNTAX_ERROR" for f in findings):
+        return
+    root = parse(text)
+    for finding in findings:
+        assert (finding.line, finding.column) in _positions_at(root, finding.path), finding
+
+
+# --- robustness: any JSON gives findings, never an exception
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.sampled_from(
+        [
+            "*",
+            "s3:GetObject",
+            "s3:Get*",
+            "iam:PassRole",
+            "arn:aws:s3:::b/*",
+            "arn:aws:iam::1:x",
+            "",
+            "Allow",
+            "Deny",
+            "aws:SourceIp",
+            "10.0.0.0/8",
+            "true",
+            "${aws:username}",
+            "a:b:c",
+            ":",
+        ]
+    ),
+)
+_elements = st.sampled_from(
+    [
+        "Version",
+        "Statement",
+        "Sid",
+        "Effect",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Principal",
+        "NotPrincipal",
+        "Condition",
+        "AWS",
+        "Service",
+        "StringEquals",
+        "BoolIfExists",
+        "ForAllValues:StringLike",
+        "aws:MultiFactorAuthPresent",
+        "aws:TagKeys",
+        "s3:prefix",
+        "Null",
+        "x",
+    ]
+)
+_json = st.recursive(
+    _scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_elements, children, max_size=5),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(doc=st.dictionaries(_elements, _json, max_size=4), policy_type=st.sampled_from(POLICY_TYPES))
+def test_linter_never_raises(doc: dict[str, Any], policy_type: Any) -> None:
+    text = json.dumps(doc, indent=1)
+    findings = lint_policy_text(text, policy_type=policy_type, source="fuzz")
+    root = parse(text)
+    for finding in findings:
+        assert (finding.line, finding.column) in _positions_at(root, finding.path), finding
+
+
+@settings(max_examples=200, deadline=None)
+@given(doc=_json, indent=st.sampled_from([None, 0, 2, "\t"]))
+def test_reader_agrees_with_json_module_on_generated_documents(doc: Any, indent: Any) -> None:
+    text = json.dumps(doc, indent=indent, ensure_ascii=False)
+    assert to_python(parse(text)) == json.loads(text)
