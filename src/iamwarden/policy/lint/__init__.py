@@ -3,7 +3,8 @@ with an issue code, a message, the element's JSON path and its line and column i
 
 The linter reads the raw text itself (:mod:`.jsonpos`), so it reports on documents a strict parser would reject.
 One module per family of checks: :mod:`.structure` (elements, principals, size), :mod:`.actions`,
-:mod:`.resources`, :mod:`.conditions`. Codes and their help live in :mod:`.rules`; docs/lint.md lists them.
+:mod:`.principals`, :mod:`.resources`, :mod:`.conditions`. Codes and their help live in :mod:`.rules`;
+docs/lint.md lists them.
 
 >>> [f.code for f in lint_policy_text('{"Statement": {"Effect": "Allow", "Action": "s3:GetObjekt", '
 ...                                   '"Resource": "*"}}', policy_type="identity", source="p.json")]
@@ -17,6 +18,7 @@ from iamwarden.policy.lint.actions import check_actions, check_pass_role
 from iamwarden.policy.lint.conditions import check_conditions
 from iamwarden.policy.lint.findings import POLICY_TYPES, Collector, Finding, PolicyType
 from iamwarden.policy.lint.jsonpos import JsonSyntaxError, parse
+from iamwarden.policy.lint.principals import check_principals
 from iamwarden.policy.lint.resources import check_resources
 from iamwarden.policy.lint.rules import KIND_ORDER, RULES, FindingKind, Rule
 from iamwarden.policy.lint.structure import IdentityKind, check_document, check_size
@@ -58,6 +60,7 @@ def lint_policy_text(
         resolved = check_actions(st, cat, out) if st.action_node is not None else None
         if resolved is not None:
             check_pass_role(st, resolved, out)
+        check_principals(st, resolved, out)
         check_resources(st, resolved, cat, out)
         check_conditions(st, resolved, cat, out)
     return sorted(out.findings, key=lambda f: (f.line, f.column, -f.severity, f.code))

@@ -231,6 +231,20 @@ _RULES: tuple[Rule, ...] = (
         "Pass role with NotResource",
         "iam:PassRole with NotResource allows passing every role not listed.",
     ),
+    _ours(
+        "ALLOW_TO_EVERYONE",
+        "SECURITY_WARNING",
+        "Allow to everyone",
+        'Principal "*" (or {"AWS": "*"}) with no condition: any AWS principal, in any account, and for some '
+        "services anonymous users, get the access.",
+    ),
+    _ours(
+        "OIDC_TRUST_WITHOUT_SUBJECT",
+        "SECURITY_WARNING",
+        "OIDC trust without a subject condition",
+        "The role trusts an OIDC provider's tokens with no condition on <provider>:sub; providers such as GitHub "
+        "Actions issue tokens to everyone, so anyone's workflow could assume the role.",
+    ),
     _aa(
         "FORALLVALUES_WITH_SINGLE_VALUED_KEY",
         "SECURITY_WARNING",
@@ -257,6 +271,20 @@ _RULES: tuple[Rule, ...] = (
         "WARNING",
         "Missing version",
         'Without "Version": "2012-10-17", policy variables such as ${aws:username} are not replaced.',
+    ),
+    _aa(
+        "MISMATCHED_ACTION_FOR_PRINCIPAL",
+        "WARNING",
+        "Mismatched action for principal",
+        "SAML providers assume roles with sts:AssumeRoleWithSAML, OIDC providers with sts:AssumeRoleWithWebIdentity, "
+        "AWS and service principals with sts:AssumeRole; the statement allows a different one.",
+    ),
+    _ours(
+        "UNSUPPORTED_ACTION_IN_TRUST_POLICY",
+        "WARNING",
+        "Action not for trust policies",
+        "A role trust policy controls only sts:AssumeRole*, sts:TagSession, sts:SetSourceIdentity and "
+        "sts:SetContext; other actions in it do nothing.",
     ),
     _ours(
         "DUPLICATE_KEY",
