@@ -16,13 +16,14 @@ from iamwarden.checks.base import (
     Outcome,
     Remediation,
     Severity,
+    account_arn,
     failed,
     missing,
     not_applicable,
     passed,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.facts import user_has_mfa
+from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, user_has_mfa
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -50,6 +51,9 @@ METADATA = CheckMetadata(
 
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+    if inventory_missing(account):
+        yield missing(account, account_arn(account), AUTH_DETAILS)
+        return
     for user in account.users:
         if user.has_console_password is None:
             yield missing(account, user.arn, "iam:GetLoginProfile", target=user.name)

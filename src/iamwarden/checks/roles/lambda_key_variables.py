@@ -1,7 +1,8 @@
 """roles.lambda_key_variables - Lambda functions rely on their execution role, not key variables.
 
-What it does: fails functions defining ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` / ``AWS_SESSION_TOKEN``
-style variables (by name; values are examined by ``secrets.lambda_environment``).
+What it does: fails functions defining variables named like credentials: ending in ``ACCESS_KEY_ID``,
+``SECRET_ACCESS_KEY``, ``SECRET_KEY`` or ``SESSION_TOKEN`` (by name; values are examined by
+``secrets.lambda_environment``).
 Why is this bad? Lambda already injects the execution role's temporary credentials; variables with key names override
 them with long-term keys (the runtime reserves the exact names, so they appear under variants such as
 ``MY_AWS_ACCESS_KEY_ID``).
@@ -27,7 +28,7 @@ from iamwarden.checks.config import Thresholds
 from iamwarden.model import Account
 
 API = "lambda:ListFunctions"
-KEY_NAME = re.compile(r"(ACCESS_KEY|SECRET_KEY|SECRET_ACCESS|SESSION_TOKEN)", re.IGNORECASE)
+KEY_NAME = re.compile(r"(^|_)(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SECRET_KEY|SESSION_TOKEN)$", re.IGNORECASE)
 
 METADATA = CheckMetadata(
     id="roles.lambda_key_variables",
