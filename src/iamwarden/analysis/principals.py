@@ -140,6 +140,11 @@ def scp_levels(account: Account) -> tuple[tuple[tuple[Policy, ...], ...], bool, 
             else:
                 compiled.append(result)
         levels.append(tuple(compiled))
+    empty = [org.path[i] for i, level in enumerate(levels) if not level]
+    if empty:
+        # AWS keeps at least one SCP attached at every level; an empty level means the snapshot lacks it.
+        gaps.append(f"no SCP found attached at {', '.join(empty)} (incomplete organization data): SCPs not applied")
+        return (), management, gaps
     return tuple(levels), management, gaps
 
 

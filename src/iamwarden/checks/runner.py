@@ -5,6 +5,7 @@ high 5, medium 3, low 1, info 0)::
 
     score = round(100 * sum(weight of passes) / sum(weight of passes and fails))
 
+A check that finds nothing to look at (no groups, no trails) reports one ``not_applicable`` result for the account.
 ``unknown`` and ``not_applicable`` results do not count either way (unknowns are listed beside the score so missing
 evidence is never mistaken for compliance). A practice with nothing weighed has no score (``None``). Info results
 never move a score.
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from iamwarden.checks.base import PRACTICES, Check, Finding, Severity, Status
+from iamwarden.checks.base import PRACTICES, Check, Finding, Outcome, Severity, Status, account_arn
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.registry import CHECKS
 from iamwarden.model import Account
@@ -101,6 +102,14 @@ def run_checks(account: Account, thresholds: Thresholds | None = None, checks: S
                 raise ValueError(f"check {check.id} reported {outcome.resource} twice")
             seen.add(outcome.resource)
             findings.append(Finding(check.metadata, outcome))
+        if not seen:
+            nothing = Outcome(
+                Status.NOT_APPLICABLE,
+                account_arn(account),
+                f"nothing to check: the account has no resources of this kind ({check.metadata.resource_type})",
+                resource_type="AwsAccount",
+            )
+            findings.append(Finding(check.metadata, nothing))
     numbers = sorted({c.metadata.practice for c in checks}) or list(PRACTICES)
     return Assessment(account, thresholds, tuple(checks), tuple(findings), summarize(findings, numbers))
 

@@ -1,0 +1,112 @@
+"""Effective permissions from the engine: admin however written, bounded by boundaries, denies and SCPs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from iamwarden.analysis.permissions import policy_admin, principal_admin, service_wide_grants
+from iamwarden.analysis.principals import principal_policies
+from iamwarden.policy import parse_policy
+from tests.checks.harness import build_case_account
+
+ACCOUNT = "111122223333"
+
+
+def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+@pytest.mark.parametrize(
+    ("document", "admin"),
+    [
+        (_doc({"Effect": "Allow", "Action": "*", "Resource": "*"}), True),
+        (_doc({"Effect": "Allow", "Action": "*:*", "Resource": "*"}), True),
+        (
+            _doc(
+                {"Effect": "Allow", "NotAction": "iam:CreateUser", "Resource": "*"},
+                {"Effect": "Allow", "Action": "iam:*", "Resource": "*"},
+            ),
+            True,
+        ),
+        (_doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}), False),
+        (_doc({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::secret/*"}), True),
+        (_doc({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::bucket/*"}), False),
+        (_doc({"Effect": "Allow", "Action": ["iam:*", "sts:*", "s3:*", "ec2:*"], "Resource": "*"}), False),
+    ],
+)
+def test_policy_admin_is_decided_by_the_engine(document: dict[str, Any], admin: bool) -> None:
+    assert policy_admin(parse_policy(document), ACCOUNT).admin is admin
+
+
+def test_mfa_conditioned_admin_is_admin_with_mfa_only() -> None:
+    doc = _doc(
+        {
+            "Effect": "Allow",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        }
+    )
+    verdict = policy_admin(parse_policy(doc), ACCOUNT)
+    assert verdict.with_mfa and not verdict.without_mfa
+
+
+def test_kms_wildcard_is_seen_through_the_default_key_policy() -> None:
+    grants = service_wide_grants(parse_policy(_doc({"Effect": "Allow", "Action": "kms:*", "Resource": "*"})), ACCOUNT)
+    assert [g.service for g in grants] == ["kms"]
+
+
+def _org_account(scp: dict[str, Any]) -> Any:
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+    return build_case_account(
+        {
+            "users": [{"name": "alice", "attached": [admin]}],
+            "policies": [{"arn": admin, "document": _doc({"Effect": "Allow", "Action": "*", "Resource": "*"})}],
+            "records": [
+                {
+                    "api": "organizations:DescribeOrganization",
+                    "response": {"Organization": {"Id": "o-1", "MasterAccountId": "999988887777"}},
+                },
+                {
+                    "api": "organizations:ListParents",
+                    "target": ACCOUNT,
+                    "response": {"Parents": [{"Id": "r-1", "Type": "ROOT"}]},
+                },
+                {
+                    "api": "organizations:ListPolicies",
+                    "target": "SERVICE_CONTROL_POLICY",
+                    "response": {"Policies": [{"Id": "p-1", "Name": "guard"}]},
+                },
+                {
+                    "api": "organizations:DescribePolicy",
+                    "target": "p-1",
+                    "response": {
+                        "Policy": {"PolicySummary": {"Id": "p-1", "Name": "guard"}, "Content": json.dumps(scp)}
+                    },
+                },
+                {
+                    "api": "organizations:ListTargetsForPolicy",
+                    "target": "p-1",
+                    "response": {
+                        "Targets": [{"TargetId": "r-1", "Type": "ROOT"}, {"TargetId": ACCOUNT, "Type": "ACCOUNT"}]
+                    },
+                },
+            ],
+        }
+    )
+
+
+def test_scps_are_applied() -> None:
+    allow_all = _doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
+    deny_leave = _doc(
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"},
+    )
+    for scp, admin in ((allow_all, True), (deny_leave, False)):
+        account = _org_account(scp)
+        policies = principal_policies(account, account.users_by_name["alice"])
+        assert policies.caveats == () and len(policies.scps) == 2
+        assert principal_admin(policies).admin is admin

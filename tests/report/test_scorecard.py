@@ -1,0 +1,57 @@
+"""The console scorecard: one row per practice, failures worst first, filters by practice and severity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from iamwarden.checks.base import Severity
+from iamwarden.checks.runner import run_checks
+from iamwarden.errors import InputError
+from iamwarden.report.outputs import emit, parse_formats, parse_practices, parse_severity
+from iamwarden.report.scorecard import render
+from tests.checks.harness import build_case_account
+
+SNAPSHOT = {
+    "summary": {"AccountMFAEnabled": 0, "AccountAccessKeysPresent": 1, "AccountPasswordPresent": 1},
+    "password_policy": {"MinimumPasswordLength": 8},
+}
+
+
+def _text(**kw: object) -> str:
+    console = Console(record=True, width=200)
+    render(run_checks(build_case_account(SNAPSHOT)), console, **kw)  # type: ignore[arg-type]
+    return console.export_text()
+
+
+def test_scorecard_rows_and_failures() -> None:
+    text = _text()
+    assert "Least privilege" in text and "Audit and compliance" in text
+    assert text.index("root.mfa_enabled") < text.index("password_policy.complexity")  # critical before low
+
+
+def test_filters() -> None:
+    only_root = _text(practices=[2])
+    assert "root.no_access_keys" in only_root and "password_policy" not in only_root
+    critical = _text(min_severity=Severity.CRITICAL)
+    assert "root.no_access_keys" in critical and "password_policy.minimum_length" not in critical
+
+
+def test_emit_writes_json_to_the_output_dir(tmp_path: Path) -> None:
+    console = Console(record=True, width=120)
+    written = emit(
+        run_checks(build_case_account(SNAPSHOT)), formats=["console", "json"], console=console, output_dir=tmp_path
+    )
+    assert written == [tmp_path / "findings.json"] and written[0].stat().st_size > 0
+    assert "scorecard" in console.export_text()
+
+
+def test_option_parsing() -> None:
+    assert parse_formats("console, json") == ["console", "json"]
+    assert parse_severity("HIGH") is Severity.HIGH
+    assert parse_practices([1, 11]) == [1, 11]
+    for call in (lambda: parse_formats("html"), lambda: parse_severity("urgent"), lambda: parse_practices([12])):
+        with pytest.raises(InputError):
+            call()
