@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 
-from iamwarden.analysis.principals import ExaminedPolicy
+from iamwarden.analysis.principals import ExaminedPolicy, account_memo
+from iamwarden.model import Account
 from iamwarden.policy.lint import Finding, lint_policy_text
 from iamwarden.policy.lint.structure import IdentityKind
 
@@ -23,11 +24,17 @@ def identity_kind(examined: ExaminedPolicy) -> IdentityKind:
     return "role"
 
 
-def lint_examined(examined: ExaminedPolicy) -> list[Finding]:
-    text = json.dumps(examined.document.document, separators=(",", ":"))
-    return lint_policy_text(
-        text, policy_type="identity", source=examined.resource, identity_kind=identity_kind(examined)
-    )
+def lint_examined(account: Account, examined: ExaminedPolicy) -> list[Finding]:
+    """The linter's findings for one of the account's policies (linted once per account)."""
+    memo = account_memo(account)
+    key = ("lint", examined.resource)
+    if key not in memo:
+        text = json.dumps(examined.document.document, separators=(",", ":"))
+        memo[key] = lint_policy_text(
+            text, policy_type="identity", source=examined.resource, identity_kind=identity_kind(examined)
+        )
+    found: list[Finding] = memo[key]
+    return found
 
 
 def lint_trust(document: object, source: str) -> list[Finding]:

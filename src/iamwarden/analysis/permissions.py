@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from iamwarden.analysis.principals import PrincipalPolicies
+from iamwarden.analysis.principals import PrincipalPolicies, account_memo
+from iamwarden.model import Account
 from iamwarden.policy import Decision, Policy, Request, evaluate, parse_policy
 
 NONEXISTENT_ACTION = "iamwardenprobe:NoSuchAction"
@@ -186,6 +187,16 @@ def _admin(principal_arn: str, identity: Sequence[Policy], **kw: Any) -> AdminAn
     denied = tuple(a for a, d in zip(ADMIN_PROBES, with_mfa, strict=True) if not d.allowed)
     statements = granting_statements(with_mfa) if all_with else []
     return AdminAnalysis(all_with, without, tuple(statements), conditional, denied)
+
+
+def admin_of(account: Account, policies: PrincipalPolicies) -> AdminAnalysis:
+    """:func:`principal_admin`, computed once per account and principal."""
+    memo = account_memo(account)
+    key = ("admin", policies.principal.arn)
+    if key not in memo:
+        memo[key] = principal_admin(policies)
+    result: AdminAnalysis = memo[key]
+    return result
 
 
 def principal_admin(policies: PrincipalPolicies) -> AdminAnalysis:

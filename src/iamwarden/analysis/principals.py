@@ -53,6 +53,7 @@ class PrincipalPolicies:
 @dataclass(slots=True)
 class _Compiled:
     by_key: dict[tuple[str, str], Policy | str] = field(default_factory=dict)
+    memo: dict[tuple[str, str], Any] = field(default_factory=dict)
 
 
 _CACHE: dict[int, tuple[weakref.ref[Account], _Compiled]] = {}
@@ -148,8 +149,22 @@ def scp_levels(account: Account) -> tuple[tuple[tuple[Policy, ...], ...], bool, 
     return tuple(levels), management, gaps
 
 
+def account_memo(account: Account) -> dict[tuple[str, str], Any]:
+    """A per-account memo for answers several checks need (the account is immutable)."""
+    return _compiled(account).memo
+
+
 def principal_policies(account: Account, principal: Principal) -> PrincipalPolicies:
-    """Everything the engine needs to decide the principal's requests."""
+    """Everything the engine needs to decide the principal's requests (computed once per account and principal)."""
+    memo = account_memo(account)
+    key = ("policies", principal.arn)
+    if key not in memo:
+        memo[key] = _principal_policies(account, principal)
+    result: PrincipalPolicies = memo[key]
+    return result
+
+
+def _principal_policies(account: Account, principal: Principal) -> PrincipalPolicies:
     docs, gaps = identity_documents(account, principal)
     identity: list[Policy] = []
     for doc in docs:

@@ -57,7 +57,7 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
         yield missing(account, account_arn(account), AUTH_DETAILS)
         return
     for examined in examined_policies(account, include_aws_managed=False):
-        hits = [f for f in lint_examined(examined) if f.kind in KINDS]
+        hits = [f for f in lint_examined(account, examined) if f.kind in KINDS]
         facts = {"findings": [f.to_json() for f in hits]}
         if hits:
             codes = ", ".join(sorted({f.code for f in hits}))

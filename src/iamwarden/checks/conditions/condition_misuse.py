@@ -76,7 +76,7 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
         yield missing(account, account_arn(account), AUTH_DETAILS)
         return
     for examined in examined_policies(account, include_aws_managed=False):
-        hits = [f for f in lint_examined(examined) if f.code in CODES]
+        hits = [f for f in lint_examined(account, examined) if f.code in CODES]
         facts = {"findings": [f.to_json() for f in hits]}
         out = failed(examined.resource, _summary(hits), **facts) if hits else passed(examined.resource, "no misuse")
         yield replace(out, resource_type=examined.resource_type)

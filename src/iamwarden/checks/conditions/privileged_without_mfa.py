@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from iamwarden.analysis.permissions import (
+    admin_of,
     can_assume_without_mfa,
     granting_statements,
-    principal_admin,
     privileged_without_mfa,
 )
 from iamwarden.analysis.principals import NamedDocument, compile_document, principal_policies
@@ -64,7 +64,7 @@ def _admin_roles(account: Account) -> list[tuple[Role, Policy]]:
         if role.service_linked or role.trust_policy is None:
             continue
         policies = principal_policies(account, role)
-        if policies.gaps or not principal_admin(policies).admin:
+        if policies.gaps or not admin_of(account, policies).admin:
             continue
         trust = compile_document(account, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
         if not isinstance(trust, str):

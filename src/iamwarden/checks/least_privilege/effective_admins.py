@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from iamwarden.analysis.permissions import principal_admin
+from iamwarden.analysis.permissions import admin_of
 from iamwarden.analysis.principals import principal_policies
 from iamwarden.checks.base import (
     Check,
@@ -78,7 +78,7 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
             out = unknown(principal.arn, "evidence missing: " + "; ".join(policies.gaps), gaps=list(policies.gaps))
             yield replace(out, resource_type=kind)
             continue
-        verdict = principal_admin(policies)
+        verdict = admin_of(account, policies)
         evidence = {**verdict.to_json(), "caveats": list(policies.caveats)}
         if verdict.admin:
             names = ", ".join(sorted({s.policy.rsplit("/", 1)[-1] for s in verdict.statements}))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from iamwarden.analysis.permissions import principal_admin
+from iamwarden.analysis.permissions import admin_of
 from iamwarden.analysis.principals import principal_policies
 from iamwarden.checks.base import (
     Check,
@@ -62,7 +62,7 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
         if policies.gaps:
             yield unknown(user.arn, "evidence missing: " + "; ".join(policies.gaps), gaps=list(policies.gaps))
             continue
-        verdict = principal_admin(policies)
+        verdict = admin_of(account, policies)
         if not verdict.admin:
             yield not_applicable(user.arn, "user is not an administrator")
             continue
