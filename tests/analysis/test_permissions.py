@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from iamwarden.analysis.permissions import policy_admin, principal_admin, service_wide_grants
+from iamwarden.analysis.permissions import admin_for, policy_admin, principal_admin, service_wide_grants
 from iamwarden.analysis.principals import principal_policies
 from iamwarden.policy import parse_policy
 from tests.checks.harness import build_case_account
@@ -101,12 +101,28 @@ def _org_account(scp: dict[str, Any]) -> Any:
 
 def test_scps_are_applied() -> None:
     allow_all = _doc({"Effect": "Allow", "Action": "*", "Resource": "*"})
-    deny_leave = _doc(
+    guardrails = _doc(
         {"Effect": "Allow", "Action": "*", "Resource": "*"},
-        {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"},
+        {"Effect": "Deny", "Action": ["organizations:LeaveOrganization", "cloudtrail:StopLogging"], "Resource": "*"},
     )
-    for scp, admin in ((allow_all, True), (deny_leave, False)):
+    no_iam_writes = _doc(
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": ["iam:Put*", "iam:Attach*"], "Resource": "*"},
+    )
+    # Usual guardrails do not hide an administrator; an SCP that takes IAM writes away does.
+    for scp, admin in ((allow_all, True), (guardrails, True), (no_iam_writes, False)):
         account = _org_account(scp)
         policies = principal_policies(account, account.users_by_name["alice"])
         assert policies.caveats == () and len(policies.scps) == 2
         assert principal_admin(policies).admin is admin
+
+
+def test_the_decisive_statements_are_named() -> None:
+    admin = _doc({"Sid": "All", "Effect": "Allow", "Action": "*", "Resource": "*"})
+    reader = _doc({"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    verdict = policy_admin(parse_policy(admin, name="admin"), ACCOUNT)
+    assert [(s.policy, s.statement) for s in verdict.statements] == [("admin", "All")]
+    both = admin_for(
+        "arn:aws:iam::111122223333:user/u", (parse_policy(admin, name="admin"), parse_policy(reader, name="r"))
+    )
+    assert [(s.policy, s.statement) for s in both.statements] == [("admin", "All")]

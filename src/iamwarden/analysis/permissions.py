@@ -1,11 +1,14 @@
 """Permission questions answered by the policy engine, never by reading policy text.
 
 **Administrator.** A principal (or a policy on its own) is *effectively an administrator* when the engine allows every
-probe in :data:`ADMIN_PROBES` on resource ``*``: sensitive actions across IAM, STS, Organizations, KMS, CloudTrail,
-S3, EC2 and Lambda, plus an action of a service that does not exist, which only ``"Action": "*"`` or an allow-all
-``NotAction`` can grant. Whatever the policy is called, and however it is written (``*``, ``*:*``, ``NotAction`` with a
-harmless exclusion, several statements that add up), the engine's decision is what counts; denies, permissions
-boundaries and SCPs are applied.
+probe in :data:`ADMIN_PROBES` on resource ``*``: the IAM writes that take over an account (put and attach role
+policies, new policy versions, pass and assume roles), reading and writing data (S3, KMS, Secrets Manager, Lambda
+code), plus an action of a service that does not exist, which only ``"Action": "*"`` or an allow-all ``NotAction``
+can grant. Whatever the policy is called, and however it is written (``*``, ``*:*``, ``NotAction`` with a harmless
+exclusion, several statements that add up), the engine's decision is what counts; denies, permissions boundaries and
+SCPs are applied. Actions that organizations' guardrail SCPs usually deny even to administrators (leaving the
+organization, stopping CloudTrail, creating IAM user keys) are deliberately not probes, so such guardrails do not hide
+an administrator. Requests carry ``aws:RequestedRegion`` (the snapshot's first region), as real ones do.
 
 Requests are evaluated with MFA present (the most a principal can get) and again without it (long-term keys):
 see :class:`AdminAnalysis`.
@@ -32,13 +35,14 @@ NONEXISTENT_ACTION = "iamwardenprobe:NoSuchAction"
 ADMIN_PROBES: tuple[str, ...] = (
     NONEXISTENT_ACTION,
     "iam:PutRolePolicy",
-    "iam:CreateAccessKey",
+    "iam:AttachRolePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:PassRole",
     "sts:AssumeRole",
-    "organizations:LeaveOrganization",
-    "kms:ScheduleKeyDeletion",
-    "cloudtrail:StopLogging",
-    "s3:PutBucketPolicy",
-    "ec2:RunInstances",
+    "s3:GetObject",
+    "s3:PutObject",
+    "kms:Decrypt",
+    "secretsmanager:GetSecretValue",
     "lambda:UpdateFunctionCode",
 )
 """Allowed on ``*`` together = full administrator."""
@@ -104,9 +108,11 @@ class AdminAnalysis:
     without_mfa: bool
     statements: tuple[GrantingStatement, ...]
     conditional_keys: frozenset[str]
-    """Context keys whose absence kept a probe from being allowed with MFA present (e.g. ``aws:SourceIp``): admin
-    under conditions iamwarden cannot assume."""
+    """Context keys whose absence kept a probe from being allowed with MFA present (e.g. ``aws:SourceIp``)."""
     denied_probes: tuple[str, ...]
+    only_missing_context: bool = False
+    """Every probe not allowed was an implicit deny with context keys missing: administrator when conditions
+    iamwarden cannot assume (a source IP, a VPC) are met."""
 
     @property
     def admin(self) -> bool:
@@ -119,6 +125,7 @@ class AdminAnalysis:
             "statements": [s.to_json() for s in self.statements],
             "conditional_keys": sorted(self.conditional_keys),
             "probes_not_allowed": list(self.denied_probes),
+            "admin_under_conditions": self.only_missing_context,
         }
 
 
@@ -156,6 +163,9 @@ def _key_policy_for(principal_arn: str, action: str) -> Policy | None:
     return default_key_policy(m.group(2), m.group(1)) if m else None
 
 
+DEFAULT_REGION = "us-east-1"
+
+
 def _decide(
     principal_arn: str,
     actions: Sequence[str],
@@ -165,10 +175,12 @@ def _decide(
     scps: Sequence[Sequence[Policy]] = (),
     management_account: bool = False,
     resource: str = "*",
+    region: str = DEFAULT_REGION,
 ) -> list[Decision]:
+    full = {"aws:RequestedRegion": region, **context}
     return [
         evaluate(
-            Request(principal_arn, action, resource, dict(context)),
+            Request(principal_arn, action, resource, full),
             identity_policies=identity,
             resource_policy=_key_policy_for(principal_arn, action),
             permission_boundary=boundary,
@@ -179,14 +191,33 @@ def _decide(
     ]
 
 
-def _admin(principal_arn: str, identity: Sequence[Policy], **kw: Any) -> AdminAnalysis:
+def admin_for(principal_arn: str, identity: Sequence[Policy], **kw: Any) -> AdminAnalysis:
+    """Run the administrator probes for ``principal_arn`` (``kw``: boundary, scps, management_account, region)."""
     with_mfa = _decide(principal_arn, ADMIN_PROBES, WITH_MFA, identity, **kw)
     all_with = all(d.allowed for d in with_mfa)
     without = all_with and all(d.allowed for d in _decide(principal_arn, ADMIN_PROBES, WITHOUT_MFA, identity, **kw))
-    conditional = frozenset(k for d in with_mfa if not d.allowed for k in d.missing_context_keys)
+    refused = [d for d in with_mfa if not d.allowed]
+    conditional = frozenset(k for d in refused for k in d.missing_context_keys)
+    conditions_only = bool(refused) and all(
+        d.decision == "implicit_deny" and d.missing_context_keys and "identity" in d.not_allowing for d in refused
+    )
     denied = tuple(a for a, d in zip(ADMIN_PROBES, with_mfa, strict=True) if not d.allowed)
-    statements = granting_statements(with_mfa) if all_with else []
-    return AdminAnalysis(all_with, without, tuple(statements), conditional, denied)
+    return AdminAnalysis(all_with, without, tuple(_decisive(with_mfa)), conditional, denied, conditions_only)
+
+
+def _decisive(decisions: Sequence[Decision]) -> list[GrantingStatement]:
+    """The statements that make a principal an administrator: those allowing the action of a service that does not
+    exist (only ``*`` or ``NotAction`` grant it), plus, for any probe they do not cover, the statements allowing it."""
+    if not decisions or not all(d.allowed for d in decisions):
+        return []
+    chosen = granting_statements(decisions[:1])
+    keys = {(s.policy, s.statement) for s in chosen}
+    for decision in decisions[1:]:
+        grants = granting_statements([decision])
+        if not any((g.policy, g.statement) in keys for g in grants):
+            chosen += grants
+            keys |= {(g.policy, g.statement) for g in grants}
+    return chosen
 
 
 def admin_of(account: Account, policies: PrincipalPolicies) -> AdminAnalysis:
@@ -201,12 +232,13 @@ def admin_of(account: Account, policies: PrincipalPolicies) -> AdminAnalysis:
 
 def principal_admin(policies: PrincipalPolicies) -> AdminAnalysis:
     """Is the principal effectively an administrator (its identity policies, boundary and SCPs together)?"""
-    return _admin(
+    return admin_for(
         policies.principal.arn,
         policies.identity,
         boundary=policies.boundary,
         scps=policies.scps,
         management_account=policies.management_account,
+        region=policies.region,
     )
 
 
@@ -217,7 +249,7 @@ def probe_principal(account_id: str, partition: str = "aws") -> str:
 
 def policy_admin(policy: Policy, account_id: str, partition: str = "aws") -> AdminAnalysis:
     """Does this one policy, alone, grant full administrator access?"""
-    return _admin(probe_principal(account_id, partition), (policy,))
+    return admin_for(probe_principal(account_id, partition), (policy,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +301,7 @@ def privileged_without_mfa(
             policies.boundary,
             policies.scps,
             policies.management_account,
+            region=policies.region,
         ),
         strict=True,
     ):
@@ -280,7 +313,9 @@ def privileged_without_mfa(
 def can_assume_without_mfa(policies: PrincipalPolicies, role_arn: str, trust: Policy) -> Decision:
     """May the principal call ``sts:AssumeRole`` on ``role_arn`` (trust policy ``trust``) with no MFA?"""
     return evaluate(
-        Request(policies.principal.arn, "sts:AssumeRole", role_arn, dict(WITHOUT_MFA)),
+        Request(
+            policies.principal.arn, "sts:AssumeRole", role_arn, {"aws:RequestedRegion": policies.region, **WITHOUT_MFA}
+        ),
         identity_policies=policies.identity,
         resource_policy=trust,
         permission_boundary=policies.boundary,

@@ -48,6 +48,8 @@ class PrincipalPolicies:
     """Missing identity policies or boundary: answers about this principal are unknown."""
     caveats: tuple[str, ...] = field(default=())
     """SCPs that could not be applied: answers stand "as far as IAM policies go" and say so."""
+    region: str = "us-east-1"
+    """The region requests are simulated in (``aws:RequestedRegion``): the snapshot's first region."""
 
 
 @dataclass(slots=True)
@@ -186,7 +188,10 @@ def _principal_policies(account: Account, principal: Principal) -> PrincipalPoli
             else:
                 boundary = result
     levels, management, scp_gaps = scp_levels(account)
-    return PrincipalPolicies(principal, tuple(identity), boundary, levels, management, tuple(gaps), tuple(scp_gaps))
+    region = account.regions[0] if account.regions else "us-east-1"
+    return PrincipalPolicies(
+        principal, tuple(identity), boundary, levels, management, tuple(gaps), tuple(scp_gaps), region
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,11 +77,16 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
             continue
         verdict = admin_of(account, policies)
         network = sorted(k for k in verdict.conditional_keys if k.lower() in NETWORK_KEYS)
-        if verdict.admin:
+        if verdict.only_missing_context and not network:
+            out = not_applicable(
+                principal.arn,
+                "administrator only under other conditions: " + ", ".join(sorted(verdict.conditional_keys)),
+            )
+        elif verdict.admin:
             out = failed(
                 principal.arn, "administrator access is not bounded by network or organization", **verdict.to_json()
             )
-        elif network:
+        elif verdict.only_missing_context:
             out = passed(principal.arn, f"administrator access only with {', '.join(network)}", **verdict.to_json())
         else:
             out = not_applicable(principal.arn, "not an administrator")
