@@ -110,9 +110,6 @@ class AdminAnalysis:
     conditional_keys: frozenset[str]
     """Context keys whose absence kept a probe from being allowed with MFA present (e.g. ``aws:SourceIp``)."""
     denied_probes: tuple[str, ...]
-    only_missing_context: bool = False
-    """Every probe not allowed was an implicit deny with context keys missing: administrator when conditions
-    iamwarden cannot assume (a source IP, a VPC) are met."""
 
     @property
     def admin(self) -> bool:
@@ -125,7 +122,6 @@ class AdminAnalysis:
             "statements": [s.to_json() for s in self.statements],
             "conditional_keys": sorted(self.conditional_keys),
             "probes_not_allowed": list(self.denied_probes),
-            "admin_under_conditions": self.only_missing_context,
         }
 
 
@@ -196,13 +192,9 @@ def admin_for(principal_arn: str, identity: Sequence[Policy], **kw: Any) -> Admi
     with_mfa = _decide(principal_arn, ADMIN_PROBES, WITH_MFA, identity, **kw)
     all_with = all(d.allowed for d in with_mfa)
     without = all_with and all(d.allowed for d in _decide(principal_arn, ADMIN_PROBES, WITHOUT_MFA, identity, **kw))
-    refused = [d for d in with_mfa if not d.allowed]
-    conditional = frozenset(k for d in refused for k in d.missing_context_keys)
-    conditions_only = bool(refused) and all(
-        d.decision == "implicit_deny" and d.missing_context_keys and "identity" in d.not_allowing for d in refused
-    )
+    conditional = frozenset(k for d in with_mfa if not d.allowed for k in d.missing_context_keys)
     denied = tuple(a for a, d in zip(ADMIN_PROBES, with_mfa, strict=True) if not d.allowed)
-    return AdminAnalysis(all_with, without, tuple(_decisive(with_mfa)), conditional, denied, conditions_only)
+    return AdminAnalysis(all_with, without, tuple(_decisive(with_mfa)), conditional, denied)
 
 
 def _decisive(decisions: Sequence[Decision]) -> list[GrantingStatement]:
@@ -322,3 +314,47 @@ def can_assume_without_mfa(policies: PrincipalPolicies, role_arn: str, trust: Po
         scps=policies.scps,
         management_account=policies.management_account,
     )
+
+
+NETWORK_KEYS = ("aws:sourceip", "aws:vpcsourceip", "aws:sourcevpc", "aws:sourcevpce", "aws:principalorgid")
+"""Condition keys that bound where a request may come from (network or organization)."""
+
+
+def network_context(policies: PrincipalPolicies) -> dict[str, str]:
+    """A request context from inside the network the principal's policies name: for each network key their
+    conditions use, the first literal value (a CIDR's first address). Seeds a what-if question for the engine."""
+    found: dict[str, str] = {}
+    every = [
+        *policies.identity,
+        *([policies.boundary] if policies.boundary else []),
+        *(p for lv in policies.scps for p in lv),
+    ]
+    for policy in every:
+        for statement in policy.statements:
+            for condition in statement.conditions:
+                key = condition.key_lower
+                if key not in NETWORK_KEYS or key in found or not condition.values:
+                    continue
+                value = condition.values[0]
+                if any(ch in value for ch in "*?$"):
+                    continue
+                found[key] = value.split("/", 1)[0] if key in ("aws:sourceip", "aws:vpcsourceip") else value
+    return found
+
+
+def admin_inside_network(policies: PrincipalPolicies) -> tuple[bool, dict[str, str]]:
+    """Is the principal an administrator when its requests come from the network its policies name?"""
+    context = network_context(policies)
+    if not context:
+        return False, context
+    decisions = _decide(
+        policies.principal.arn,
+        ADMIN_PROBES,
+        {**WITH_MFA, **context},
+        policies.identity,
+        policies.boundary,
+        policies.scps,
+        policies.management_account,
+        region=policies.region,
+    )
+    return all(d.allowed for d in decisions), context

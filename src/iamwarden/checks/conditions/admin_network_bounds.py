@@ -1,8 +1,9 @@
 """conditions.admin_network_bounds - administrator access is bounded by network or organization conditions.
 
-What it does: for each effective administrator (see ``least_privilege.effective_admins``), asks whether the engine
-allows the administrator probes with MFA present but no source IP, VPC or organization context. Allowed means
-administrator access works from anywhere on the internet; reported as information.
+What it does: for each principal, asks the engine whether the administrator probes are allowed with MFA present and
+no source IP, VPC or organization context: then administrator access works from anywhere (fails, as information).
+A principal that is not, asks again with the request coming from inside the network its policies name (the first
+address of their ``aws:SourceIp`` CIDRs, their ``aws:SourceVpc`` ...): administrator there passes as bounded.
 Why is this bad? Administrator credentials that work from any network are usable by whoever holds them, wherever they
 are; aws:SourceIp / aws:SourceVpc / aws:PrincipalOrgID conditions (or an SCP / data perimeter) narrow that.
 Example: AdministratorAccess with no conditions - fails (info); an admin policy with ``IpAddress aws:SourceIp``
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from iamwarden.analysis.permissions import admin_of
+from iamwarden.analysis.permissions import admin_inside_network, admin_of
 from iamwarden.analysis.principals import principal_policies
 from iamwarden.checks.base import (
     Check,
@@ -32,8 +33,6 @@ from iamwarden.checks.base import (
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
 from iamwarden.model import Account, Role, User
-
-NETWORK_KEYS = ("aws:sourceip", "aws:sourcevpc", "aws:sourcevpce", "aws:principalorgid", "aws:vpcsourceip")
 
 METADATA = CheckMetadata(
     id="conditions.admin_network_bounds",
@@ -76,20 +75,17 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
             yield replace(out, resource_type=kind)
             continue
         verdict = admin_of(account, policies)
-        network = sorted(k for k in verdict.conditional_keys if k.lower() in NETWORK_KEYS)
-        if verdict.only_missing_context and not network:
-            out = not_applicable(
-                principal.arn,
-                "administrator only under other conditions: " + ", ".join(sorted(verdict.conditional_keys)),
-            )
-        elif verdict.admin:
+        if verdict.admin:
             out = failed(
                 principal.arn, "administrator access is not bounded by network or organization", **verdict.to_json()
             )
-        elif verdict.only_missing_context:
-            out = passed(principal.arn, f"administrator access only with {', '.join(network)}", **verdict.to_json())
         else:
-            out = not_applicable(principal.arn, "not an administrator")
+            inside, context = admin_inside_network(policies)
+            if inside:
+                where = ", ".join(f"{k}={v}" for k, v in sorted(context.items()))
+                out = passed(principal.arn, f"administrator only from inside its network ({where})", network=context)
+            else:
+                out = not_applicable(principal.arn, "not an administrator")
         yield replace(out, resource_type=kind)
 
 
