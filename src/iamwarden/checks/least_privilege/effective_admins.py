@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from iamwarden.analysis.permissions import admin_of
+from iamwarden.analysis.permissions import admin_inside_network, admin_of
 from iamwarden.analysis.principals import principal_policies
 from iamwarden.checks.base import (
     Check,
@@ -87,7 +87,15 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
                 failed(principal.arn, f"effectively administrator{mfa} via {names}", **evidence), resource_type=kind
             )
         else:
-            yield replace(passed(principal.arn, "not an administrator", **evidence), resource_type=kind)
+            inside, context = admin_inside_network(policies)
+            if inside:
+                where = ", ".join(f"{k}={v}" for k, v in sorted(context.items()))
+                out = failed(
+                    principal.arn, f"administrator from inside its network ({where})", network=context, **evidence
+                )
+            else:
+                out = passed(principal.arn, "not an administrator", **evidence)
+            yield replace(out, resource_type=kind)
 
 
 CHECK = Check(METADATA, evaluate)
