@@ -67,6 +67,10 @@ def _register() -> None:
     app.add_typer(snapshot_cmd.app, name="snapshot")
     app.command("lint")(lint_cmd.lint)
 
+    from iamwarden.cli import simulate_cmd
+
+    app.command("simulate")(simulate_cmd.simulate)
+
 
 _register()
 

@@ -1,0 +1,328 @@
+"""``iamwarden simulate``: decide requests with the policy engine and say why.
+
+Two forms:
+
+* ``--request-file FILE``: FILE holds one request document (the format in docs/simulate.md) or JSON Lines of many;
+  one decision per request, in order, streamed as the lines are read.
+* ``--snapshot S --principal ARN --action A [--resource R] [--context k=v ...]``: the principal's own policies,
+  permissions boundary and SCPs are gathered from the snapshot (a role's trust policy too, for ``sts:AssumeRole*``
+  on a role of the account).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from iamwarden.cli.app import handles_input_errors
+from iamwarden.collect.snapshot import load_json_file
+from iamwarden.errors import InputError, Problem
+from iamwarden.policy import Decision, Request, evaluate, read_request_document
+from iamwarden.policy.simulation import REQUEST_KEYS
+
+_STYLE = {"allowed": "bold green", "explicit_deny": "bold red", "implicit_deny": "bold yellow"}
+_LABEL = {"allowed": "ALLOWED", "explicit_deny": "EXPLICIT DENY", "implicit_deny": "IMPLICIT DENY"}
+_CACHE_LIMIT = 4096
+_ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9*?_.-]+")
+_ACCOUNT = re.compile(r"\d{12}")
+
+
+class _PolicyCache:
+    """Compile each distinct set of policies once: lines of a batch usually share them and differ in the request."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[bytes, dict[str, Any]] = {}
+
+    def decide(self, doc: Any) -> Decision:
+        if not isinstance(doc, Mapping) or not isinstance(doc.get("request"), Mapping):
+            request, kwargs = read_request_document(doc)  # raises the precise InputError
+            return evaluate(request, **kwargs)
+        policies = {k: v for k, v in doc.items() if k != "request"}
+        key = orjson.dumps(policies, option=orjson.OPT_SORT_KEYS)
+        cached = self._compiled.get(key)
+        if cached is None:
+            request, kwargs = read_request_document(doc)
+            if len(self._compiled) >= _CACHE_LIMIT:
+                self._compiled.clear()
+            self._compiled[key] = kwargs
+            return evaluate(request, **kwargs)
+        return evaluate(_fast_request(doc["request"]), **cached)
+
+
+def _fast_request(raw: Mapping[str, Any]) -> Request:
+    """The :class:`Request` of a plainly well-formed ``request`` object, built directly; anything unusual goes
+    through the engine's full validation (:func:`read_request_document`), which names the problem."""
+    principal = raw.get("principal")
+    action = raw.get("action")
+    resource = raw.get("resource", "*")
+    context = raw.get("context")
+    account = raw.get("resource_account")
+    if (
+        raw.keys() <= REQUEST_KEYS
+        and type(principal) is str
+        and type(action) is str
+        and _ACTION.fullmatch(action)
+        and type(resource) is str
+        and resource
+        and (context is None or (type(context) is dict and all(k and type(v) is str for k, v in context.items())))
+        and (account is None or (type(account) is str and _ACCOUNT.fullmatch(account)))
+    ):
+        return Request(principal, action, resource, context or {}, account)
+    request, _ = read_request_document({"request": raw})
+    return request
+
+
+def _relocated(exc: InputError, source: str, place: str) -> InputError:
+    """The engine's ``InputError("request", ...)`` re-issued against the file, each JSON path prefixed by ``place``."""
+    return InputError(source, [Problem(f"{place} {p.place}".strip(), p.message) for p in exc.problems])
+
+
+def _iter_documents(path: Path) -> Iterator[tuple[str, Any]]:
+    """Yield (place, document): ``line N`` for JSON Lines, ``""`` for a single (possibly pretty-printed) document."""
+    source = str(path)
+    try:
+        handle: IO[bytes] = path.open("rb")
+    except OSError as exc:
+        raise InputError(source, Problem("", exc.strerror or str(exc))) from None
+    with handle:
+        first = handle.readline()
+        while first and not first.strip():
+            first = handle.readline()
+        if not first:
+            raise InputError(source, Problem("line 1", "the file holds no request document"))
+        try:
+            head = orjson.loads(first)
+        except orjson.JSONDecodeError:
+            head = None
+        if head is None:
+            # Not one document per line: a single JSON document spread over several lines.
+            yield "", load_json_file(path)
+            return
+        handle.seek(0)
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield f"line {number}", orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise InputError(
+                    source, Problem(f"line {number} column {exc.colno}", f"invalid JSON: {exc.msg}")
+                ) from None
+
+
+def _request_summary(doc: Any) -> dict[str, Any]:
+    req = doc.get("request") if isinstance(doc, Mapping) else None
+    if not isinstance(req, Mapping):
+        return {}
+    return {k: req[k] for k in ("principal", "action", "resource") if k in req}
+
+
+def _render(console: Console, decision: Decision, request: Mapping[str, Any], caveats: list[str]) -> None:
+    principal = escape(str(request.get("principal", "?")))
+    action = escape(str(request.get("action", "?")))
+    resource = escape(str(request.get("resource", "*")))
+    style = _STYLE[decision.decision]
+    console.print(f"[{style}]{_LABEL[decision.decision]}[/]  {principal}  {action}  {resource}")
+    for reason in decision.reasons:
+        statement = f" statement {escape(reason.statement)}" if reason.statement is not None else ""
+        effect = {"Allow": "[green]Allow[/]", "Deny": "[red]Deny[/]"}.get(reason.effect, "[yellow]no Allow[/]")
+        console.print(
+            f"  {effect}  {reason.policy_type}  {escape(reason.policy)}{statement}: [dim]{escape(reason.detail)}[/]"
+        )
+    if decision.not_allowing and decision.decision == "implicit_deny":
+        console.print(f"  not allowed by: {', '.join(decision.not_allowing)}")
+    for key in sorted(decision.missing_context_keys):
+        console.print(
+            f"  [cyan]what if[/] {escape(key)} were in the request? A condition needed it and it was absent "
+            f"(add it to the context, e.g. --context {escape(key)}=...)."
+        )
+    for caveat in caveats:
+        console.print(f"  [yellow]caveat[/] {escape(caveat)}")
+
+
+def _emit(
+    out: IO[str],
+    console: Console,
+    decision: Decision,
+    request: Mapping[str, Any],
+    json_output: bool,
+    caveats: list[str],
+    line: int | None = None,
+) -> None:
+    if json_output:
+        data = decision.to_json()
+        data["request"] = dict(request)
+        if line is not None:
+            data["line"] = line
+        if caveats:
+            data["caveats"] = caveats
+        out.write(orjson.dumps(data).decode())
+        out.write("\n")
+    else:
+        _render(console, decision, request, caveats)
+
+
+def _simulate_file(path: Path, json_output: bool) -> None:
+    source = str(path)
+    cache = _PolicyCache()
+    console = Console(highlight=False, soft_wrap=True)
+    out = sys.stdout
+    first = True
+    try:
+        for place, doc in _iter_documents(path):
+            try:
+                decision = cache.decide(doc)
+            except InputError as exc:
+                raise _relocated(exc, source, place) from None
+            if not json_output and not first:
+                console.print()
+            first = False
+            line = int(place.split()[1]) if place else None
+            _emit(out, console, decision, _request_summary(doc), json_output, [], line)
+    finally:
+        out.flush()
+
+
+def _parse_context(pairs: list[str]) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            problems.append(Problem("--context", f"{pair!r} is not key=value (e.g. aws:SourceIp=10.1.2.3)"))
+            continue
+        if key in context:  # a repeated key builds a multivalued key (aws:TagKeys=a --context aws:TagKeys=b)
+            previous = context[key]
+            context[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            context[key] = value
+    if problems:
+        raise InputError("command line", problems)
+    return context
+
+
+def _simulate_snapshot(
+    snapshot: Path,
+    principal: str,
+    action: str,
+    resource: str,
+    context: dict[str, Any],
+    resource_account: str | None,
+    json_output: bool,
+) -> None:
+    from iamwarden.analysis.principals import principal_policies
+    from iamwarden.collect.snapshot import read_snapshot
+    from iamwarden.model import Role, User, build_account
+
+    account = build_account(read_snapshot(snapshot))
+    subject = account.principals_by_arn.get(principal)
+    if subject is None and ":assumed-role/" in principal:
+        role_name = principal.split(":assumed-role/", 1)[1].split("/", 1)[0]
+        subject = account.roles_by_name.get(role_name)
+    if not isinstance(subject, User | Role):
+        raise InputError(
+            str(snapshot),
+            Problem(
+                "--principal",
+                f"{principal!r} is not a user, role or role session of account {account.account_id} in the snapshot",
+            ),
+        )
+    gathered = principal_policies(account, subject)
+    doc = {"request": {"principal": principal, "action": action, "resource": resource, "context": context}}
+    if resource_account is not None:
+        doc["request"]["resource_account"] = resource_account
+    try:
+        request, _ = read_request_document(doc)
+    except InputError as exc:
+        raise _relocated(exc, "command line", "") from None
+    resource_policy = None
+    caveats = [*gathered.gaps, *gathered.caveats]
+    if action.lower().startswith("sts:assumerole"):
+        target = account.principals_by_arn.get(resource)
+        if isinstance(target, Role) and target.trust_policy is not None:
+            from iamwarden.policy import parse_policy
+
+            try:
+                resource_policy = parse_policy(target.trust_policy, name=f"{target.arn} trust policy")
+            except InputError as exc:
+                caveats.append(f"the trust policy of {target.arn} could not be parsed: {exc.one_line()}")
+    decision = evaluate(
+        request,
+        identity_policies=gathered.identity,
+        resource_policy=resource_policy,
+        permission_boundary=gathered.boundary,
+        scps=gathered.scps,
+        management_account=gathered.management_account,
+    )
+    console = Console(highlight=False, soft_wrap=True)
+    _emit(sys.stdout, console, decision, doc["request"], json_output, caveats)
+    sys.stdout.flush()
+
+
+@handles_input_errors
+def simulate(
+    request_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--request-file",
+            "-f",
+            help="A request document (JSON) or JSON Lines of many; see docs/simulate.md for the format.",
+            dir_okay=False,
+        ),
+    ] = None,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option(
+            "--snapshot", "-s", help="A snapshot file: gather the principal's policies from it.", dir_okay=False
+        ),
+    ] = None,
+    principal: Annotated[
+        str | None, typer.Option("--principal", help="With --snapshot: a user, role or role-session ARN.")
+    ] = None,
+    action: Annotated[
+        str | None, typer.Option("--action", help="With --snapshot: the action, e.g. s3:GetObject.")
+    ] = None,
+    resource: Annotated[str, typer.Option("--resource", help="With --snapshot: the resource ARN (default *).")] = "*",
+    context: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--context",
+            "-c",
+            help="With --snapshot: a request context key=value (repeat; a repeated key makes a list).",
+        ),
+    ] = None,
+    resource_account: Annotated[
+        str | None,
+        typer.Option("--resource-account", help="With --snapshot: the resource's account when its ARN has none (S3)."),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON decision per line instead of text.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every problem of a bad input.")] = False,
+) -> None:
+    """Decide requests the way AWS does and explain each decision (policy, statement, effect, missing context keys).
+
+    Either --request-file FILE (one request document, or JSON Lines of many), or --snapshot S --principal ARN
+    --action A [--resource R] [--context k=v ...]. Bad input exits 2 naming the file, the line and the JSON path.
+    """
+    if request_file is not None:
+        if snapshot is not None or principal is not None or action is not None:
+            raise InputError("command line", Problem("--request-file", "use either --request-file or --snapshot"))
+        _simulate_file(request_file, json_output)
+        return
+    if snapshot is None:
+        raise InputError("command line", Problem("", "give --request-file FILE, or --snapshot S --principal --action"))
+    missing = [name for name, value in (("--principal", principal), ("--action", action)) if not value]
+    if missing:
+        raise InputError("command line", [Problem(name, "required with --snapshot") for name in missing])
+    assert principal is not None and action is not None
+    _simulate_snapshot(
+        snapshot, principal, action, resource, _parse_context(context or []), resource_account, json_output
+    )
