@@ -39,6 +39,11 @@ def test_filters() -> None:
     assert "root.no_access_keys" in critical and "password_policy.minimum_length" not in critical
 
 
+def test_failures_are_capped() -> None:
+    text = _text(max_failures=1)
+    assert "more failures" in text and "password_policy.complexity" not in text
+
+
 def test_emit_writes_json_to_the_output_dir(tmp_path: Path) -> None:
     console = Console(record=True, width=120)
     written = emit(

@@ -67,12 +67,13 @@ def emit(
     output_dir: Path | None = None,
     practices: Sequence[int] = (),
     min_severity: Severity | None = None,
+    max_failures: int | None = 200,
 ) -> list[Path]:
     """Print and write what ``formats`` ask for; returns the files written. The JSON report always holds every result
     (filters only narrow what the console shows)."""
     written: list[Path] = []
     if "console" in formats:
-        render(assessment, console, practices=practices, min_severity=min_severity)
+        render(assessment, console, practices=practices, min_severity=min_severity, max_failures=max_failures)
     if "json" in formats:
         path = json_destination(output, output_dir)
         try:

@@ -81,8 +81,10 @@ def render(
     min_severity: Severity | None = None,
     show_unknown: bool = True,
     max_unknown: int = 20,
+    max_failures: int | None = 200,
 ) -> None:
-    """Print the scorecard (filtered practices) and the failures (filtered by practice and severity)."""
+    """Print the scorecard (filtered practices) and the failures (filtered by practice and severity; the first
+    ``max_failures``, worst first, ``None`` for all), then the unknowns."""
     account = assessment.account
     alias = f" ({account.alias})" if account.alias else ""
     console.print(
@@ -100,7 +102,13 @@ def render(
 
     failures = [f for f in assessment.failures() if keep(f)]
     if failures:
-        console.print(failures_table(failures))
+        shown = failures if max_failures is None else failures[:max_failures]
+        console.print(failures_table(shown))
+        if len(shown) < len(failures):
+            console.print(
+                f"... and {len(failures) - len(shown)} more failures (narrow with --practice / --severity, "
+                "or see the JSON report)"
+            )
     else:
         console.print("[green]No failures[/green] for the selected practices and severities.")
     if show_unknown:
