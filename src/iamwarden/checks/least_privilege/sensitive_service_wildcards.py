@@ -48,7 +48,6 @@ METADATA = CheckMetadata(
         cli=("aws iam create-policy-version --policy-arn <arn> --policy-document file://scoped.json --set-as-default",),
         console=("IAM console > Policies > <policy> > Edit: replace the wildcard with specific actions and ARNs.",),
     ),
-    security_hub=("IAM.21",),
     references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",),
     decided_by="engine",
 )

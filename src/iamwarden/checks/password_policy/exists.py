@@ -31,7 +31,6 @@ METADATA = CheckMetadata(
         ),
         console=CONSOLE,
     ),
-    security_hub=("IAM.7",),
     references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html",),
 )
 
