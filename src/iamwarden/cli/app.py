@@ -62,9 +62,10 @@ def _root(
 
 def _register() -> None:
     """Every command, listed explicitly (no registration by import side effect)."""
-    from iamwarden.cli import lint_cmd, snapshot_cmd
+    from iamwarden.cli import collect_cmd, lint_cmd, snapshot_cmd
 
     app.add_typer(snapshot_cmd.app, name="snapshot")
+    app.command("collect")(collect_cmd.collect)
     app.command("lint")(lint_cmd.lint)
 
     from iamwarden.cli import simulate_cmd

@@ -33,6 +33,7 @@ from botocore import xform_name
 from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, NoCredentialsError
+from botocore.parsers import ResponseParserError
 
 from iamwarden.collect.apis import APIS, GLOBAL, NO_TARGET, api
 from iamwarden.collect.snapshot import Snapshot, SnapshotBuilder
@@ -215,7 +216,7 @@ def _caller_identity(sts: BaseClient) -> dict[str, Any]:
     except ClientError as exc:
         code, message = _client_error_parts(exc)
         raise InputError(where, Problem("sts:GetCallerIdentity", f"rejected by AWS: {code} ({message})")) from None
-    except BotoCoreError as exc:
+    except (BotoCoreError, ResponseParserError) as exc:
         raise InputError(where, Problem("sts:GetCallerIdentity", str(exc))) from None
     return response
 
@@ -280,7 +281,7 @@ def _attempt(fetch: Callable[[], Any], *, regional: bool, none_on: frozenset[str
         return Outcome(failure=classify_client_error(code, message, regional=regional))
     except ConnectionError as exc:  # endpoint unreachable (after retries), e.g. a service or region not available
         return Outcome(failure=Failure("RegionDisabled" if regional else "Error", str(exc)))
-    except BotoCoreError as exc:
+    except (BotoCoreError, ResponseParserError) as exc:  # ResponseParserError: an answer that is not AWS's format
         return Outcome(failure=Failure("Error", f"{type(exc).__name__}: {exc}"))
     except (PollTimeout, JobFailed) as exc:
         return Outcome(failure=Failure("Error", str(exc)))

@@ -1,0 +1,189 @@
+"""``iamwarden collect``: read a live AWS account (read-only) into a snapshot file."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Annotated
+
+import boto3
+import typer
+from botocore.exceptions import BotoCoreError, ProfileNotFound
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+from iamwarden.cli.app import handles_input_errors
+from iamwarden.collect.apis import GLOBAL
+from iamwarden.collect.live import DEFAULT_MAX_ATTEMPTS, ProgressEvent, collect_account, plan
+from iamwarden.collect.snapshot import Gap, Snapshot, write_snapshot
+from iamwarden.errors import InputError, Problem
+
+GAPS_SHOWN = 20
+"""Gap groups listed in the summary without --verbose."""
+MESSAGE_LIMIT = 240
+"""Characters of a gap's line in the summary (the snapshot keeps the whole message)."""
+
+
+@handles_input_errors
+def collect(
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Snapshot file to write (gzip-compressed when it ends in .gz).", dir_okay=False
+        ),
+    ],
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="AWS profile to use (default: the usual boto3 credential chain).")
+    ] = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option("--region", help="Region to collect; repeat for several (default: the profile's region)."),
+    ] = None,
+    all_regions: Annotated[
+        bool, typer.Option("--all-regions", help="Collect every region enabled for the account (ec2:DescribeRegions).")
+    ] = False,
+    service_last_accessed: Annotated[
+        bool,
+        typer.Option(
+            "--service-last-accessed",
+            help="Also ask IAM when each user, role and group last used each service (one job per principal; slow).",
+        ),
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every gap, not a summary of them.")] = False,
+) -> None:
+    """Read an AWS account into a snapshot file, read-only.
+
+    Needs the permissions in docs/iamwarden-readonly-policy.json.
+
+    A call AWS refuses becomes a gap in the snapshot, listed at the end; the run goes on.
+
+    AWS_ENDPOINT_URL is honoured (e.g. a local moto server); AWS_MAX_ATTEMPTS overrides the 10 attempts per call.
+    """
+    if region and all_regions:
+        raise InputError("command line", Problem("--region / --all-regions", "give one or the other, not both"))
+    session = _session(profile)
+    err = Console(stderr=True, highlight=False)
+    with CollectProgress(err, service_last_accessed=service_last_accessed) as bar:
+        snapshot = collect_account(
+            session,
+            regions=list(region) if region else None,
+            all_regions=all_regions,
+            service_last_accessed=service_last_accessed,
+            progress=bar.on_event,
+            max_attempts=_max_attempts(),
+        )
+    try:
+        write_snapshot(snapshot, output)
+    except OSError as exc:
+        raise InputError(str(output), Problem("", f"cannot write the snapshot: {exc.strerror or exc}")) from None
+    _summary(Console(highlight=False, soft_wrap=True), snapshot, output, bar, verbose=verbose)
+
+
+def _session(profile: str | None) -> boto3.Session:
+    try:
+        return boto3.Session(profile_name=profile)
+    except ProfileNotFound:
+        raise InputError("--profile", Problem("", f"no AWS profile named {profile!r} in your AWS config")) from None
+    except BotoCoreError as exc:
+        raise InputError("AWS config", Problem("", str(exc))) from None
+
+
+def _max_attempts() -> int:
+    """Botocore's own AWS_MAX_ATTEMPTS variable, when set, overrides our default of 10 attempts per call."""
+    value = os.environ.get("AWS_MAX_ATTEMPTS", "")
+    if not value:
+        return DEFAULT_MAX_ATTEMPTS
+    if not value.isdigit() or int(value) < 1:
+        raise InputError("AWS_MAX_ATTEMPTS", Problem("", f"{value!r} is not a whole number of attempts (1 or more)"))
+    return int(value)
+
+
+class CollectProgress:
+    """A rich progress bar per region (and one for the global calls), advanced as each API is finished."""
+
+    def __init__(self, console: Console, *, service_last_accessed: bool) -> None:
+        self.service_last_accessed = service_last_accessed
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]{task.fields[region]:<16}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[calls]:>5} calls  {task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self.answered = 0
+        self.failed = 0
+        """Calls made that AWS answered, and that failed (gaps other than NotCollected: those were not made)."""
+        self._tasks: dict[str, TaskID] = {}
+        self._calls_by_region: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> CollectProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def on_event(self, event: ProgressEvent) -> None:
+        """Called from the collector's threads for every call made and every API finished."""
+        with self._lock:
+            task = self._task(event.region)
+            if event.finished:
+                self.progress.update(task, advance=1, description=event.api)
+            elif event.error_code != "NotCollected":
+                if event.error_code is None:
+                    self.answered += 1
+                else:
+                    self.failed += 1
+                self._calls_by_region[event.region] += 1
+                self.progress.update(task, description=event.api, calls=self._calls_by_region[event.region])
+
+    def _task(self, region: str) -> TaskID:
+        if region not in self._tasks:
+            units = plan([] if region == GLOBAL else [region], service_last_accessed=self.service_last_accessed)
+            total = len(units.get(region, []))
+            self._tasks[region] = self.progress.add_task("", total=total, region=region, calls=0)
+        return self._tasks[region]
+
+
+def _summary(console: Console, snapshot: Snapshot, output: Path, bar: CollectProgress, *, verbose: bool) -> None:
+    regions = ", ".join(snapshot.regions)
+    console.print(
+        f"Collected account {snapshot.account_id} ({snapshot.partition}) in {regions}: "
+        f"{bar.answered + bar.failed} calls made, {bar.answered} answered, {len(snapshot.gaps)} gaps. Wrote {output}",
+        markup=False,
+    )
+    if not snapshot.gaps:
+        return
+    console.print("Gaps (calls without an answer, recorded in the snapshot):", markup=False)
+    if verbose:
+        for gap in snapshot.gaps:
+            console.print(f"  {one_line(gap.describe())}", markup=False)
+        return
+    groups = _group_gaps(snapshot.gaps)
+    for (api, code), gaps in list(groups.items())[:GAPS_SHOWN]:
+        if len(gaps) == 1:
+            console.print(f"  {one_line(gaps[0].describe())}", markup=False)
+            continue
+        message = f" (e.g. {gaps[0].message})" if gaps[0].message else ""
+        console.print(f"  {one_line(f'{api}: {code} x{len(gaps)}{message}')}", markup=False)
+    if len(groups) > GAPS_SHOWN:
+        console.print(f"  ... and {len(groups) - GAPS_SHOWN} more (--verbose lists every gap)", markup=False)
+
+
+def one_line(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``text`` on one line (an error page's newlines squeezed), cut to ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _group_gaps(gaps: tuple[Gap, ...]) -> dict[tuple[str, str], list[Gap]]:
+    groups: dict[tuple[str, str], list[Gap]] = defaultdict(list)
+    for gap in gaps:
+        groups[(gap.api, gap.error_code)].append(gap)
+    return dict(groups)

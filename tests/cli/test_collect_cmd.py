@@ -1,0 +1,124 @@
+"""``iamwarden collect`` end to end against a moto server on localhost, and its one-line errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+from typer.testing import CliRunner
+
+from iamwarden.cli.app import app
+from iamwarden.collect.snapshot import read_snapshot
+from tests.collect.moto_account import REGION, BuiltAccount, build_account, use_dummy_credentials
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def moto_server() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def served_account(moto_server: str) -> Iterator[BuiltAccount]:
+    """The fixture account, built once in the server through its endpoint."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        use_dummy_credentials(monkeypatch)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+        yield build_account(boto3.Session(region_name=REGION))
+
+
+@pytest.fixture
+def against_server(monkeypatch: pytest.MonkeyPatch, moto_server: str, served_account: BuiltAccount) -> BuiltAccount:
+    use_dummy_credentials(monkeypatch)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")  # the server answers 500 for Access Analyzer: retry it less
+    return served_account
+
+
+def test_collect_writes_a_valid_snapshot(against_server: BuiltAccount, tmp_path: Path) -> None:
+    output = tmp_path / "account.json.gz"
+    result = runner.invoke(app, ["collect", "-o", str(output)])
+
+    assert result.exit_code == 0, result.output
+    assert "Collected account 123456789012 (aws) in us-east-1:" in result.stdout
+    snapshot = read_snapshot(output)
+    assert snapshot.account_id == "123456789012"
+    assert snapshot.response("iam:GetAccountPasswordPolicy")["PasswordPolicy"]["MinimumPasswordLength"] == 14
+    assert snapshot.has("iam:GetAccessKeyLastUsed", target=against_server.access_key_id)
+    assert snapshot.response("cloudtrail:GetTrailStatus", REGION, against_server.trail_arn)["IsLogging"] is True
+    assert snapshot.has("ec2:DescribeInstanceAttribute", REGION, against_server.instance_id)
+    assert snapshot.has("organizations:DescribePolicy", target=against_server.scp_id)
+    # Over HTTP, moto's gaps look different from in-process: a 500 page, and an unparsable answer.
+    gaps = {(g.api, g.error_code) for g in snapshot.gaps}
+    assert gaps == {
+        ("access-analyzer:ListAnalyzers", "500"),
+        ("iam:ListOrganizationsFeatures", "Error"),
+        ("iam:GetServiceLastAccessedDetails", "NotCollected"),
+    }
+    assert "access-analyzer:ListAnalyzers in us-east-1: 500" in result.stdout
+
+    validated = runner.invoke(app, ["snapshot", "validate", str(output)])
+    assert validated.exit_code == 0, validated.output
+
+
+def test_verbose_lists_every_gap_and_several_regions(against_server: BuiltAccount, tmp_path: Path) -> None:
+    output = tmp_path / "account.json"
+    result = runner.invoke(
+        app, ["collect", "--region", REGION, "--region", "eu-west-1", "-o", str(output), "--verbose"]
+    )
+
+    assert result.exit_code == 0, result.output
+    snapshot = read_snapshot(output)
+    assert snapshot.regions == (REGION, "eu-west-1")
+    lines = result.stdout.splitlines()
+    lines = lines[next(n for n, line in enumerate(lines) if line.startswith("Collected account")) :]  # moto prints too
+    assert len(lines) == 2 + len(snapshot.gaps)  # the summary, "Gaps ...:", then one line per gap
+    for gap, line in zip(snapshot.gaps, lines[2:], strict=True):
+        where = "" if gap.region == "global" else f" in {gap.region}"
+        assert line.startswith(f"  {gap.api}{where}: {gap.error_code}")
+
+
+def test_both_region_options_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["collect", "--region", REGION, "--all-regions", "-o", str(tmp_path / "x.json")])
+
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: command line: --region / --all-regions: give one or the other, not both"
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_no_credentials_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    use_dummy_credentials(monkeypatch)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    result = runner.invoke(app, ["collect", "-o", str(tmp_path / "x.json")])
+
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: AWS credentials: none found")
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_unknown_profile_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    use_dummy_credentials(monkeypatch)
+    result = runner.invoke(app, ["collect", "--profile", "nope", "-o", str(tmp_path / "x.json")])
+
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: --profile: no AWS profile named 'nope' in your AWS config"
+
+
+def test_bad_max_attempts_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    use_dummy_credentials(monkeypatch)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "many")
+    result = runner.invoke(app, ["collect", "-o", str(tmp_path / "x.json")])
+
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: AWS_MAX_ATTEMPTS: 'many' is not a whole number of attempts (1 or more)"
