@@ -12,8 +12,8 @@ A call that fails is a *gap*, never a crash::
     NotCollected     not asked for, or not called because the call it depends on failed (the message says which)
     Error            any other failure, with its message
 
-Regions are collected in parallel, one thread each, beside the global calls (IAM, Organizations). boto3 sessions are
-not thread-safe, so every client is created up front in the calling thread; clients are thread-safe.
+Regions are collected in parallel, one thread each, beside IAM, the credential report and Organizations (one thread
+each). boto3 sessions are not thread-safe, so every client is created up front in the calling thread; clients are.
 
 Only the first call, ``sts:GetCallerIdentity``, is fatal when it fails: without an account id there is no snapshot.
 That failure is an :class:`~iamwarden.errors.InputError` (no credentials, or credentials AWS rejects).
@@ -67,6 +67,8 @@ REGION_DISABLED_CODES = frozenset({"UnrecognizedClientException", "AuthFailure",
 """What a regional endpoint answers when the (opt-in) region is not enabled for the account."""
 
 DEFAULT_MAX_ATTEMPTS = 10
+MAX_WORKERS = 10
+"""Threads collecting at once: IAM, the credential report, Organizations, and one per region."""
 USER_WORKERS = 4
 """Threads making the per-user IAM calls (ListAccessKeys, ListMFADevices, GetLoginProfile ...)."""
 
@@ -170,12 +172,17 @@ def collect_account(
     run.finish("sts:GetCallerIdentity")
 
     enabled = _describe_regions(run, global_clients["ec2"])
-    chosen = _choose_regions(run, home, regions, all_regions, enabled)
+    chosen = _choose_regions(home, regions, all_regions, enabled)
     run.builder.regions = tuple(chosen)
     regional_clients = {region: _clients(session, region, REGIONAL_SERVICES, config) for region in chosen}
 
-    with ThreadPoolExecutor(max_workers=min(8, 2 + len(chosen)), thread_name_prefix="iamwarden-collect") as pool:
-        jobs = [pool.submit(_collect_global, run, global_clients, service_last_accessed)]
+    iam, org = global_clients["iam"], global_clients["organizations"]
+    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, 3 + len(chosen)), thread_name_prefix="iamwarden") as pool:
+        jobs = [
+            pool.submit(_iam, run, iam, service_last_accessed),
+            pool.submit(_credential_report, run, iam),  # may wait for IAM to build the report: on its own
+            pool.submit(_organizations, run, org, run.builder.account_id),
+        ]
         jobs += [pool.submit(_collect_region, run, region, clients) for region, clients in regional_clients.items()]
         for job in jobs:
             job.result()  # re-raises a bug in the collector instead of losing it
@@ -342,9 +349,7 @@ def _describe_regions(run: _Run, ec2: BaseClient) -> list[str] | None:
     return sorted(r["RegionName"] for r in outcome.response.get("Regions", []))
 
 
-def _choose_regions(
-    run: _Run, home: str, regions: list[str] | None, all_regions: bool, enabled: list[str] | None
-) -> list[str]:
+def _choose_regions(home: str, regions: list[str] | None, all_regions: bool, enabled: list[str] | None) -> list[str]:
     if not all_regions:
         return list(dict.fromkeys(regions or [home]))
     if enabled is None:
@@ -355,14 +360,12 @@ def _choose_regions(
 # --- global: IAM, Organizations --------------------------------------------------------------------------------
 
 
-def _collect_global(run: _Run, clients: Mapping[str, BaseClient], service_last_accessed: bool) -> None:
-    iam = clients["iam"]
+def _iam(run: _Run, iam: BaseClient, service_last_accessed: bool) -> None:
+    """IAM but the credential report: account-wide calls, then per user, provider and principal."""
     details = _iam_account(run, iam)
-    _credential_report(run, iam)
     _iam_users(run, iam, details)
     _oidc_providers(run, iam)
     _service_last_accessed(run, iam, details, asked=service_last_accessed)
-    _organizations(run, clients["organizations"], run.builder.account_id)
 
 
 def _iam_account(run: _Run, iam: BaseClient) -> Outcome:
