@@ -261,8 +261,10 @@ def load_json_file(path: Path) -> Any:
     if path.name.endswith(".gz"):
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(source, Problem("", f"not a complete gzip file ({exc})")) from None
+        except EOFError:
+            raise InputError(source, Problem(f"byte {len(data)}", "gzip data ends early (truncated?)")) from None
+        except (OSError, zlib.error) as exc:
+            raise InputError(source, Problem("byte 0", f"not valid gzip data ({exc})")) from None
     return parse_json_bytes(data, source)
 
 
@@ -302,10 +304,16 @@ def snapshot_from_json(doc: Any, source: str) -> Snapshot:
     problems = validate_calls(raw.calls)
     if problems:
         raise InputError(source, problems)
+    try:
+        collected_at = (
+            raw.collected_at.astimezone(UTC) if raw.collected_at.tzinfo else raw.collected_at.replace(tzinfo=UTC)
+        )
+    except OverflowError:
+        raise InputError(source, Problem("$.collected_at", "out of range once in UTC")) from None
     return Snapshot(
         account_id=raw.account_id,
         partition=raw.partition,
-        collected_at=raw.collected_at if raw.collected_at.tzinfo else raw.collected_at.replace(tzinfo=UTC),
+        collected_at=collected_at,
         regions=tuple(raw.regions),
         tool_version=raw.tool.version,
         source=raw.source,
