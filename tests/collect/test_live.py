@@ -386,6 +386,14 @@ def test_a_disabled_region_is_not_asked_again(account: BuiltAccount) -> None:
     assert snapshot.has("lambda:ListFunctions", REGION)  # the enabled region is untouched
 
 
+def test_all_regions_without_describe_regions_falls_back_to_the_home_region(empty_account: boto3.Session) -> None:
+    refuse(empty_account, {("ec2", "DescribeRegions"): client_error("UnauthorizedOperation")})
+    snapshot = collect(empty_account, all_regions=True)
+
+    assert snapshot.regions == (REGION,)
+    assert [g.error_code for g in snapshot.gaps_for("ec2:DescribeRegions")] == ["UnauthorizedOperation"]
+
+
 def test_a_denied_credential_report_generation_still_reads_an_existing_report(account: BuiltAccount) -> None:
     iam = account.session.client("iam")
     iam.generate_credential_report()
