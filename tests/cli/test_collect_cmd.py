@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from iamwarden.cli.app import app
 from iamwarden.collect.snapshot import read_snapshot
-from tests.collect.moto_account import REGION, BuiltAccount, build_account, use_dummy_credentials
+from iamwarden.model import build_account
+from tests.collect.moto_account import REGION, BuiltAccount, populate_account, use_dummy_credentials
 
 runner = CliRunner()
 
@@ -32,7 +33,7 @@ def served_account(moto_server: str) -> Iterator[BuiltAccount]:
     with pytest.MonkeyPatch.context() as monkeypatch:
         use_dummy_credentials(monkeypatch)
         monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
-        yield build_account(boto3.Session(region_name=REGION))
+        yield populate_account(boto3.Session(region_name=REGION))
 
 
 @pytest.fixture
@@ -67,6 +68,9 @@ def test_collect_writes_a_valid_snapshot(against_server: BuiltAccount, tmp_path:
 
     validated = runner.invoke(app, ["snapshot", "validate", str(output)])
     assert validated.exit_code == 0, validated.output
+    account = build_account(snapshot)  # and the domain model is built from it
+    assert [t.status.is_logging for t in account.trails if t.status] == [True]
+    assert account.organization is not None and account.organization.path[-1] == "123456789012"
 
 
 def test_verbose_lists_every_gap_and_several_regions(against_server: BuiltAccount, tmp_path: Path) -> None:

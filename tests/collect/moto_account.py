@@ -35,7 +35,7 @@ TRUST_LAMBDA = {
 
 @dataclass(frozen=True)
 class BuiltAccount:
-    """What :func:`build_account` made, so tests can assert on it."""
+    """What :func:`populate_account` made, so tests can assert on it."""
 
     session: boto3.Session
     access_key_id: str
@@ -60,7 +60,7 @@ def use_dummy_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
 
 
-def build_account(session: boto3.Session) -> BuiltAccount:
+def populate_account(session: boto3.Session) -> BuiltAccount:
     """Users, groups, roles, keys, MFA, a password policy, a trail, a Config recorder, an organization with an SCP
     on an OU holding the account, an EC2 instance with a profile and user data, a Lambda function with env vars."""
     iam = session.client("iam")

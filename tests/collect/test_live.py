@@ -25,7 +25,7 @@ from tests.collect.moto_account import (
     SCP,
     USER_DATA,
     BuiltAccount,
-    build_account,
+    populate_account,
     use_dummy_credentials,
 )
 
@@ -43,7 +43,7 @@ ListOrganizationsFeatures / GenerateServiceLastAccessedDetails are not implement
 def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[BuiltAccount]:
     use_dummy_credentials(monkeypatch)
     with mock_aws():
-        yield build_account(boto3.Session(region_name=REGION))
+        yield populate_account(boto3.Session(region_name=REGION))
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Collected]:
     with pytest.MonkeyPatch.context() as monkeypatch:
         use_dummy_credentials(monkeypatch)
         with mock_aws():
-            account = build_account(boto3.Session(region_name=REGION))
+            account = populate_account(boto3.Session(region_name=REGION))
             path = tmp_path_factory.mktemp("live") / "live.json.gz"
             write_snapshot(collect(account.session), path)
     yield Collected(account, read_snapshot(path))

@@ -21,7 +21,7 @@ from iamwarden.collect.permissions import (
     required_actions,
     with_generated_section,
 )
-from tests.collect.moto_account import OTHER_REGION, REGION, build_account, use_dummy_credentials
+from tests.collect.moto_account import OTHER_REGION, REGION, populate_account, use_dummy_credentials
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -71,7 +71,7 @@ def invoked(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
         operations.add(f"{model.service_model.signing_name}:{model.name}")
 
     with mock_aws():
-        account = build_account(boto3.Session(region_name=REGION))
+        account = populate_account(boto3.Session(region_name=REGION))
         account.session.events.register("before-call", record)
         collect_account(
             account.session,
