@@ -1,0 +1,169 @@
+"""``iamwarden snapshot validate|import|info``: summaries, and bad input as one line on stderr with exit code 2."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+from typing import Any
+
+import orjson
+from typer.testing import CliRunner
+
+from iamwarden.cli.app import app
+from iamwarden.collect.snapshot import read_snapshot
+
+DATA = Path(__file__).parents[1] / "collect" / "data"
+CLI_OUTPUTS = DATA / "cli-outputs"
+DETAILS = CLI_OUTPUTS / "iam-get-account-authorization-details.json"
+
+
+def _run(*args: str | Path) -> Any:
+    return CliRunner().invoke(app, ["snapshot", *map(str, args)])
+
+
+def _imported(tmp_path: Path, name: str = "snap.json") -> Path:
+    out = tmp_path / name
+    result = _run("import", CLI_OUTPUTS, "-o", out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_import_writes_a_snapshot_and_says_what_is_in_it(tmp_path: Path) -> None:
+    out = tmp_path / "snap.json.gz"
+    result = _run("import", CLI_OUTPUTS, "--output", out)
+    assert result.exit_code == 0, result.output
+    assert "account:  111122223333 (aws)" in result.stdout
+    assert "regions:  eu-west-1, us-east-1" in result.stdout
+    assert "calls:    33 responses of 26 APIs" in result.stdout
+    assert "gaps:     8 (AWSOrganizationsNotInUseException 1, AccessDeniedException 1, NotCollected 6)" in result.stdout
+    assert result.stdout.rstrip().endswith(f"wrote {out}")
+    assert read_snapshot(out).source == "import"
+
+
+def test_import_of_an_authorization_details_file(tmp_path: Path) -> None:
+    out = tmp_path / "snap.json"
+    result = _run("import", DETAILS, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "source:   authorization-details" in result.stdout
+    assert read_snapshot(out).account_id == "111122223333"
+
+
+def test_validate_ok(tmp_path: Path) -> None:
+    out = _imported(tmp_path)
+    result = _run("validate", out)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == f"snapshot: {out}"
+    assert "source:   import" in result.stdout
+    assert result.stdout.splitlines()[-1] == "OK"
+    assert result.stderr == ""
+
+
+def test_validate_a_truncated_json_file(tmp_path: Path) -> None:
+    out = _imported(tmp_path)
+    data = out.read_bytes()
+    out.write_bytes(data[:1000])
+    result = _run("validate", out)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    line_no = data[:1000].count(b"\n") + 1
+    assert lines[0].startswith(f"error: {out}: line {line_no} column ")
+    assert lines[0].endswith("(the file ends early: truncated?)")
+    assert result.stdout == ""
+
+
+def test_validate_a_truncated_gzip_file(tmp_path: Path) -> None:
+    out = _imported(tmp_path, "snap.json.gz")
+    data = out.read_bytes()
+    out.write_bytes(data[:-100])
+    result = _run("validate", out)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"error: {out}: byte {len(data) - 100}: gzip data ends early (truncated?)"]
+
+
+def test_validate_a_wrong_shaped_file_names_the_json_path(tmp_path: Path) -> None:
+    out = _imported(tmp_path)
+    doc = orjson.loads(out.read_bytes())
+    doc["calls"]["iam:GetAccountSummary"]["global"]["_"]["SummaryMap"]["Users"] = "two"
+    doc["calls"]["iam:ListAccessKeys"]["global"]["alice"] = {"AccessKeyMetadata": [{"Status": "Active"}]}
+    out.write_bytes(orjson.dumps(doc))
+    result = _run("validate", out)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f'error: {out}: $.calls["iam:GetAccountSummary"].global._.SummaryMap.Users: Input should be a valid integer,'
+        " unable to parse string as an integer (and 1 more problem; --verbose lists them)"
+    ]
+    verbose = _run("validate", out, "--verbose")
+    assert verbose.exit_code == 2
+    assert verbose.stderr.splitlines() == [
+        f'error: {out}: $.calls["iam:GetAccountSummary"].global._.SummaryMap.Users: Input should be a valid integer,'
+        " unable to parse string as an integer",
+        f'error: {out}: $.calls["iam:ListAccessKeys"].global.alice.AccessKeyMetadata[0].AccessKeyId: Field required',
+    ]
+
+
+def test_validate_a_missing_file(tmp_path: Path) -> None:
+    result = _run("validate", tmp_path / "nope.json")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"error: {tmp_path / 'nope.json'}: No such file or directory"]
+
+
+def test_a_bad_directory_writes_nothing(tmp_path: Path) -> None:
+    directory = tmp_path / "outputs"
+    shutil.copytree(CLI_OUTPUTS, directory)
+    (directory / "iam-get-account-summary.json").write_text('{"SummaryMap": {"Users": null}}')
+    (directory / "iam-list-users.json").write_text('{"Users": []}')
+    out = tmp_path / "snap.json"
+    result = _run("import", directory, "-o", out)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {directory}/iam-list-users.json: not a call iamwarden reads (<service>-<command>[.<region>]"
+        "[.<name>].json, as the AWS CLI spells them; docs/snapshot-format.md lists them)"
+    ]
+    assert not out.exists()
+    (directory / "iam-list-users.json").unlink()
+    (directory / "iam-list-mfa-devices.alice.json").write_text("{")
+    result = _run("import", directory, "-o", out, "--verbose")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {directory}/iam-get-account-summary.json: $.SummaryMap.Users: Input should be a valid integer",
+        f"error: {directory}/iam-list-mfa-devices.alice.json: line 1 column 2: invalid JSON: unexpected end of data"
+        " (the file ends early: truncated?)",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outputs"]
+
+
+def test_import_with_an_account_id(tmp_path: Path) -> None:
+    directory = tmp_path / "bare"
+    directory.mkdir()
+    (directory / "iam-list-account-aliases.json").write_text('{"AccountAliases": []}')
+    assert _run("import", directory, "-o", tmp_path / "a.json").exit_code == 2
+    result = _run("import", directory, "-o", tmp_path / "a.json", "--account-id", "111122223333")
+    assert result.exit_code == 0, result.output
+    assert read_snapshot(tmp_path / "a.json").account_id == "111122223333"
+
+
+def test_info_lists_calls_and_gaps(tmp_path: Path) -> None:
+    out = _imported(tmp_path, "snap.json.gz")
+    result = CliRunner().invoke(app, ["snapshot", "info", str(out)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "iam:GetAccountAuthorizationDetails" in result.stdout
+    assert "AccessDeniedException" in result.stdout
+    assert "file lambda-list-functions.eu-west-1.json not in" in result.stdout
+
+
+def test_info_of_a_snapshot_without_gaps(tmp_path: Path) -> None:
+    doc = orjson.loads(gzip.decompress(_imported(tmp_path, "snap.json.gz").read_bytes()))
+    doc["gaps"] = []
+    (tmp_path / "nogaps.json").write_bytes(orjson.dumps(doc))
+    result = _run("info", tmp_path / "nogaps.json")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.rstrip().endswith("No gaps.")
+
+
+def test_help_of_every_subcommand() -> None:
+    for command in ("validate", "import", "info"):
+        result = _run(command, "--help")
+        assert result.exit_code == 0
+        assert "Usage" in result.stdout
