@@ -341,3 +341,21 @@ def test_snapshot_bad_inputs(snapshot: Path, tmp_path: Path) -> None:
     not_a_snapshot = tmp_path / "x.json"
     not_a_snapshot.write_text("[]")
     assert _run("--snapshot", str(not_a_snapshot), "--principal", ALICE, "--action", "s3:X").exit_code == 2
+
+
+def test_json_lines_cache_keeps_each_line_honest(tmp_path: Path) -> None:
+    """Lines sharing their policies (cached after the first) are still decided and validated one by one, whichever
+    order the keys come in."""
+    policies = [_pol(_allow("s3:Get*"), _deny("s3:GetObjectAcl"))]
+    first: dict[str, Any] = {"request": {"principal": ALICE, "action": "s3:GetObject"}, "identity_policies": policies}
+    acl = {"request": {"principal": ALICE, "action": "s3:GetObjectAcl"}, "identity_policies": policies}
+    policies_first = {"identity_policies": policies, "request": {"principal": ALICE, "action": "s3:PutObject"}}
+    tagged = {"request": {**first["request"], "context": {"aws:TagKeys": ["a", "b"]}}, "identity_policies": policies}
+    bad = {"request": {"principal": "alice", "action": "s3:GetObject"}, "identity_policies": policies}
+    path = tmp_path / "cache.jsonl"
+    path.write_text("\n".join(json.dumps(d) for d in (first, acl, policies_first, tagged, first, bad)) + "\n")
+    result = _run("--request-file", str(path), "--json")
+    assert result.exit_code == 2
+    decisions = [json.loads(line)["decision"] for line in result.stdout.splitlines()]
+    assert decisions == ["allowed", "explicit_deny", "implicit_deny", "allowed", "allowed"]
+    assert f"{path}: line 6 $.request.principal" in result.output

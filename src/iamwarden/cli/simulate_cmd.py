@@ -11,6 +11,7 @@ Two forms:
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Iterator, Mapping
@@ -36,10 +37,20 @@ _ACCOUNT = re.compile(r"\d{12}")
 
 
 class _PolicyCache:
-    """Compile each distinct set of policies once: lines of a batch usually share them and differ in the request."""
+    """Compile each distinct set of policies once: lines of a batch usually share them and differ in the request.
+
+    A JSON Lines line that starts with its ``"request"`` object is split there: the request is decoded on its own,
+    and the rest of the line (the policies, byte for byte) is the cache key, so a line whose policies were seen
+    before is neither parsed nor compiled again."""
 
     def __init__(self) -> None:
         self._compiled: dict[bytes, dict[str, Any]] = {}
+        self._by_tail: dict[str, dict[str, Any]] = {}
+
+    def _remember(self, table: dict[Any, dict[str, Any]], key: Any, kwargs: dict[str, Any]) -> None:
+        if len(table) >= _CACHE_LIMIT:
+            table.clear()
+        table[key] = kwargs
 
     def decide(self, doc: Any) -> Decision:
         if not isinstance(doc, Mapping) or not isinstance(doc.get("request"), Mapping):
@@ -50,11 +61,54 @@ class _PolicyCache:
         cached = self._compiled.get(key)
         if cached is None:
             request, kwargs = read_request_document(doc)
-            if len(self._compiled) >= _CACHE_LIMIT:
-                self._compiled.clear()
-            self._compiled[key] = kwargs
+            self._remember(self._compiled, key, kwargs)
             return evaluate(request, **kwargs)
         return evaluate(_fast_request(doc["request"]), **cached)
+
+    def decide_line(self, line: bytes) -> tuple[Decision, Any]:
+        """Decide one JSON Lines line: (decision, the parsed request object, for the summary).
+        Raises ``orjson.JSONDecodeError`` for a line that is not JSON, ``InputError`` for a bad document."""
+        split = _split_request(line)
+        if split is not None:
+            raw_request, tail = split
+            cached = self._by_tail.get(tail)
+            if cached is not None and isinstance(raw_request, Mapping):
+                return evaluate(_fast_request(raw_request), **cached), raw_request
+        doc = orjson.loads(line)
+        if (
+            split is not None
+            and '"request"' not in split[1]
+            and isinstance(doc, Mapping)
+            and isinstance(doc.get("request"), Mapping)
+        ):
+            request, kwargs = read_request_document(doc)
+            self._remember(self._by_tail, split[1], kwargs)
+            return evaluate(request, **kwargs), doc["request"]
+        return self.decide(doc), doc.get("request") if isinstance(doc, Mapping) else None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+_HEAD = re.compile(r'\s*\{\s*"request"\s*:\s*')
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def _split_request(line: bytes) -> tuple[Any, str] | None:
+    """(the request object, the rest of the line) when the line starts with ``{"request": {...}``, else ``None``."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    head = _HEAD.match(text)
+    if head is None:
+        return None
+    try:
+        request, end = _DECODER.raw_decode(text, head.end())
+    except ValueError:
+        return None
+    return request, text[end:].rstrip()
 
 
 def _fast_request(raw: Mapping[str, Any]) -> Request:
@@ -85,8 +139,9 @@ def _relocated(exc: InputError, source: str, place: str) -> InputError:
     return InputError(source, [Problem(f"{place} {p.place}".strip(), p.message) for p in exc.problems])
 
 
-def _iter_documents(path: Path) -> Iterator[tuple[str, Any]]:
-    """Yield (place, document): ``line N`` for JSON Lines, ``""`` for a single (possibly pretty-printed) document."""
+def _iter_documents(path: Path) -> Iterator[tuple[int | None, Any]]:
+    """Yield (line number, raw line bytes) for JSON Lines, or (``None``, document) for a single (possibly
+    pretty-printed) JSON document."""
     source = str(path)
     try:
         handle: IO[bytes] = path.open("rb")
@@ -104,22 +159,15 @@ def _iter_documents(path: Path) -> Iterator[tuple[str, Any]]:
             head = None
         if head is None:
             # Not one document per line: a single JSON document spread over several lines.
-            yield "", load_json_file(path)
+            yield None, load_json_file(path)
             return
         handle.seek(0)
         for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield f"line {number}", orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                raise InputError(
-                    source, Problem(f"line {number} column {exc.colno}", f"invalid JSON: {exc.msg}")
-                ) from None
+            if line.strip():
+                yield number, line
 
 
-def _request_summary(doc: Any) -> dict[str, Any]:
-    req = doc.get("request") if isinstance(doc, Mapping) else None
+def _request_summary(req: Any) -> dict[str, Any]:
     if not isinstance(req, Mapping):
         return {}
     return {k: req[k] for k in ("principal", "action", "resource") if k in req}
@@ -131,18 +179,28 @@ def _render(console: Console, decision: Decision, request: Mapping[str, Any], ca
     resource = escape(str(request.get("resource", "*")))
     style = _STYLE[decision.decision]
     console.print(f"[{style}]{_LABEL[decision.decision]}[/]  {principal}  {action}  {resource}")
-    for reason in decision.reasons:
+    reasons = list(decision.reasons)
+    i = 0
+    while i < len(reasons):
+        reason = reasons[i]
+        repeats = 1
+        while i + repeats < len(reasons) and reasons[i + repeats] == reason:
+            repeats += 1  # the same SCP/RCP allowing at several organization levels
+        i += repeats
         statement = f" statement {escape(reason.statement)}" if reason.statement is not None else ""
         effect = {"Allow": "[green]Allow[/]", "Deny": "[red]Deny[/]"}.get(reason.effect, "[yellow]no Allow[/]")
-        console.print(
-            f"  {effect}  {reason.policy_type}  {escape(reason.policy)}{statement}: [dim]{escape(reason.detail)}[/]"
+        standard = reason.statement is not None and reason.detail.startswith(
+            f"statement {reason.statement} of {reason.policy} "
         )
+        detail = "" if standard else f": [dim]{escape(reason.detail)}[/]"
+        levels = f" [dim](at {repeats} levels)[/]" if repeats > 1 else ""
+        console.print(f"  {effect}  {reason.policy_type}  {escape(reason.policy)}{statement}{detail}{levels}")
     if decision.not_allowing and decision.decision == "implicit_deny":
         console.print(f"  not allowed by: {', '.join(decision.not_allowing)}")
     for key in sorted(decision.missing_context_keys):
         console.print(
             f"  [cyan]what if[/] {escape(key)} were in the request? A condition needed it and it was absent "
-            f"(add it to the context, e.g. --context {escape(key)}=...)."
+            "(give it in the request context to see that decision)."
         )
     for caveat in caveats:
         console.print(f"  [yellow]caveat[/] {escape(caveat)}")
@@ -177,16 +235,22 @@ def _simulate_file(path: Path, json_output: bool) -> None:
     out = sys.stdout
     first = True
     try:
-        for place, doc in _iter_documents(path):
+        for number, payload in _iter_documents(path):
+            place = f"line {number}" if number is not None else ""
             try:
-                decision = cache.decide(doc)
+                if number is None:
+                    decision = cache.decide(payload)
+                    raw_request = payload.get("request") if isinstance(payload, Mapping) else None
+                else:
+                    decision, raw_request = cache.decide_line(payload)
+            except orjson.JSONDecodeError as exc:
+                raise InputError(source, Problem(f"{place} column {exc.colno}", f"invalid JSON: {exc.msg}")) from None
             except InputError as exc:
                 raise _relocated(exc, source, place) from None
             if not json_output and not first:
                 console.print()
             first = False
-            line = int(place.split()[1]) if place else None
-            _emit(out, console, decision, _request_summary(doc), json_output, [], line)
+            _emit(out, console, decision, _request_summary(raw_request), json_output, [], number)
     finally:
         out.flush()
 
