@@ -238,9 +238,13 @@ def _details() -> dict[str, Any]:
 
 @pytest.fixture
 def snapshot(tmp_path: Path) -> Path:
+    return _write_snapshot(tmp_path, management="999988887777")
+
+
+def _write_snapshot(tmp_path: Path, management: str) -> Path:
     b = SnapshotBuilder(account_id=ACCOUNT, regions=["us-east-1"], source="import")
     b.record("iam:GetAccountAuthorizationDetails", _details())
-    b.record("organizations:DescribeOrganization", {"Organization": {"Id": "o-abc", "MasterAccountId": "999988887777"}})
+    b.record("organizations:DescribeOrganization", {"Organization": {"Id": "o-abc", "MasterAccountId": management}})
     b.record(
         "organizations:ListParents", {"Parents": [{"Id": "ou-abc-1", "Type": "ORGANIZATIONAL_UNIT"}]}, target=ACCOUNT
     )
@@ -359,3 +363,11 @@ def test_json_lines_cache_keeps_each_line_honest(tmp_path: Path) -> None:
     decisions = [json.loads(line)["decision"] for line in result.stdout.splitlines()]
     assert decisions == ["allowed", "explicit_deny", "implicit_deny", "allowed", "allowed"]
     assert f"{path}: line 6 $.request.principal" in result.output
+
+
+def test_snapshot_management_account_scps_do_not_apply(tmp_path: Path) -> None:
+    """SCPs do not affect principals of the management account: the OU's Deny does not apply there."""
+    path = _write_snapshot(tmp_path, management=ACCOUNT)
+    data = _snap(path, f"arn:aws:iam::{ACCOUNT}:user/bob", "s3:DeleteBucket")
+    assert data["decision"] == "allowed"
+    assert _snap(path, f"arn:aws:iam::{ACCOUNT}:user/bob", "kms:ScheduleKeyDeletion")["decision"] == "implicit_deny"
