@@ -371,3 +371,29 @@ def test_snapshot_management_account_scps_do_not_apply(tmp_path: Path) -> None:
     data = _snap(path, f"arn:aws:iam::{ACCOUNT}:user/bob", "s3:DeleteBucket")
     assert data["decision"] == "allowed"
     assert _snap(path, f"arn:aws:iam::{ACCOUNT}:user/bob", "kms:ScheduleKeyDeletion")["decision"] == "implicit_deny"
+
+
+DOCS = Path(__file__).parents[2] / "docs"
+
+
+def _doc_examples() -> list[tuple[list[str], str, int]]:
+    """(arguments, expected output, exit code) of every ```console example in docs/simulate.md."""
+    text = (DOCS / "simulate.md").read_text()
+    examples = []
+    for block in text.split("```console\n")[1:]:
+        body, _, after = block.partition("\n```\n")
+        command, _, output = body.partition("\n")
+        assert command.startswith("$ iamwarden simulate "), command
+        exit_code = int(after.split("\n", 1)[0].removeprefix("(exit ").removesuffix(")"))
+        examples.append((command.split()[3:], output, exit_code))
+    return examples
+
+
+@pytest.mark.parametrize(("args", "expected", "exit_code"), _doc_examples())
+def test_docs_examples_are_current(
+    args: list[str], expected: str, exit_code: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(DOCS / "examples" / "simulate")
+    result = _run(*args)
+    assert result.exit_code == exit_code
+    assert result.output.rstrip("\n") == expected.rstrip("\n")
