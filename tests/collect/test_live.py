@@ -11,6 +11,8 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from moto import mock_aws
 
@@ -361,6 +363,37 @@ def test_throttling_and_other_failures(account: BuiltAccount) -> None:
     (summary,) = snapshot.gaps_for("iam:GetAccountSummary")
     assert "ReadTimeoutError" in summary.message
     # An unreachable endpoint is that call's gap only; the region's other calls are still made.
+    assert snapshot.has("config:DescribeConfigurationRecorderStatus", REGION)
+
+
+class _Body:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.data
+
+
+def test_throttling_that_outlasts_the_retries_is_throttled(account: BuiltAccount) -> None:
+    """Through botocore's real retry machinery: every attempt answered 400 ThrottlingException."""
+    attempts: list[int] = []
+
+    def throttle(request: Any, **_: Any) -> AWSResponse:
+        attempts.append(1)
+        body = b'{"__type": "ThrottlingException", "message": "Rate exceeded"}'
+        headers = HTTPHeaders.from_dict({"Content-Type": "application/x-amz-json-1.1"})
+        return AWSResponse(request.url, 400, headers, _Body(body))
+
+    events: Any = account.session.events  # the stubs type handlers as returning None; before-send may answer
+    events.register_first("before-send.config-service.DescribeConfigurationRecorders", throttle)
+    snapshot = collect(account.session, retries=2)
+
+    assert len(attempts) == 3  # the first attempt and 2 retries: our retry configuration is the clients'
+    (gap,) = snapshot.gaps_for("config:DescribeConfigurationRecorders")
+    assert (gap.error_code, gap.message) == (
+        "Throttled",
+        "ThrottlingException: still throttled after retries (Rate exceeded)",
+    )
     assert snapshot.has("config:DescribeConfigurationRecorderStatus", REGION)
 
 

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from iamwarden.cli.app import handles_input_errors
 from iamwarden.collect.apis import GLOBAL
-from iamwarden.collect.live import DEFAULT_MAX_ATTEMPTS, ProgressEvent, collect_account, plan
+from iamwarden.collect.live import DEFAULT_RETRIES, ProgressEvent, collect_account, plan
 from iamwarden.collect.snapshot import Gap, Snapshot, write_snapshot
 from iamwarden.errors import InputError, Problem
 
@@ -59,7 +59,9 @@ def collect(
 
     A call AWS refuses becomes a gap in the snapshot, listed at the end; the run goes on.
 
-    AWS_ENDPOINT_URL is honoured (e.g. a local moto server); AWS_MAX_ATTEMPTS overrides the 10 attempts per call.
+    AWS_ENDPOINT_URL is honoured (e.g. a local moto server).
+
+    AWS_MAX_ATTEMPTS (attempts per call, the first included) overrides the default of 11.
     """
     if region and all_regions:
         raise InputError("command line", Problem("--region / --all-regions", "give one or the other, not both"))
@@ -72,7 +74,7 @@ def collect(
             all_regions=all_regions,
             service_last_accessed=service_last_accessed,
             progress=bar.on_event,
-            max_attempts=_max_attempts(),
+            retries=_retries(),
         )
     try:
         write_snapshot(snapshot, output)
@@ -90,14 +92,14 @@ def _session(profile: str | None) -> boto3.Session:
         raise InputError("AWS config", Problem("", str(exc))) from None
 
 
-def _max_attempts() -> int:
-    """Botocore's own AWS_MAX_ATTEMPTS variable, when set, overrides our default of 10 attempts per call."""
+def _retries() -> int:
+    """Botocore's own AWS_MAX_ATTEMPTS (attempts, the first included), when set, overrides our 10 retries."""
     value = os.environ.get("AWS_MAX_ATTEMPTS", "")
     if not value:
-        return DEFAULT_MAX_ATTEMPTS
+        return DEFAULT_RETRIES
     if not value.isdigit() or int(value) < 1:
         raise InputError("AWS_MAX_ATTEMPTS", Problem("", f"{value!r} is not a whole number of attempts (1 or more)"))
-    return int(value)
+    return int(value) - 1
 
 
 class CollectProgress:

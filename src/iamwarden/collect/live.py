@@ -7,7 +7,7 @@ makes a write call: every operation it can invoke is in ``docs/iamwarden-readonl
 A call that fails is a *gap*, never a crash::
 
     AccessDenied, AccessDeniedException, UnauthorizedOperation, ...  AWS's own error code, kept as is
-    Throttled        still throttled after the retries (adaptive mode, 10 attempts)
+    Throttled        still throttled after the retries (botocore's adaptive mode, 10 retries: 11 attempts)
     RegionDisabled   an opt-in region that is not enabled, or a regional endpoint that cannot be reached
     NotCollected     not asked for, or not called because the call it depends on failed (the message says which)
     Error            any other failure, with its message
@@ -66,7 +66,8 @@ THROTTLING_CODES = frozenset(
 REGION_DISABLED_CODES = frozenset({"UnrecognizedClientException", "AuthFailure", "InvalidClientTokenId"})
 """What a regional endpoint answers when the (opt-in) region is not enabled for the account."""
 
-DEFAULT_MAX_ATTEMPTS = 10
+DEFAULT_RETRIES = 10
+"""Retries of a failed call after the first attempt (botocore's ``retries={"max_attempts": ...}``)."""
 MAX_WORKERS = 10
 """Threads collecting at once: IAM, the credential report, Organizations, and one per region."""
 USER_WORKERS = 4
@@ -144,7 +145,7 @@ def collect_account(
     service_last_accessed: bool,
     progress: ProgressCallback | None = None,
     *,
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    retries: int = DEFAULT_RETRIES,
     polling: Polling | None = None,
 ) -> Snapshot:
     """Collect one account. ``regions`` None means the session's region; ``all_regions`` every enabled region.
@@ -152,7 +153,7 @@ def collect_account(
     Raises :class:`InputError` when there is no region to start from, or when ``sts:GetCallerIdentity`` fails.
     """
     home = _home_region(session, regions)
-    config = Config(retries={"mode": "adaptive", "max_attempts": max_attempts})
+    config = Config(retries={"mode": "adaptive", "max_attempts": retries})  # retries after the first attempt
     global_clients = _clients(session, home, GLOBAL_SERVICES, config)
     identity = _caller_identity(global_clients["sts"])
     run = _Run(
