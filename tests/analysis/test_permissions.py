@@ -59,7 +59,7 @@ def test_kms_wildcard_is_seen_through_the_default_key_policy() -> None:
     assert [g.service for g in grants] == ["kms"]
 
 
-def _org_account(scp: dict[str, Any]) -> Any:
+def _org_account(scp: dict[str, Any], management: str = "999988887777") -> Any:
     admin = "arn:aws:iam::aws:policy/AdministratorAccess"
     return build_case_account(
         {
@@ -68,7 +68,7 @@ def _org_account(scp: dict[str, Any]) -> Any:
             "records": [
                 {
                     "api": "organizations:DescribeOrganization",
-                    "response": {"Organization": {"Id": "o-1", "MasterAccountId": "999988887777"}},
+                    "response": {"Organization": {"Id": "o-1", "MasterAccountId": management}},
                 },
                 {
                     "api": "organizations:ListParents",
@@ -126,3 +126,11 @@ def test_the_decisive_statements_are_named() -> None:
         "arn:aws:iam::111122223333:user/u", (parse_policy(admin, name="admin"), parse_policy(reader, name="r"))
     )
     assert [(s.policy, s.statement) for s in both.statements] == [("admin", "All")]
+
+
+def test_scps_do_not_apply_in_the_management_account() -> None:
+    deny_all = _doc({"Effect": "Deny", "Action": "*", "Resource": "*"})
+    account = _org_account(deny_all, management=ACCOUNT)
+    policies = principal_policies(account, account.users_by_name["alice"])
+    assert policies.management_account and policies.scps == ()
+    assert principal_admin(policies).admin

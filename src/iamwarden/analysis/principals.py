@@ -188,6 +188,8 @@ def _principal_policies(account: Account, principal: Principal) -> PrincipalPoli
             else:
                 boundary = result
     levels, management, scp_gaps = scp_levels(account)
+    if management or (isinstance(principal, Role) and principal.service_linked):
+        levels = ()  # SCPs do not apply to the management account nor to service-linked roles
     region = account.regions[0] if account.regions else "us-east-1"
     return PrincipalPolicies(
         principal, tuple(identity), boundary, levels, management, tuple(gaps), tuple(scp_gaps), region
