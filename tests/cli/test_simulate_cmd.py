@@ -151,6 +151,9 @@ def test_missing_file_and_option_mistakes_exit_2(tmp_path: Path) -> None:
     both = _run("--request-file", "x.json", "--snapshot", "s.json")
     assert both.exit_code == 2
     assert "either --request-file or --snapshot" in both.output
+    stray = _run("--request-file", "x.json", "--context", "aws:SourceIp=10.0.0.1")
+    assert stray.exit_code == 2
+    assert "--context and --resource-account go with --snapshot" in stray.output
     no_action = _run("--snapshot", "s.json", "--principal", ALICE)
     assert no_action.exit_code == 2
     assert "--action: required with --snapshot" in no_action.output

@@ -383,6 +383,15 @@ def simulate(
     if request_file is not None:
         if snapshot is not None or principal is not None or action is not None:
             raise InputError("command line", Problem("--request-file", "use either --request-file or --snapshot"))
+        if context or resource != "*" or resource_account is not None:
+            raise InputError(
+                "command line",
+                Problem(
+                    "--request-file",
+                    "--resource, --context and --resource-account go with --snapshot; a request "
+                    "document carries its own",
+                ),
+            )
         _simulate_file(request_file, json_output)
         return
     if snapshot is None:
