@@ -66,6 +66,7 @@ def collect(
     if region and all_regions:
         raise InputError("command line", Problem("--region / --all-regions", "give one or the other, not both"))
     session = _session(profile)
+    retries = _retries()
     err = Console(stderr=True, highlight=False)
     with CollectProgress(err, service_last_accessed=service_last_accessed) as bar:
         snapshot = collect_account(
@@ -74,7 +75,7 @@ def collect(
             all_regions=all_regions,
             service_last_accessed=service_last_accessed,
             progress=bar.on_event,
-            retries=_retries(),
+            retries=retries,
         )
     try:
         write_snapshot(snapshot, output)
@@ -119,7 +120,7 @@ class CollectProgress:
         )
         self.answered = 0
         self.failed = 0
-        """Calls made that AWS answered, and that failed (gaps other than NotCollected: those were not made)."""
+        """Calls AWS answered, and calls that failed (gaps other than NotCollected, which marks calls not made)."""
         self._tasks: dict[str, TaskID] = {}
         self._calls_by_region: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -157,7 +158,7 @@ def _summary(console: Console, snapshot: Snapshot, output: Path, bar: CollectPro
     regions = ", ".join(snapshot.regions)
     console.print(
         f"Collected account {snapshot.account_id} ({snapshot.partition}) in {regions}: "
-        f"{bar.answered + bar.failed} calls made, {bar.answered} answered, {len(snapshot.gaps)} gaps. Wrote {output}",
+        f"{bar.answered + bar.failed} calls, {bar.answered} answered, {len(snapshot.gaps)} gaps. Wrote {output}",
         markup=False,
     )
     if not snapshot.gaps:
