@@ -324,3 +324,49 @@ def test_mutated_cli_outputs(data: st.DataObject) -> None:
 def test_parse_credential_report_raises_only_its_own_error(text: str) -> None:
     with contextlib.suppress(CredentialReportError):
         parse_credential_report(text)
+
+
+# --- end to end: docs/collect-with-aws-cli.sh against a moto server, imported, matches the live collector ----------
+
+SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "collect-with-aws-cli.sh"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("aws") is None or shutil.which("bash") is None, reason="needs bash and the AWS CLI")
+def test_the_aws_cli_script_gives_what_the_live_collector_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from iamwarden.collect.live import collect_account
+    from tests.collect.moto_account import REGION, populate_account, use_dummy_credentials
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        use_dummy_credentials(monkeypatch)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://{host}:{port}")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+        built = populate_account(boto3.Session(region_name=REGION))
+        out = tmp_path / "cli-outputs"
+        run = subprocess.run(["bash", str(SCRIPT), "-o", str(out), REGION], capture_output=True, text=True, timeout=500)
+        assert run.returncode == 0, run.stderr
+        imported = import_directory(out)
+        live = collect_account(boto3.Session(region_name=REGION), [REGION], False, False, retries=1)
+    finally:
+        server.stop()
+
+    def keys(snapshot: Snapshot) -> set[tuple[str, str, str]]:
+        return {(a, r, t) for a, regions in snapshot.calls.items() for r, targets in regions.items() for t in targets}
+
+    assert keys(imported) == keys(live)
+    assert imported.has("organizations:DescribePolicy", target=built.scp_id)
+    assert imported.has("ec2:DescribeInstanceAttribute", REGION, built.instance_id)
+    status = imported.response("cloudtrail:GetTrailStatus", REGION, built.trail_arn)
+    assert status["IsLogging"] is True
+    # moto answers some calls with a 500 page: the live collector and the import both record a gap for them
+    assert {g.api for g in imported.gaps} - {g.api for g in live.gaps} == set()

@@ -65,9 +65,12 @@ REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$")
 ERROR_TEXT = re.compile(
     r"^An error occurred \((?P<code>[^)]+)\)(?: \(reached max retries: \d+\))? when calling the (?P<operation>\w+)"
     r" operation(?: \(reached max retries: \d+\))?: ?(?P<message>.*)$",
-    re.DOTALL,
+    re.DOTALL | re.MULTILINE,
 )
+"""The AWS CLI's error text (on a line of its own: warnings may come first when stderr was saved too)."""
 CREDENTIAL_REPORT = "iam:GetCredentialReport"
+ORG_POLICY_TYPES = ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
+"""The targets of ``organizations:ListPolicies`` (the ``--filter`` of each call)."""
 
 
 def cli_name(api: Api) -> str:
@@ -252,7 +255,7 @@ def _read(path: Path, call: _Call, problems: _Problems) -> _Answer | None:
         return None
     data = _utf8(data)
     text = data.decode("utf-8", errors="replace").strip()
-    error = ERROR_TEXT.match(text)
+    error = ERROR_TEXT.search(text) if not text.startswith(("{", "[")) else None
     if error:
         return _error_answer(call, error, problems)
     if not text:
@@ -278,7 +281,20 @@ def _read(path: Path, call: _Call, problems: _Problems) -> _Answer | None:
     if found:
         problems.extend(call.file, found)
         return None
-    return _Answer(call, response)
+    return _Answer(call, _without_secrets(response))
+
+
+SECRET_FIELDS = frozenset({"Base32StringSeed", "QRCodePNG"})
+"""A virtual MFA device's seed (as base64 text in AWS CLI output): a snapshot never keeps it (the live collector drops
+every binary field)."""
+
+
+def _without_secrets(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_secrets(v) for k, v in value.items() if k not in SECRET_FIELDS}
+    if isinstance(value, list):
+        return [_without_secrets(v) for v in value]
+    return value
 
 
 def _utf8(data: bytes) -> bytes:
@@ -292,7 +308,7 @@ def _error_answer(call: _Call, error: re.Match[str], problems: _Problems) -> _An
     if error["operation"] != call.api.operation:
         problems.add(
             call.file,
-            "line 1",
+            f"line {error.string[: error.start()].count(chr(10)) + 1}",
             f"holds the error of {error['operation']}, not of {call.api.operation}: a file from another call?",
         )
         return None
@@ -462,8 +478,17 @@ def _missing(keyed: dict[_Key, _Answer], regions: list[str], account_id: str) ->
         have.setdefault((api_key, region), set()).add(target)
 
     def expected(api: str, region: str) -> set[str] | None:
-        if api == "organizations:ListParents":
-            return {account_id}
+        if api == "organizations:ListParents":  # the account, then each OU up to the root
+            ous = {
+                parent["Id"]
+                for (k, _, _), a in keyed.items()
+                if k == api and a.error_code is None
+                for parent in a.response["Parents"]
+                if parent["Type"] == "ORGANIZATIONAL_UNIT"
+            }
+            return {account_id} | ous
+        if api == "organizations:ListPolicies":
+            return set(ORG_POLICY_TYPES)
         if api not in _TARGET_SOURCES:
             return None
         listing, things = _TARGET_SOURCES[api]
