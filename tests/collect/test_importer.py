@@ -370,3 +370,18 @@ def test_the_aws_cli_script_gives_what_the_live_collector_gives(
     assert status["IsLogging"] is True
     # moto answers some calls with a 500 page: the live collector and the import both record a gap for them
     assert {g.api for g in imported.gaps} - {g.api for g in live.gaps} == set()
+
+
+def test_paging_fields_of_a_complete_output_are_dropped(tmp_path: Path) -> None:
+    doc = orjson.loads((CLI_OUTPUTS / "iam-get-account-authorization-details.json").read_bytes())
+    directory = _copy(
+        tmp_path, {"iam-get-account-authorization-details.json": orjson.dumps(doc | {"IsTruncated": False})}
+    )
+    assert import_directory(directory).response("iam:GetAccountAuthorizationDetails") == doc
+
+
+def test_the_format_doc_names_every_api_and_its_file() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "snapshot-format.md").read_text()
+    for api in APIS:
+        assert f"`{api.key}`" in doc
+        assert f"`{file_name(api)}`" in doc

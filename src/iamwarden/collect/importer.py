@@ -281,7 +281,13 @@ def _read(path: Path, call: _Call, problems: _Problems) -> _Answer | None:
     if found:
         problems.extend(call.file, found)
         return None
+    if isinstance(response, dict):
+        response = {k: v for k, v in response.items() if k not in PAGING_FIELDS}
     return _Answer(call, _without_secrets(response))
+
+
+PAGING_FIELDS = frozenset({"IsTruncated", "Marker", "NextToken"})
+"""Fields of one page, meaningless once the pages are merged (the live collector drops them too)."""
 
 
 SECRET_FIELDS = frozenset({"Base32StringSeed", "QRCodePNG"})
