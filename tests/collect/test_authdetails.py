@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import gzip
 import tempfile
+import typing
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iamwarden.collect.apis import APIS, GLOBAL, NO_TARGET
-from iamwarden.collect.authdetails import snapshot_from_authorization_details
-from iamwarden.collect.snapshot import read_snapshot, write_snapshot
+from iamwarden.collect.authdetails import PARTITIONS, snapshot_from_authorization_details
+from iamwarden.collect.snapshot import _RawSnapshot, read_snapshot, write_snapshot
 from iamwarden.errors import InputError
 
 FIXTURE = Path(__file__).parent / "data" / "cli-outputs" / "iam-get-account-authorization-details.json"
@@ -110,6 +111,13 @@ def test_another_partition(tmp_path: Path) -> None:
     doc = orjson.loads(FIXTURE.read_bytes().replace(b"arn:aws:iam::111122223333", b"arn:aws-us-gov:iam::111122223333"))
     snapshot = snapshot_from_authorization_details(_write(tmp_path, doc))
     assert snapshot.partition == "aws-us-gov"
+
+
+def test_only_partitions_a_snapshot_may_hold_tell_the_account(tmp_path: Path) -> None:
+    assert typing.get_args(_RawSnapshot.model_fields["partition"].annotation) == PARTITIONS
+    doc = orjson.loads(FIXTURE.read_bytes().replace(b"arn:aws:iam::111122223333", b"arn:awsx:iam::111122223333"))
+    with pytest.raises(InputError):
+        snapshot_from_authorization_details(_write(tmp_path, doc))
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,10 @@ from iamwarden.errors import InputError, Problem
 
 AUTHORIZATION_DETAILS = "iam:GetAccountAuthorizationDetails"
 
-ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):(?P<account>\d{12}):")
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
+ARN = re.compile(
+    rf"^arn:(?P<partition>{'|'.join(PARTITIONS)}):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):(?P<account>\d{{12}}):"
+)
 """An ARN that names an account (AWS managed policies, ``arn:aws:iam::aws:policy/...``, do not)."""
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")

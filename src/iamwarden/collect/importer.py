@@ -377,7 +377,8 @@ def _trail_arn(call: _Call, trails: _Answer | None, problems: _Problems) -> str 
         return call.name
     listing = f"cloudtrail-describe-trails.{call.region}.json"
     if trails is None or trails.error_code is not None:
-        problems.add(call.file, "", f"names trail {call.name!r} but {listing} is missing to give its ARN")
+        why = "is missing" if trails is None else f"holds an error ({trails.error_code})"
+        problems.add(call.file, "", f"names trail {call.name!r} but {listing} {why} to give its ARN")
         return None
     arns = [t["TrailARN"] for t in trails.response["trailList"] if t["Name"] == call.name]
     if len(arns) != 1:
