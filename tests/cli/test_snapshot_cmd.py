@@ -167,3 +167,12 @@ def test_help_of_every_subcommand() -> None:
         result = _run(command, "--help")
         assert result.exit_code == 0
         assert "Usage" in result.stdout
+
+
+def test_the_command_module_imports_on_its_own() -> None:
+    """No import cycle with app.py (which imports every command module inside ``_register()``)."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", "import iamwarden.cli.snapshot_cmd"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr

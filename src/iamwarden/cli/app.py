@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from functools import wraps
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from iamwarden import __version__
-from iamwarden.errors import InputError
+from iamwarden.cli.errors import err_console, handles_input_errors
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+__all__ = ["app", "err_console", "handles_input_errors", "main"]
 
 app = typer.Typer(
     name="iamwarden",
@@ -26,22 +20,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-def handles_input_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn an :class:`InputError` into one line on stderr and exit code 2 (all problems with ``--verbose``)."""
-
-    @wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except InputError as exc:
-            lines = exc.all_lines() if kwargs.get("verbose") else [exc.one_line()]
-            for line in lines:
-                err_console.print(f"error: {line}", markup=False)
-            raise typer.Exit(2) from None
-
-    return wrapper
 
 
 def _version_callback(value: bool) -> None:

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from iamwarden.cli.app import handles_input_errors
+from iamwarden.cli.errors import handles_input_errors
 from iamwarden.collect.authdetails import snapshot_from_authorization_details
 from iamwarden.collect.importer import import_directory
 from iamwarden.collect.snapshot import Snapshot, read_snapshot, write_snapshot

@@ -1,0 +1,38 @@
+"""How every command reports bad input: one line on stderr and exit code 2.
+
+Kept apart from :mod:`iamwarden.cli.app` so that a command module can be imported on its own (``app.py`` imports
+every command module inside ``_register()``; a command module importing ``app`` at its top would be a cycle when it
+is imported first). ``app.py`` re-exports both names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from iamwarden.errors import InputError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def handles_input_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn an :class:`InputError` into one line on stderr and exit code 2 (all problems with ``--verbose``)."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            lines = exc.all_lines() if kwargs.get("verbose") else [exc.one_line()]
+            for line in lines:
+                err_console.print(f"error: {line}", markup=False)
+            raise typer.Exit(2) from None
+
+    return wrapper
