@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Collect, with the AWS CLI alone, the files `iamwarden snapshot import DIR -o snapshot.json.gz` reads.
 #
-#   docs/collect-with-aws-cli.sh [-o DIR] [REGION ...]
+#   docs/collect-with-aws-cli.sh [-o DIR] [-s] [REGION ...]
 #
-# Every call is read-only (List*, Get*, Describe*, plus iam:GenerateCredentialReport, which only asks IAM to build
-# the report); docs/permissions.md lists the IAM actions needed. Regions default to those enabled for the account.
+#   -o DIR  where to write the files (default: iamwarden-cli-outputs)
+#   -s      also when each user, role and group last used each service (one IAM job per principal: slow)
+#
+# Every call is read-only (List*, Get*, Describe*, plus iam:GenerateCredentialReport and, with -s,
+# iam:GenerateServiceLastAccessedDetails, which only ask IAM to compute a report); docs/permissions.md lists the IAM
+# actions needed. Regions default to those enabled for the account.
 # Works with AWS CLI v1 and v2 and needs nothing else (no jq, no Python); credentials come from the usual places
 # (AWS_PROFILE, environment, SSO ...).
 #
@@ -16,10 +20,12 @@
 set -uo pipefail
 
 out="iamwarden-cli-outputs"
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
-while getopts "o:h" opt; do
+service_last_accessed=0
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+while getopts "o:sh" opt; do
     case "$opt" in
         o) out="$OPTARG" ;;
+        s) service_last_accessed=1 ;;
         h) usage; exit 0 ;;
         *) usage >&2; exit 64 ;;
     esac
@@ -105,6 +111,27 @@ while read -r arn; do
     call "iam-get-open-id-connect-provider.$(encode "$arn").json" \
         iam get-open-id-connect-provider --open-id-connect-provider-arn "$arn" "${g[@]}"
 done < <(words iam list-open-id-connect-providers "${g[@]}" --query 'OpenIDConnectProviderList[].Arn')
+
+if [ "$service_last_accessed" = 1 ]; then
+    echo "service last accessed, per principal" >&2
+    while read -r arn; do
+        job="$(aws iam generate-service-last-accessed-details --arn "$arn" "${g[@]}" --query JobId --output text 2>"$err")"
+        file="$out/iam-get-service-last-accessed-details.$(encode "$arn").json"
+        if [ -z "$job" ]; then  # AWS's error is the file's content, as for any other call
+            if grep -q '^An error occurred (' "$err"; then grep -m 1 -A 1000 '^An error occurred (' "$err" >"$file"; fi
+            echo "  $arn: not started: $(head -c 200 "$err")" >&2
+            continue
+        fi
+        for _ in $(seq 1 60); do
+            status="$(aws iam get-service-last-accessed-details --job-id "$job" "${g[@]}" \
+                --query JobStatus --output text 2>/dev/null)"
+            [ "$status" = "IN_PROGRESS" ] || break
+            sleep 2
+        done
+        call "$(basename "$file")" iam get-service-last-accessed-details --job-id "$job" "${g[@]}"
+    done < <(words iam get-account-authorization-details --filter User Role Group "${g[@]}" \
+        --query '[UserDetailList[].Arn, RoleDetailList[].Arn, GroupDetailList[].Arn][]')
+fi
 
 echo "organization" >&2
 if call organizations-describe-organization.json organizations describe-organization "${g[@]}"; then

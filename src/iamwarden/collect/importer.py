@@ -69,6 +69,7 @@ ERROR_TEXT = re.compile(
 )
 """The AWS CLI's error text (on a line of its own: warnings may come first when stderr was saved too)."""
 CREDENTIAL_REPORT = "iam:GetCredentialReport"
+SERVICE_LAST_ACCESSED = "iam:GetServiceLastAccessedDetails"
 ORG_POLICY_TYPES = ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
 """The targets of ``organizations:ListPolicies`` (the ``--filter`` of each call)."""
 
@@ -283,6 +284,12 @@ def _read(path: Path, call: _Call, problems: _Problems) -> _Answer | None:
         return None
     if isinstance(response, dict):
         response = {k: v for k, v in response.items() if k not in PAGING_FIELDS}
+    if call.api.key == SERVICE_LAST_ACCESSED and response["JobStatus"] != "COMPLETED":
+        reason = (
+            response.get("Error", {}).get("Message", "no reason given") if response["JobStatus"] == "FAILED" else ""
+        )
+        message = f"the job {response['JobStatus']}" + (f": {reason}" if reason else " (not finished when saved)")
+        return _Answer(call, error_code="Error", error_message=message)
     return _Answer(call, _without_secrets(response))
 
 
@@ -311,14 +318,20 @@ def _utf8(data: bytes) -> bytes:
 
 
 def _error_answer(call: _Call, error: re.Match[str], problems: _Problems) -> _Answer | None:
-    if error["operation"] != call.api.operation:
+    """The answer in a file holding the AWS CLI's error text: of this call, or of the call that has to come first
+    (``generate-credential-report``, ``generate-service-last-accessed-details``)."""
+    operation = error["operation"]
+    first = [action.split(":", 1)[1] for action in call.api.extra_actions]
+    if operation != call.api.operation and operation not in first:
         problems.add(
             call.file,
             f"line {error.string[: error.start()].count(chr(10)) + 1}",
-            f"holds the error of {error['operation']}, not of {call.api.operation}: a file from another call?",
+            f"holds the error of {operation}, not of {call.api.operation}: a file from another call?",
         )
         return None
     message = error["message"].strip().splitlines()[0] if error["message"].strip() else ""
+    if operation != call.api.operation:
+        return _Answer(call, error_code=error["code"], error_message=f"{operation}: {message}")
     if NULL_ERRORS.get(call.api.key) == error["code"]:
         return _Answer(call, None)
     return _Answer(call, error_code=error["code"], error_message=message)
@@ -456,10 +469,15 @@ def _users(details: Any) -> list[str]:
     return [u["UserName"] for u in details["UserDetailList"]]
 
 
+def _principals(details: Any) -> list[str]:
+    return [p["Arn"] for key in ("UserDetailList", "RoleDetailList", "GroupDetailList") for p in details[key]]
+
+
 _TARGET_SOURCES: dict[str, tuple[str, Callable[[Any], Iterable[str]]]] = {
     "iam:ListAccessKeys": (AUTHORIZATION_DETAILS, _users),
     "iam:ListMFADevices": (AUTHORIZATION_DETAILS, _users),
     "iam:GetLoginProfile": (AUTHORIZATION_DETAILS, _users),
+    SERVICE_LAST_ACCESSED: (AUTHORIZATION_DETAILS, _principals),
     "iam:GetAccessKeyLastUsed": ("iam:ListAccessKeys", lambda r: [k["AccessKeyId"] for k in r["AccessKeyMetadata"]]),
     "iam:GetOpenIDConnectProvider": (
         "iam:ListOpenIDConnectProviders",
@@ -511,7 +529,7 @@ def _missing(keyed: dict[_Key, _Answer], regions: list[str], account_id: str) ->
             continue  # not in an organization: nothing to ask
         for region in (regions or [GLOBAL]) if api.regional else [GLOBAL]:
             got = have.get((api.key, region), set())
-            targets = expected(api.key, region) if api.targeted else None
+            targets = expected(api.key, region) if api.targeted and (got or not api.optional) else None
             if targets is not None:
                 for target in sorted(targets - got):
                     yield api, region, target
