@@ -1273,7 +1273,19 @@ def complete(snapshot: Snapshot) -> Snapshot:
         policy.setdefault("PolicyName", policy["Arn"].rsplit("/", 1)[1])
         digest = hashlib.sha256(policy["Arn"].encode()).hexdigest().upper()
         policy.setdefault("PolicyId", "ANPA" + digest[:17])
-    # 9. service last accessed per principal (not in moto)
+    # 9. moto drops a user's permissions boundary from GetAccountAuthorizationDetails, and never counts boundary uses
+    people = {p.name: p for p in PEOPLE}
+    for user in details["UserDetailList"]:
+        boundary = people[user["UserName"]].boundary
+        if boundary and "PermissionsBoundary" not in user:
+            user["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary}
+    for policy in details["Policies"]:
+        policy["PermissionsBoundaryUsageCount"] = sum(
+            1
+            for principal in details["UserDetailList"] + details["RoleDetailList"]
+            if principal.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn") == policy["Arn"]
+        )
+    # 10. service last accessed per principal (not in moto)
     by_arn = {p["Arn"]: p for p in details["Policies"]}
     groups = {g["GroupName"]: g for g in details["GroupDetailList"]}
     uses: dict[str, dict[str, float]] = {p.name: p.uses for p in PEOPLE} | {r.name: r.uses for r in ROLES}

@@ -50,6 +50,10 @@ def _register() -> None:
 
     app.command("simulate")(simulate_cmd.simulate)
 
+    from iamwarden.cli import scan_cmd
+
+    app.command("scan")(scan_cmd.scan)
+
 
 _register()
 

@@ -1,0 +1,145 @@
+"""``iamwarden scan``: load an account (snapshot, authorization details or AWS CLI outputs), show what it holds,
+assess it against the IAM best practices, and write the reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from iamwarden.cli.errors import handles_input_errors
+from iamwarden.collect.snapshot import Snapshot
+from iamwarden.errors import InputError, Problem
+
+INVENTORY_FILE = "inventory.json"
+
+
+def load_input(
+    snapshot: Path | None, authorization_details: Path | None, import_dir: Path | None, account_id: str | None
+) -> Snapshot:
+    """The snapshot from exactly one of the three inputs; anything else is an :class:`InputError`."""
+    given = [
+        (n, v)
+        for n, v in (
+            ("--snapshot", snapshot),
+            ("--authorization-details", authorization_details),
+            ("--import-dir", import_dir),
+        )
+        if v is not None
+    ]
+    if len(given) != 1:
+        what = "none was given" if not given else f"{' and '.join(n for n, _ in given)} were given"
+        raise InputError(
+            "command line",
+            Problem("", f"give exactly one of --snapshot, --authorization-details, --import-dir ({what})"),
+        )
+    if snapshot is not None:
+        from iamwarden.collect.snapshot import read_snapshot
+
+        return read_snapshot(snapshot)
+    if authorization_details is not None:
+        from iamwarden.collect.authdetails import snapshot_from_authorization_details
+
+        return snapshot_from_authorization_details(authorization_details, account_id=account_id)
+    from iamwarden.collect.importer import import_directory
+
+    return import_directory(given[0][1], account_id=account_id)
+
+
+@handles_input_errors
+def scan(
+    snapshot: Annotated[
+        Path | None,
+        typer.Option(
+            "--snapshot", "-s", help="Snapshot file (.json or .json.gz) from `iamwarden collect`.", dir_okay=False
+        ),
+    ] = None,
+    authorization_details: Annotated[
+        Path | None,
+        typer.Option(
+            "--authorization-details",
+            help="Output of `aws iam get-account-authorization-details` (IAM only: the rest is reported as gaps).",
+            dir_okay=False,
+        ),
+    ] = None,
+    import_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--import-dir", help="Folder of AWS CLI outputs (docs/collect-with-aws-cli.sh writes one).", file_okay=False
+        ),
+    ] = None,
+    account_id: Annotated[
+        str | None, typer.Option("--account-id", help="Account id, when the imported files do not tell it.")
+    ] = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            "-d",
+            help="Write inventory.json and findings.json here (created if missing).",
+            file_okay=False,
+        ),
+    ] = None,
+    formats: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Comma-separated: console, json. Default: console, plus json when --output-dir is given.",
+        ),
+    ] = None,
+    show_inventory: Annotated[
+        bool,
+        typer.Option("--inventory", help="Print every inventory table (users, roles, groups, policies, keys, ...)."),
+    ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Thresholds file (default: ./iamwarden.toml when present).", dir_okay=False),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every gap and every problem of bad input.")
+    ] = False,
+) -> None:
+    """Scan an account: what it holds (inventory), how it scores on the 11 IAM best practices, and why.
+
+    Give exactly one input. Bad input exits 2 with one line naming the file and the place.
+
+    Examples:
+
+      iamwarden scan --snapshot demo/demo-account.json.gz --output-dir demo-output
+
+      iamwarden scan --snapshot account.json.gz --inventory
+    """
+    from iamwarden.checks.config import load_thresholds
+    from iamwarden.checks.runner import run_checks
+    from iamwarden.model import build_account
+    from iamwarden.report.console_inventory import render_gaps, render_header, render_inventory
+    from iamwarden.report.inventory import inventory, write_inventory
+    from iamwarden.report.outputs import emit, parse_formats
+
+    chosen = parse_formats(formats) if formats else (["console", "json"] if output_dir else ["console"])
+    thresholds = load_thresholds(config)
+    account = build_account(load_input(snapshot, authorization_details, import_dir, account_id))
+    inv = inventory(account)
+    console = Console(highlight=False)
+    if "console" in chosen:
+        if show_inventory:
+            render_inventory(inv, console, verbose=verbose)
+        else:
+            render_header(inv, console)
+            render_gaps(inv, console, limit=None if verbose else 5)
+        console.print()
+    written: list[Path] = []
+    if output_dir is not None:
+        path = output_dir / INVENTORY_FILE
+        try:
+            write_inventory(inv, path)
+        except OSError as exc:
+            raise InputError(str(path), Problem("", f"cannot write the inventory: {exc.strerror or exc}")) from None
+        written.append(path)
+    assessment = run_checks(account, thresholds)
+    written += emit(assessment, formats=chosen, console=console, output_dir=output_dir)
+    for path in written:
+        console.print(f"wrote {path}")
