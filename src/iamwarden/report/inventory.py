@@ -377,8 +377,9 @@ def inventory_json(inv: Inventory) -> bytes:
 
 
 def write_inventory(inv: Inventory, path: Path) -> None:
-    """Write ``inventory.json`` atomically."""
+    """Write ``inventory.json`` atomically, readable like any report (the temporary file is created 0600)."""
     write_atomically(path, inventory_json(inv))
+    path.chmod(0o644)
 
 
 __all__ = [
