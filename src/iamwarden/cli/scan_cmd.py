@@ -98,6 +98,20 @@ def scan(
         Path | None,
         typer.Option("--config", help="Thresholds file (default: ./iamwarden.toml when present).", dir_okay=False),
     ] = None,
+    practice: Annotated[
+        list[int] | None,
+        typer.Option("--practice", "-p", help="Show only this practice (1-11) on the console; repeat for several."),
+    ] = None,
+    severity: Annotated[
+        str | None,
+        typer.Option("--severity", help="Show failures of this severity or worse: critical, high, medium, low, info."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the JSON findings report to this file (implies json).", dir_okay=False
+        ),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every gap and every problem of bad input.")
     ] = False,
@@ -111,15 +125,20 @@ def scan(
       iamwarden scan --snapshot demo/demo-account.json.gz --output-dir demo-output
 
       iamwarden scan --snapshot account.json.gz --inventory
+
+      iamwarden scan --snapshot account.json.gz --practice 2 --severity high --format console,json -o findings.json
     """
     from iamwarden.checks.config import load_thresholds
     from iamwarden.checks.runner import run_checks
     from iamwarden.model import build_account
     from iamwarden.report.console_inventory import render_gaps, render_header, render_inventory
     from iamwarden.report.inventory import inventory, write_inventory
-    from iamwarden.report.outputs import emit, parse_formats
+    from iamwarden.report.outputs import emit, parse_formats, parse_practices, parse_severity
 
-    chosen = parse_formats(formats) if formats else (["console", "json"] if output_dir else ["console"])
+    chosen = parse_formats(formats) if formats else (["console", "json"] if output_dir or output else ["console"])
+    if output is not None and "json" not in chosen:
+        chosen.append("json")
+    practices, min_severity = parse_practices(practice), parse_severity(severity)
     thresholds = load_thresholds(config)
     account = build_account(load_input(snapshot, authorization_details, import_dir, account_id))
     inv = inventory(account)
@@ -140,6 +159,14 @@ def scan(
             raise InputError(str(path), Problem("", f"cannot write the inventory: {exc.strerror or exc}")) from None
         written.append(path)
     assessment = run_checks(account, thresholds)
-    written += emit(assessment, formats=chosen, console=console, output_dir=output_dir)
+    written += emit(
+        assessment,
+        formats=chosen,
+        console=console,
+        output=output,
+        output_dir=output_dir,
+        practices=practices,
+        min_severity=min_severity,
+    )
     for path in written:
         console.print(f"wrote {path}")
