@@ -54,10 +54,10 @@ def scorecard_table(practices: Sequence[PracticeSummary]) -> Table:
 
 def failures_table(failures: Sequence[Finding], title: str = "Failures by severity") -> Table:
     table = Table(title=title, title_justify="left")
-    table.add_column("Severity")
-    table.add_column("Check")
-    table.add_column("Resource", overflow="fold")
-    table.add_column("Detail", overflow="fold")
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Check", overflow="fold", ratio=2)
+    table.add_column("Resource", overflow="fold", ratio=3)
+    table.add_column("Detail", overflow="fold", ratio=4)
     for f in failures:
         table.add_row(Text(f.severity.value, style=SEVERITY_STYLE[f.severity]), f.check.id, f.resource, f.detail)
     return table
