@@ -262,7 +262,7 @@ PEOPLE: tuple[Person, ...] = (
         "tom.baker",
         "platform",
         1200,
-        ("platform-engineers", STAFF),
+        ("platform-engineers",),  # never added to all-staff: no MFA guard
         mfa=None,
         attached=(AWS + "AdministratorAccess",),
         uses={"ec2": 1, "s3": 1, "cloudformation": 2},
@@ -906,6 +906,11 @@ def _logging(session: boto3.Session, clock: _Clock) -> None:
         CloudWatchLogsRoleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/cloudtrail-to-cloudwatch",
     )
     trail.start_logging(Name="northwind-management-events")
+    # What AWS answers for a new trail by default (moto answers no selector at all).
+    trail.put_event_selectors(
+        TrailName="northwind-management-events",
+        EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}],
+    )
     clock.at(ago(400))
     eu_trail = session.client("cloudtrail", region_name="eu-west-1")
     eu_trail.create_trail(Name="eu-analytics-data-events", S3BucketName="northwind-eu-trail-logs")
