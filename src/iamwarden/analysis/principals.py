@@ -206,6 +206,8 @@ class ExaminedPolicy:
     document: NamedDocument
     aws_managed: bool
     attached_to: tuple[str, ...]
+    boundary_only: bool = False
+    """Used only as a permissions boundary: it limits, it grants nothing by itself."""
 
 
 def examined_policies(account: Account, *, include_aws_managed: bool = True) -> list[ExaminedPolicy]:
@@ -217,6 +219,8 @@ def examined_policies(account: Account, *, include_aws_managed: bool = True) -> 
         for arn in owner.attached_policy_arns:
             attached.setdefault(arn, []).append(owner.arn)
     out: list[ExaminedPolicy] = []
+    bounded: list[User | Role] = [*account.users, *account.roles]
+    boundaries = {p.permissions_boundary_arn for p in bounded}
     for policy in account.policies:
         named = managed_document(policy)
         if named is None:
@@ -224,7 +228,8 @@ def examined_policies(account: Account, *, include_aws_managed: bool = True) -> 
         users_of = tuple(attached.get(policy.arn, ()))
         if policy.aws_managed and (not include_aws_managed or not users_of):
             continue
-        out.append(ExaminedPolicy(policy.arn, "AwsIamPolicy", named, policy.aws_managed, users_of))
+        boundary_only = not users_of and (policy.arn in boundaries or bool(policy.boundary_usage_count))
+        out.append(ExaminedPolicy(policy.arn, "AwsIamPolicy", named, policy.aws_managed, users_of, boundary_only))
     for owner in owners:
         if isinstance(owner, Role) and owner.service_linked:
             continue

@@ -1,7 +1,7 @@
 """credentials.access_key_rotation - active access keys are younger than the maximum age.
 
 What it does: for each user's active keys, the creation date (ListAccessKeys, else ``access_key_N_last_rotated``)
-against ``access_key_max_age_days`` (90).
+against ``access_key_max_age_days`` (90): older fails.
 Why is this bad? The longer a key lives, the more places it has been copied to and the longer a leak stays useful.
 Example: an active key created 200 days before the snapshot fails.
 """
@@ -64,7 +64,7 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
             yield not_applicable(user.arn, "user has no active access keys")
             continue
         undated = [k for k in active if k.created is None]
-        old = [k for k in active if k.created is not None and days_between(k.created, account.collected_at) >= limit]
+        old = [k for k in active if k.created is not None and days_between(k.created, account.collected_at) > limit]
         evidence = {"keys": [k.to_json() for k in active], "threshold_days": limit}
         if old:
             ages = ", ".join(
@@ -74,7 +74,7 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
         elif undated:
             yield missing(account, user.arn, "iam:ListAccessKeys", target=user.name)
         else:
-            yield passed(user.arn, f"all active keys are younger than {limit} days", **evidence)
+            yield passed(user.arn, f"all active keys are at most {limit} days old", **evidence)
 
 
 CHECK = Check(METADATA, evaluate)

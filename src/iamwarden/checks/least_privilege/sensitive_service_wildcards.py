@@ -58,6 +58,10 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
         yield missing(account, account_arn(account), AUTH_DETAILS)
         return
     for examined in examined_policies(account):
+        if examined.boundary_only:
+            out = not_applicable(examined.resource, "used only as a permissions boundary (grants nothing by itself)")
+            yield replace(out, resource_type=examined.resource_type)
+            continue
         compiled = compile_document(account, examined.document)
         if isinstance(compiled, str):
             yield replace(unknown(examined.resource, compiled), resource_type=examined.resource_type)

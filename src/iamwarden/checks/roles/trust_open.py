@@ -6,7 +6,8 @@ organization id). Allowed means open.
 Why is this bad? ``*`` lets any AWS account in the world assume the role; a whole foreign account without an
 ExternalId is the confused-deputy setup AWS warns about; either hands the role's permissions to strangers.
 Example: ``"Principal": {"AWS": "*"}`` without conditions fails (critical); ``"AWS": "444455556666"`` with an
-``sts:ExternalId`` condition passes.
+``sts:ExternalId`` condition passes. The organization's management account (OrganizationAccountAccessRole) is not
+foreign here; ``conditions.cross_account_trust`` still reports such trusts without ExternalId or MFA.
 """
 
 from __future__ import annotations
@@ -67,13 +68,16 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
         if isinstance(trust, str):
             yield unknown(role.arn, trust)
             continue
+        management = account.organization.management_account_id if account.organization else None
         verdicts = [
             v
             for v in external_trust(trust, role.trust_policy, role.arn, account.account_id, account.partition)
-            if v.trusted.kind in ("everyone", "account")
+            if v.trusted.kind == "everyone" or (v.trusted.kind == "account" and v.trusted.account != management)
         ]
         if not verdicts:
-            yield not_applicable(role.arn, "trust policy names no foreign account and not '*'")
+            yield not_applicable(
+                role.arn, "trust policy names neither '*' nor a whole account outside the organization's management"
+            )
             continue
         facts = {"trusted": [v.to_json() for v in verdicts]}
         opened = [v for v in verdicts if v.open]
