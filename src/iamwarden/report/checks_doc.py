@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from iamwarden.analysis.permissions import ADMIN_PROBES, NONEXISTENT_ACTION, SENSITIVE_SERVICES
 from iamwarden.checks.base import PRACTICES, Check
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.registry import CHECKS
@@ -53,7 +54,29 @@ def render_checks_markdown(checks: tuple[Check, ...] = CHECKS) -> str:
         for check in mine:
             m = check.metadata
             lines += [f"### `{m.id}`", "", _cell(m.why), "", f"Fix: {_cell(m.remediation.summary)}", ""]
-    lines += ["## Scoring", "", "```text", (SCORING_DOC or "").strip(), "```", ""]
+    lines += [
+        "## How the engine decides",
+        "",
+        "An identity is *effectively an administrator* when the policy engine, applying its identity policies (user",
+        "and groups, managed default versions and inline), permissions boundary and SCPs, allows every one of these",
+        "on resource `*` (with MFA present; again without MFA to tell 'with MFA only' apart):",
+        "",
+        ", ".join(f"`{a}`" for a in ADMIN_PROBES) + ".",
+        "",
+        f'`{NONEXISTENT_ACTION}` belongs to no service: only `"Action": "*"` or an allow-all `NotAction` grants it,',
+        "whatever the policy is called. Guardrail actions organizations deny even to administrators (leaving the",
+        "organization, stopping CloudTrail) are not probes. A policy grants a sensitive service wholesale when the",
+        "engine allows an action of that service that does not exist on `*`: "
+        + "; ".join(f"{svc}: " + ", ".join(f"`{a}`" for a in acts) for svc, acts in SENSITIVE_SERVICES.items())
+        + ".",
+        "",
+        "## Scoring",
+        "",
+        "```text",
+        (SCORING_DOC or "").strip(),
+        "```",
+        "",
+    ]
     return "\n".join(lines)
 
 
