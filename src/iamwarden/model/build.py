@@ -139,11 +139,25 @@ def _virtual_mfa(snapshot: Snapshot) -> tuple[MfaDevice, ...] | None:
     return tuple(devices)
 
 
+def _virtual_index(
+    virtual: tuple[MfaDevice, ...] | None,
+) -> tuple[frozenset[str], dict[str | None, tuple[MfaDevice, ...]]]:
+    """Serials of the virtual devices, and the devices by user name: built once, not once per user."""
+    by_user: dict[str | None, list[MfaDevice]] = {}
+    for d in virtual or ():
+        by_user.setdefault(d.user_name, []).append(d)
+    return frozenset(d.serial for d in virtual or ()), {k: tuple(v) for k, v in by_user.items()}
+
+
 def _user_mfa(
-    snapshot: Snapshot, name: str, virtual: tuple[MfaDevice, ...] | None, report: CredentialReportRow | None
+    snapshot: Snapshot,
+    name: str,
+    virtual: tuple[MfaDevice, ...] | None,
+    report: CredentialReportRow | None,
+    index: tuple[frozenset[str], dict[str | None, tuple[MfaDevice, ...]]],
 ) -> tuple[MfaDevice, ...] | None:
     listed = cast("raw.MFADevices | None", _get(snapshot, "iam:ListMFADevices", GLOBAL, name))
-    virtual_serials = {d.serial for d in virtual or ()}
+    virtual_serials = index[0]
     if listed is not None:
         return tuple(
             MfaDevice(
@@ -152,7 +166,7 @@ def _user_mfa(
             for d in listed["MFADevices"]
         )
     if virtual is not None:
-        mine = tuple(d for d in virtual if d.user_name == name)
+        mine = index[1].get(name, ())
         if mine or (report is not None and not report.mfa_active):
             return mine
     return None
@@ -428,6 +442,7 @@ def build_account(snapshot: Snapshot) -> Account:
     report_rows = _credential_rows(snapshot)
     report_by_arn = {r.arn: r for r in report_rows or ()}
     virtual = _virtual_mfa(snapshot)
+    virtual_index = _virtual_index(virtual)
     summary_resp = cast("raw.AccountSummary | None", _get(snapshot, "iam:GetAccountSummary"))
     summary = dict(summary_resp["SummaryMap"]) if summary_resp else {}
 
@@ -455,7 +470,7 @@ def build_account(snapshot: Snapshot) -> Account:
                 permissions_boundary_arn=_boundary(u.get("PermissionsBoundary")),
                 tags=_tags(u.get("Tags")),
                 access_keys=_access_keys(snapshot, u["UserName"]),
-                mfa_devices=_user_mfa(snapshot, u["UserName"], virtual, report),
+                mfa_devices=_user_mfa(snapshot, u["UserName"], virtual, report, virtual_index),
                 login_profile=profile,
                 has_console_password=has_password,
                 credential_report=report,
