@@ -324,11 +324,7 @@ def _simulate_snapshot(
         identity_policies=gathered.identity,
         resource_policy=resource_policy,
         permission_boundary=gathered.boundary,
-        # SCPs do not apply in the management account nor to service-linked roles: pass none then (the engine's own
-        # exemption currently fails on a non-empty list, see tests/policy/conformance_pending/README.md).
-        scps=()
-        if gathered.management_account or (isinstance(subject, Role) and subject.service_linked)
-        else gathered.scps,
+        scps=gathered.scps,  # the engine exempts the management account and service-linked roles itself
         management_account=gathered.management_account,
     )
     console = Console(highlight=False, soft_wrap=True)

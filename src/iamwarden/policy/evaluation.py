@@ -313,11 +313,12 @@ def evaluate(
     reasons: list[Reason] = []
     not_allowing: list[str] = []
 
-    for i, (level_scan, level) in enumerate(zip(rcp_levels, rcps, strict=True)):
+    # Exempt principals (management account, service-linked roles) have no evaluated levels: nothing to zip.
+    for i, (level_scan, level) in enumerate(zip(rcp_levels, rcps if rcp_applies else (), strict=True)):
         if not level_scan.allows:
             not_allowing.append("rcp")
             reasons.append(_not_allowed("rcp", level, f"no RCP at organization level {i} allows {request.action}"))
-    for i, (level_scan, level) in enumerate(zip(scp_levels, scps, strict=True)):
+    for i, (level_scan, level) in enumerate(zip(scp_levels, scps if scp_applies else (), strict=True)):
         if not level_scan.allows:
             not_allowing.append("scp")
             reasons.append(_not_allowed("scp", level, f"no SCP at organization level {i} allows {request.action}"))
