@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from iamwarden.collect import raw
 from iamwarden.collect.apis import GLOBAL, NO_TARGET
-from iamwarden.collect.snapshot import Snapshot
+from iamwarden.collect.snapshot import Snapshot, gc_paused
 from iamwarden.model.entities import (
     AccessKey,
     Account,
@@ -438,6 +438,11 @@ def _organization(snapshot: Snapshot, account_id: str) -> Organization | None:
 
 def build_account(snapshot: Snapshot) -> Account:
     """The :class:`Account` a snapshot describes."""
+    with gc_paused():
+        return _build_account(snapshot)
+
+
+def _build_account(snapshot: Snapshot) -> Account:
     details = cast("raw.AuthorizationDetails | None", _get(snapshot, "iam:GetAccountAuthorizationDetails"))
     report_rows = _credential_rows(snapshot)
     report_by_arn = {r.arn: r for r in report_rows or ()}
