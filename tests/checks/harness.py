@@ -23,36 +23,14 @@ from typing import Any
 
 import orjson
 
+from iamwarden.collect.raw import CREDENTIAL_REPORT_COLUMNS
 from iamwarden.collect.snapshot import SnapshotBuilder, snapshot_from_json
 from iamwarden.model import Account, build_account
 
 ACCOUNT = "111122223333"
 PREFIX = f"arn:aws:iam::{ACCOUNT}:"
 DEFAULT_DATE = "2024-01-01T00:00:00+00:00"
-REPORT_COLUMNS = [
-    "user",
-    "arn",
-    "user_creation_time",
-    "password_enabled",
-    "password_last_used",
-    "password_last_changed",
-    "password_next_rotation",
-    "mfa_active",
-    "access_key_1_active",
-    "access_key_1_last_rotated",
-    "access_key_1_last_used_date",
-    "access_key_1_last_used_region",
-    "access_key_1_last_used_service",
-    "access_key_2_active",
-    "access_key_2_last_rotated",
-    "access_key_2_last_used_date",
-    "access_key_2_last_used_region",
-    "access_key_2_last_used_service",
-    "cert_1_active",
-    "cert_1_last_rotated",
-    "cert_2_active",
-    "cert_2_last_rotated",
-]
+REPORT_COLUMNS = list(CREDENTIAL_REPORT_COLUMNS)
 FALSE_COLUMNS = {
     "password_enabled",
     "mfa_active",
