@@ -7,23 +7,26 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 from typer.testing import CliRunner
 
 from iamwarden.cli.app import app
 from iamwarden.collect.snapshot import read_snapshot
 from iamwarden.model import build_account
-from tests.collect.moto_account import REGION, BuiltAccount, populate_account, use_dummy_credentials
+from tests.collect.moto_account import (
+    REGION,
+    BuiltAccount,
+    populate_account,
+    start_clean_moto_server,
+    use_dummy_credentials,
+)
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def moto_server() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
+    server, endpoint = start_clean_moto_server()
+    yield endpoint
     server.stop()
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import urllib.request
 import zipfile
 from dataclasses import dataclass
 
 import boto3
 import pytest
+from moto.server import ThreadedMotoServer
 
 REGION = "us-east-1"
 MOTO_AMI_ID = "ami-12c6146b"
@@ -156,3 +158,19 @@ def _zip(files: dict[str, str]) -> bytes:
         for name, text in files.items():
             archive.writestr(name, text)
     return buffer.getvalue()
+
+
+def start_clean_moto_server() -> tuple[ThreadedMotoServer, str]:
+    """A moto server on loopback with empty backends, and its endpoint URL.
+
+    A ThreadedMotoServer shares moto's in-process backends with every other moto user in this process (other tests'
+    servers and ``mock_aws``), so an account left there by an earlier test would collide; reset it first.
+    """
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST", data=b"")
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        answer.read()
+    return server, endpoint

@@ -339,17 +339,14 @@ def test_the_aws_cli_script_gives_what_the_live_collector_gives(
     import subprocess
 
     import boto3
-    from moto.server import ThreadedMotoServer
 
     from iamwarden.collect.live import collect_account
-    from tests.collect.moto_account import REGION, populate_account, use_dummy_credentials
+    from tests.collect.moto_account import REGION, populate_account, start_clean_moto_server, use_dummy_credentials
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
+    server, endpoint = start_clean_moto_server()
     try:
-        host, port = server.get_host_and_port()
         use_dummy_credentials(monkeypatch)
-        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://{host}:{port}")
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
         monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
         built = populate_account(boto3.Session(region_name=REGION))
         out = tmp_path / "cli-outputs"
