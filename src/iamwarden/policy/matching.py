@@ -55,20 +55,6 @@ def has_wildcards(text: str) -> bool:
     return "*" in text or "?" in text
 
 
-_REGEX_CACHE: dict[str, re.Pattern[str]] = {}
-
-
-def cached_regex(source: str) -> re.Pattern[str]:
-    """Compile (and remember) an anchored, dot-matches-all regular expression."""
-    rx = _REGEX_CACHE.get(source)
-    if rx is None:
-        if len(_REGEX_CACHE) > 8192:
-            _REGEX_CACHE.clear()
-        rx = re.compile(source, re.DOTALL)
-        _REGEX_CACHE[source] = rx
-    return rx
-
-
 # --------------------------------------------------------------------------------------------------------------
 # Actions
 
@@ -125,42 +111,78 @@ def action_matches_any(patterns: Iterable[ActionPattern], action: str) -> bool:
 # Resources (and ARN conditions)
 
 
-def arn_regex(template: Template, context: Context | None, missing: set[str] | None) -> str | None:
-    """The regular expression for an ARN pattern (with variables substituted from ``context``).
+def _fragments(template: Template, mode: TypingLiteral["arn", "glob"]) -> tuple[str | Variable, ...]:
+    """The template rendered to regular-expression text once; variables stay in place, to be escaped in later.
 
-    Wildcards stay inside their colon-separated part for the first five parts, and span anything in the sixth.
-    A pattern with fewer than six parts is matched as plain wildcard text. Returns ``None`` when a variable has no
-    value (the element then does not match).
+    ``arn`` mode: wildcards stay inside their colon-separated part for the first five parts and span anything in the
+    sixth (a pattern with fewer than six parts is plain wildcard text). ``glob`` mode: wildcards span anything.
     """
     colons = sum(p.text.count(":") for p in template.parts if isinstance(p, Literal))
-    segmented = colons >= 5
-    out: list[str] = []
+    segmented = mode == "arn" and colons >= 5
+    out: list[str | Variable] = []
     seg = 0
     for part in template.parts:
         if isinstance(part, Variable):
-            if context is None:
-                return None
-            value = variable_value(part, context)
-            if value is None:
-                if missing is not None:
-                    missing.add(part.name or part.key)
-                return None
-            out.append(re.escape(value))
+            out.append(part)
             continue
         if not part.wildcards:
             out.append(re.escape(part.text))
             continue
+        buf: list[str] = []
         for ch in part.text:
             if ch == ":":
                 seg += 1
-                out.append(":")
+                buf.append(":")
             elif ch == "*":
-                out.append("[^:]*" if segmented and seg < 5 else ".*")
+                buf.append("[^:]*" if segmented and seg < 5 else ".*")
             elif ch == "?":
-                out.append("[^:]" if segmented and seg < 5 else ".")
+                buf.append("[^:]" if segmented and seg < 5 else ".")
             else:
-                out.append(re.escape(ch))
-    return "".join(out)
+                buf.append(re.escape(ch))
+        out.append("".join(buf))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class WildcardTemplate:
+    """A wildcard pattern (ARN or plain), compiled once. Without variables it is one regular expression; with
+    variables their values are escaped into the pre-rendered text per request (remembered per set of values)."""
+
+    fragments: tuple[str | Variable, ...]
+    static: re.Pattern[str] | None
+    cache: dict[tuple[str, ...], re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def compile(cls, template: Template, mode: TypingLiteral["arn", "glob"]) -> WildcardTemplate:
+        fragments = _fragments(template, mode)
+        static = None
+        if not template.has_variables:
+            static = re.compile("".join(f for f in fragments if isinstance(f, str)), re.DOTALL)
+        return cls(fragments, static)
+
+    def regex(self, context: Context, missing: set[str] | None = None) -> re.Pattern[str] | None:
+        """The expression with variables substituted from ``context``; ``None`` when one has no value (and default)."""
+        if self.static is not None:
+            return self.static
+        values: list[str] = []
+        for f in self.fragments:
+            if isinstance(f, Variable):
+                value = variable_value(f, context)
+                if value is None:
+                    if missing is not None:
+                        missing.add(f.name or f.key)
+                    return None
+                values.append(value)
+        key = tuple(values)
+        rx = self.cache.get(key)
+        if rx is None:
+            it = iter(values)
+            source = "".join(f if isinstance(f, str) else re.escape(next(it)) for f in self.fragments)
+            if len(self.cache) > 1024:
+                self.cache.clear()
+            rx = re.compile(source, re.DOTALL)
+            self.cache[key] = rx
+        return rx
 
 
 ResourceKind = TypingLiteral["all", "exact", "prefix", "regex", "template"]
@@ -175,24 +197,23 @@ class ResourcePattern:
     text: str
     template: Template
     regex: re.Pattern[str] | None = None
+    wildcard: WildcardTemplate | None = None
 
     @classmethod
     def compile(cls, raw: str, *, variables: bool = True) -> ResourcePattern:
         template = parse_template(raw, enabled=variables)
         if template.has_variables:
-            return cls(raw, "template", raw, template)
+            return cls(raw, "template", raw, template, wildcard=WildcardTemplate.compile(template, "arn"))
         if raw == "*":
             return cls(raw, "all", raw, template)
         literals = [p for p in template.parts if isinstance(p, Literal)]
         plain = "".join(p.text for p in literals)
         if not any(p.wildcards and has_wildcards(p.text) for p in literals):
             return cls(raw, "exact", plain, template)
-        source = arn_regex(template, None, None)
-        assert source is not None
         # a single trailing * in the resource part of a full ARN is a prefix test
         if len(template.parts) == 1 and raw.endswith("*") and not has_wildcards(raw[:-1]) and raw.count(":") >= 5:
             return cls(raw, "prefix", raw[:-1], template)
-        return cls(raw, "regex", raw, template, re.compile(source, re.DOTALL))
+        return cls(raw, "regex", raw, template, WildcardTemplate.compile(template, "arn").static)
 
     def matches(self, resource: str, context: Context, missing: set[str] | None = None) -> bool:
         kind = self.kind
@@ -205,10 +226,9 @@ class ResourcePattern:
         if kind == "regex":
             assert self.regex is not None
             return self.regex.fullmatch(resource) is not None
-        source = arn_regex(self.template, context, missing)
-        if source is None:
-            return False
-        return cached_regex(source).fullmatch(resource) is not None
+        assert self.wildcard is not None
+        rx = self.wildcard.regex(context, missing)
+        return rx is not None and rx.fullmatch(resource) is not None
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -98,6 +98,7 @@ class Condition:
     templates: tuple[Template, ...]
     prepared: tuple[Any, ...] | None
     path: str
+    precompiled: tuple[Any, ...] | None = None
 
     @classmethod
     def compile(
@@ -106,14 +107,21 @@ class Condition:
         op = operator_name.operator
         templates = tuple(parse_template(v, enabled=variables and op.variables) for v in values)
         prepared: tuple[Any, ...] | None = None
+        precompiled: tuple[Any, ...] | None = None
         if not any(t.has_variables for t in templates):
             prepared = tuple(op.prepare(t, None, None) for t in templates)
-        return cls(operator_name, key, key.lower(), values, templates, prepared, path)
+        elif op.precompile is not None:
+            precompiled = tuple(op.precompile(t) for t in templates)
+        return cls(operator_name, key, key.lower(), values, templates, prepared, path, precompiled)
 
     def _prepared(self, context: Context, missing: set[str] | None) -> tuple[Any, ...]:
         if self.prepared is not None:
             return self.prepared
-        prepare = self.operator_name.operator.prepare
+        op = self.operator_name.operator
+        if self.precompiled is not None and op.prepare_compiled is not None:
+            finish = op.prepare_compiled
+            return tuple(finish(c, context, missing) for c in self.precompiled)
+        prepare = op.prepare
         return tuple(prepare(t, context, missing) for t in self.templates)
 
     def test(self, context: Context, missing: set[str] | None = None) -> bool:

@@ -19,24 +19,35 @@ from __future__ import annotations
 from typing import Any
 
 from iamwarden.policy.conditions.base import Operator
-from iamwarden.policy.matching import arn_regex, cached_regex
+from iamwarden.policy.matching import WildcardTemplate
 from iamwarden.policy.variables import Context, Template
+
+
+def _precompile(template: Template) -> WildcardTemplate:
+    return WildcardTemplate.compile(template, "arn")
+
+
+def _prepare_compiled(compiled: Any, context: Context, missing: set[str] | None) -> Any:
+    return compiled.regex(context, missing)
 
 
 def _prepare(template: Template, context: Context | None, missing: set[str] | None) -> Any:
     if template.has_variables and context is None:
         return None
-    source = arn_regex(template, context, missing)
-    return None if source is None else cached_regex(source)
+    return WildcardTemplate.compile(template, "arn").regex(context or {}, missing)
 
 
 def _test(context_value: str, policy_value: Any) -> bool:
     return policy_value.fullmatch(context_value) is not None
 
 
+def _arn(name: str, negated: bool, description: str) -> Operator:
+    return Operator(name, "Arn", negated, True, _prepare, _test, description, _precompile, _prepare_compiled)
+
+
 OPERATORS = (
-    Operator("ArnEquals", "Arn", False, True, _prepare, _test, "the ARN matches (wildcards per ARN part)"),
-    Operator("ArnLike", "Arn", False, True, _prepare, _test, "the ARN matches (wildcards per ARN part)"),
-    Operator("ArnNotEquals", "Arn", True, True, _prepare, _test, "the ARN matches none of the values"),
-    Operator("ArnNotLike", "Arn", True, True, _prepare, _test, "the ARN matches none of the values"),
+    _arn("ArnEquals", False, "the ARN matches (wildcards per ARN part)"),
+    _arn("ArnLike", False, "the ARN matches (wildcards per ARN part)"),
+    _arn("ArnNotEquals", True, "the ARN matches none of the values"),
+    _arn("ArnNotLike", True, "the ARN matches none of the values"),
 )

@@ -2,9 +2,11 @@
 
 ``prepare`` turns one policy value (a :class:`~iamwarden.policy.variables.Template`, variables already substituted
 when ``context`` is given) into a matcher-ready object, or ``None`` when the value is not valid for the operator (an
-invalid value never matches). ``test`` compares one request context value with one prepared policy value and answers
-the *positive* question ("equal?", "like?", "in the CIDR?"); a negated operator (``StringNotEquals``) is the negation
-of its positive twin over all the policy values, which the modifiers module applies once for every operator.
+invalid value never matches). ``precompile`` / ``prepare_compiled``, when an operator has them, split ``prepare``
+for values with variables into work done once (render the wildcard pattern) and work done per request (escape the
+variable values in). ``test`` compares one request context value with one prepared policy value and answers the
+*positive* question ("equal?", "like?", "in the CIDR?"); a negated operator (``StringNotEquals``) is the negation of
+its positive twin over all the policy values, which the modifiers module applies once for every operator.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ class Operator:
     prepare: Prepare
     test: Test
     description: str
+    precompile: Callable[[Template], Any] | None = None
+    """For values with variables: work done once per value (``prepare_compiled`` finishes it per request)."""
+    prepare_compiled: Callable[[Any, Context, set[str] | None], Any] | None = None
 
 
 def plain_text(template: Template, context: Context | None, missing: set[str] | None) -> str | None:

@@ -14,11 +14,10 @@ Example: ``{"StringLike": {"s3:prefix": ["home/${aws:username}/*"]}}`` matches `
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from iamwarden.policy.conditions.base import Operator, text_then
-from iamwarden.policy.matching import cached_regex, glob_to_regex, has_wildcards
+from iamwarden.policy.matching import WildcardTemplate, has_wildcards
 from iamwarden.policy.variables import Context, Literal, Template, substitute
 
 
@@ -38,8 +37,15 @@ def _prepare_like(template: Template, context: Context | None, missing: set[str]
         return substitute(template, {})
     if template.has_variables and context is None:
         return None
-    source = substitute(template, context or {}, literal=glob_to_regex, escape=re.escape, missing=missing)
-    return None if source is None else cached_regex(source)
+    return WildcardTemplate.compile(template, "glob").regex(context or {}, missing)
+
+
+def _precompile_like(template: Template) -> WildcardTemplate:
+    return WildcardTemplate.compile(template, "glob")
+
+
+def _prepare_like_compiled(compiled: Any, context: Context, missing: set[str] | None) -> Any:
+    return compiled.regex(context, missing)
 
 
 def _like(context_value: str, policy_value: Any) -> bool:
@@ -68,10 +74,26 @@ STRING_NOT_EQUALS_IGNORE_CASE = Operator(
     "true when no value equals, ignoring case",
 )
 STRING_LIKE = Operator(
-    "StringLike", "String", False, True, _prepare_like, _like, "case-sensitive match with * and ? wildcards"
+    "StringLike",
+    "String",
+    False,
+    True,
+    _prepare_like,
+    _like,
+    "case-sensitive match with * and ? wildcards",
+    _precompile_like,
+    _prepare_like_compiled,
 )
 STRING_NOT_LIKE = Operator(
-    "StringNotLike", "String", True, True, _prepare_like, _like, "true when no value matches (with * and ?)"
+    "StringNotLike",
+    "String",
+    True,
+    True,
+    _prepare_like,
+    _like,
+    "true when no value matches (with * and ?)",
+    _precompile_like,
+    _prepare_like_compiled,
 )
 
 OPERATORS = (
