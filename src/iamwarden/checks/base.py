@@ -27,6 +27,7 @@ from iamwarden.model import Account
 
 if TYPE_CHECKING:
     from iamwarden.checks.config import Thresholds
+    from iamwarden.checks.suppressions import AppliedSuppression
 
 
 class Status(StrEnum):
@@ -184,10 +185,17 @@ class Finding:
 
     check: CheckMetadata
     outcome: Outcome
+    suppression: AppliedSuppression | None = None
+    """The suppression covering this result (set by the runner; ``expired`` ones suppress nothing)."""
 
     @property
     def id(self) -> str:
         return finding_id(self.check.id, self.outcome.resource)
+
+    @property
+    def suppressed(self) -> bool:
+        """Whether an unexpired suppression takes this result out of the scores and the failure list."""
+        return self.suppression is not None and not self.suppression.expired
 
     @property
     def status(self) -> Status:

@@ -6,6 +6,11 @@ File format (every key optional; ``docs/configuration.md`` lists them)::
     access_key_max_age_days = 90
     password_min_length = 14
 
+    [[suppressions]]              # accepted risks: see iamwarden.checks.suppressions and docs/suppressions.md
+    check = "credentials.*"
+    resource = "arn:aws:iam::*:user/ci-*"
+    reason = "CI users, keys rotated by the vault"
+
 Unknown keys and values of the wrong type or out of range are errors naming the file and the key, so a typo never
 silently falls back to a default.
 """
@@ -17,6 +22,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from iamwarden.checks.suppressions import Suppression, suppressions_from_toml
 from iamwarden.errors import InputError, Problem
 
 DEFAULT_FILE = "iamwarden.toml"
@@ -104,8 +110,10 @@ def thresholds_from_mapping(data: Any, source: str) -> Thresholds:
     if not isinstance(data, dict):
         raise InputError(source, Problem("", "expected a TOML table"))
     problems: list[Problem] = []
-    unknown_tables = sorted(set(data) - {"thresholds"})
-    problems += [Problem(key, "unknown table or key (expected [thresholds])") for key in unknown_tables]
+    unknown_tables = sorted(set(data) - {"thresholds", "suppressions"})
+    problems += [
+        Problem(key, "unknown table or key (expected [thresholds] or [[suppressions]])") for key in unknown_tables
+    ]
     table = data.get("thresholds", {})
     if not isinstance(table, dict):
         raise InputError(source, [*problems, Problem("thresholds", "expected a table")])
@@ -141,13 +149,27 @@ def thresholds_from_mapping(data: Any, source: str) -> Thresholds:
     return Thresholds(**values)
 
 
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What ``iamwarden.toml`` holds: the thresholds and the suppressions."""
+
+    thresholds: Thresholds
+    suppressions: tuple[Suppression, ...] = ()
+
+
 def load_thresholds(path: Path | None = None, *, search_dir: Path | None = None) -> Thresholds:
     """Thresholds from ``path``; without one, from ``iamwarden.toml`` in ``search_dir`` (the working directory) when it
     exists; otherwise the defaults. Raises :class:`InputError` naming the file, and the line or key."""
+    return load_settings(path, search_dir=search_dir).thresholds
+
+
+def load_settings(path: Path | None = None, *, search_dir: Path | None = None) -> Settings:
+    """Thresholds and suppressions from ``path`` (or ``./iamwarden.toml`` when present; else the defaults and no
+    suppressions). Raises :class:`InputError` naming the file, and the line or key."""
     if path is None:
         candidate = (search_dir or Path.cwd()) / DEFAULT_FILE
         if not candidate.is_file():
-            return Thresholds()
+            return Settings(Thresholds())
         path = candidate
     source = str(path)
     try:
@@ -160,7 +182,8 @@ def load_thresholds(path: Path | None = None, *, search_dir: Path | None = None)
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(source, Problem(_toml_place(str(exc)), f"not valid TOML: {exc}")) from None
-    return thresholds_from_mapping(data, source)
+    thresholds = thresholds_from_mapping(data, source)
+    return Settings(thresholds, tuple(suppressions_from_toml(data.get("suppressions"), source, text)))
 
 
 def _toml_place(message: str) -> str:

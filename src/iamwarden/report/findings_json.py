@@ -5,11 +5,18 @@ Shape (``docs/findings.schema.json`` is the JSON Schema, checked by the tests)::
     {"tool": {"name", "version"}, "account": {"id", "partition", "alias"},
      "snapshot": {"collected_at", "source", "regions", "gaps"},
      "thresholds": {...},
-     "summary": {"practices": [{"number", "title", "pass", "fail", "unknown", "not_applicable", "score"}],
-                 "totals": {"pass", "fail", "unknown", "not_applicable"}},
+     "summary": {"practices": [{"number", "title", "pass", "fail", "unknown", "not_applicable", "suppressed",
+                                "score"}],
+                 "totals": {"pass", "fail", "unknown", "not_applicable", "suppressed"}},
+     "suppressions": {"checked_on", "applied", "expired": [...], "stale": [...]},    # only when some were given
      "findings": [{"id", "check", "practice", "status", "severity", "resource", "resource_type", "title",
                    "detail", "evidence", "compliance": {"cis_aws_v6": [...], "security_hub": [...]},
-                   "remediation": {"summary", "cli", "console"}, "references": [...]}]}
+                   "remediation": {"summary", "cli", "console"}, "references": [...],
+                   "suppressed": {"reason", "expires", "owner", "origin"},             # only when suppressed
+                   "suppression_expired": {"reason", "expires", "owner", "origin"}}]}  # only when it expired
+
+Counts in ``summary`` leave suppressed results out (they are counted under ``suppressed``); each finding keeps its
+real ``status``.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ SCHEMA_ID = "https://iamwarden.dev/schemas/findings.schema.json"
 
 def finding_json(finding: Finding) -> dict[str, Any]:
     check = finding.check
-    return {
+    out = {
         "id": finding.id,
         "check": check.id,
         "practice": check.practice,
@@ -45,11 +52,26 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "remediation": check.remediation.to_json(),
         "references": list(check.references),
     }
+    applied = finding.suppression
+    if applied is not None:
+        out["suppression_expired" if applied.expired else "suppressed"] = applied.to_json()
+    return out
+
+
+def suppressions_json(assessment: Assessment) -> dict[str, Any]:
+    day = assessment.suppressions_checked_on
+    return {
+        "checked_on": day.isoformat() if day else None,
+        "applied": len(assessment.suppressions),
+        "suppressed_results": sum(1 for f in assessment.findings if f.suppressed),
+        "expired": [u.to_json() for u in assessment.expired_suppressions],
+        "stale": [s.to_json() for s in assessment.stale_suppressions],
+    }
 
 
 def report_json(assessment: Assessment) -> dict[str, Any]:
     account = assessment.account
-    return {
+    report: dict[str, Any] = {
         "tool": {"name": "iamwarden", "version": __version__},
         "account": {"id": account.account_id, "partition": account.partition, "alias": account.alias},
         "snapshot": {
@@ -61,10 +83,16 @@ def report_json(assessment: Assessment) -> dict[str, Any]:
         "thresholds": asdict(assessment.thresholds),
         "summary": {
             "practices": [p.to_json() for p in assessment.practices],
-            "totals": {s.value: sum(1 for f in assessment.findings if f.status is s) for s in Status},
+            "totals": {
+                **{s.value: sum(1 for f in assessment.findings if f.status is s and not f.suppressed) for s in Status},
+                "suppressed": sum(1 for f in assessment.findings if f.suppressed),
+            },
         },
-        "findings": [finding_json(f) for f in assessment.findings],
     }
+    if assessment.suppressions:
+        report["suppressions"] = suppressions_json(assessment)
+    report["findings"] = [finding_json(f) for f in assessment.findings]
+    return report
 
 
 def dumps(assessment: Assessment) -> bytes:

@@ -1,4 +1,5 @@
-"""The console report: a scorecard with one row per practice, then the failures by severity.
+"""The console report: a scorecard with one row per practice, then the failures by severity, then the suppressions
+(how many results they took out, and a warning for each expired or stale one).
 
 Secrets never reach the console: evidence is not printed here, and the checks mask what they quote in details.
 """
@@ -30,7 +31,9 @@ def _score_text(score: int | None) -> Text:
     return Text(str(score), style=f"bold {style}")
 
 
-def scorecard_table(practices: Sequence[PracticeSummary]) -> Table:
+def scorecard_table(practices: Sequence[PracticeSummary], *, show_suppressed: bool = False) -> Table:
+    """One row per practice; a Suppressed column when ``show_suppressed`` (suppressed results are not in the other
+    counts nor in the score)."""
     table = Table(title="IAM best practices scorecard", title_justify="left", show_lines=False)
     table.add_column("#", justify="right")
     table.add_column("Practice")
@@ -38,18 +41,47 @@ def scorecard_table(practices: Sequence[PracticeSummary]) -> Table:
     table.add_column("Fail", justify="right", style="red")
     table.add_column("Unknown", justify="right", style="magenta")
     table.add_column("N/A", justify="right", style="dim")
+    if show_suppressed:
+        table.add_column("Suppressed", justify="right", style="blue")
     table.add_column("Score", justify="right")
     for p in practices:
-        table.add_row(
-            str(p.number),
-            p.title,
-            str(p.passed),
-            str(p.failed),
-            str(p.unknown),
-            str(p.not_applicable),
-            _score_text(p.score),
-        )
+        counts = [str(p.passed), str(p.failed), str(p.unknown), str(p.not_applicable)]
+        if show_suppressed:
+            counts.append(str(p.suppressed))
+        table.add_row(str(p.number), p.title, *counts, _score_text(p.score))
     return table
+
+
+def render_suppressions(assessment: Assessment, console: Console) -> None:
+    """The count of suppressed results, then one warning line per expired suppression and one note per stale one."""
+    if not assessment.suppressions:
+        return
+    day = assessment.suppressions_checked_on
+    suppressed = len(assessment.suppressed())
+    console.print(
+        f"{suppressed} result{'s' if suppressed != 1 else ''} suppressed by {len(assessment.suppressions)} "
+        f"suppression{'s' if len(assessment.suppressions) != 1 else ''} (kept in the JSON report, left out of "
+        f"the scores and failures; expiry judged on {day.isoformat() if day else '?'})",
+        markup=False,
+    )
+    for use in assessment.expired_suppressions:
+        s = use.suppression
+        console.print(
+            Text.assemble(
+                ("warning: ", "bold yellow"),
+                f"suppression {s.describe()} expired on {s.expires.isoformat() if s.expires else '?'}: "
+                f"its {use.results} result{'s' if use.results != 1 else ''} count again (reason was: {s.reason}"
+                + (f"; owner {s.owner}" if s.owner else "")
+                + ")",
+            )
+        )
+    for s in assessment.stale_suppressions:
+        console.print(
+            Text.assemble(
+                ("stale: ", "yellow"),
+                f"suppression {s.describe()} matched no failing or unknown result; remove it if the risk is gone",
+            )
+        )
 
 
 def failures_table(failures: Sequence[Finding], title: str = "Failures by severity") -> Table:
@@ -93,7 +125,7 @@ def render(
         f"{len(assessment.checks)} checks, {len(assessment.findings)} results"
     )
     rows = [p for p in assessment.practices if not practices or p.number in practices]
-    console.print(scorecard_table(rows))
+    console.print(scorecard_table(rows, show_suppressed=bool(assessment.suppressions)))
 
     def keep(f: Finding) -> bool:
         return (not practices or f.check.practice in practices) and (
@@ -112,8 +144,9 @@ def render(
     else:
         console.print("[green]No failures[/green] for the selected practices and severities.")
     if show_unknown:
-        unknowns = [f for f in assessment.findings if f.status.value == "unknown" and keep(f)]
+        unknowns = [f for f in assessment.findings if f.status.value == "unknown" and not f.suppressed and keep(f)]
         if unknowns:
             console.print(unknowns_table(unknowns[:max_unknown]))
             if len(unknowns) > max_unknown:
                 console.print(f"... and {len(unknowns) - max_unknown} more unknown results (see the JSON report)")
+    render_suppressions(assessment, console)
