@@ -3,15 +3,20 @@ assess it against the IAM best practices, and write the reports."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from iamwarden.cli.errors import handles_input_errors
+from iamwarden.checks.base import Severity
+from iamwarden.cli.errors import err_console, handles_input_errors
 from iamwarden.collect.snapshot import Snapshot
 from iamwarden.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from iamwarden.checks.runner import Assessment
 
 INVENTORY_FILE = "inventory.json"
 
@@ -115,10 +120,42 @@ def scan(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every gap and every problem of bad input.")
     ] = False,
+    suppressions: Annotated[
+        Path | None,
+        typer.Option(
+            "--suppressions",
+            help="YAML list of accepted risks (check, resource, reason, expires, owner), added to the "
+            "[[suppressions]] of iamwarden.toml. See docs/suppressions.md.",
+            dir_okay=False,
+        ),
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when an unsuppressed failure of this severity or worse exists (critical, high, medium, low, "
+            "info), in any practice. Default: exit 0 whatever is found.",
+        ),
+    ] = None,
+    compliance: Annotated[
+        str | None,
+        typer.Option(
+            "--compliance",
+            help="Also show a framework's requirements with their status: cis-aws-v6 (CIS AWS Foundations v6.0.0 "
+            "sections 2, 4, 5). Written as compliance-<framework>.json next to the other outputs.",
+        ),
+    ] = None,
+    today: Annotated[
+        str | None,
+        typer.Option("--today", hidden=True, help="Judge suppression expiry as of this date (YYYY-MM-DD); for tests."),
+    ] = None,
 ) -> None:
     """Scan an account: what it holds (inventory), how it scores on the 11 IAM best practices, and why.
 
     Give exactly one input. Bad input exits 2 with one line naming the file and the place.
+
+    Exit codes: 0 no unsuppressed failure at or above --fail-on (without --fail-on: always 0 after a scan);
+    1 failures at or above --fail-on; 2 usage or input error; 3 internal error (a bug: please report it).
 
     Examples:
 
@@ -127,9 +164,12 @@ def scan(
       iamwarden scan --snapshot account.json.gz --inventory
 
       iamwarden scan --snapshot account.json.gz --practice 2 --severity high --format console,json -o findings.json
+
+      iamwarden scan --snapshot account.json.gz --suppressions accepted.yaml --fail-on high --compliance cis-aws-v6
     """
-    from iamwarden.checks.config import load_thresholds
+    from iamwarden.checks.config import load_settings
     from iamwarden.checks.runner import run_checks
+    from iamwarden.checks.suppressions import load_suppressions_file
     from iamwarden.model import build_account
     from iamwarden.report.console_inventory import render_gaps, render_header, render_inventory
     from iamwarden.report.inventory import inventory, write_inventory
@@ -139,7 +179,11 @@ def scan(
     if output is not None and "json" not in chosen:
         chosen.append("json")
     practices, min_severity = parse_practices(practice), parse_severity(severity)
-    thresholds = load_thresholds(config)
+    gate = parse_fail_on(fail_on)
+    framework = parse_framework(compliance)
+    day = parse_today(today)
+    settings = load_settings(config)
+    accepted = [*settings.suppressions, *(load_suppressions_file(suppressions) if suppressions else [])]
     account = build_account(load_input(snapshot, authorization_details, import_dir, account_id))
     inv = inventory(account)
     console = Console(highlight=False)
@@ -158,7 +202,7 @@ def scan(
         except OSError as exc:
             raise InputError(str(path), Problem("", f"cannot write the inventory: {exc.strerror or exc}")) from None
         written.append(path)
-    assessment = run_checks(account, thresholds)
+    assessment = run_checks(account, settings.thresholds, suppressions=accepted, today=day)
     written += emit(
         assessment,
         formats=chosen,
@@ -168,5 +212,78 @@ def scan(
         practices=practices,
         min_severity=min_severity,
     )
+    if framework is not None:
+        written += show_compliance(assessment, framework, console, chosen, output, output_dir)
     for path in written:
         console.print(f"wrote {path}")
+    if gate is not None:
+        failing = assessment.failures_at_or_above(gate)
+        if failing:
+            err_console.print(
+                f"{len(failing)} unsuppressed failure{'s' if len(failing) != 1 else ''} at or above {gate.value} "
+                "(--fail-on): exit 1",
+                markup=False,
+            )
+            raise typer.Exit(1)
+
+
+def parse_fail_on(text: str | None) -> Severity | None:
+    if text is None:
+        return None
+    try:
+        return Severity(text.strip().lower())
+    except ValueError:
+        known = ", ".join(s.value for s in Severity)
+        raise InputError("command line", Problem("--fail-on", f"unknown severity {text!r} (known: {known})")) from None
+
+
+def parse_framework(text: str | None) -> str | None:
+    from iamwarden.report.compliance import FRAMEWORKS
+
+    if text is None:
+        return None
+    name = text.strip().lower()
+    if name not in FRAMEWORKS:
+        raise InputError(
+            "command line", Problem("--compliance", f"unknown framework {text!r} (known: {', '.join(FRAMEWORKS)})")
+        )
+    return name
+
+
+def parse_today(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError("command line", Problem("--today", f"expected a date YYYY-MM-DD, got {text!r}")) from None
+
+
+def show_compliance(
+    assessment: Assessment,
+    framework: str,
+    console: Console,
+    formats: list[str],
+    output: Path | None,
+    output_dir: Path | None,
+) -> list[Path]:
+    """Print the compliance table (with the console format, or when nothing else shows it) and write
+    compliance-<framework>.json into the output directory, or next to the -o file."""
+    from iamwarden.report.compliance import compliance_view, file_name, render_compliance, write_compliance
+
+    view = compliance_view(assessment, framework)
+    folder = output_dir if output_dir is not None else (output if output is not None and output.is_dir() else None)
+    if folder is None and output is not None:
+        folder = output.parent
+    if "console" in formats or folder is None:
+        console.print()
+        render_compliance(view, console)
+    if folder is None:
+        return []
+    path = folder / file_name(framework)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_compliance(view, assessment, path)
+    except OSError as exc:
+        raise InputError(str(path), Problem("", f"cannot write the compliance report: {exc.strerror or exc}")) from None
+    return [path]
