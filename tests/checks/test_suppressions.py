@@ -42,9 +42,9 @@ def test_yaml_file_parses_with_defaults(tmp_path: Path) -> None:
         "CI users, keys rotated by the vault",
         date(2026, 12, 31),
         "platform-team",
-        "item 1 (line 2)",
+        f"{path} item 1, line 2",
     )
-    assert (second.resource, second.expires, second.owner, second.origin) == ("*", None, None, "item 2 (line 7)")
+    assert (second.resource, second.expires, second.owner, second.origin) == ("*", None, None, f"{path} item 2, line 7")
 
 
 BAD_YAML = [
@@ -108,7 +108,7 @@ def test_toml_unknown_key_and_good_tables(tmp_path: Path) -> None:
     settings = load_settings(path)
     assert settings.thresholds.password_min_length == 16
     first, second = settings.suppressions
-    assert first.expires == date(2026, 9, 30) and first.origin == "suppressions[1] (line 4)"
+    assert first.expires == date(2026, 9, 30) and first.origin == f"{path} suppressions[1], line 4"
     assert second.resource == "*" and second.reason == "org-managed root"
 
 

@@ -52,7 +52,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 @dataclass(frozen=True, slots=True)
 class Suppression:
-    """One accepted risk. ``origin`` says where it was written (``iamwarden.toml: suppressions[2] (line 14)``)."""
+    """One accepted risk. ``origin`` says where it was written (``iamwarden.toml suppressions[2], line 14``)."""
 
     check: str
     resource: str
@@ -132,7 +132,9 @@ def match(suppressions: Sequence[Suppression], check_id: str, resource: str, tod
 # --- parsing ---------------------------------------------------------------------------------------------------
 
 
-def _validate(raw: Mapping[str, Any], place: str, where: Mapping[str, str]) -> tuple[Suppression | None, list[Problem]]:
+def _validate(
+    raw: Mapping[str, Any], place: str, where: Mapping[str, str], source: str
+) -> tuple[Suppression | None, list[Problem]]:
     """One suppression from its raw keys. ``place`` is ``suppressions[N]`` or ``item N``; ``where`` maps each key to
     its location text (a line) for the messages."""
 
@@ -183,7 +185,7 @@ def _validate(raw: Mapping[str, Any], place: str, where: Mapping[str, str]) -> t
         problems.append(Problem(at("expires"), f"expected a date (YYYY-MM-DD), got {value!r}"))
     if problems or check is None or reason is None:
         return None, problems
-    origin = f"{place} ({where['']})" if where.get("") else place
+    origin = f"{source} {place}, {where['']}" if where.get("") else f"{source} {place}"
     return Suppression(check, resource, reason, expires, owner, origin), []
 
 
@@ -211,7 +213,7 @@ def suppressions_from_toml(value: Any, source: str, text: str = "") -> list[Supp
         if not isinstance(item, dict):
             problems.append(Problem(f"{where.get('', '')}: {place}".lstrip(": "), "expected a table"))
             continue
-        suppression, found = _validate(item, place, where)
+        suppression, found = _validate(item, place, where, source)
         problems += found
         if suppression is not None:
             out.append(suppression)
@@ -282,7 +284,7 @@ def suppressions_from_yaml(text: str, source: str) -> list[Suppression]:
                 problems.append(Problem(f"{_line(key_node)}: {place}.{key}", "given twice"))
                 continue
             raw[key] = _scalar(value_node)
-        suppression, found = _validate(raw, place, where)
+        suppression, found = _validate(raw, place, where, source)
         problems += found
         if suppression is not None:
             out.append(suppression)

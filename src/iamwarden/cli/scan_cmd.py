@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from iamwarden.checks.base import Severity
 from iamwarden.cli.errors import err_console, handles_input_errors
 from iamwarden.collect.snapshot import Snapshot
 from iamwarden.errors import InputError, Problem
 
 if TYPE_CHECKING:
+    from iamwarden.checks.base import Severity
     from iamwarden.checks.runner import Assessment
 
 INVENTORY_FILE = "inventory.json"
@@ -228,6 +228,8 @@ def scan(
 
 
 def parse_fail_on(text: str | None) -> Severity | None:
+    from iamwarden.checks.base import Severity
+
     if text is None:
         return None
     try:

@@ -63,6 +63,7 @@ def render_suppressions(assessment: Assessment, console: Console) -> None:
         f"suppression{'s' if len(assessment.suppressions) != 1 else ''} (kept in the JSON report, left out of "
         f"the scores and failures; expiry judged on {day.isoformat() if day else '?'})",
         markup=False,
+        soft_wrap=True,
     )
     for use in assessment.expired_suppressions:
         s = use.suppression
@@ -73,14 +74,16 @@ def render_suppressions(assessment: Assessment, console: Console) -> None:
                 f"its {use.results} result{'s' if use.results != 1 else ''} count again (reason was: {s.reason}"
                 + (f"; owner {s.owner}" if s.owner else "")
                 + ")",
-            )
+            ),
+            soft_wrap=True,  # one line per warning, whatever the width: CI logs are searched line by line
         )
     for s in assessment.stale_suppressions:
         console.print(
             Text.assemble(
                 ("stale: ", "yellow"),
                 f"suppression {s.describe()} matched no failing or unknown result; remove it if the risk is gone",
-            )
+            ),
+            soft_wrap=True,
         )
 
 
