@@ -72,6 +72,8 @@ def test_an_expired_suppression_is_reported_and_counts_again(tmp_path: Path) -> 
     flagged = [f for f in doc["findings"] if "suppression_expired" in f]
     assert {f["check"] for f in flagged} == {"mfa.admin_users"} and len(flagged) == 2
     assert not any("suppressed" in f for f in doc["findings"])
+    code, out = scan("--config", str(config), "-f", "json", "-o", str(tmp_path / "f.json"))
+    assert code == 0 and "expired on 2025-03-31" in out  # on stderr without the console format
 
 
 BAD_INPUT = [

@@ -212,6 +212,10 @@ def scan(
         practices=practices,
         min_severity=min_severity,
     )
+    if "console" not in chosen and (assessment.expired_suppressions or assessment.stale_suppressions):
+        from iamwarden.report.scorecard import render_suppressions
+
+        render_suppressions(assessment, err_console)  # expiry warnings are never silent, whatever the formats
     if framework is not None:
         written += show_compliance(assessment, framework, console, chosen, output, output_dir)
     for path in written:
