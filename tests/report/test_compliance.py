@@ -93,3 +93,5 @@ def test_view_of_an_account(tmp_path: Path) -> None:
     req = next(r for r in doc["requirements"] if r["id"] == "2.4")
     assert req["results"] == {"pass": 0, "fail": 1, "unknown": 0, "not_applicable": 0, "suppressed": 0}
     assert req["cis_assessment"] == "automated" and req["level"] == 1
+    root_mfa = next(f for f in assessment.findings if f.check.id == "root.mfa_enabled")
+    assert req["failing_findings"] == [root_mfa.id]

@@ -74,6 +74,8 @@ class RequirementStatus:
     checks: tuple[str, ...]
     counts: dict[str, int]
     """Results of the mapped checks by status (``pass``, ``fail``, ``unknown``, ``not_applicable``, ``suppressed``)."""
+    failing: tuple[str, ...] = ()
+    """Ids of the unsuppressed failing and unknown findings (as in findings.json), to see why."""
 
     def to_json(self) -> dict[str, Any]:
         r = self.requirement
@@ -86,6 +88,7 @@ class RequirementStatus:
             "status": self.status,
             "checks": list(self.checks),
             "results": self.counts,
+            "failing_findings": list(self.failing),
         }
 
 
@@ -149,7 +152,8 @@ def compliance_view(assessment: Assessment, framework_id: str = "cis-aws-v6") ->
         results = [f for c in checks for f in by_check.get(c, ())]
         counts = {s.value: sum(1 for f in results if f.status is s and not f.suppressed) for s in Status}
         counts["suppressed"] = sum(1 for f in results if f.suppressed)
-        rows.append(RequirementStatus(req, aggregate(results) if checks else "manual", checks, counts))
+        failing = tuple(f.id for f in results if f.status in (Status.FAIL, Status.UNKNOWN) and not f.suppressed)
+        rows.append(RequirementStatus(req, aggregate(results) if checks else "manual", checks, counts, failing))
     return ComplianceView(framework, tuple(rows))
 
 
