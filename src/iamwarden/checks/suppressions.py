@@ -33,11 +33,13 @@ This module is pure apart from reading the file: :func:`match` decides which sup
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -72,9 +74,7 @@ class Suppression:
         """
         if not fnmatchcase(check_id, self.check):
             return False
-        if self.resource.startswith(REGEX_PREFIX):
-            return re.fullmatch(self.resource[len(REGEX_PREFIX) :], resource) is not None
-        return fnmatchcase(resource, self.resource)
+        return _resource_pattern(self.resource).fullmatch(resource) is not None
 
     def expired(self, today: date) -> bool:
         """Expired once ``today`` is past the ``expires`` day."""
@@ -92,6 +92,14 @@ class Suppression:
 
     def describe(self) -> str:
         return f"{self.origin} (check {self.check}, resource {self.resource})"
+
+
+@cache
+def _resource_pattern(resource: str) -> re.Pattern[str]:
+    """The compiled form of a ``resource`` glob or ``re:`` expression (compiled once per distinct text)."""
+    if resource.startswith(REGEX_PREFIX):
+        return re.compile(resource[len(REGEX_PREFIX) :])
+    return re.compile(fnmatch.translate(resource))
 
 
 @dataclass(frozen=True, slots=True)
