@@ -52,7 +52,7 @@ def test_thresholds_from_config_change_results(tmp_path: Path) -> None:
 
 
 def test_bad_findings_options_exit_2(tmp_path: Path) -> None:
-    for args in (["--severity", "urgent"], ["--practice", "12"], ["--format", "html"]):
+    for args in (["--severity", "urgent"], ["--practice", "12"], ["--format", "pdf"]):
         result = runner.invoke(app, ["scan", "-s", str(DEMO), *args])
         assert result.exit_code == 2, args
         assert result.output.startswith("error: command line: --")

@@ -57,6 +57,6 @@ def test_option_parsing() -> None:
     assert parse_formats("console, json") == ["console", "json"]
     assert parse_severity("HIGH") is Severity.HIGH
     assert parse_practices([1, 11]) == [1, 11]
-    for call in (lambda: parse_formats("html"), lambda: parse_severity("urgent"), lambda: parse_practices([12])):
+    for call in (lambda: parse_formats("pdf"), lambda: parse_severity("urgent"), lambda: parse_practices([12])):
         with pytest.raises(InputError):
             call()

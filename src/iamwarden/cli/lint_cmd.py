@@ -7,35 +7,17 @@ import sys
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
 
 import orjson
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sarif_pydantic import (
-    ArtifactLocation,
-    Level,
-    Location,
-    LogicalLocation,
-    Message,
-    PhysicalLocation,
-    Region,
-    ReportingConfiguration,
-    ReportingDescriptor,
-    Result,
-    Run,
-    Sarif,
-    Tool,
-    ToolDriver,
-)
 
 from iamwarden import __version__
 from iamwarden.cli.app import handles_input_errors
 from iamwarden.errors import InputError, Problem
-from iamwarden.policy.lint import KIND_ORDER, RULES, Finding, lint_policy_text
-
-SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+from iamwarden.policy.lint import KIND_ORDER, Finding, lint_policy_text
+from iamwarden.report.sarif import lint_sarif
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -140,7 +122,7 @@ def lint(
     elif output_format is OutputFormat.json:
         _write(output, orjson.dumps(_json_report(findings), option=orjson.OPT_INDENT_2) + b"\n")
     else:
-        _write(output, orjson.dumps(sarif_report(findings), option=orjson.OPT_INDENT_2) + b"\n")
+        _write(output, orjson.dumps(lint_sarif(findings), option=orjson.OPT_INDENT_2) + b"\n")
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     for problem in unreadable:
@@ -204,70 +186,3 @@ def _json_report(findings: list[Finding]) -> dict[str, Any]:
         "summary": _summary(findings),
         "findings": [f.to_json() for f in findings],
     }
-
-
-_SARIF_LEVEL = {
-    "ERROR": Level.ERROR,
-    "SECURITY_WARNING": Level.WARNING,
-    "WARNING": Level.WARNING,
-    "SUGGESTION": Level.NOTE,
-}
-
-
-def sarif_report(findings: list[Finding]) -> dict[str, Any]:
-    """A SARIF 2.1.0 log of the findings: every linter rule with its help, each result at its line and column
-    (columns count Unicode code points)."""
-    rule_ids = sorted(RULES)
-    index = {code: i for i, code in enumerate(rule_ids)}
-    rules = []
-    for code in rule_ids:
-        rule = RULES[code]
-        properties: dict[str, Any] = {"kind": rule.kind, "origin": rule.origin, "tags": ["iam", "policy"]}
-        if rule.kind == "SECURITY_WARNING":
-            properties["tags"] = ["iam", "policy", "security"]
-            properties["security-severity"] = "7.0"
-        more = rule.help_uri or "docs/lint.md (Issue codes) in the iamwarden sources."
-        more_md = f"[Access Analyzer policy checks]({rule.help_uri})" if rule.help_uri else "docs/lint.md, Issue codes"
-        rules.append(
-            ReportingDescriptor(
-                id=code,
-                name="".join(word.capitalize() for word in code.split("_")),
-                short_description=Message(text=rule.title),
-                full_description=Message(text=rule.help),
-                help=Message(text=f"{rule.help} See {more}", markdown=f"{rule.help}\n\nSee {more_md}."),
-                help_uri=rule.help_uri,
-                default_configuration=ReportingConfiguration(level=_SARIF_LEVEL[rule.kind].value),
-                properties=properties,
-            )
-        )
-    results = [
-        Result(
-            rule_id=f.code,
-            rule_index=index[f.code],
-            level=_SARIF_LEVEL[f.kind],
-            message=Message(text=f.message),
-            locations=[
-                Location(
-                    physical_location=PhysicalLocation(
-                        artifact_location=ArtifactLocation(uri=quote(Path(f.source).as_posix())),
-                        region=Region(start_line=f.line, start_column=f.column),
-                    ),
-                    logical_locations=[LogicalLocation(fully_qualified_name=f.path, kind="element")],
-                )
-            ],
-            properties={"kind": f.kind, "jsonPath": f.path},
-        )
-        for f in findings
-    ]
-    log = Sarif(
-        version="2.1.0",
-        schema_uri=SARIF_SCHEMA,
-        runs=[
-            Run(
-                tool=Tool(driver=ToolDriver(name="iamwarden", version=__version__, rules=rules)),
-                results=results,
-                columnKind="unicodeCodePoints",
-            )
-        ],
-    )
-    return dict(log.model_dump(mode="json", by_alias=True, exclude_none=True))

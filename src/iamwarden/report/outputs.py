@@ -1,12 +1,17 @@
 """What ``iamwarden scan`` prints and writes, from parsed options: one call for the scan command.
 
-Formats: ``console`` (the scorecard and failures, :mod:`.scorecard`) and ``json`` (every result,
-:mod:`.findings_json`), comma-separated. The JSON report goes to ``-o FILE``, else ``<output dir>/findings.json``.
+Formats (comma-separated, docs/reports.md): ``console`` (the scorecard and failures, :mod:`.scorecard`) and the file
+formats of :data:`FILE_NAMES`: ``json`` (:mod:`.findings_json`), ``html`` (:mod:`.html`), ``sarif`` (:mod:`.sarif`),
+``ocsf`` (:mod:`.ocsf`), ``asff`` (:mod:`.asff`) and ``csv`` (:mod:`.csv_report`).
+
+Where files go: with ``-o PATH`` and one file format, to ``PATH`` (or into it, under the format's usual name, when it
+is an existing folder); with ``-o PATH`` and several, into the folder ``PATH``; else into ``--output-dir`` (or the
+current folder) under the usual names. Every file is written atomically.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -14,21 +19,32 @@ from rich.console import Console
 from iamwarden.checks.base import PRACTICES, Severity
 from iamwarden.checks.runner import Assessment
 from iamwarden.errors import InputError, Problem
-from iamwarden.report.findings_json import write_report
-from iamwarden.report.scorecard import render
+from iamwarden.report.files import write_atomic
 
-FORMATS = ("console", "json")
-JSON_FILE = "findings.json"
+FILE_NAMES: Mapping[str, str] = {
+    "json": "findings.json",
+    "html": "report.html",
+    "sarif": "findings.sarif",
+    "ocsf": "findings.ocsf.json",
+    "asff": "findings.asff.json",
+    "csv": "findings.csv",
+}
+"""Each file format and the name it is written under in an output folder."""
+FORMATS = ("console", *FILE_NAMES)
+JSON_FILE = FILE_NAMES["json"]
 
 
 def parse_formats(text: str) -> list[str]:
-    """``"console,json"`` -> ``["console", "json"]``; unknown names are an error naming the option."""
+    """``"console,json"`` -> ``["console", "json"]``; ``all`` is every format; unknown names are an error naming the
+    option."""
     names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    if "all" in names:
+        names = [n for n in names if n != "all"] + list(FORMATS)
     bad = [n for n in names if n not in FORMATS]
     if bad or not names:
         raise InputError(
             "command line",
-            Problem("--format", f"unknown format {', '.join(bad) or text!r} (known: {', '.join(FORMATS)})"),
+            Problem("--format", f"unknown format {', '.join(bad) or text!r} (known: {', '.join(FORMATS)}, all)"),
         )
     return list(dict.fromkeys(names))
 
@@ -52,10 +68,52 @@ def parse_practices(values: Sequence[int] | None) -> list[int]:
     return chosen
 
 
+def destinations(formats: Sequence[str], output: Path | None, output_dir: Path | None) -> dict[str, Path]:
+    """The file each file format in ``formats`` is written to (see the module docstring)."""
+    files = [f for f in formats if f in FILE_NAMES]
+    if output is not None and len(files) == 1 and not output.is_dir():
+        return {files[0]: output}
+    folder = output if output is not None else (output_dir or Path.cwd())
+    if output is not None and output.exists() and not output.is_dir():
+        raise InputError(
+            str(output),
+            Problem("", f"-o names a file, but {len(files)} file formats ({', '.join(files)}) need a folder"),
+        )
+    return {f: folder / FILE_NAMES[f] for f in files}
+
+
 def json_destination(output: Path | None, output_dir: Path | None) -> Path:
-    if output is not None:
-        return output
-    return (output_dir or Path.cwd()) / JSON_FILE
+    return destinations(["json"], output, output_dir)["json"]
+
+
+def _writers(source_file: Path | None) -> dict[str, Callable[[Assessment, Path], None]]:
+    from iamwarden.report.asff import write_asff
+    from iamwarden.report.csv_report import write_csv
+    from iamwarden.report.findings_json import dumps
+    from iamwarden.report.html import write_html
+    from iamwarden.report.ocsf import write_ocsf
+    from iamwarden.report.sarif import write_sarif
+
+    artifact = str(source_file) if source_file is not None else None
+
+    def write_json(assessment: Assessment, path: Path) -> None:
+        write_atomic(path, dumps(assessment), "the report")
+
+    def write_html_file(assessment: Assessment, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_html(assessment, path)
+        except OSError as exc:
+            raise InputError(str(path), Problem("", f"cannot write the HTML report: {exc.strerror or exc}")) from None
+
+    return {
+        "json": write_json,
+        "html": write_html_file,
+        "sarif": lambda assessment, path: write_sarif(assessment, path, artifact),
+        "ocsf": write_ocsf,
+        "asff": write_asff,
+        "csv": write_csv,
+    }
 
 
 def emit(
@@ -68,18 +126,20 @@ def emit(
     practices: Sequence[int] = (),
     min_severity: Severity | None = None,
     max_failures: int | None = 200,
+    source_file: Path | None = None,
 ) -> list[Path]:
-    """Print and write what ``formats`` ask for; returns the files written. The JSON report always holds every result
-    (filters only narrow what the console shows)."""
-    written: list[Path] = []
+    """Print and write what ``formats`` ask for; returns the files written, in :data:`FORMATS` order. Files always
+    hold every result (filters only narrow what the console shows). ``source_file`` is the scanned input file: SARIF
+    results are anchored to it."""
+    from iamwarden.report.scorecard import render
+
     if "console" in formats:
         render(assessment, console, practices=practices, min_severity=min_severity, max_failures=max_failures)
-    if "json" in formats:
-        path = json_destination(output, output_dir)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_report(assessment, path)
-        except OSError as exc:
-            raise InputError(str(path), Problem("", f"cannot write the report: {exc.strerror or exc}")) from None
-        written.append(path)
+    targets = destinations(formats, output, output_dir)
+    writers = _writers(source_file)
+    written: list[Path] = []
+    for name in FILE_NAMES:
+        if name in targets:
+            writers[name](assessment, targets[name])
+            written.append(targets[name])
     return written
