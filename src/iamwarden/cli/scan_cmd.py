@@ -83,7 +83,8 @@ def scan(
         typer.Option(
             "--output-dir",
             "-d",
-            help="Write inventory.json and findings.json here (created if missing).",
+            help="Write inventory.json and the reports here (created if missing); without --format, every format "
+            "(findings.json, report.html, findings.sarif, findings.ocsf.json, findings.asff.json, findings.csv).",
             file_okay=False,
         ),
     ] = None,
@@ -92,7 +93,8 @@ def scan(
         typer.Option(
             "--format",
             "-f",
-            help="Comma-separated: console, json. Default: console, plus json when --output-dir is given.",
+            help="Comma-separated: console, json, html, sarif, ocsf, asff, csv, or all (docs/reports.md). Default: "
+            "console; every format with --output-dir; console and json with -o.",
         ),
     ] = None,
     show_inventory: Annotated[
@@ -114,7 +116,10 @@ def scan(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write the JSON findings report to this file (implies json).", dir_okay=False
+            "--output",
+            "-o",
+            help="Where the file formats go: this file when one is asked for, this folder (created if missing) "
+            "when several. Without --format: json.",
         ),
     ] = None,
     verbose: Annotated[
@@ -175,8 +180,8 @@ def scan(
     from iamwarden.report.inventory import inventory, write_inventory
     from iamwarden.report.outputs import emit, parse_formats, parse_practices, parse_severity
 
-    chosen = parse_formats(formats) if formats else (["console", "json"] if output_dir or output else ["console"])
-    if output is not None and "json" not in chosen:
+    chosen = parse_formats(formats or ("all" if output_dir else "console,json" if output else "console"))
+    if output is not None and chosen == ["console"]:
         chosen.append("json")
     practices, min_severity = parse_practices(practice), parse_severity(severity)
     gate = parse_fail_on(fail_on)
@@ -211,6 +216,7 @@ def scan(
         output_dir=output_dir,
         practices=practices,
         min_severity=min_severity,
+        source_file=snapshot or authorization_details,
     )
     if "console" not in chosen and (assessment.expired_suppressions or assessment.stale_suppressions):
         from iamwarden.report.scorecard import render_suppressions
