@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 
 from iamwarden.collect.raw import CREDENTIAL_REPORT_COLUMNS
-from iamwarden.collect.snapshot import SnapshotBuilder, snapshot_from_json
+from iamwarden.collect.snapshot import Snapshot, SnapshotBuilder, snapshot_from_json
 from iamwarden.model import Account, build_account
 
 ACCOUNT = "111122223333"
@@ -145,6 +145,12 @@ def _report(rows: list[Mapping[str, Any]]) -> str:
 
 
 def build_case_account(spec: Mapping[str, Any]) -> Account:
+    """The modelled account of a case's ``snapshot`` spec."""
+    return build_account(build_case_snapshot(spec))
+
+
+def build_case_snapshot(spec: Mapping[str, Any]) -> Snapshot:
+    """The snapshot of a case's ``snapshot`` spec, read back through JSON validation as a file would be."""
     collected = datetime.fromisoformat(spec.get("collected_at", "2026-11-28T00:00:00+00:00"))
     b = SnapshotBuilder(
         account_id=ACCOUNT, regions=spec.get("regions", ["us-east-1"]), source="generated", collected_at=collected
@@ -224,4 +230,4 @@ def build_case_account(spec: Mapping[str, Any]) -> Account:
             target=gap.get("target", "_"),
         )
     doc = orjson.loads(orjson.dumps(b.build().to_json()))
-    return build_account(snapshot_from_json(doc, "case"))
+    return snapshot_from_json(doc, "case")

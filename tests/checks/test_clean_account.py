@@ -1,0 +1,95 @@
+"""A well-run account (tests/checks/clean_account.py) has no failure, through ``run_checks`` and ``iamwarden scan``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from iamwarden.checks.base import Status
+from iamwarden.checks.registry import CHECKS
+from iamwarden.checks.runner import Assessment, run_checks
+from iamwarden.cli.app import app
+from iamwarden.collect.snapshot import write_snapshot
+from iamwarden.model import build_account
+from tests.checks.clean_account import clean_account_spec, clean_account_without_users_spec
+from tests.checks.harness import build_case_snapshot
+
+VARIANTS: dict[str, Callable[[], dict[str, Any]]] = {
+    "people-in-groups": clean_account_spec,
+    "identity-center-only": clean_account_without_users_spec,
+}
+
+
+@pytest.fixture(scope="module", params=sorted(VARIANTS))
+def variant(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
+@pytest.fixture(scope="module")
+def assessment(variant: str) -> Assessment:
+    return run_checks(build_account(build_case_snapshot(VARIANTS[variant]())))
+
+
+def _listing(rows: list[tuple[str, str, str]]) -> str:
+    return "\n".join(f"  {check} {resource}: {detail}" for check, resource, detail in rows)
+
+
+def test_clean_account_has_no_failure(assessment: Assessment) -> None:
+    failures = [(f.check.id, f.resource, f.detail) for f in assessment.findings if f.status is Status.FAIL]
+    assert not failures, "failures on the clean account:\n" + _listing(failures)
+
+
+def test_clean_account_has_no_unknown(assessment: Assessment) -> None:
+    """Everything a check needs is in the fixture, so a missing-evidence result would hide a check's verdict."""
+    unknowns = [(f.check.id, f.resource, f.detail) for f in assessment.findings if f.status is Status.UNKNOWN]
+    assert not unknowns, "unknown results on the clean account:\n" + _listing(unknowns)
+
+
+def test_every_practice_scores_100_or_none(assessment: Assessment, variant: str) -> None:
+    """100 everywhere; with no IAM users or groups, practice 4 (groups) has nothing to weigh."""
+    scores = {p.number: p.score for p in assessment.practices}
+    no_groups = {4: None} if variant == "identity-center-only" else {}
+    assert scores == {**dict.fromkeys(range(1, 12), 100), **no_groups}
+
+
+NOTHING_TO_JUDGE = {
+    "mfa.admin_users": "no administrator user",
+    "conditions.admin_network_bounds": "no administrator",
+    "roles.workload_access_keys": "no programmatic-only user with keys",
+}
+"""Checks with nothing to look at in a clean account: every one of their results is ``not_applicable``."""
+
+
+def test_every_check_passes_something() -> None:
+    """The account exercises every check: each one passes at least one resource (nothing is vacuously clean)."""
+    assessment = run_checks(build_account(build_case_snapshot(clean_account_spec())))
+    passing = {f.check.id for f in assessment.findings if f.status is Status.PASS}
+    assert [c.id for c in CHECKS if c.id not in passing] == sorted(NOTHING_TO_JUDGE, key=[c.id for c in CHECKS].index)
+    for check_id in NOTHING_TO_JUDGE:
+        statuses = {f.status for f in assessment.findings if f.check.id == check_id}
+        assert statuses == {Status.NOT_APPLICABLE}, check_id
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_scan_command_reports_no_failure(tmp_path: Path, name: str) -> None:
+    snapshot = tmp_path / "clean.json.gz"
+    write_snapshot(build_case_snapshot(VARIANTS[name]()), snapshot)
+    report = tmp_path / "findings.json"
+    result = CliRunner().invoke(
+        app,
+        ["scan", "--snapshot", str(snapshot), "--format", "json", "-o", str(report), "--fail-on", "info"],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    doc = orjson.loads(report.read_bytes())
+    failures = [(f["check"], f["resource"], f["detail"]) for f in doc["findings"] if f["status"] == "fail"]
+    assert not failures, "failures on the clean account:\n" + _listing(failures)
+    scores = {p["number"]: p["score"] for p in doc["summary"]["practices"]}
+    assert all(score in (100, None) for score in scores.values()), scores
+    assert len(doc["findings"]) > 50
