@@ -85,12 +85,13 @@ def test_invalid_document(case: dict[str, Any]) -> None:
 
 
 def test_base_path_prefixes_problem_paths() -> None:
-    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "GetObject", "Resource": "*"}]}
+    statement = {"Effect": "Allow", "Action": "GetObject", "Resource": "*"}
+    doc = {"Version": "2012-10-17", "Statement": [statement]}
     with pytest.raises(InputError) as raised:
         parse_policy(doc, source="request", base_path=("identity_policies", 2))
     assert [p.place for p in raised.value.problems] == ["$.identity_policies[2].Statement[0].Action"]
     policy = parse_policy(
-        {**doc, "Statement": [{**doc["Statement"][0], "Action": "s3:GetObject"}]}, base_path=("resource_policy",)
+        {**doc, "Statement": [{**statement, "Action": "s3:GetObject"}]}, base_path=("resource_policy",)
     )
     assert policy.statements[0].path == "$.resource_policy.Statement[0]"
 
