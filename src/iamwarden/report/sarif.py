@@ -96,7 +96,15 @@ class SarifResult:
 
 
 def artifact_uri(path: str) -> str:
-    return quote(Path(path).as_posix())
+    """A file as SARIF names it: relative to the current folder when it is inside it (GitHub code scanning resolves
+    relative URIs against the repository root), else a ``file://`` URI; spaces and the like percent-encoded."""
+    file = Path(path)
+    if file.is_absolute():
+        try:
+            file = file.relative_to(Path.cwd())
+        except ValueError:
+            return file.as_uri()
+    return quote(file.as_posix())
 
 
 def _location(result: SarifResult) -> Location:
