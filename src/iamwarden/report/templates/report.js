@@ -1,6 +1,7 @@
 // iamwarden HTML report: filters, pages and details over the embedded results. Report text is written with
-// textContent only (never parsed as HTML). Performance marks: iw-data-parsed, iw-first-render, and a measure
-// "iw-filter" for each filter change (filtering plus rebuilding the visible page).
+// textContent only (never parsed as HTML). Performance marks: iw-data-parsed, iw-first-render, iw-search-ready (the
+// search text of every result built, in slices after the first render), and a measure "iw-filter" for each filter
+// change (filtering plus rebuilding the visible page).
 (function () {
   "use strict";
   performance.mark("iw-script-start");
@@ -40,9 +41,10 @@
     for (; built < end; built++) { haystack[built] = hay(built); }
   }
   function buildInBackground() {
-    if (built >= ALL.length) { return; }
     buildHaystack(built + 5000);
-    setTimeout(buildInBackground, 0);
+    if (built < ALL.length) { setTimeout(buildInBackground, 0); return; }
+    performance.mark("iw-search-ready");
+    document.documentElement.dataset.searchReady = "true";
   }
 
   // ---- state ----------------------------------------------------------------------------------------------
