@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from iamwarden.errors import InputError, Problem
@@ -56,6 +57,37 @@ def context_text(value: Any) -> ContextValue:
     raise TypeError(f"a context value must be a string, number, boolean or list, not {type(value).__name__}")
 
 
+@lru_cache(maxsize=1024)
+def _principal_facts(principal: str) -> tuple[PrincipalInfo, tuple[tuple[str, str | None], ...]] | None:
+    """The parsed principal and the context keys the engine adds for it, in order (``aws:ResourceAccount`` is left as
+    ``None``: it depends on the request). Cached: a batch asks about the same few principals again and again, and
+    :class:`PrincipalInfo` is immutable."""
+    info = parse_principal(principal)
+    if info is None:
+        return None
+    defaults: list[tuple[str, str | None]] = [
+        ("aws:principalarn", info.principal_arn),
+        ("aws:principalaccount", info.account),
+        ("aws:principaltype", info.principal_type),
+        (_RESOURCE_ACCOUNT_KEY, None),
+        ("aws:principalisawsservice", "true" if info.kind == "service" else "false"),
+    ]
+    if info.kind == "user":
+        defaults.append(("aws:username", principal.rsplit("/", 1)[-1]))
+    if info.kind == "service":
+        defaults.append(("aws:principalservicename", principal.lower()))
+    return info, tuple(defaults)
+
+
+_RESOURCE_ACCOUNT_KEY = "aws:resourceaccount"
+
+
+@lru_cache(maxsize=4096)
+def _arn_account(resource: str) -> str | None:
+    m = _ARN_ACCOUNT.match(resource)
+    return m.group(1) if m else None
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
     """One request: who (``principal``), what (``action``), on what (``resource``), with which context.
@@ -77,8 +109,8 @@ class Request:
     full_context: dict[str, ContextValue] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        info = parse_principal(self.principal)
-        if info is None:
+        facts = _principal_facts(self.principal)
+        if facts is None:
             raise InputError(
                 "request",
                 Problem(
@@ -87,29 +119,25 @@ class Request:
                     "account root or federated-user ARN, or a service principal name)",
                 ),
             )
-        object.__setattr__(self, "info", info)
-        object.__setattr__(self, "action_lower", self.action.lower())
+        info, defaults = facts
+        setter = object.__setattr__
+        setter(self, "info", info)
+        setter(self, "action_lower", self.action.lower())
         account = self.resource_account
         if account is None:
-            m = _ARN_ACCOUNT.match(self.resource)
-            account = m.group(1) if m else info.account
-        object.__setattr__(self, "account_of_resource", account)
-        ctx: dict[str, ContextValue] = {k.lower(): context_text(v) for k, v in self.context.items()}
-        defaults: dict[str, ContextValue | None] = {
-            "aws:principalarn": info.principal_arn,
-            "aws:principalaccount": info.account,
-            "aws:principaltype": info.principal_type,
-            "aws:resourceaccount": account,
-            "aws:principalisawsservice": "true" if info.kind == "service" else "false",
-        }
-        if info.kind == "user":
-            defaults["aws:username"] = self.principal.rsplit("/", 1)[-1]
-        if info.kind == "service":
-            defaults["aws:principalservicename"] = self.principal.lower()
-        for key, value in defaults.items():
+            account = _arn_account(self.resource)
+            if account is None:
+                account = info.account
+        setter(self, "account_of_resource", account)
+        ctx: dict[str, ContextValue] = {}
+        for k, v in self.context.items():
+            ctx[k.lower()] = v if type(v) is str else context_text(v)
+        for key, value in defaults:
+            if key is _RESOURCE_ACCOUNT_KEY:
+                value = account
             if value is not None and key not in ctx:
                 ctx[key] = value
-        object.__setattr__(self, "full_context", ctx)
+        setter(self, "full_context", ctx)
 
     @property
     def service(self) -> str:
@@ -139,7 +167,10 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The answer for one request, saying which policies produced it (Cedar's ``Response{decision, diagnostics}``)."""
+    """The answer for one request, saying which policies produced it (Cedar's ``Response{decision, diagnostics}``).
+
+    :func:`evaluate` returns a subclass that builds ``reasons`` on first access (most callers only read
+    ``decision``); it compares, hashes and prints as the plain dataclass does."""
 
     decision: DecisionValue
     reasons: tuple[Reason, ...] = ()
@@ -150,101 +181,194 @@ class Decision:
     def allowed(self) -> bool:
         return self.decision == "allowed"
 
+    def _values(self) -> tuple[Any, ...]:
+        return (self.decision, self.reasons, self.not_allowing, self.missing_context_keys)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Decision):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __repr__(self) -> str:
+        return (
+            f"Decision(decision={self.decision!r}, reasons={self.reasons!r}, not_allowing={self.not_allowing!r}, "
+            f"missing_context_keys={self.missing_context_keys!r})"
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "decision": self.decision,
-            "allowed": self.allowed,
+            "allowed": self.decision == "allowed",
             "reasons": [r.to_json() for r in self.reasons],
             "not_allowing": list(self.not_allowing),
             "missing_context_keys": sorted(self.missing_context_keys),
         }
 
 
-@dataclass(slots=True)
-class _Match:
-    policy: Policy
-    statement: Statement
-    kind: MatchKind
+_REASONS_SLOT: Any = Decision.__dict__["reasons"]  # the slot under the property below
 
 
-@dataclass(slots=True)
-class _Scan:
-    allows: list[_Match] = field(default_factory=list)
-    denies: list[_Match] = field(default_factory=list)
+class _Decided(Decision):
+    """A :class:`Decision` whose ``reasons`` are built from the evaluation's matches the first time they are read."""
+
+    __slots__ = ("_why",)
+    _why: _Why | None
+
+    def __init__(
+        self,
+        decision: DecisionValue,
+        reasons: tuple[Reason, ...] = (),
+        not_allowing: tuple[str, ...] = (),
+        missing_context_keys: frozenset[str] = frozenset(),
+        why: _Why | None = None,
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "decision", decision)
+        setter(self, "not_allowing", not_allowing)
+        setter(self, "missing_context_keys", missing_context_keys)
+        setter(self, "_why", why)
+        if why is None:  # built as a plain Decision would be (dataclasses.replace, copy)
+            _REASONS_SLOT.__set__(self, reasons)
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        try:
+            built: tuple[Reason, ...] = _REASONS_SLOT.__get__(self, Decision)
+        except AttributeError:
+            assert self._why is not None
+            built = _build_reasons(self._why)
+            _REASONS_SLOT.__set__(self, built)
+        return built
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Decision, (self.decision, self.reasons, self.not_allowing, self.missing_context_keys))
 
 
+_Match = tuple[PolicyType, Policy, Statement, MatchKind]
+"""A statement that applies: (policy type, policy, statement, how its Principal element named the principal)."""
+
+_NotAllowed = tuple[PolicyType, Sequence[Policy], str]
+"""A policy type that did not allow: (type, its policies, detail)."""
+
+
+class _Why:
+    """What :func:`evaluate` found, kept to write the reasons when someone reads them."""
+
+    __slots__ = ("action", "after", "before", "matches")
+
+    def __init__(self, action: str, matches: list[_Match], before: list[_NotAllowed], after: list[_NotAllowed]):
+        self.action = action
+        self.matches = matches  # the denies (explicit deny) or the allows, in policy-type then policy order
+        self.before = before  # not-allowed levels (RCP, SCP), listed before the allows
+        self.after = after  # not-allowed policy types and the root user's own allow, listed after
+
+
+_HOW: dict[MatchKind, str] = {
+    "direct": "",
+    "role": " (names the role of the session)",
+    "account": " (names the principal's account)",
+}
+
+
+def _reason(match: _Match, action: str) -> Reason:
+    policy_type, policy, st, kind = match
+    verb = "allows" if st.effect == "Allow" else "denies"
+    detail = f"statement {st.label} of {policy.name} {verb} {action}{_HOW[kind]}"
+    return Reason(st.effect, policy_type, policy.name, st.label, detail)
+
+
+def _not_allowed(entry: _NotAllowed) -> Reason:
+    policy_type, policies, detail = entry
+    if detail is _ROOT_DETAIL:
+        return Reason("Allow", "identity", "account root user", None, detail)
+    names = ", ".join(p.name for p in policies) or "(none)"
+    return Reason("NotAllowed", policy_type, names, None, detail)
+
+
+def _build_reasons(why: _Why) -> tuple[Reason, ...]:
+    action = why.action
+    out = [_not_allowed(e) for e in why.before]
+    out += [_reason(m, action) for m in why.matches]
+    out += [_not_allowed(e) for e in why.after]
+    return tuple(out)
+
+
+_ROOT_DETAIL = "the account root user has full access"
 _KIND_RANK: dict[MatchKind, int] = {"direct": 0, "role": 1, "account": 2}
 
 
-def _statement_applies(
-    st: Statement,
+def _resource_applies(st: Statement, resource: str, ctx: Mapping[str, ContextValue], missing: set[str]) -> bool:
+    """The ``Resource`` / ``NotResource`` test, in element order (the variables of the patterns tried before a
+    failing test are reported missing)."""
+    resources = st.resources
+    if resources is None:
+        return True
+    local: set[str] = set()
+    hit = False
+    for pattern in resources:
+        if pattern.matches(resource, ctx, local):
+            hit = True
+            break
+    if hit == st.not_resource:
+        missing.update(local)
+        return False
+    return True
+
+
+def _scan(
+    policies: Iterable[Policy],
+    policy_type: PolicyType,
     request: Request,
     principal_aware: bool,
     has_boundary: bool,
     missing: set[str],
-) -> MatchKind | None:
-    """How the statement applies to the request (``None`` when it does not); action already matched."""
+    allows: list[_Match],
+    denies: list[_Match],
+) -> int:
+    """Append the statements of ``policies`` that apply to ``request`` to ``allows`` / ``denies``; the number of
+    allows added. Every condition of a statement is tested (not only up to the first false one) so that every
+    context key a condition lacked is reported."""
+    action = request.action_lower
+    resource = request.resource
     ctx = request.full_context
-    resources = st.resources
-    if resources is not None:
-        local: set[str] = set()
-        hit = False
-        for pattern in resources:
-            if pattern.matches(request.resource, ctx, local):
-                hit = True
-                break
-        if hit == st.not_resource:
-            missing.update(local)
-            return None
-    kind: MatchKind = "direct"
-    if principal_aware:
-        spec = st.principal
-        if spec is None:
-            return None
-        if st.not_principal:
-            # a Deny with NotPrincipal always applies to a principal that has a permissions boundary (IAM User Guide,
-            # "Permissions boundaries for IAM entities")
-            if spec.excludes(request.info) and not (st.effect == "Deny" and has_boundary):
-                return None
-        else:
-            found = spec.match(request.info)
-            if found is None:
-                return None
-            kind = found
-    if st.conditions:
-        ok = True
-        for cond in st.conditions:
-            if not cond.test(ctx, missing):
-                ok = False
-        if not ok:
-            return None
-    return kind
-
-
-def _scan(
-    policies: Iterable[Policy], request: Request, principal_aware: bool, has_boundary: bool, missing: set[str]
-) -> _Scan:
-    result = _Scan()
+    added = 0
     for policy in policies:
-        for st in policy.statements_for(request.action_lower):
-            kind = _statement_applies(st, request, principal_aware, has_boundary, missing)
-            if kind is None:
+        statements = policy._cache.get(action)
+        if statements is None:
+            statements = policy.statements_for(action)
+        for st in statements:
+            check = st.resource_check
+            if check is not None and not check(resource, ctx, missing):
                 continue
-            (result.allows if st.effect == "Allow" else result.denies).append(_Match(policy, st, kind))
-    return result
-
-
-def _reason(match: _Match, policy_type: PolicyType, request: Request) -> Reason:
-    st = match.statement
-    verb = "allows" if st.effect == "Allow" else "denies"
-    how = {"direct": "", "role": " (names the role of the session)", "account": " (names the principal's account)"}
-    detail = f"statement {st.label} of {match.policy.name} {verb} {request.action}{how[match.kind]}"
-    return Reason(st.effect, policy_type, match.policy.name, st.label, detail)
-
-
-def _not_allowed(policy_type: PolicyType, policies: Sequence[Policy], detail: str) -> Reason:
-    names = ", ".join(p.name for p in policies) or "(none)"
-    return Reason("NotAllowed", policy_type, names, None, detail)
+            kind: MatchKind = "direct"
+            if principal_aware:
+                spec = st.principal
+                if spec is None:
+                    continue
+                if st.not_principal:
+                    # a Deny with NotPrincipal always applies to a principal that has a permissions boundary (IAM User
+                    # Guide, "Permissions boundaries for IAM entities")
+                    if spec.excludes(request.info) and not (st.effect == "Deny" and has_boundary):
+                        continue
+                else:
+                    found = spec.match(request.info)
+                    if found is None:
+                        continue
+                    kind = found
+            conditions = st.conditions
+            if conditions:
+                ok = True
+                for cond in conditions:
+                    if not cond.test(ctx, missing):
+                        ok = False
+                if not ok:
+                    continue
+            if st.effect == "Allow":
+                allows.append((policy_type, policy, st, kind))
+                added += 1
+            else:
+                denies.append((policy_type, policy, st, kind))
+    return added
 
 
 def _as_tuple(value: Policy | Sequence[Policy] | None) -> tuple[Policy, ...]:
@@ -262,6 +386,9 @@ def is_strict_resource_policy(request: Request) -> bool:
     return service == "kms" or (service == "sts" and _ROLE_RESOURCE.match(request.resource) is not None)
 
 
+_NOT_IAM = ("service", "web_identity", "saml", "anonymous")
+
+
 def evaluate(
     request: Request,
     *,
@@ -273,7 +400,9 @@ def evaluate(
     rcps: Sequence[Sequence[Policy]] = (),
     management_account: bool = False,
 ) -> Decision:
-    """Decide ``request`` against pre-compiled policies (see the module docstring for the logic)."""
+    """Decide ``request`` against pre-compiled policies (see the module docstring for the logic).
+
+    The decision is computed first; its ``reasons`` are written only when read."""
     info = request.info
     missing: set[str] = set()
     sessions = _as_tuple(session_policy)
@@ -283,57 +412,61 @@ def evaluate(
     scp_applies = bool(scps) and info.is_iam_principal and not management_account and not info.service_linked
     rcp_applies = bool(rcps) and not info.service_linked and not (management_account and same_account)
 
-    identity = _scan(identity_policies, request, False, has_boundary, missing)
-    resource = (
-        _scan((resource_policy,), request, True, has_boundary, missing) if resource_policy is not None else _Scan()
+    # every policy type is scanned, in this order (the order of the reasons), even after a Deny: the missing context
+    # keys come from all of them
+    allows: list[_Match] = []
+    denies: list[_Match] = []
+    identity_allows = _scan(identity_policies, "identity", request, False, has_boundary, missing, allows, denies) > 0
+    resource_start = len(allows)
+    if resource_policy is not None:
+        _scan((resource_policy,), "resource", request, True, has_boundary, missing, allows, denies)
+    resource_end = len(allows)
+    boundary_allows = False
+    if permission_boundary is not None:
+        boundary_allows = (
+            _scan((permission_boundary,), "permission_boundary", request, False, has_boundary, missing, allows, denies)
+            > 0
+        )
+    session_allows = (
+        bool(sessions) and _scan(sessions, "session", request, False, has_boundary, missing, allows, denies) > 0
     )
-    boundary = (
-        _scan((permission_boundary,), request, False, has_boundary, missing)
-        if permission_boundary is not None
-        else _Scan()
-    )
-    session = _scan(sessions, request, False, has_boundary, missing)
-    scp_levels = [_scan(level, request, False, has_boundary, missing) for level in scps] if scp_applies else []
-    rcp_levels = [_scan(level, request, True, has_boundary, missing) for level in rcps] if rcp_applies else []
+    scp_gaps: list[int] = []
+    if scp_applies:
+        for i, level in enumerate(scps):
+            if not _scan(level, "scp", request, False, has_boundary, missing, allows, denies):
+                scp_gaps.append(i)
+    rcp_gaps: list[int] = []
+    if rcp_applies:
+        for i, level in enumerate(rcps):
+            if not _scan(level, "rcp", request, True, has_boundary, missing, allows, denies):
+                rcp_gaps.append(i)
 
-    typed: list[tuple[PolicyType, _Scan]] = [
-        ("identity", identity),
-        ("resource", resource),
-        ("permission_boundary", boundary),
-        ("session", session),
-    ]
-    typed += [("scp", s) for s in scp_levels]
-    typed += [("rcp", s) for s in rcp_levels]
-
-    denies = [_reason(m, t, request) for t, s in typed for m in s.denies]
     frozen_missing = frozenset(missing)
+    action = request.action
     if denies:
-        return Decision("explicit_deny", tuple(denies), (), frozen_missing)
+        return _Decided("explicit_deny", (), (), frozen_missing, _Why(action, denies, [], []))
 
-    reasons: list[Reason] = []
+    before: list[_NotAllowed] = []
     not_allowing: list[str] = []
-
-    # Exempt principals (management account, service-linked roles) have no evaluated levels: nothing to zip.
-    for i, (level_scan, level) in enumerate(zip(rcp_levels, rcps if rcp_applies else (), strict=True)):
-        if not level_scan.allows:
-            not_allowing.append("rcp")
-            reasons.append(_not_allowed("rcp", level, f"no RCP at organization level {i} allows {request.action}"))
-    for i, (level_scan, level) in enumerate(zip(scp_levels, scps if scp_applies else (), strict=True)):
-        if not level_scan.allows:
-            not_allowing.append("scp")
-            reasons.append(_not_allowed("scp", level, f"no SCP at organization level {i} allows {request.action}"))
+    for i in rcp_gaps:
+        not_allowing.append("rcp")
+        before.append(("rcp", rcps[i], f"no RCP at organization level {i} allows {action}"))
+    for i in scp_gaps:
+        not_allowing.append("scp")
+        before.append(("scp", scps[i], f"no SCP at organization level {i} allows {action}"))
 
     root = info.kind == "root"
-    identity_allows = bool(identity.allows) or root
-    boundary_ok = root or permission_boundary is None or bool(boundary.allows)
-    session_ok = root or not sessions or bool(session.allows)
-    identity_chain = identity_allows and boundary_ok and session_ok
+    boundary_ok = root or permission_boundary is None or boundary_allows
+    session_ok = root or not sessions or session_allows
+    identity_chain = (identity_allows or root) and boundary_ok and session_ok
     rp_kind: MatchKind | None = None
-    for m in resource.allows:
-        if rp_kind is None or _KIND_RANK[m.kind] < _KIND_RANK[rp_kind]:
-            rp_kind = m.kind
+    for i in range(resource_start, resource_end):
+        kind = allows[i][3]
+        if rp_kind is None or _KIND_RANK[kind] < _KIND_RANK[rp_kind]:
+            rp_kind = kind
 
-    if info.kind in ("service", "web_identity", "saml", "anonymous"):
+    not_iam = info.kind in _NOT_IAM
+    if not_iam:
         allowed = rp_kind is not None
     elif same_account:
         by_resource = rp_kind == "direct" or (rp_kind == "role" and boundary_ok and session_ok)
@@ -344,27 +477,23 @@ def evaluate(
     else:
         allowed = rp_kind is not None and identity_chain
 
-    for t, s in typed:
-        reasons.extend(_reason(m, t, request) for m in s.allows)
-    if root and not identity.allows:
-        reasons.append(Reason("Allow", "identity", "account root user", None, "the account root user has full access"))
-
+    after: list[_NotAllowed] = []
+    if root and not identity_allows:
+        after.append(("identity", (), _ROOT_DETAIL))
     if not allowed:
-        if info.kind in ("service", "web_identity", "saml", "anonymous"):
+        if not_iam:
             not_allowing.append("resource")
-            reasons.append(_not_allowed("resource", _as_tuple(resource_policy), "no resource policy statement allows"))
+            after.append(("resource", _as_tuple(resource_policy), "no resource policy statement allows"))
         else:
-            if not identity_allows:
+            if not (identity_allows or root):
                 not_allowing.append("identity")
-                reasons.append(_not_allowed("identity", identity_policies, "no identity policy allows"))
+                after.append(("identity", identity_policies, "no identity policy allows"))
             if not boundary_ok:
                 not_allowing.append("permission_boundary")
-                reasons.append(
-                    _not_allowed("permission_boundary", _as_tuple(permission_boundary), "the boundary does not allow")
-                )
+                after.append(("permission_boundary", _as_tuple(permission_boundary), "the boundary does not allow"))
             if not session_ok:
                 not_allowing.append("session")
-                reasons.append(_not_allowed("session", sessions, "no session policy allows"))
+                after.append(("session", sessions, "no session policy allows"))
             if rp_kind is None and (not same_account or is_strict_resource_policy(request)):
                 not_allowing.append("resource")
                 why = (
@@ -372,10 +501,11 @@ def evaluate(
                     if same_account
                     else "cross-account access needs the resource policy to allow"
                 )
-                reasons.append(_not_allowed("resource", _as_tuple(resource_policy), why))
-    if not allowed and not not_allowing:
-        not_allowing.append("identity")
-        reasons.append(_not_allowed("identity", identity_policies, "no policy combination allows"))
+                after.append(("resource", _as_tuple(resource_policy), why))
+        if not not_allowing:
+            not_allowing.append("identity")
+            after.append(("identity", identity_policies, "no policy combination allows"))
+    explanation = _Why(action, allows, before, after)
     if not_allowing:
-        return Decision("implicit_deny", tuple(reasons), tuple(dict.fromkeys(not_allowing)), frozen_missing)
-    return Decision("allowed", tuple(reasons), (), frozen_missing)
+        return _Decided("implicit_deny", (), tuple(dict.fromkeys(not_allowing)), frozen_missing, explanation)
+    return _Decided("allowed", (), (), frozen_missing, explanation)

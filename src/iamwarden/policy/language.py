@@ -25,7 +25,13 @@ from typing import Any, Literal
 from iamwarden.collect.snapshot import json_path
 from iamwarden.errors import InputError, Problem
 from iamwarden.policy.conditions import Condition, parse_operator_name
-from iamwarden.policy.matching import ActionPattern, PrincipalSpec, ResourcePattern
+from iamwarden.policy.matching import (
+    ActionPattern,
+    PrincipalSpec,
+    ResourceCheck,
+    ResourcePattern,
+    compile_resource_check,
+)
 
 VERSION_2012 = "2012-10-17"
 VERSION_2008 = "2008-10-17"
@@ -55,6 +61,12 @@ class Statement:
     not_principal: bool
     conditions: tuple[Condition, ...]
     path: str
+    resource_check: ResourceCheck | None = field(default=None, init=False, compare=False, repr=False)
+    """``resources`` / ``not_resource`` compiled to one test (see
+    :func:`~iamwarden.policy.matching.compile_resource_check`); ``None`` when the statement applies to any resource."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "resource_check", compile_resource_check(self.resources, self.not_resource))
 
     @property
     def label(self) -> str:

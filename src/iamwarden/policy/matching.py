@@ -28,7 +28,7 @@ Example::
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal as TypingLiteral
 
@@ -229,6 +229,61 @@ class ResourcePattern:
         assert self.wildcard is not None
         rx = self.wildcard.regex(context, missing)
         return rx is not None and rx.fullmatch(resource) is not None
+
+
+ResourceCheck = Callable[[str, Context, set[str]], bool]
+"""A statement's whole ``Resource`` / ``NotResource`` element as one test: (resource, context, missing) -> applies."""
+
+
+def compile_resource_check(patterns: tuple[ResourcePattern, ...] | None, negated: bool) -> ResourceCheck | None:
+    """The element's test, compiled once; ``None`` when the statement applies to every resource (no ``Resource``
+    element, or ``"*"`` among the values of ``Resource``).
+
+    Without variables the values are one set look-up, one ``startswith`` and one regular expression (their
+    alternation); with variables the values are tried in order, and when the statement then does not apply the
+    variables that had no value are added to ``missing`` (those of the values tried before a ``NotResource`` value
+    matched)."""
+    if patterns is None:
+        return None
+    if any(p.kind == "template" for p in patterns):
+
+        def in_order(resource: str, context: Context, missing: set[str]) -> bool:
+            local: set[str] = set()
+            hit = False
+            for pattern in patterns:
+                if pattern.matches(resource, context, local):
+                    hit = True
+                    break
+            if hit == negated:
+                missing.update(local)
+                return False
+            return True
+
+        return in_order
+    if any(p.kind == "all" for p in patterns):
+        return _never if negated else None
+    exact = frozenset(p.text for p in patterns if p.kind == "exact")
+    prefixes = tuple(p.text for p in patterns if p.kind == "prefix")
+    regexes = [p.regex.pattern for p in patterns if p.kind == "regex" and p.regex is not None]
+    if not prefixes and not regexes:
+        if negated:
+            return lambda resource, context, missing: resource not in exact
+        return lambda resource, context, missing: resource in exact
+    alternation = re.compile("|".join(f"(?:{r})" for r in regexes), re.DOTALL).fullmatch if regexes else None
+
+    def static(resource: str, context: Context, missing: set[str]) -> bool:
+        hit = (
+            resource in exact
+            or (bool(prefixes) and resource.startswith(prefixes))
+            or (alternation is not None and alternation(resource) is not None)
+        )
+        return hit != negated
+
+    return static
+
+
+def _never(resource: str, context: Context, missing: set[str]) -> bool:
+    return False
 
 
 # --------------------------------------------------------------------------------------------------------------
