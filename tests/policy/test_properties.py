@@ -535,3 +535,22 @@ def test_decisions_are_deterministic_and_json(setting: Setting, batch: list[Requ
     for doc in first:
         assert json.loads(json.dumps(doc)) == doc
         assert doc["allowed"] == (doc["decision"] == "allowed")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the generators are not vacuous: every decision is common among the generated examples
+
+
+def test_generated_examples_reach_every_decision() -> None:
+    seen: dict[str, int] = {}
+
+    @settings(max_examples=150, derandomize=True, database=None, deadline=None)
+    @given(settings_(), requests())
+    def count(setting: Setting, request: Request) -> None:
+        decision = decide(setting, request).decision
+        seen[decision] = seen.get(decision, 0) + 1
+
+    count()
+    total = sum(seen.values())
+    for decision in ("allowed", "explicit_deny", "implicit_deny"):
+        assert seen.get(decision, 0) >= total // 20, seen  # at least 5% each
