@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from iamwarden.analysis.trust import external_trust, foreign_principals, web_identity_trust
-from iamwarden.policy import parse_policy
+import pytest
+
+from iamwarden.analysis.trust import ALLOW_ALL, external_trust, foreign_principals, local_callers, web_identity_trust
+from iamwarden.policy import Request, evaluate, parse_policy
 
 ROLE = "arn:aws:iam::111122223333:role/r"
 PROVIDER = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
@@ -56,3 +58,48 @@ def test_github_trust_without_sub_is_open() -> None:
     }
     (verdict,) = web_identity_trust(parse_policy(doc), doc, ROLE, {})
     assert verdict.open and verdict.allowed_without_sub and verdict.allowed_with_unrelated_sub
+
+
+ACCOUNT = "111122223333"
+USERS = [f"arn:aws:iam::{ACCOUNT}:user/alice", f"arn:aws:iam::{ACCOUNT}:user/ops/Bob"]
+TRUST_PRINCIPALS: list[tuple[object, frozenset[str] | None]] = [
+    ({"Service": "ec2.amazonaws.com"}, frozenset()),
+    ({"Federated": PROVIDER}, frozenset()),
+    ({"AWS": "444455556666"}, frozenset()),
+    ({"AWS": "arn:aws:iam::444455556666:root"}, frozenset()),
+    ({"AWS": USERS[1]}, frozenset({USERS[1].lower()})),
+    (
+        {"AWS": [USERS[0], f"arn:aws:iam::{ACCOUNT}:role/other"]},
+        frozenset({USERS[0], f"arn:aws:iam::{ACCOUNT}:role/other"}),
+    ),
+    ({"AWS": ACCOUNT}, None),
+    ({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, None),
+    ("*", None),
+    ({"AWS": "*"}, None),
+    ({"AWS": "AIDAEXAMPLEUNIQUEID1"}, None),
+]
+
+
+@pytest.mark.parametrize(("principal", "expected"), TRUST_PRINCIPALS, ids=[str(p) for p, _ in TRUST_PRINCIPALS])
+def test_local_callers_agree_with_the_engine(principal: object, expected: frozenset[str] | None) -> None:
+    """Whom the trust names, and the engine never admits a user of the account the answer leaves out."""
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}],
+    }
+    callers = local_callers(doc, ACCOUNT)
+    assert callers == expected
+    trust = parse_policy(doc)
+    for user in USERS:
+        decision = evaluate(
+            Request(user, "sts:AssumeRole", ROLE, {}), identity_policies=(ALLOW_ALL,), resource_policy=trust
+        )
+        if callers is not None and user.lower() not in callers:
+            assert not decision.allowed, user
+        elif callers is not None:
+            assert decision.allowed, user
+
+
+def test_not_principal_admits_anyone() -> None:
+    doc = {"Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": USERS[0]}, "Action": "sts:AssumeRole"}]}
+    assert local_callers(doc, ACCOUNT) is None

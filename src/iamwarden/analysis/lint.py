@@ -6,6 +6,8 @@ Documents are linted as compact JSON (no whitespace, as IAM counts size), so fin
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from functools import lru_cache
 
 from iamwarden.analysis.principals import ExaminedPolicy, account_memo
 from iamwarden.model import Account
@@ -38,4 +40,12 @@ def lint_examined(account: Account, examined: ExaminedPolicy) -> list[Finding]:
 
 
 def lint_trust(document: object, source: str) -> list[Finding]:
-    return lint_policy_text(json.dumps(document, separators=(",", ":")), policy_type="trust", source=source)
+    """The linter's findings for a role trust policy. Many roles share a trust policy (the same service or identity
+    provider), so each distinct text is linted once."""
+    found = _lint_trust_text(json.dumps(document, separators=(",", ":")))
+    return [replace(f, source=source) for f in found]
+
+
+@lru_cache(maxsize=4096)
+def _lint_trust_text(text: str) -> tuple[Finding, ...]:
+    return tuple(lint_policy_text(text, policy_type="trust", source=""))

@@ -78,6 +78,35 @@ def foreign_principals(document: Mapping[str, Any], own_account: str) -> list[Tr
     return list(found.values())
 
 
+def local_callers(document: Mapping[str, Any], own_account: str) -> frozenset[str] | None:
+    """Which IAM principals of ``own_account`` the Allow statements of a trust policy could admit, read from the
+    principals they name, to spare the engine questions whose answer is known to be no.
+
+    ``None``: any of them could (``*``, the account itself, ``NotPrincipal``, a unique id or anything not a plain ARN);
+    otherwise the ARNs of the account it names (lower case), possibly none (only services, identity providers or other
+    accounts). A role trust policy must allow ``sts:AssumeRole`` itself (the engine's strict resource policy rule), so
+    a caller it does not name is never admitted.
+    """
+    named: set[str] = set()
+    for statement in _statements(document):
+        if "NotPrincipal" in statement:
+            return None
+        for value in _aws_principals(statement):
+            if value == "*" or value == own_account or any(ch in value for ch in "*?"):
+                return None
+            m = _ARN_ACCOUNT.match(value)
+            if m is None:
+                if _ACCOUNT.match(value):
+                    continue  # another account
+                return None
+            if m.group(1) != own_account:
+                continue
+            if m.group(2) == "root":
+                return None
+            named.add(value.lower())
+    return frozenset(named)
+
+
 def probe_arn(trusted: TrustedPrincipal, own_account: str, partition: str) -> str:
     """The caller to simulate for a trusted principal: the principal itself, or a role in the trusted account."""
     if trusted.kind == "principal":

@@ -20,6 +20,7 @@ from iamwarden.analysis.permissions import (
     privileged_without_mfa,
 )
 from iamwarden.analysis.principals import NamedDocument, compile_document, principal_policies
+from iamwarden.analysis.trust import local_callers
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -58,7 +59,8 @@ METADATA = CheckMetadata(
 )
 
 
-def _admin_roles(account: Account) -> list[tuple[Role, Policy]]:
+def _admin_roles(account: Account) -> list[tuple[Role, Policy, frozenset[str] | None]]:
+    """Administrator roles, their compiled trust policy and the account's principals it names (``None``: any)."""
     out = []
     for role in account.roles:
         if role.service_linked or role.trust_policy is None:
@@ -68,7 +70,9 @@ def _admin_roles(account: Account) -> list[tuple[Role, Policy]]:
             continue
         trust = compile_document(account, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
         if not isinstance(trust, str):
-            out.append((role, trust))
+            callers = local_callers(role.trust_policy, account.account_id)
+            if callers is None or callers:  # a trust naming no principal of this account admits none of its users
+                out.append((role, trust, callers))
     return out
 
 
@@ -84,7 +88,9 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
             continue
         actions = privileged_without_mfa(policies)
         roles: list[tuple[str, list[dict[str, object]]]] = []
-        for role, trust in admin_roles:
+        for role, trust, callers in admin_roles:
+            if callers is not None and user.arn.lower() not in callers:
+                continue
             decision = can_assume_without_mfa(policies, role.arn, trust)
             if decision.allowed:
                 roles.append((role.arn, [s.to_json() for s in granting_statements([decision])]))

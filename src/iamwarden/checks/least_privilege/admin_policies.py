@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from iamwarden.analysis.permissions import policy_admin
+from iamwarden.analysis.permissions import policy_admin_of
 from iamwarden.analysis.principals import compile_document, examined_policies
 from iamwarden.checks.base import (
     Check,
@@ -70,7 +70,7 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
         if isinstance(compiled, str):
             yield replace(unknown(examined.resource, compiled), resource_type=examined.resource_type)
             continue
-        verdict = policy_admin(compiled, account.account_id, account.partition)
+        verdict = policy_admin_of(account, compiled)
         facts = {**verdict.to_json(), "aws_managed": examined.aws_managed, "attached_to": list(examined.attached_to)}
         if verdict.admin:
             where = f"attached to {len(examined.attached_to)} principal(s)" if examined.attached_to else "not attached"

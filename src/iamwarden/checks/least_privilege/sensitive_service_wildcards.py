@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from iamwarden.analysis.permissions import policy_admin, service_wide_grants
+from iamwarden.analysis.permissions import policy_admin_of, service_wide_grants
 from iamwarden.analysis.principals import compile_document, examined_policies
 from iamwarden.checks.base import (
     Check,
@@ -66,7 +66,7 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
         if isinstance(compiled, str):
             yield replace(unknown(examined.resource, compiled), resource_type=examined.resource_type)
             continue
-        if policy_admin(compiled, account.account_id, account.partition).admin:
+        if policy_admin_of(account, compiled).admin:
             out = not_applicable(examined.resource, "full administrator policy (see least_privilege.admin_policies)")
         else:
             grants = service_wide_grants(compiled, account.account_id, account.partition)
