@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from iamwarden.checks.base import Outcome, account_arn, missing, not_applicable
 from iamwarden.model import Account, User
 
 
@@ -77,3 +79,33 @@ def user_keys(user: User) -> list[KeyFact] | None:
         if active or rotated is not None:
             keys.append(KeyFact(f"key {slot}", active, rotated, used, True))
     return keys
+
+
+UserKeys = tuple[User, list[KeyFact]]
+
+
+def users_keys(account: Account, *, active_only: bool = False, last_use: bool = False) -> Iterator[Outcome | UserKeys]:
+    """Walk the users for a check about access keys, settling the users whose keys cannot be judged.
+
+    Yields an :class:`Outcome` where the check has nothing to look at: ``unknown`` for the whole account when the
+    inventory was not collected, or for a user whose keys were not listed (nor in the credential report);
+    ``not_applicable`` for a user with no (``active_only``: no active) access key; with ``last_use``, ``unknown`` when
+    GetAccessKeyLastUsed is missing for one of them. Otherwise yields ``(user, keys)``, the keys (active ones only
+    with ``active_only``) with their age and last use.
+    """
+    if inventory_missing(account):
+        yield missing(account, account_arn(account), AUTH_DETAILS)
+        return
+    for user in account.users:
+        keys = user_keys(user)
+        if keys is None:
+            yield missing(account, user.arn, "iam:ListAccessKeys", target=user.name)
+            continue
+        if active_only:
+            keys = [k for k in keys if k.active]
+        if not keys:
+            yield not_applicable(user.arn, f"user has no {'active ' if active_only else ''}access keys")
+        elif last_use and not all(k.last_used_known for k in keys):
+            yield missing(account, user.arn, "iam:GetAccessKeyLastUsed")
+        else:
+            yield user, keys

@@ -16,16 +16,14 @@ from iamwarden.checks.base import (
     Outcome,
     Remediation,
     Severity,
-    account_arn,
     days_between,
     failed,
     missing,
-    not_applicable,
     passed,
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.credentials._common import KEYS_CONSOLE, ROTATE_CLI
-from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, user_keys
+from iamwarden.checks.facts import users_keys
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -50,19 +48,12 @@ METADATA = CheckMetadata(
 
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    if inventory_missing(account):
-        yield missing(account, account_arn(account), AUTH_DETAILS)
-        return
     limit = thresholds.access_key_max_age_days
-    for user in account.users:
-        keys = user_keys(user)
-        if keys is None:
-            yield missing(account, user.arn, "iam:ListAccessKeys", target=user.name)
+    for item in users_keys(account, active_only=True):
+        if isinstance(item, Outcome):
+            yield item
             continue
-        active = [k for k in keys if k.active]
-        if not active:
-            yield not_applicable(user.arn, "user has no active access keys")
-            continue
+        user, active = item
         undated = [k for k in active if k.created is None]
         old = [k for k in active if k.created is not None and days_between(k.created, account.collected_at) > limit]
         evidence = {"keys": [k.to_json() for k in active], "threshold_days": limit}

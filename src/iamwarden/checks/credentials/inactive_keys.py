@@ -16,15 +16,12 @@ from iamwarden.checks.base import (
     Outcome,
     Remediation,
     Severity,
-    account_arn,
     failed,
-    missing,
-    not_applicable,
     passed,
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.credentials._common import KEYS_CONSOLE
-from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, user_keys
+from iamwarden.checks.facts import users_keys
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -44,17 +41,11 @@ METADATA = CheckMetadata(
 
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    if inventory_missing(account):
-        yield missing(account, account_arn(account), AUTH_DETAILS)
-        return
-    for user in account.users:
-        keys = user_keys(user)
-        if keys is None:
-            yield missing(account, user.arn, "iam:ListAccessKeys", target=user.name)
+    for item in users_keys(account):
+        if isinstance(item, Outcome):
+            yield item
             continue
-        if not keys:
-            yield not_applicable(user.arn, "user has no access keys")
-            continue
+        user, keys = item
         inactive = [k for k in keys if not k.active]
         if inactive:
             labels = ", ".join(k.label for k in inactive)

@@ -15,15 +15,12 @@ from iamwarden.checks.base import (
     Outcome,
     Remediation,
     Severity,
-    account_arn,
     failed,
-    missing,
-    not_applicable,
     passed,
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.credentials._common import KEYS_CONSOLE
-from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, user_keys
+from iamwarden.checks.facts import users_keys
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -44,19 +41,14 @@ METADATA = CheckMetadata(
 
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    if inventory_missing(account):
-        yield missing(account, account_arn(account), AUTH_DETAILS)
-        return
-    for user in account.users:
-        keys = user_keys(user)
-        if keys is None:
-            yield missing(account, user.arn, "iam:ListAccessKeys", target=user.name)
+    for item in users_keys(account):
+        if isinstance(item, Outcome):
+            yield item
             continue
+        user, keys = item
         active = [k for k in keys if k.active]
         evidence = {"keys": [k.to_json() for k in keys]}
-        if not keys:
-            yield not_applicable(user.arn, "user has no access keys")
-        elif len(active) > 1:
+        if len(active) > 1:
             yield failed(user.arn, f"user has {len(active)} active access keys", **evidence)
         else:
             yield passed(user.arn, f"user has {len(active)} active access key", **evidence)

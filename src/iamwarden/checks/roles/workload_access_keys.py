@@ -18,7 +18,6 @@ from iamwarden.checks.base import (
     Outcome,
     Remediation,
     Severity,
-    account_arn,
     days_between,
     failed,
     missing,
@@ -26,7 +25,7 @@ from iamwarden.checks.base import (
     passed,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, user_keys
+from iamwarden.checks.facts import users_keys
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -54,19 +53,12 @@ METADATA = CheckMetadata(
 
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    if inventory_missing(account):
-        yield missing(account, account_arn(account), AUTH_DETAILS)
-        return
     window = thresholds.workload_key_recent_days
-    for user in account.users:
-        keys = user_keys(user)
-        if keys is None:
-            yield missing(account, user.arn, "iam:ListAccessKeys", target=user.name)
+    for item in users_keys(account, active_only=True):
+        if isinstance(item, Outcome):
+            yield item
             continue
-        active = [k for k in keys if k.active]
-        if not active:
-            yield not_applicable(user.arn, "user has no active access keys")
-            continue
+        user, active = item
         if user.has_console_password is None:
             yield missing(account, user.arn, "iam:GetLoginProfile", target=user.name)
             continue
