@@ -24,7 +24,9 @@ statement (:mod:`iamwarden.policy.language`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from iamwarden.policy.conditions import arn, binary, date, ip, null, numeric, string
@@ -83,12 +85,48 @@ def parse_operator_name(text: str) -> OperatorName | None:
     return OperatorName(text, op, modifier, if_exists)
 
 
+Matcher = Callable[[str], bool]
+"""Whether one request value matches any of a condition's policy values (the operator's positive test)."""
+
+
+def _never(value: str) -> bool:
+    return False
+
+
+def _matcher(op: Operator, prepared: tuple[Any, ...]) -> Matcher:
+    """One function for "does this request value match any policy value?", built once for values without variables:
+    a set look-up for the string equality operators, one regular expression (the alternation of the values) for the
+    like and ARN operators, else the operator's own test over the values."""
+    if not prepared:
+        return _never
+    test = op.test
+    if test is string.STRING_EQUALS.test:
+        return frozenset(prepared).__contains__
+    if test is string.STRING_EQUALS_IGNORE_CASE.test:
+        lowered = frozenset(prepared)
+        return lambda value: value.lower() in lowered
+    if test is string.STRING_LIKE.test or op.family == "Arn":
+        exact = frozenset(p for p in prepared if isinstance(p, str))
+        patterns = [p.pattern for p in prepared if not isinstance(p, str)]
+        if not patterns:
+            return exact.__contains__
+        alternation = re.compile("|".join(f"(?:{p})" for p in patterns), re.DOTALL).fullmatch
+        if not exact:
+            return lambda value: alternation(value) is not None
+        return lambda value: value in exact or alternation(value) is not None
+    if len(prepared) == 1:
+        only = prepared[0]
+        return lambda value: test(value, only)
+    return lambda value: any(test(value, p) for p in prepared)
+
+
 @dataclass(frozen=True, slots=True)
 class Condition:
     """One (operator, key, values) triple of a ``Condition`` block, compiled.
 
-    ``prepared`` holds the policy values made ready for testing when none has variables; otherwise each evaluation
-    substitutes them from the request context first.
+    ``prepared`` holds the policy values made ready for testing when none has variables (and ``matcher`` tests a
+    request value against all of them at once); otherwise each evaluation substitutes them from the request context
+    first.
     """
 
     operator_name: OperatorName
@@ -99,6 +137,7 @@ class Condition:
     prepared: tuple[Any, ...] | None
     path: str
     precompiled: tuple[Any, ...] | None = None
+    matcher: Matcher | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def compile(
@@ -108,11 +147,14 @@ class Condition:
         templates = tuple(parse_template(v, enabled=variables and op.variables) for v in values)
         prepared: tuple[Any, ...] | None = None
         precompiled: tuple[Any, ...] | None = None
+        matcher: Matcher | None = None
         if not any(t.has_variables for t in templates):
             prepared = tuple(op.prepare(t, None, None) for t in templates)
+            if op is not null.NULL:
+                matcher = _matcher(op, tuple(p for p in prepared if p is not None))
         elif op.precompile is not None:
             precompiled = tuple(op.precompile(t) for t in templates)
-        return cls(operator_name, key, key.lower(), values, templates, prepared, path, precompiled)
+        return cls(operator_name, key, key.lower(), values, templates, prepared, path, precompiled, matcher)
 
     def _prepared(self, context: Context, missing: set[str] | None) -> tuple[Any, ...]:
         if self.prepared is not None:
@@ -129,19 +171,13 @@ class Condition:
         name = self.operator_name
         op = name.operator
         raw = context.get(self.key_lower)
-        values: tuple[str, ...]
-        if raw is None:
-            values = ()
-        elif isinstance(raw, str):
-            values = (raw,)
-        else:
-            values = raw
         if op is null.NULL:
-            if not values and missing is not None:
+            absent = raw is None or (not isinstance(raw, str) and not raw)
+            if absent and missing is not None:
                 missing.add(self.key)
             wanted = [p for p in self._prepared(context, missing) if p is not None]
-            return any(p is (not values) for p in wanted)
-        if not values:
+            return any(p is absent for p in wanted)
+        if raw is None or (not isinstance(raw, str) and not raw):
             if missing is not None:
                 missing.add(self.key)
             if name.set_modifier == "ForAllValues":
@@ -149,15 +185,22 @@ class Condition:
             if name.set_modifier == "ForAnyValue":
                 return False
             return name.if_exists or op.negated
-        prepared = [p for p in self._prepared(context, missing) if p is not None]
-        test = op.test
+        match = self.matcher
+        if match is None:
+            prepared = [p for p in self._prepared(context, missing) if p is not None]
+            test = op.test
+
+            def match(value: str) -> bool:
+                return any(test(value, p) for p in prepared)
+
         negated = op.negated
+        if isinstance(raw, str):  # one request value: every modifier comes to the same test
+            return match(raw) != negated
         if name.set_modifier is None:
-            positive = any(test(v, p) for v in values for p in prepared)
-            return not positive if negated else positive
+            return any(match(v) for v in raw) != negated
         if name.set_modifier == "ForAllValues":
-            return all(any(test(v, p) for p in prepared) != negated for v in values)
-        return any(any(test(v, p) for p in prepared) != negated for v in values)
+            return all(match(v) != negated for v in raw)
+        return any(match(v) != negated for v in raw)
 
     def explain(self, context: Context) -> ConditionResult:
         """The same evaluation as :meth:`test`, as an object that says what was compared."""
