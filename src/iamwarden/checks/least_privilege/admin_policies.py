@@ -12,26 +12,22 @@ Example: ``{"Effect": "Allow", "NotAction": "iam:CreateUser", "Resource": "*"}``
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from iamwarden.analysis.permissions import policy_admin_of
-from iamwarden.analysis.principals import compile_document, examined_policies
+from iamwarden.analysis.principals import ExaminedPolicy
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
     Outcome,
     Remediation,
     Severity,
-    account_arn,
     failed,
-    missing,
-    not_applicable,
     passed,
-    unknown,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
+from iamwarden.checks.least_privilege._common import judge_each_policy
 from iamwarden.model import Account
+from iamwarden.policy import Policy
 
 METADATA = CheckMetadata(
     id="least_privilege.admin_policies",
@@ -58,29 +54,18 @@ METADATA = CheckMetadata(
 
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    if inventory_missing(account):
-        yield missing(account, account_arn(account), AUTH_DETAILS)
-        return
-    for examined in examined_policies(account):
-        if examined.boundary_only:
-            out = not_applicable(examined.resource, "used only as a permissions boundary (grants nothing by itself)")
-            yield replace(out, resource_type=examined.resource_type)
-            continue
-        compiled = compile_document(account, examined.document)
-        if isinstance(compiled, str):
-            yield replace(unknown(examined.resource, compiled), resource_type=examined.resource_type)
-            continue
+    def judge(examined: ExaminedPolicy, compiled: Policy) -> Outcome:
         verdict = policy_admin_of(account, compiled)
         facts = {**verdict.to_json(), "aws_managed": examined.aws_managed, "attached_to": list(examined.attached_to)}
-        if verdict.admin:
-            where = f"attached to {len(examined.attached_to)} principal(s)" if examined.attached_to else "not attached"
-            statements = ", ".join(s.statement or "?" for s in verdict.statements)
-            out = failed(
-                examined.resource, f"grants full administrator access (statements {statements}); {where}", **facts
-            )
-        else:
-            out = passed(examined.resource, "does not grant full administrator access", **facts)
-        yield replace(out, resource_type=examined.resource_type)
+        if not verdict.admin:
+            return passed(examined.resource, "does not grant full administrator access", **facts)
+        where = f"attached to {len(examined.attached_to)} principal(s)" if examined.attached_to else "not attached"
+        statements = ", ".join(s.statement or "?" for s in verdict.statements)
+        return failed(
+            examined.resource, f"grants full administrator access (statements {statements}); {where}", **facts
+        )
+
+    return judge_each_policy(account, judge)
 
 
 CHECK = Check(METADATA, evaluate)

@@ -13,26 +13,23 @@ Example: ``{"Action": "iam:*", "Resource": "*"}`` fails; ``iam:GetRole`` on ``*`
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from iamwarden.analysis.permissions import policy_admin_of, service_wide_grants
-from iamwarden.analysis.principals import compile_document, examined_policies
+from iamwarden.analysis.principals import ExaminedPolicy
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
     Outcome,
     Remediation,
     Severity,
-    account_arn,
     failed,
-    missing,
     not_applicable,
     passed,
-    unknown,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
+from iamwarden.checks.least_privilege._common import judge_each_policy
 from iamwarden.model import Account
+from iamwarden.policy import Policy
 
 METADATA = CheckMetadata(
     id="least_privilege.sensitive_service_wildcards",
@@ -54,29 +51,17 @@ METADATA = CheckMetadata(
 
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    if inventory_missing(account):
-        yield missing(account, account_arn(account), AUTH_DETAILS)
-        return
-    for examined in examined_policies(account):
-        if examined.boundary_only:
-            out = not_applicable(examined.resource, "used only as a permissions boundary (grants nothing by itself)")
-            yield replace(out, resource_type=examined.resource_type)
-            continue
-        compiled = compile_document(account, examined.document)
-        if isinstance(compiled, str):
-            yield replace(unknown(examined.resource, compiled), resource_type=examined.resource_type)
-            continue
+    def judge(examined: ExaminedPolicy, compiled: Policy) -> Outcome:
         if policy_admin_of(account, compiled).admin:
-            out = not_applicable(examined.resource, "full administrator policy (see least_privilege.admin_policies)")
-        else:
-            grants = service_wide_grants(compiled, account.account_id, account.partition)
-            facts = {"grants": [g.to_json() for g in grants], "attached_to": list(examined.attached_to)}
-            if grants:
-                services = ", ".join(g.service for g in grants)
-                out = failed(examined.resource, f"grants {services} service-wide on all resources", **facts)
-            else:
-                out = passed(examined.resource, "no sensitive service granted wholesale", **facts)
-        yield replace(out, resource_type=examined.resource_type)
+            return not_applicable(examined.resource, "full administrator policy (see least_privilege.admin_policies)")
+        grants = service_wide_grants(compiled, account.account_id, account.partition)
+        facts = {"grants": [g.to_json() for g in grants], "attached_to": list(examined.attached_to)}
+        if grants:
+            services = ", ".join(g.service for g in grants)
+            return failed(examined.resource, f"grants {services} service-wide on all resources", **facts)
+        return passed(examined.resource, "no sensitive service granted wholesale", **facts)
+
+    return judge_each_policy(account, judge)
 
 
 CHECK = Check(METADATA, evaluate)

@@ -15,14 +15,9 @@ from iamwarden.checks.base import (
     Outcome,
     Remediation,
     Severity,
-    account_arn,
-    failed,
-    missing,
-    not_applicable,
-    passed,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.monitoring._common import DESCRIBE, trail_label, trails_collected
+from iamwarden.checks.monitoring._common import trail_setting
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -49,22 +44,7 @@ METADATA = CheckMetadata(
 
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    if not trails_collected(account):
-        yield missing(account, account_arn(account), DESCRIBE, region=None)
-        return
-    if not account.trails:
-        yield not_applicable(account_arn(account), "no trails (see monitoring.multi_region_trail)")
-        return
-    for trail in account.trails:
-        value = trail.cloudwatch_logs_group_arn
-        if value:
-            yield passed(
-                trail.arn, f"{trail_label(trail)}: cloudwatch_logs_group_arn set", cloudwatch_logs_group_arn=value
-            )
-        else:
-            yield failed(
-                trail.arn, f"{trail_label(trail)}: cloudwatch_logs_group_arn not set", cloudwatch_logs_group_arn=value
-            )
+    return trail_setting(account, "cloudwatch_logs_group_arn")
 
 
 CHECK = Check(METADATA, evaluate)

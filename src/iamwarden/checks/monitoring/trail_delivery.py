@@ -16,15 +16,13 @@ from iamwarden.checks.base import (
     Outcome,
     Remediation,
     Severity,
-    account_arn,
     failed,
     iso,
     missing,
-    not_applicable,
     passed,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.monitoring._common import DESCRIBE, trail_label, trails_collected
+from iamwarden.checks.monitoring._common import each_trail, trail_label
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -51,13 +49,10 @@ METADATA = CheckMetadata(
 
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    if not trails_collected(account):
-        yield missing(account, account_arn(account), DESCRIBE, region=None)
-        return
-    if not account.trails:
-        yield not_applicable(account_arn(account), "no trails (see monitoring.multi_region_trail)")
-        return
-    for trail in account.trails:
+    for trail in each_trail(account):
+        if isinstance(trail, Outcome):
+            yield trail
+            continue
         status = trail.status
         if status is None:
             yield missing(account, trail.arn, "cloudtrail:GetTrailStatus", region=trail.home_region, target=trail.arn)

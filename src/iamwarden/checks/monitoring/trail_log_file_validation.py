@@ -14,14 +14,9 @@ from iamwarden.checks.base import (
     Outcome,
     Remediation,
     Severity,
-    account_arn,
-    failed,
-    missing,
-    not_applicable,
-    passed,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.monitoring._common import DESCRIBE, trail_label, trails_collected
+from iamwarden.checks.monitoring._common import trail_setting
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -45,18 +40,7 @@ METADATA = CheckMetadata(
 
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    if not trails_collected(account):
-        yield missing(account, account_arn(account), DESCRIBE, region=None)
-        return
-    if not account.trails:
-        yield not_applicable(account_arn(account), "no trails (see monitoring.multi_region_trail)")
-        return
-    for trail in account.trails:
-        value = trail.log_file_validation
-        if value:
-            yield passed(trail.arn, f"{trail_label(trail)}: log_file_validation set", log_file_validation=value)
-        else:
-            yield failed(trail.arn, f"{trail_label(trail)}: log_file_validation not set", log_file_validation=value)
+    return trail_setting(account, "log_file_validation")
 
 
 CHECK = Check(METADATA, evaluate)
