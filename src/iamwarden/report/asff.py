@@ -1,10 +1,10 @@
 """Results in the AWS Security Finding Format (ASFF), for ``aws securityhub batch-import-findings``.
 
-One finding per result, as a JSON array (``findings.asff.json``). The product is the account's own default
-product (``arn:<partition>:securityhub:<region>:<account>:product/<account>/default``), which every account may
-import into. The region is the one :func:`iamwarden.report.arns.home_region` picks (``AWS_REGION`` /
-``AWS_DEFAULT_REGION``, else the snapshot's first region): Security Hub accepts findings only in the region of
-their ``ProductArn``.
+One finding per result, as a JSON array with one finding per line (``findings.asff.json``). The product is the
+account's own default product (``arn:<partition>:securityhub:<region>:<account>:product/<account>/default``),
+which every account may import into. The region is the one :func:`iamwarden.report.arns.home_region` picks
+(``AWS_REGION`` / ``AWS_DEFAULT_REGION``, else the snapshot's first region): Security Hub accepts findings only in
+the region of their ``ProductArn``.
 
 Limits from the AWS Security Hub documentation, enforced here: ``Title`` 256 characters, ``Description`` 1,024,
 ``Remediation.Recommendation.Text`` 512, ``Id`` and ``GeneratorId`` 512, at most 32 ``Resources`` and 32
@@ -18,17 +18,15 @@ NEW; ``Severity.Label`` info INFORMATIONAL, else the severity in capitals.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from iamwarden import __version__
 from iamwarden.checks.base import Finding, Severity, Status
 from iamwarden.report.arns import arn_partition, arn_region, home_region
-from iamwarden.report.files import write_atomic
+from iamwarden.report.files import json_array_lines, write_atomic
 
 if TYPE_CHECKING:
     from iamwarden.checks.runner import Assessment
@@ -79,6 +77,11 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def stamp(assessment: Assessment) -> str:
+    """The snapshot's collection time as ASFF wants it (ISO 8601, UTC, milliseconds)."""
+    return assessment.account.collected_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
 def product_arn(partition: str, region: str, account_id: str) -> str:
     return f"arn:{partition}:securityhub:{region}:{account_id}:product/{account_id}/default"
 
@@ -89,10 +92,14 @@ def workflow(finding: Finding) -> str:
     return "RESOLVED" if finding.status in (Status.PASS, Status.NOT_APPLICABLE) else "NEW"
 
 
-def asff_finding(finding: Finding, assessment: Assessment, region: str, now: str) -> dict[str, Any]:
+def asff_finding(
+    finding: Finding, assessment: Assessment, region: str, now: str, collected: str | None = None
+) -> dict[str, Any]:
+    """One result as an ASFF finding; ``now`` is ``CreatedAt``/``UpdatedAt``, ``collected`` the observation time
+    (default: the snapshot's collection time)."""
     account = assessment.account
     check = finding.check
-    collected = account.collected_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    collected = collected or stamp(assessment)
     rem = check.remediation
     recommendation: dict[str, str] = {"Text": clip(rem.summary, RECOMMENDATION_MAX)}
     if check.references:
@@ -145,14 +152,17 @@ def asff_finding(finding: Finding, assessment: Assessment, region: str, now: str
 def asff_findings(assessment: Assessment, *, now: str | None = None, region: str | None = None) -> list[dict[str, Any]]:
     """Every result as an ASFF finding. ``now`` (``CreatedAt``/``UpdatedAt``) defaults to the snapshot's
     collection time, so the same snapshot gives the same file."""
-    account = assessment.account
-    stamp = now or account.collected_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    where = region or home_region(account)
-    return [asff_finding(f, assessment, where, stamp) for f in assessment.findings]
+    return list(iter_asff(assessment, now=now, region=region))
+
+
+def iter_asff(assessment: Assessment, *, now: str | None = None, region: str | None = None) -> Iterator[dict[str, Any]]:
+    collected = stamp(assessment)
+    where = region or home_region(assessment.account)
+    return (asff_finding(f, assessment, where, now or collected, collected) for f in assessment.findings)
 
 
 def dumps(assessment: Assessment) -> bytes:
-    return orjson.dumps(asff_findings(assessment), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    return json_array_lines(iter_asff(assessment))  # one finding alive at a time
 
 
 def write_asff(assessment: Assessment, path: Path) -> None:

@@ -5,9 +5,20 @@ the file."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from iamwarden.errors import InputError, Problem
+
+
+def json_array_lines(items: Iterable[Any]) -> bytes:
+    """A JSON array with one compact item per line: one JSON document for JSON tools, and a line per item for
+    people and line-based tools (``jq -c '.[]'`` turns it into JSON Lines)."""
+    body = b",\n".join(orjson.dumps(item) for item in items)
+    return b"[\n" + body + b"\n]\n" if body else b"[]\n"
 
 
 def write_atomic(path: Path, data: bytes, what: str = "the report") -> None:

@@ -1,8 +1,9 @@
 """Results as OCSF Compliance Findings (class 2003, category Findings), the schema AWS Security Hub, Security Lake
 and many SIEMs ingest.
 
-One event per result (pass, fail, unknown and not applicable alike), written as one JSON array
-(``findings.ocsf.json``). Attribute names follow the OCSF schema (github.com/ocsf/ocsf-schema:
+One event per result (pass, fail, unknown and not applicable alike), written as one JSON array with one event per
+line (``findings.ocsf.json``; ``jq -c '.[]'`` makes it JSON Lines). Attribute names follow the OCSF schema
+(github.com/ocsf/ocsf-schema:
 ``events/base_event.json``, ``events/findings/finding.json``, ``events/findings/compliance_finding.json``,
 ``objects/compliance.json``, ``objects/finding_info.json``, ``objects/metadata.json``, ``objects/product.json``,
 ``objects/cloud.json``, ``objects/remediation.json``, ``objects/resource_details.json``); the version written is
@@ -21,16 +22,15 @@ Mappings:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from iamwarden import __version__
 from iamwarden.checks.base import Finding, Severity, Status
 from iamwarden.report.arns import arn_partition, arn_region, home_region
-from iamwarden.report.files import write_atomic
+from iamwarden.report.files import json_array_lines, write_atomic
 
 if TYPE_CHECKING:
     from iamwarden.checks.runner import Assessment
@@ -75,16 +75,40 @@ def requirements(finding: Finding) -> list[str]:
     return [*(f"CIS {c}" for c in finding.check.cis_aws_v6), *finding.check.security_hub]
 
 
-def ocsf_event(finding: Finding, assessment: Assessment) -> dict[str, Any]:
-    account = assessment.account
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """What every event of one scan shares (worked out once, not once per result)."""
+
+    account_id: str
+    partition: str
+    region: str
+    millis: int
+    time_dt: str
+    account: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, assessment: Assessment) -> Scan:
+        account = assessment.account
+        collected = account.collected_at.astimezone(UTC)
+        obj: dict[str, Any] = {"uid": account.account_id, "type": "AWS Account", "type_id": 10}
+        if account.alias:
+            obj["name"] = account.alias
+        return cls(
+            account_id=account.account_id,
+            partition=account.partition,
+            region=home_region(account),
+            millis=int(collected.timestamp() * 1000),
+            time_dt=collected.isoformat().replace("+00:00", "Z"),
+            account=obj,
+        )
+
+
+def ocsf_event(finding: Finding, scan: Scan) -> dict[str, Any]:
     check = finding.check
-    millis = int(account.collected_at.astimezone(UTC).timestamp() * 1000)
+    millis = scan.millis
     severity_id, severity = SEVERITY_ID[finding.severity]
     status_id, status = COMPLIANCE_STATUS[finding.status]
-    region = arn_region(finding.resource) or home_region(account)
-    account_obj = {"uid": account.account_id, "type": "AWS Account", "type_id": 10}
-    if account.alias:
-        account_obj["name"] = account.alias
+    region = arn_region(finding.resource) or scan.region
     rem = check.remediation
     steps = [rem.summary, *(f"AWS CLI: {c}" for c in rem.cli), *(f"Console: {c}" for c in rem.console)]
     unmapped: dict[str, Any] = {
@@ -116,7 +140,7 @@ def ocsf_event(finding: Finding, assessment: Assessment) -> dict[str, Any]:
         "status_detail": finding.detail,
         "message": finding.detail,
         "time": millis,
-        "time_dt": account.collected_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "time_dt": scan.time_dt,
         "metadata": {
             "version": OCSF_VERSION,
             "product": {"name": "iamwarden", "vendor_name": "iamwarden", "version": __version__},
@@ -144,11 +168,11 @@ def ocsf_event(finding: Finding, assessment: Assessment) -> dict[str, Any]:
                 "uid": finding.resource,
                 "name": finding.resource.rsplit("/", 1)[-1].rsplit(":", 1)[-1] or finding.resource,
                 "type": finding.resource_type,
-                "cloud_partition": arn_partition(finding.resource, account.partition),
+                "cloud_partition": arn_partition(finding.resource, scan.partition),
                 "region": region,
             }
         ],
-        "cloud": {"provider": "AWS", "account": account_obj, "region": region},
+        "cloud": {"provider": "AWS", "account": dict(scan.account), "region": region},
         "remediation": {"desc": "\n".join(steps), "references": list(check.references)},
         "unmapped": unmapped,
     }
@@ -156,11 +180,13 @@ def ocsf_event(finding: Finding, assessment: Assessment) -> dict[str, Any]:
 
 def ocsf_events(assessment: Assessment) -> list[dict[str, Any]]:
     """One Compliance Finding per result, in the report's order."""
-    return [ocsf_event(f, assessment) for f in assessment.findings]
+    scan = Scan.of(assessment)
+    return [ocsf_event(f, scan) for f in assessment.findings]
 
 
 def dumps(assessment: Assessment) -> bytes:
-    return orjson.dumps(ocsf_events(assessment), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    scan = Scan.of(assessment)
+    return json_array_lines(ocsf_event(f, scan) for f in assessment.findings)  # one event alive at a time
 
 
 def write_ocsf(assessment: Assessment, path: Path) -> None:
