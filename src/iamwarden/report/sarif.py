@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from iamwarden.policy.lint import Finding as LintFinding
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://github.com/iamwarden/iamwarden"
 FINGERPRINT = "iamwardenFindingId/v1"
 """The ``partialFingerprints`` key holding a finding's stable id (the hash of check id and resource)."""
 
@@ -166,11 +165,7 @@ def sarif_log(
         schema_uri=SARIF_SCHEMA,
         runs=[
             Run(
-                tool=Tool(
-                    driver=ToolDriver(
-                        name="iamwarden", version=__version__, information_uri=INFORMATION_URI, rules=descriptors
-                    )
-                ),
+                tool=Tool(driver=ToolDriver(name="iamwarden", version=__version__, rules=descriptors)),
                 results=out,
                 **run_extra,
             )
