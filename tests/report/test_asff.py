@@ -1,6 +1,7 @@
 """ASFF findings for ``aws securityhub batch-import-findings``: the required top-level attributes (AWS Security Hub
 User Guide, "Required top-level ASFF attributes"), the documented limits (Title 256 characters, Description 1,024,
-Remediation.Recommendation.Text 512, Id 512, 32 resources and related requirements, 100 findings per call), and a
+Remediation.Recommendation.Text 512, Id 512, AwsAccountId 12, 32 resources and related requirements, ProductFields
+50 pairs of keys up to 128 and values up to 2,048 characters, 100 findings per call), and a
 real BatchImportFindings call through botocore's parameter validation against the Security Hub service model, to
 moto's Security Hub."""
 
@@ -115,7 +116,9 @@ def test_limits_are_enforced(region: str) -> None:
     assert len(doc["Remediation"]["Recommendation"]["Text"]) == RECOMMENDATION_MAX
     assert len(doc["Compliance"]["RelatedRequirements"]) == LIST_MAX
     assert len(doc["Id"]) <= ID_MAX and len(doc["Resources"]) <= LIST_MAX
-    assert len(doc["ProductFields"]) <= 50 and all(isinstance(v, str) for v in doc["ProductFields"].values())
+    fields = doc["ProductFields"]
+    assert len(fields) <= 50 and all(isinstance(v, str) and len(k) <= 128 and len(v) <= 2048 for k, v in fields.items())
+    assert len(doc["AwsAccountId"]) == 12
     for d in asff_findings(run):
         assert len(d["Title"]) <= TITLE_MAX and len(d["Description"]) <= DESCRIPTION_MAX
         assert len(d["Remediation"]["Recommendation"]["Text"]) <= RECOMMENDATION_MAX
