@@ -144,6 +144,34 @@ def test_loads_from_file_without_errors_or_network(watched: Watched, report: dic
     assert watched.requests == [html_file.as_uri()]
 
 
+def test_default_order_is_failures_first_worst_first(watched: Watched, report: dict[str, Any]) -> None:
+    statuses = ["fail", "unknown", "pass", "not_applicable"]
+    severities = ["critical", "high", "medium", "low", "info"]
+    ranked = sorted(
+        enumerate(report["findings"]),
+        key=lambda item: (
+            bool(item[1].get("suppressed")),
+            statuses.index(item[1]["status"]),
+            severities.index(item[1]["severity"]),
+            item[1]["practice"],
+            item[0],
+        ),
+    )
+    expected = [(f["check"], f["resource"]) for _, f in ranked[:PAGE_SIZE]]
+    page = watched.page
+    rows = list(
+        zip(
+            page.locator("#rows .c-check").all_text_contents(),
+            page.locator("#rows .c-resource").all_text_contents(),
+            strict=True,
+        )
+    )
+    assert rows == expected
+    page.click("#p-last")
+    last = [(f["check"], f["resource"]) for _, f in ranked[-(len(ranked) % PAGE_SIZE or PAGE_SIZE) :]]
+    assert page.locator("#rows .c-check").all_text_contents() == [c for c, _ in last]
+
+
 @pytest.mark.parametrize("severity", ["critical", "high", "info"])
 def test_severity_filter_shows_the_matching_rows(watched: Watched, report: dict[str, Any], severity: str) -> None:
     expected = sum(1 for f in report["findings"] if f["severity"] == severity)
@@ -234,3 +262,17 @@ def test_details_panel_shows_statements_evidence_and_remediation(
     page.keyboard.press("Escape")
     panel.wait_for(state="hidden")
     assert watched.errors == [] and watched.failed == []
+
+
+def test_column_headers_sort(watched: Watched, report: dict[str, Any]) -> None:
+    page = watched.page
+    page.click("button[data-sort='resource']")
+    resources = sorted(f["resource"] for f in report["findings"])
+    assert page.locator("#rows .c-resource").all_text_contents() == resources[:PAGE_SIZE]
+    page.click("button[data-sort='resource']")
+    assert page.locator("#rows .c-resource").all_text_contents() == resources[::-1][:PAGE_SIZE]
+    page.click("button[data-sort='severity']")
+    page.click("button[data-sort='severity']")
+    ranks = ["critical", "high", "medium", "low", "info"]
+    worst_last = sorted((f["severity"] for f in report["findings"]), key=ranks.index, reverse=True)
+    assert page.locator("#rows .c-sev").all_text_contents() == worst_last[:PAGE_SIZE]

@@ -68,10 +68,27 @@
     resource: function (f) { return f.resource; },
     detail: function (f) { return f.detail; }
   };
+  // The default order as one number per result (suppressed, status, severity, practice, then position), sorted
+  // natively: several times faster than a comparator over 50,000 results.
+  var INDEX_BITS = 4194304;  // 2^22 results at most keep their position in the key
+  function defaultOrder() {
+    var n = ALL.length;
+    if (n >= INDEX_BITS) { var slow = []; for (var j = 0; j < n; j++) { slow.push(j); } return slow.sort(defaultCompare); }
+    var keys = new Float64Array(n);
+    for (var i = 0; i < n; i++) {
+      var f = ALL[i];
+      var rank = ((isSuppressed(f) ? 1 : 0) * 8 + STATUS_RANK[f.status]) * 8 + SEVERITY_RANK[f.severity];
+      keys[i] = (rank * 64 + (f.practice || 0)) * INDEX_BITS + i;
+    }
+    keys.sort();
+    var out = new Array(n);
+    for (var k = 0; k < n; k++) { out[k] = keys[k] % INDEX_BITS; }
+    return out;
+  }
   function sortOrder() {
+    if (!state.sort) { order = defaultOrder(); return; }
     order = new Array(ALL.length);
     for (var i = 0; i < ALL.length; i++) { order[i] = i; }
-    if (!state.sort) { order.sort(defaultCompare); return; }
     var key = KEYS[state.sort], dir = state.dir;
     var values = ALL.map(key);
     order.sort(function (a, b) {
