@@ -127,6 +127,14 @@
     if (title) { b.title = title; }
     return b;
   }
+  // A check id that may wrap after its dots and underscores, nowhere else.
+  function breakable(parent, text) {
+    var parts = text.split(/(?<=[._])/);
+    for (var p = 0; p < parts.length; p++) {
+      if (p) { parent.appendChild(document.createElement("wbr")); }
+      parent.appendChild(document.createTextNode(parts[p]));
+    }
+  }
   function row(i) {
     var f = ALL[i];
     var tr = el("tr");
@@ -145,11 +153,14 @@
       st.appendChild(badge("sup-expired", "supp. expired", "suppression expired " + (f.suppression_expired.expires || "")));
     }
     var pr = el("td", "c-practice num", f.practice);
-    var ch = el("td", "c-check", f.check);
+    var ch = el("td", "c-check");
+    breakable(ch, f.check);
     ch.title = field(f, "title") || f.check;
     var rs = el("td", "c-resource", f.resource);
     rs.title = f.resource;
-    var dt = el("td", "c-detail", f.detail);
+    var dt = el("td", "c-detail");
+    dt.appendChild(el("span", "clamp", f.detail));
+    dt.title = f.detail;
     tr.append(sev, st, pr, ch, rs, dt);
     return tr;
   }
