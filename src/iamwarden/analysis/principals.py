@@ -119,7 +119,16 @@ def identity_documents(account: Account, principal: Principal) -> tuple[list[Nam
 
 
 def scp_levels(account: Account) -> tuple[tuple[tuple[Policy, ...], ...], bool, list[str]]:
-    """(SCP levels root first, whether this is the management account, gaps)."""
+    """(SCP levels root first, whether this is the management account, gaps); computed once per account."""
+    memo = account_memo(account)
+    key = ("scp_levels", "")
+    if key not in memo:
+        memo[key] = _scp_levels(account)
+    levels, management, gaps = memo[key]
+    return levels, management, list(gaps)
+
+
+def _scp_levels(account: Account) -> tuple[tuple[tuple[Policy, ...], ...], bool, list[str]]:
     org = account.organization
     gaps: list[str] = []
     if org is None:
