@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from iamwarden.checks.base import Outcome, account_arn, missing, not_applicable
+from iamwarden.checks.base import Outcome, account_arn, missing, not_applicable, unknown
 from iamwarden.model import Account, User
 
 
@@ -36,6 +36,16 @@ def user_last_activity(user: User) -> tuple[bool, datetime | None]:
 
 
 AUTH_DETAILS = "iam:GetAccountAuthorizationDetails"
+CREDENTIAL_REPORT = "iam:GetCredentialReport"
+
+
+def report_row_missing(account: Account, arn: str) -> Outcome:
+    """``unknown`` for a user (or the root user) without a credential report row: the report was not collected, or it
+    was and has no row for them (a user created after the report was generated; moto leaves the root row out)."""
+    if not account.was_collected(CREDENTIAL_REPORT):
+        return missing(account, arn, CREDENTIAL_REPORT)
+    text = f"the credential report has no row for {arn} (created after the report was generated?)"
+    return unknown(arn, f"evidence missing: {text}", missing_api=CREDENTIAL_REPORT, gap=text)
 
 
 def inventory_missing(account: Account) -> bool:

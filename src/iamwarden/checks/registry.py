@@ -29,6 +29,7 @@ from iamwarden.checks.least_privilege import (
     admin_policies,
     cloudshell_full_access,
     effective_admins,
+    privilege_escalation,
     sensitive_service_wildcards,
     unused_roles,
     unused_services,
@@ -92,6 +93,7 @@ CHECKS: tuple[Check, ...] = build_registry(
         unused_roles.CHECK,
         unused_users.CHECK,
         unused_services.CHECK,
+        privilege_escalation.CHECK,
         # 2. Root user
         mfa_enabled.CHECK,
         hardware_mfa.CHECK,

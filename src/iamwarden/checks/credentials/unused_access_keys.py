@@ -19,6 +19,7 @@ from iamwarden.checks.base import (
     Severity,
     days_between,
     failed,
+    missing,
     passed,
 )
 from iamwarden.checks.config import Thresholds
@@ -55,19 +56,20 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
             yield item
             continue
         user, active = item
-        stale = []
-        for key in active:
-            since = key.last_used or key.created
-            if since is not None and days_between(since, account.collected_at) >= limit:
-                stale.append(
-                    f"{key.label} ({'last used' if key.last_used else 'never used, created'} "
-                    f"{days_between(since, account.collected_at)} days ago)"
-                )
+        if any(k.last_used is None and k.created is None for k in active):
+            yield missing(account, user.arn, "iam:ListAccessKeys", target=user.name)  # never used, age unknown
+            continue
+        ages = {k.label: days_between(k.last_used or k.created, account.collected_at) for k in active}
+        stale = [
+            f"{k.label} ({'last used' if k.last_used else 'never used, created'} {ages[k.label]} days ago)"
+            for k in active
+            if ages[k.label] >= limit
+        ]
         evidence = {"keys": [k.to_json() for k in active], "threshold_days": limit}
         if stale:
             yield failed(user.arn, f"active key(s) unused for {limit}+ days: {', '.join(stale)}", **evidence)
         else:
-            yield passed(user.arn, f"active keys were used within {limit} days", **evidence)
+            yield passed(user.arn, f"active keys used (or, never used, created) within {limit} days", **evidence)
 
 
 CHECK = Check(METADATA, evaluate)

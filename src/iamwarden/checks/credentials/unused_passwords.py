@@ -23,9 +23,10 @@ from iamwarden.checks.base import (
     missing,
     not_applicable,
     passed,
+    unknown,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
+from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, report_row_missing
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -58,7 +59,7 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
             yield not_applicable(user.arn, "user has no console password")
             continue
         if row is None:
-            yield missing(account, user.arn, "iam:GetCredentialReport")
+            yield report_row_missing(account, user.arn)
             continue
         if not row.password_enabled:
             yield not_applicable(user.arn, "user has no console password")
@@ -70,14 +71,15 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
             "threshold_days": limit,
         }
         if since is None:
-            yield missing(account, user.arn, "iam:GetCredentialReport")
+            text = f"the credential report row of {user.arn} has no password dates"
+            yield unknown(user.arn, f"evidence missing: {text}", missing_api="iam:GetCredentialReport", gap=text)
             continue
         age = days_between(since, account.collected_at)
+        what = "last used" if row.password_last_used else "never used; set"
         if age >= limit:
-            what = "last used" if row.password_last_used else "never used; set"
             yield failed(user.arn, f"console password {what} {age} days ago", days=age, **evidence)
         else:
-            yield passed(user.arn, f"console password used within {limit} days", days=age, **evidence)
+            yield passed(user.arn, f"console password {what} {age} days ago (within {limit})", days=age, **evidence)
 
 
 CHECK = Check(METADATA, evaluate)

@@ -25,7 +25,7 @@ from iamwarden.checks.base import (
     passed,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, user_last_activity
+from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, report_row_missing, user_last_activity
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -62,7 +62,7 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
         if user.created is not None and days_between(user.created, now) < limit:
             yield passed(user.arn, f"user is younger than {limit} days", **facts)
         elif not known:
-            yield missing(account, user.arn, "iam:GetCredentialReport")
+            yield report_row_missing(account, user.arn)
         elif last is None:
             yield failed(user.arn, "user has never signed in or used a key", **facts)
         elif days_between(last, now) >= limit:

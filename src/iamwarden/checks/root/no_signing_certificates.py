@@ -16,10 +16,10 @@ from iamwarden.checks.base import (
     Remediation,
     Severity,
     failed,
-    missing,
     passed,
 )
 from iamwarden.checks.config import Thresholds
+from iamwarden.checks.facts import report_row_missing
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -46,7 +46,7 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
     root = account.root
     row = root.credential_report
     if row is None:
-        yield missing(account, root.arn, "iam:GetCredentialReport")
+        yield report_row_missing(account, root.arn)
         return
     active = [n for n, on in ((1, row.cert_1_active), (2, row.cert_2_active)) if on]
     if active:

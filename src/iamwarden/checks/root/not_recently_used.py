@@ -20,10 +20,10 @@ from iamwarden.checks.base import (
     days_between,
     failed,
     iso,
-    missing,
     passed,
 )
 from iamwarden.checks.config import Thresholds
+from iamwarden.checks.facts import report_row_missing
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -54,7 +54,7 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
     root = account.root
     row = root.credential_report
     if row is None:
-        yield missing(account, root.arn, "iam:GetCredentialReport")
+        yield report_row_missing(account, root.arn)
         return
     uses = [d for d in (row.password_last_used, row.access_key_1_last_used, row.access_key_2_last_used) if d]
     evidence = {
