@@ -1,0 +1,829 @@
+"""Edges of the escalation graph: which technique lets a principal act as another (or as an administrator).
+
+Every edge is decided by the policy engine, never by reading action names: each required action is evaluated for the
+attacker on the resource the technique needs (its own ARN, the target's, the passed role with
+``iam:PassedToService``, a resource it creates, a Lambda function or EC2 instance that runs with a role), with its
+identity policies, permissions boundary and SCPs, in the default context of long-term credentials without MFA
+(``aws:SecureTransport`` true, ``aws:RequestedRegion`` the snapshot's first region, no ``aws:MultiFactorAuthPresent``).
+``sts:AssumeRole`` is decided with the role's trust policy as the resource policy; a role is passable to a service
+when the engine lets the service principal ``sts:AssumeRole`` it (with ``aws:SourceAccount`` set to the account).
+
+Speed: the engine is asked only about the techniques' actions, and only when some Allow statement of the principal's
+identity policies names the action at all (a per-policy index computed once per account); a role is a candidate for a
+service only when its trust document names that service, and for ``sts:AssumeRole`` only when it names an AWS
+principal. Lateral edges are kept only towards principals that matter: administrators, and principals that could
+themselves start a technique.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from iamwarden.analysis.escalation.catalogue import RequiredAction, Technique, catalogue_actions, techniques
+from iamwarden.analysis.permissions import WITHOUT_MFA, AdminAnalysis, GrantingStatement, admin_for, admin_of
+from iamwarden.analysis.principals import (
+    NamedDocument,
+    Principal,
+    PrincipalPolicies,
+    compile_document,
+    inline_name,
+    managed_document,
+    principal_policies,
+)
+from iamwarden.model import Account, Group, Role, User
+from iamwarden.policy import Decision, Policy, Request, evaluate, parse_policy
+
+ALLOW_ANYTHING = parse_policy(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+    name="policy the attacker writes",
+)
+TARGETS_PER_TECHNIQUE = 3
+"""A technique that makes any target it reaches an administrator (attach a policy to a role, then assume it) is
+reported for the first three such targets, in the snapshot's order: one proves the path, more would be noise."""
+PROBE_NAME = "iamwarden-escalation"
+"""The name given to resources the attacker creates, when its policies do not restrict names."""
+_MFA_KEYS = frozenset({"aws:multifactorauthpresent", "aws:multifactorauthage"})
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """One required action, allowed on one resource, and the statements that allow it."""
+
+    action: str
+    resource: str
+    decision: Decision = field(repr=False, compare=False)
+
+    @property
+    def statements(self) -> list[GrantingStatement]:
+        return _granting(self.decision)
+
+    def describe(self) -> str:
+        why = "; ".join(s.detail for s in self.statements) or "allowed"
+        return f"{self.action} on {self.resource} ({why})"
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """``source`` can act as ``target`` through ``technique`` (``target == source``: it changes its own permissions)."""
+
+    source: str
+    target: str
+    technique: str
+    grants: tuple[Grant, ...]
+    admin: bool
+    """After this edge the attacker is an administrator (the target is one, or the technique makes it one)."""
+    via: str | None = None
+    """The resource used (policy, group, function, instance, passed role ...)."""
+    assumed: tuple[str, ...] = ()
+
+    @property
+    def actions(self) -> list[str]:
+        return list(dict.fromkeys(g.action for g in self.grants))
+
+    def reason(self, names: Mapping[str, str] | None = None) -> str:
+        """PMapper-style: who can do what to whom, and the statements that allow it."""
+        label = names or {}
+        src = label.get(self.source, self.source)
+        dst = label.get(self.target, self.target)
+        what = ", ".join(g.describe() for g in self.grants)
+        how = "to make itself an administrator" if self.source == self.target else f"to act as {dst}"
+        if self.admin and self.source != self.target:
+            how += " (an administrator)"
+        via = f" via {self.via}" if self.via else ""
+        assumed = f"; assumed: {'; '.join(self.assumed)}" if self.assumed else ""
+        return f"{src} can use {self.technique}{via} {how}: {what}{assumed}"
+
+
+@dataclass(slots=True)
+class _Facts:
+    """What the analysis needs about the account, computed once."""
+
+    account: Account
+    principals: dict[str, Principal]
+    policies: dict[str, PrincipalPolicies]
+    admin: dict[str, AdminAnalysis]
+    candidates: dict[str, frozenset[str]]
+    trusts: dict[str, Policy | None]
+    named_in_trust: dict[str, set[str]]
+    aws_trust: set[str]
+    service_roles: dict[str, list[Role]]
+    profile_roles: dict[str, list[Role]]
+    decisions: dict[tuple[Any, ...], Decision] = field(default_factory=dict)
+    ceilings: dict[tuple[int, int, bool], bool] = field(default_factory=dict)
+    group_policies: dict[str, tuple[Policy, ...]] = field(default_factory=dict)
+    mfa_only: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _aws_principals(document: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """(AWS principal strings, service principal strings) named by Allow statements of a trust document."""
+    raw = document.get("Statement", [])
+    statements = [raw] if isinstance(raw, Mapping) else raw if isinstance(raw, list) else []
+    aws: list[str] = []
+    services: list[str] = []
+    for st in statements:
+        if not isinstance(st, Mapping) or st.get("Effect") != "Allow":
+            continue
+        principal = st.get("Principal")
+        if principal == "*":
+            aws.append("*")
+            services.append("*")
+            continue
+        if not isinstance(principal, Mapping):
+            continue
+        for key, out in (("AWS", aws), ("Service", services)):
+            value = principal.get(key, [])
+            out += [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
+    return aws, services
+
+
+def _policy_actions(policy: Policy, actions: Sequence[str]) -> frozenset[str]:
+    """The catalogue actions some Allow statement of the policy names (a cheap pre-filter; the engine decides)."""
+    out = set()
+    for action in actions:
+        low = action.lower()
+        for st in policy.statements_for(low):
+            if st.effect == "Allow" and st.matches_action(low):
+                out.add(action)
+                break
+    return frozenset(out)
+
+
+def account_facts(account: Account) -> _Facts:
+    actions = catalogue_actions()
+    principals: dict[str, Principal] = {}
+    every: list[Principal] = [*account.users, *account.roles]
+    for p in every:
+        if isinstance(p, Role) and p.service_linked:
+            continue
+        principals[p.arn] = p
+    policies = {arn: principal_policies(account, p) for arn, p in principals.items()}
+    admin = {arn: admin_of(account, pp) for arn, pp in policies.items()}
+    per_policy: dict[int, frozenset[str]] = {}
+    candidates: dict[str, frozenset[str]] = {}
+    for arn, pp in policies.items():
+        found: set[str] = set()
+        for policy in pp.identity:
+            key = id(policy)
+            if key not in per_policy:
+                per_policy[key] = _policy_actions(policy, actions)
+            found |= per_policy[key]
+        candidates[arn] = frozenset(found)
+    trusts: dict[str, Policy | None] = {}
+    named: dict[str, set[str]] = {}
+    aws_trust: set[str] = set()
+    service_roles: dict[str, list[Role]] = {}
+    for role in account.roles:
+        if role.service_linked or role.trust_policy is None:
+            trusts[role.arn] = None
+            continue
+        compiled = compile_document(account, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
+        trusts[role.arn] = compiled if not isinstance(compiled, str) else None
+        aws, services = _aws_principals(role.trust_policy)
+        if aws:
+            aws_trust.add(role.arn)
+        for value in aws:
+            named.setdefault(value, set()).add(role.arn)
+        for service in services:
+            service_roles.setdefault(service.lower(), []).append(role)
+    profile_roles: dict[str, list[Role]] = {}
+    for role in account.roles:
+        for profile in role.instance_profiles:
+            profile_roles.setdefault(profile.arn, []).append(role)
+    return _Facts(
+        account, principals, policies, admin, candidates, trusts, named, aws_trust, service_roles, profile_roles
+    )
+
+
+class EdgeFinder:
+    """Finds the edges out of each principal (see the module docstring)."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+        self.facts = account_facts(account)
+        self.partition = account.partition
+        self.account_id = account.account_id
+        self.region = account.regions[0] if account.regions else "us-east-1"
+        self._admin_policies: list[str] | None = None
+        self._prefilters: dict[tuple[int, str], tuple[re.Pattern[str], ...] | None] = {}
+        self._gains: dict[tuple[str, str], tuple[str, str] | None] = {}
+        self._patterns: dict[tuple[str, str], tuple[re.Pattern[str], ...] | None] = {}
+        self._target_ceilings: dict[str, bool] = {}
+        self._resources: dict[str, list[tuple[Role, str | None, list[str]]]] = {}
+        self._passable: dict[str, list[tuple[Role, str]]] = {}
+        self._filtered: dict[tuple[str, str, bool], set[str] | None] = {}
+        every = list(self.facts.principals.items())
+        self._pools: dict[bool, list[tuple[str, Principal]]] = {
+            True: [(a, t) for a, t in every if isinstance(t, Role)],
+            False: [(a, t) for a, t in every if not isinstance(t, Role)],
+        }
+
+    # --- facts about principals --------------------------------------------------------------------------------
+
+    def target_admin(self, arn: str) -> bool:
+        """Holding this principal's credentials (no MFA) makes one an administrator."""
+        verdict = self.facts.admin.get(arn)
+        return verdict is not None and verdict.without_mfa
+
+    def start_admin(self, arn: str) -> bool:
+        verdict = self.facts.admin.get(arn)
+        return verdict is not None and verdict.admin
+
+    def gaps(self, arn: str) -> tuple[str, ...]:
+        return self.facts.policies[arn].gaps
+
+    def ceiling_admin(self, pp: PrincipalPolicies) -> bool:
+        """Would the principal be an administrator if its identity policies allowed everything (boundary, SCPs)?"""
+        key = (id(pp.boundary), id(pp.scps), pp.management_account)
+        if key not in self.facts.ceilings:
+            verdict = admin_for(
+                pp.principal.arn,
+                (ALLOW_ANYTHING,),
+                boundary=pp.boundary,
+                scps=pp.scps,
+                management_account=pp.management_account,
+                region=pp.region,
+            )
+            self.facts.ceilings[key] = verdict.without_mfa
+        return self.facts.ceilings[key]
+
+    # --- the engine ----------------------------------------------------------------------------------------------
+
+    def decide(
+        self,
+        pp: PrincipalPolicies,
+        action: str,
+        resource: str,
+        context: Mapping[str, str] | None = None,
+        resource_policy: Policy | None = None,
+    ) -> Decision:
+        ctx = tuple(sorted((context or {}).items()))
+        key = (pp.principal.arn, action, resource, ctx, id(resource_policy))
+        hit = self.facts.decisions.get(key)
+        if hit is not None:
+            return hit
+        full = {"aws:RequestedRegion": pp.region, **WITHOUT_MFA, **(context or {})}
+        decision = evaluate(
+            Request(pp.principal.arn, action, resource, full),
+            identity_policies=pp.identity,
+            resource_policy=resource_policy,
+            permission_boundary=pp.boundary,
+            scps=pp.scps,
+            management_account=pp.management_account,
+        )
+        if not decision.allowed and any(k.lower() in _MFA_KEYS for k in decision.missing_context_keys):
+            with_mfa = evaluate(
+                Request(pp.principal.arn, action, resource, {**full, "aws:MultiFactorAuthPresent": "true"}),
+                identity_policies=pp.identity,
+                resource_policy=resource_policy,
+                permission_boundary=pp.boundary,
+                scps=pp.scps,
+                management_account=pp.management_account,
+            )
+            if with_mfa.allowed:
+                self.facts.mfa_only.setdefault(pp.principal.arn, set()).add(action)
+        self.facts.decisions[key] = decision
+        return decision
+
+    def grant(
+        self,
+        pp: PrincipalPolicies,
+        action: str,
+        resource: str,
+        context: Mapping[str, str] | None = None,
+        resource_policy: Policy | None = None,
+    ) -> Grant | None:
+        if resource_policy is None and (
+            action not in self.facts.candidates[pp.principal.arn] or not self.may_match(pp, action, resource)
+        ):
+            return None
+        decision = self.decide(pp, action, resource, context, resource_policy)
+        if not decision.allowed:
+            return None
+        return Grant(action, resource, decision)
+
+    def may_match(self, pp: PrincipalPolicies, action: str, resource: str) -> bool:
+        """Could an Allow statement naming ``action`` apply to ``resource`` at all (its ``Resource`` patterns, policy
+        variables as wildcards)? A cheap pre-filter before the engine, never the decision."""
+        patterns = self.patterns(pp, action)
+        return patterns is None or any(p.fullmatch(resource) for p in patterns)
+
+    def patterns(self, pp: PrincipalPolicies, action: str) -> tuple[re.Pattern[str], ...] | None:
+        """The ``Resource`` patterns of the principal's Allow statements naming ``action`` (``None``: any resource)."""
+        key = (pp.principal.arn, action)
+        if key in self._patterns:
+            return self._patterns[key]
+        low = action.lower()
+        found: list[re.Pattern[str]] = []
+        result: tuple[re.Pattern[str], ...] | None = None
+        for policy in pp.identity:
+            pkey = (id(policy), low)
+            if pkey not in self._prefilters:
+                self._prefilters[pkey] = _resource_patterns(policy, low)
+            patterns = self._prefilters[pkey]
+            if patterns is None:
+                break
+            found += patterns
+        else:
+            result = tuple(found)
+        self._patterns[key] = result
+        return result
+
+    def target_ceiling(self, arn: str) -> bool:
+        if arn not in self._target_ceilings:
+            self._target_ceilings[arn] = self.ceiling_admin(self.facts.policies[arn])
+        return self._target_ceilings[arn]
+
+    def gains(self, source: str, target: str) -> tuple[str, str] | None:
+        """A request the target's policies allow and the source's do not (the target grants something new), or
+        ``None``. Probes: each Allow statement's first named action on its first resource (wildcards filled)."""
+        key = (source, target)
+        if key in self._gains:
+            return self._gains[key]
+        found: tuple[str, str] | None = None
+        spp, tpp = self.facts.policies[source], self.facts.policies[target]
+        for action, resource in self._probes(tpp):
+            if self.decide(tpp, action, resource).allowed and not self.decide(spp, action, resource).allowed:
+                found = (action, resource)
+                break
+        self._gains[key] = found
+        return found
+
+    def _probes(self, pp: PrincipalPolicies) -> Iterator[tuple[str, str]]:
+        for policy in pp.identity:
+            raw = policy.document.get("Statement", [])
+            statements = [raw] if isinstance(raw, Mapping) else raw if isinstance(raw, list) else []
+            for st in statements:
+                if not isinstance(st, Mapping) or st.get("Effect") != "Allow" or "Action" not in st:
+                    continue
+                actions = [st["Action"]] if isinstance(st["Action"], str) else st["Action"]
+                resources = [st.get("Resource", "*")] if isinstance(st.get("Resource", "*"), str) else st["Resource"]
+                action = next((a for a in actions if isinstance(a, str) and "*" not in a and "?" not in a), None)
+                resource = next((r for r in resources if isinstance(r, str) and "${" not in r), None)
+                if action and resource:
+                    yield action, self.concrete(resource)
+
+    def concrete(self, pattern: str) -> str:
+        """A resource ARN the pattern matches: the account's partition, region and account for wildcards there."""
+        if pattern == "*":
+            return "*"
+        parts = pattern.split(":", 5)
+        if len(parts) == 6:
+            parts[1] = self.partition if "*" in parts[1] or "?" in parts[1] else parts[1]
+            parts[3] = self.region if "*" in parts[3] or "?" in parts[3] else parts[3]
+            parts[4] = self.account_id if "*" in parts[4] or "?" in parts[4] else parts[4]
+        return ":".join(parts).replace("*", "x").replace("?", "x")
+
+    # --- resources ---------------------------------------------------------------------------------------------
+
+    def fill(self, template: str, name: str = PROBE_NAME, region: str | None = None) -> str:
+        return template.format(
+            partition=self.partition, region=region or self.region, account=self.account_id, name=name
+        )
+
+    def new_names(self, pp: PrincipalPolicies, templates: Sequence[str]) -> list[str]:
+        """Names the attacker could give new resources: the probe name, plus names its policies' resource patterns
+        allow (wildcards filled in), so ``function:team-*`` yields ``team-x``."""
+        names = [PROBE_NAME]
+        regexes = []
+        for template in templates:
+            head, _, tail = self.fill(template, "\0").partition("\0")
+            regexes.append(re.compile(re.escape(head) + "(.+)" + re.escape(tail) + "$"))
+        for policy in pp.identity:
+            for resource in _allow_resources(policy.document):
+                if "${" in resource or resource == "*" or resource.count(":") < 5:
+                    continue
+                concrete = self.concrete(resource)
+                for rx in regexes:
+                    m = rx.match(concrete)
+                    if m and m.group(1) not in names and "/" not in m.group(1) and ":" not in m.group(1):
+                        names.append(m.group(1))
+        return names
+
+    def customer_policies_of(self, principal: User | Role | Group) -> list[str]:
+        owners: list[User | Role | Group] = [principal]
+        if isinstance(principal, User):
+            owners += list(self.account.user_groups(principal))
+        out: list[str] = []
+        for owner in owners:
+            for arn in owner.attached_policy_arns:
+                policy = self.account.policies_by_arn.get(arn)
+                if policy is not None and not policy.aws_managed and arn not in out:
+                    out.append(arn)
+        return out
+
+    def admin_policy_arns(self) -> list[str]:
+        """Managed policies an attacker would attach: AWS's AdministratorAccess (present in every account) and the
+        customer-managed policies that alone make a principal an administrator."""
+        if self._admin_policies is None:
+            from iamwarden.analysis.permissions import policy_admin
+
+            found = [f"arn:{self.partition}:iam::aws:policy/AdministratorAccess"]
+            for policy in self.account.policies:
+                named = managed_document(policy)
+                if policy.aws_managed or named is None:
+                    continue
+                compiled = compile_document(self.account, named)
+                if not isinstance(compiled, str) and policy_admin(compiled, self.account_id, self.partition).admin:
+                    found.append(policy.arn)
+            self._admin_policies = found
+        return self._admin_policies
+
+    def group_policies(self, group: Group) -> tuple[Policy, ...]:
+        if group.arn not in self.facts.group_policies:
+            docs = [NamedDocument(inline_name(group, p.name), p.document, "inline") for p in group.inline_policies]
+            for arn in group.attached_policy_arns:
+                policy = self.account.policies_by_arn.get(arn)
+                named = managed_document(policy) if policy else None
+                if named is not None:
+                    docs.append(named)
+            compiled = [compile_document(self.account, d) for d in docs]
+            self.facts.group_policies[group.arn] = tuple(c for c in compiled if not isinstance(c, str))
+        return self.facts.group_policies[group.arn]
+
+    def passable_roles(self, technique: Technique, exclude: str) -> list[tuple[Role, str]]:
+        """Roles whose trust lets one of the technique's services assume them (the engine decides), with the service."""
+        if technique.id not in self._passable:
+            self._passable[technique.id] = list(self._passable_roles(technique))
+        return [(r, s) for r, s in self._passable[technique.id] if r.arn != exclude]
+
+    def _passable_roles(self, technique: Technique) -> Iterator[tuple[Role, str]]:
+        seen: set[str] = set()
+        for service in technique.services:
+            candidates = [*self.facts.service_roles.get(service, ()), *self.facts.service_roles.get("*", ())]
+            for role in candidates:
+                if role.arn in seen or role.arn not in self.facts.principals:
+                    continue
+                if technique.instance_profile and not role.instance_profiles:
+                    continue
+                if self.service_may_assume(service, role):
+                    seen.add(role.arn)
+                    yield role, service
+
+    def service_may_assume(self, service: str, role: Role) -> bool:
+        trust = self.facts.trusts.get(role.arn)
+        if trust is None:
+            return False
+        key = ("service", service, role.arn)
+        hit = self.facts.decisions.get(key)
+        if hit is None:
+            hit = evaluate(
+                Request(service, "sts:AssumeRole", role.arn, {"aws:SourceAccount": self.account_id}),
+                resource_policy=trust,
+            )
+            self.facts.decisions[key] = hit
+        return hit.allowed
+
+    # --- edges ---------------------------------------------------------------------------------------------------
+
+    def edges_from(self, arn: str, lateral: Container[str] | None = None, only_lateral: bool = False) -> list[Edge]:
+        """Edges out of ``arn``. Lateral takeovers of other users and roles (a technique that yields the target's own
+        permissions) only towards ``lateral`` (all when ``None``); ``only_lateral``: just those. Techniques that make
+        any target an administrator stop after :data:`TARGETS_PER_TECHNIQUE` targets."""
+        pp = self.facts.policies[arn]
+        have = self.facts.candidates[arn]
+        out: list[Edge] = []
+        for technique in techniques():
+            if only_lateral and (technique.shape != "principal" or technique.gains == "admin"):
+                continue
+            needs = [a for a in technique.actions if a not in have]
+            if needs and not (needs == ["sts:AssumeRole"] and arn in self.facts.named_in_trust):
+                continue
+            if technique.shape == "self":
+                out += self._self(technique, pp)
+            elif technique.shape == "principal":
+                out += self._principal(technique, pp, lateral)
+            elif technique.shape == "passrole":
+                out += self._passrole(technique, pp)
+            else:
+                out += self._existing(technique, pp)
+        return out
+
+    def _all(
+        self, pp: PrincipalPolicies, required: Iterable[tuple[RequiredAction, str, Mapping[str, str] | None]]
+    ) -> list[Grant] | None:
+        grants = []
+        for req, resource, context in required:
+            grant = self.grant(pp, req.action, resource, context)
+            if grant is None:
+                return None
+            grants.append(grant)
+        return grants
+
+    def _attach_context(self, pp: PrincipalPolicies, req: RequiredAction, resource: str) -> dict[str, str] | None:
+        """For ``iam:Attach*Policy``: the administrator policy ARN the engine allows attaching (``iam:PolicyARN``)."""
+        for policy_arn in self.admin_policy_arns()[:1]:
+            if self.grant(pp, req.action, resource, {"iam:PolicyARN": policy_arn}):
+                return {"iam:PolicyARN": policy_arn}
+        if req.action not in self.facts.candidates[pp.principal.arn]:
+            return None
+        for policy_arn in self.admin_policy_arns()[1:]:
+            if self.grant(pp, req.action, resource, {"iam:PolicyARN": policy_arn}):
+                return {"iam:PolicyARN": policy_arn}
+        return None
+
+    def _contexts(
+        self, pp: PrincipalPolicies, technique: Technique, resource_for: Mapping[str, str]
+    ) -> list[tuple[RequiredAction, str, Mapping[str, str] | None]] | None:
+        out: list[tuple[RequiredAction, str, Mapping[str, str] | None]] = []
+        for req in technique.required:
+            resource = resource_for[req.on]
+            context: Mapping[str, str] | None = None
+            if req.action.lower().startswith("iam:attach") and req.action.lower().endswith("policy"):
+                context = self._attach_context(pp, req, resource)
+                if context is None:
+                    return None
+            out.append((req, resource, context))
+        return out
+
+    def _self(self, technique: Technique, pp: PrincipalPolicies) -> list[Edge]:
+        principal = pp.principal
+        kind = "user" if isinstance(principal, User) else "role"
+        if technique.principal and technique.principal != kind:
+            return []
+        req = technique.required[0]
+        if req.on == "admin-group":
+            assert isinstance(principal, User)
+            return self._admin_group(technique, pp, principal)
+        if not self.ceiling_admin(pp):
+            return []
+        targets: list[tuple[str, str | None]]
+        if req.on == "self":
+            targets = [(principal.arn, None)]
+        elif req.on == "self-policy":
+            targets = [(a, a) for a in self.customer_policies_of(principal)]
+        else:  # self-group
+            assert isinstance(principal, User)
+            targets = [(g.arn, g.arn) for g in self.account.user_groups(principal)]
+        out = []
+        for resource, via in targets:
+            required = self._contexts(pp, technique, {req.on: resource})
+            grants = self._all(pp, required) if required is not None else None
+            if grants:
+                out.append(Edge(principal.arn, principal.arn, technique.id, tuple(grants), True, via))
+        return out
+
+    def _admin_group(self, technique: Technique, pp: PrincipalPolicies, user: User) -> list[Edge]:
+        out = []
+        for group in self.account.groups:
+            if group.name in user.group_names:
+                continue
+            grant = self.grant(pp, technique.required[0].action, group.arn)
+            if grant is None:
+                continue
+            verdict = admin_for(
+                user.arn,
+                (*pp.identity, *self.group_policies(group)),
+                boundary=pp.boundary,
+                scps=pp.scps,
+                management_account=pp.management_account,
+                region=pp.region,
+            )
+            if verdict.without_mfa:
+                out.append(Edge(user.arn, user.arn, technique.id, (grant,), True, group.arn))
+        return out
+
+    def _principal(self, technique: Technique, pp: PrincipalPolicies, lateral: Container[str] | None) -> list[Edge]:
+        source = pp.principal.arn
+        out: list[Edge] = []
+        wants_role = technique.target == "role"
+        pool = self._pools[wants_role]
+        if technique.gains == "target" and lateral is not None:
+            pool = [(a, t) for a, t in pool if a in lateral]
+        if "sts:AssumeRole" in technique.actions:
+            pool = [(a, t) for a, t in pool if a in self.facts.aws_trust]
+        for req in technique.required:
+            if req.on == "target" and not (req.action == "sts:AssumeRole" and source in self.facts.named_in_trust):
+                key = (source, req.action, wants_role)
+                if key not in self._filtered:
+                    patterns = self.patterns(pp, req.action)
+                    if patterns is None:
+                        self._filtered[key] = None
+                    else:
+                        one = re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)", re.S | re.I)
+                        self._filtered[key] = {a for a, _ in self._pools[wants_role] if one.fullmatch(a)}
+                allowed = self._filtered[key]
+                if allowed is not None:
+                    pool = [(a, t) for a, t in pool if a in allowed]
+        made_admin = 0
+        for target_arn, target in pool:
+            if target_arn == source:
+                continue
+            admin = self.target_admin(target_arn)
+            if technique.gains == "admin":
+                if not (admin or self.target_ceiling(target_arn)):
+                    continue
+                if made_admin >= TARGETS_PER_TECHNIQUE:
+                    break
+                admin = True
+            assumed = self._target_state(technique, target)
+            if assumed is None:
+                continue
+            resources: dict[str, str] = {"target": target_arn}
+            policy_choices: list[str | None] = [None]
+            if any(r.on == "target-policy" for r in technique.required):
+                policy_choices = list(self.customer_policies_of(target))
+            for policy_arn in policy_choices:
+                if policy_arn is not None:
+                    resources["target-policy"] = policy_arn
+                grants = self._principal_grants(technique, pp, target, resources)
+                if grants:
+                    out.append(Edge(source, target_arn, technique.id, tuple(grants), admin, policy_arn, assumed))
+                    made_admin += technique.gains == "admin"
+                    break
+        return out
+
+    def _principal_grants(
+        self, technique: Technique, pp: PrincipalPolicies, target: Principal, resources: Mapping[str, str]
+    ) -> list[Grant] | None:
+        required = self._contexts(pp, technique, resources)
+        if required is None:
+            return None
+        grants = []
+        for req, resource, context in required:
+            if req.action == "sts:AssumeRole":
+                if resource not in self.facts.aws_trust:
+                    return None
+                grant = self.grant(pp, req.action, resource, context, self.facts.trusts.get(resource))
+            else:
+                grant = self.grant(pp, req.action, resource, context)
+            if grant is None:
+                return None
+            grants.append(grant)
+        return grants
+
+    def _target_state(self, technique: Technique, target: Principal) -> tuple[str, ...] | None:
+        """Prerequisites on the target user (keys, console password); ``None`` when the snapshot rules it out."""
+        if not isinstance(target, User):
+            return ()
+        assumed: list[str] = []
+        if technique.keys:
+            keys = target.access_keys
+            if keys is None:
+                assumed.append(
+                    f"{target.name} has {'two' if technique.keys == 'two' else 'fewer than two'} access keys"
+                )
+            elif (len(keys) >= 2) != (technique.keys == "two"):
+                return None
+        if technique.login_profile:
+            has = target.has_console_password
+            if has is None:
+                assumed.append(f"{target.name} {'has' if technique.login_profile == 'present' else 'has no'} password")
+            elif has != (technique.login_profile == "present"):
+                return None
+            if _has_mfa(target) is True:
+                return None  # the console sign-in would ask for the user's MFA device
+            if _has_mfa(target) is None:
+                assumed.append(f"{target.name} has no MFA device (console sign-in would ask for it)")
+        return tuple(assumed)
+
+    def _passrole(self, technique: Technique, pp: PrincipalPolicies) -> list[Edge]:
+        source = pp.principal.arn
+        rest = self._service_grants(technique, pp, skip=("passed-role",))
+        if rest is None:
+            return []
+        out = []
+        pass_req = next(r for r in technique.required if r.on == "passed-role")
+        for role, service in self.passable_roles(technique, source):
+            admin = self.target_admin(role.arn)
+            grant = self.grant(pp, pass_req.action, role.arn, {"iam:PassedToService": service})
+            if grant is None:
+                continue
+            grants = tuple(grant if r.on == "passed-role" else rest[r.action] for r in technique.required)
+            out.append(Edge(source, role.arn, technique.id, grants, admin, role.arn, technique.assumed))
+        return out
+
+    def _service_grants(
+        self, technique: Technique, pp: PrincipalPolicies, skip: Sequence[str], existing: str | None = None
+    ) -> dict[str, Grant] | None:
+        """Grants for the actions on new resources (one name for all), ``*`` and the existing resource."""
+        out: dict[str, Grant] = {}
+        new = [r for r in technique.required if r.on == "new"]
+        for req in technique.required:
+            if req.on in skip or req.on == "new":
+                continue
+            resource = "*" if req.on == "any" else existing or self.fill(req.arn or "*")
+            grant = self.grant(pp, req.action, resource)
+            if grant is None:
+                return None
+            out[req.action] = grant
+        if new:
+            for name in self.new_names(pp, [r.arn or "" for r in new]):
+                found = [self.grant(pp, r.action, self.fill(r.arn or "", name)) for r in new]
+                if all(found):
+                    out.update({g.action: g for g in found if g})
+                    break
+            else:
+                return None
+        return out
+
+    def _existing(self, technique: Technique, pp: PrincipalPolicies) -> list[Edge]:
+        source = pp.principal.arn
+        out = []
+        if technique.id not in self._resources:
+            self._resources[technique.id] = list(self._existing_resources(technique, ""))
+        first = next(r for r in technique.required if r.on == "existing")
+        done: set[str] = set()
+        for role, resource, assumed in self._resources[technique.id]:
+            if role.arn == source or role.arn in done:
+                continue
+            if resource is not None and not self.may_match(pp, first.action, resource):
+                continue
+            admin = self.target_admin(role.arn)
+            grants = self._service_grants(technique, pp, skip=(), existing=resource)
+            if grants is None:
+                continue
+            ordered = tuple(grants[r.action] for r in technique.required)
+            done.add(role.arn)  # one resource per role proves the edge
+            out.append(Edge(source, role.arn, technique.id, ordered, admin, resource, (*assumed, *technique.assumed)))
+        return out
+
+    def _existing_resources(self, technique: Technique, source: str) -> Iterator[tuple[Role, str | None, list[str]]]:
+        account = self.account
+        if technique.resource == "lambda-function" and any(
+            account.was_collected("lambda:ListFunctions", r) for r in account.regions
+        ):
+            for fn in account.functions:
+                role = account.roles_by_name.get((fn.role_arn or "").rsplit("/", 1)[-1])
+                if role is not None and role.arn == fn.role_arn and role.arn != source:
+                    yield role, fn.arn, []
+            return
+        if technique.resource == "ec2-instance" and any(
+            account.was_collected("ec2:DescribeInstances", r) for r in account.regions
+        ):
+            for inst in account.instances:
+                if inst.state in ("terminated", "shutting-down") or not inst.instance_profile_arn:
+                    continue
+                if technique.running and inst.state not in (None, "running"):
+                    continue
+                arn = f"arn:{self.partition}:ec2:{inst.region}:{self.account_id}:instance/{inst.instance_id}"
+                for role in self.facts.profile_roles.get(inst.instance_profile_arn, ()):
+                    if role.arn != source:
+                        yield role, arn, []
+            return
+        what = technique.resource or "resource"
+        template = technique.required[0].arn
+        if what == "lambda-function":
+            what, template = "Lambda function", "arn:{partition}:lambda:{region}:{account}:function:*"
+        elif what == "ec2-instance":
+            what, template = "EC2 instance", "arn:{partition}:ec2:{region}:{account}:instance/*"
+        resource = self.fill(template) if template else None
+        listed = technique.resource in ("lambda-function", "ec2-instance")
+        for role, _service in self.passable_roles(technique, source):
+            note = [f"a {what} running with {role.name} exists"]
+            if listed:
+                note[0] += " (the snapshot has no list of them)"
+            yield role, resource, note
+
+
+def _granting(decision: Decision) -> list[GrantingStatement]:
+    out: dict[tuple[str, str | None], GrantingStatement] = {}
+    for reason in decision.reasons:
+        if reason.effect == "Allow" and reason.policy_type in ("identity", "resource"):
+            out.setdefault(
+                (reason.policy, reason.statement), GrantingStatement(reason.policy, reason.statement, reason.detail)
+            )
+    return list(out.values())
+
+
+def _allow_resources(document: Mapping[str, Any]) -> Iterator[str]:
+    raw = document.get("Statement", [])
+    statements = [raw] if isinstance(raw, Mapping) else raw if isinstance(raw, list) else []
+    for st in statements:
+        if not isinstance(st, Mapping) or st.get("Effect") != "Allow":
+            continue
+        value = st.get("Resource", [])
+        yield from [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
+
+
+def _resource_patterns(policy: Policy, action: str) -> tuple[re.Pattern[str], ...] | None:
+    """Regexes for the ``Resource`` values of the policy's Allow statements naming ``action``; ``None`` when one of
+    them could match anything (no ``Resource``, ``NotResource``, or a document we cannot map back)."""
+    raw = policy.document.get("Statement", [])
+    statements = [raw] if isinstance(raw, Mapping) else raw if isinstance(raw, list) else []
+    out: list[re.Pattern[str]] = []
+    for st in policy.statements_for(action):
+        if st.effect != "Allow" or not st.matches_action(action):
+            continue
+        doc = statements[st.index] if 0 <= st.index < len(statements) else None
+        if not isinstance(doc, Mapping) or "NotResource" in doc or "Resource" not in doc:
+            return None
+        values = [doc["Resource"]] if isinstance(doc["Resource"], str) else doc["Resource"]
+        for value in values:
+            if not isinstance(value, str):
+                return None
+            text = re.sub(r"\$\{[^}]*\}", "*", value)
+            out.append(
+                re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text), re.S | re.I)
+            )
+    return tuple(out)
+
+
+def _has_mfa(user: User) -> bool | None:
+    if user.mfa_devices is not None:
+        return bool(user.mfa_devices)
+    if user.credential_report is not None:
+        return user.credential_report.mfa_active
+    return None

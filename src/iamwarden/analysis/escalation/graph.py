@@ -1,0 +1,187 @@
+"""The escalation graph of an account and the paths from a principal to an administrator (or to a chosen principal).
+
+Nodes are the account's users and roles (not service-linked roles); edges are :class:`~.edges.Edge` (a technique,
+its actions on their resources and the statements that allow them). Paths are found breadth first, so they come out
+shortest first; every simple path up to ``max_hops`` is reported, up to ``max_paths`` per starting principal (both
+are limits on the report, stated in it, not on the analysis of single hops). A path ends at its first administrator:
+an edge whose target is an administrator without MFA, or a technique that makes its principal one.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from iamwarden.analysis.escalation.edges import Edge, EdgeFinder
+from iamwarden.analysis.principals import account_memo
+from iamwarden.model import Account
+
+ADMIN = "admin"
+"""``--to admin``: any administrator."""
+MAX_HOPS = 5
+MAX_PATHS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationPath:
+    source: str
+    hops: tuple[Edge, ...]
+
+    @property
+    def target(self) -> str:
+        return self.hops[-1].target
+
+    @property
+    def techniques(self) -> list[str]:
+        return [h.technique for h in self.hops]
+
+    def to_json(self, names: dict[str, str] | None = None) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "hops": [
+                {
+                    "from": h.source,
+                    "to": h.target,
+                    "technique": h.technique,
+                    "actions": h.actions,
+                    "reason": h.reason(names),
+                    **({"via": h.via} if h.via else {}),
+                    **({"assumed": list(h.assumed)} if h.assumed else {}),
+                }
+                for h in self.hops
+            ],
+        }
+
+
+class EscalationGraph:
+    """Every edge between the account's principals, computed once (use :func:`escalation_graph`)."""
+
+    def __init__(self, account: Account, targets: Iterable[str] = ()) -> None:
+        self.account = account
+        self.finder = EdgeFinder(account)
+        facts = self.finder.facts
+        self.sources = [a for a in facts.principals if not self.finder.gaps(a) and not self.finder.start_admin(a)]
+        """Principals whose edges are computed: administrators need no path; with gaps, edges would be guesses."""
+        self.edges: dict[str, list[Edge]] = {a: [] for a in facts.principals}
+        asked = {a for a in facts.principals if self.finder.target_admin(a)} | set(targets)
+        for arn in self.sources:
+            self.edges[arn] = self.finder.edges_from(arn, lateral=asked)
+        # Lateral takeovers matter only towards principals that lead somewhere: widen them round by round.
+        goals = set(targets)
+        for _ in range(MAX_HOPS):
+            frontier = (self._can_reach(ADMIN) | self._reaching(goals)) - asked
+            if not frontier:
+                break
+            asked |= frontier
+            for arn in self.sources:
+                self.edges[arn] += self.finder.edges_from(arn, lateral=frontier, only_lateral=True)
+
+    @property
+    def principals(self) -> list[str]:
+        return list(self.finder.facts.principals)
+
+    def is_admin(self, arn: str) -> bool:
+        return self.finder.start_admin(arn)
+
+    def gaps(self, arn: str) -> tuple[str, ...]:
+        return self.finder.gaps(arn)
+
+    def mfa_only(self, arn: str) -> list[str]:
+        """Technique actions the principal is allowed only with MFA (not counted in paths; said in evidence)."""
+        return sorted(self.finder.facts.mfa_only.get(arn, ()))
+
+    def _goal(self, edge: Edge, to: str) -> bool:
+        return edge.admin if to == ADMIN else edge.target == to
+
+    def _reverse(self) -> dict[str, list[Edge]]:
+        reverse: dict[str, list[Edge]] = {}
+        for edges in self.edges.values():
+            for edge in edges:
+                reverse.setdefault(edge.target, []).append(edge)
+        return reverse
+
+    def _reaching(self, targets: set[str]) -> set[str]:
+        return set().union(*(self._can_reach(t) for t in targets)) if targets else set()
+
+    def _can_reach(self, to: str) -> set[str]:
+        """Nodes from which some goal edge can be reached (walking the edges backwards)."""
+        start = {e.source for edges in self.edges.values() for e in edges if self._goal(e, to)}
+        reverse = self._reverse()
+        seen = set(start)
+        queue = deque(start)
+        while queue:
+            node = queue.popleft()
+            for edge in reverse.get(node, ()):
+                if edge.source not in seen:
+                    seen.add(edge.source)
+                    queue.append(edge.source)
+        return seen
+
+    def lateral_from(self, source: str) -> list[tuple[Edge, tuple[str, str]]]:
+        """One-hop takeovers of a principal that is not an administrator but may do something the source may not
+        (with that request as proof)."""
+        out = []
+        seen: set[tuple[str, str]] = set()
+        for edge in self.edges.get(source, ()):
+            if edge.admin or edge.target == source or (edge.technique, edge.target) in seen:
+                continue
+            gain = self.finder.gains(source, edge.target)
+            if gain is not None:
+                seen.add((edge.technique, edge.target))
+                out.append((edge, gain))
+        return out
+
+    def paths_from(
+        self, source: str, to: str = ADMIN, max_hops: int = MAX_HOPS, max_paths: int = MAX_PATHS
+    ) -> list[EscalationPath]:
+        """Every simple path from ``source`` to an administrator (or to principal ``to``), shortest first."""
+        return next(iter(self.paths(sources=[source], to=to, max_hops=max_hops, max_paths=max_paths).values()), [])
+
+    def paths(
+        self,
+        sources: list[str] | None = None,
+        to: str = ADMIN,
+        max_hops: int = MAX_HOPS,
+        max_paths: int = MAX_PATHS,
+    ) -> dict[str, list[EscalationPath]]:
+        reach = self._can_reach(to)
+        out: dict[str, list[EscalationPath]] = {}
+        for source in sources if sources is not None else self.principals:
+            if source not in reach:
+                out[source] = []
+                continue
+            out[source] = list(self._walk(source, to, reach, max_hops, max_paths))
+        return out
+
+    def _walk(self, source: str, to: str, reach: set[str], max_hops: int, max_paths: int) -> Iterator[EscalationPath]:
+        queue: deque[tuple[Edge, ...]] = deque([()])
+        found = 0
+        while queue and found < max_paths:
+            hops = queue.popleft()
+            node = hops[-1].target if hops else source
+            visited = {source, *(h.target for h in hops)}
+            for edge in self.edges.get(node, ()):
+                if self._goal(edge, to):
+                    yield EscalationPath(source, (*hops, edge))
+                    found += 1
+                    if found >= max_paths:
+                        return
+                elif (
+                    len(hops) + 1 < max_hops
+                    and edge.target not in visited
+                    and edge.target in reach
+                    and not (to != ADMIN and edge.admin)
+                ):
+                    queue.append((*hops, edge))
+
+
+def escalation_graph(account: Account) -> EscalationGraph:
+    """The account's escalation graph, computed once per account."""
+    memo = account_memo(account)
+    key = ("escalation", "graph")
+    if key not in memo:
+        memo[key] = EscalationGraph(account)
+    graph: EscalationGraph = memo[key]
+    return graph
