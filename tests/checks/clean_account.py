@@ -10,7 +10,8 @@ Contoso Payments (``111122223333``), a member account of an organization, collec
 * groups hold scoped customer policies (named buckets and tables, no service-wide wildcard, IAM writes only for the
   user's own credentials and only with MFA);
 * roles with tight trusts, all used recently: support (AWSSupportAccess, assumed from this account with MFA), a
-  GitHub Actions deploy role (OIDC with ``aud`` and ``sub``), an EC2 role (instance profile), a Lambda role, a
+  GitHub Actions role that uploads build artifacts (OIDC with ``aud`` and ``sub``; it cannot update the functions'
+  code, which would let it act as their role), an EC2 role (instance profile), a Lambda role, a
   third-party auditor role (ExternalId) and Config's service-linked role;
 * a strong password policy; a multi-region trail logging all management events, with log-file validation, KMS and
   CloudWatch Logs, delivering without error; Access Analyzer and Config recording in both regions;
@@ -132,9 +133,9 @@ POLICIES: list[dict[str, Any]] = [
                 "Resource": "arn:aws:s3:::contoso-payments-artifacts/*",
             },
             {
-                "Sid": "UpdateFunction",
+                "Sid": "ReadFunction",
                 "Effect": "Allow",
-                "Action": ["lambda:UpdateFunctionCode", "lambda:GetFunction"],
+                "Action": ["lambda:GetFunction"],
                 "Resource": f"arn:aws:lambda:{HOME}:{ACCOUNT}:function:payments-*",
             },
         ),
