@@ -27,6 +27,8 @@
     return e;
   }
   function isSuppressed(f) { return !!f.suppressed; }
+  function statusRank(f) { var r = STATUS_RANK[f.status]; return r === undefined ? 7 : r; }
+  function severityRank(f) { var r = SEVERITY_RANK[f.severity]; return r === undefined ? 7 : r; }
 
   // ---- search text, built after the first render (or on the first search) ----------------------------------
   var haystack = new Array(ALL.length);
@@ -56,13 +58,13 @@
   function defaultCompare(a, b) {
     var x = ALL[a], y = ALL[b];
     return (isSuppressed(x) - isSuppressed(y)) ||
-      (STATUS_RANK[x.status] - STATUS_RANK[y.status]) ||
-      (SEVERITY_RANK[x.severity] - SEVERITY_RANK[y.severity]) ||
+      (statusRank(x) - statusRank(y)) ||
+      (severityRank(x) - severityRank(y)) ||
       (x.practice - y.practice) || (a - b);
   }
   var KEYS = {
-    severity: function (f) { return SEVERITY_RANK[f.severity]; },
-    status: function (f) { return STATUS_RANK[f.status] * 2 + (isSuppressed(f) ? 1 : 0); },
+    severity: severityRank,
+    status: function (f) { return statusRank(f) * 2 + (isSuppressed(f) ? 1 : 0); },
     practice: function (f) { return f.practice; },
     check: function (f) { return f.check; },
     resource: function (f) { return f.resource; },
@@ -77,7 +79,7 @@
     var keys = new Float64Array(n);
     for (var i = 0; i < n; i++) {
       var f = ALL[i];
-      var rank = ((isSuppressed(f) ? 1 : 0) * 8 + STATUS_RANK[f.status]) * 8 + SEVERITY_RANK[f.severity];
+      var rank = ((isSuppressed(f) ? 1 : 0) * 8 + statusRank(f)) * 8 + severityRank(f);
       keys[i] = (rank * 64 + (f.practice || 0)) * INDEX_BITS + i;
     }
     keys.sort();
