@@ -276,3 +276,16 @@ def test_column_headers_sort(watched: Watched, report: dict[str, Any]) -> None:
     ranks = ["critical", "high", "medium", "low", "info"]
     worst_last = sorted((f["severity"] for f in report["findings"]), key=ranks.index, reverse=True)
     assert page.locator("#rows .c-sev").all_text_contents() == worst_last[:PAGE_SIZE]
+
+
+def test_a_results_address_opens_its_details(browser: Browser, html_file: Path, report: dict[str, Any]) -> None:
+    finding = next(f for f in report["findings"] if f["check"] == "roles.trust_open" and f["status"] == "fail")
+    page = browser.new_page()
+    try:
+        page.goto(f"{html_file.as_uri()}#{finding['id']}")
+        page.wait_for_selector("html[data-ready=true]")
+        page.locator("#details").wait_for(state="visible")
+        assert finding["resource"] in (page.text_content("#d-body") or "")
+        assert finding["evidence"]["trusted"][0]["principal"] in (page.text_content("#d-evidence") or "")
+    finally:
+        page.close()
