@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from iamwarden.analysis.principals import NamedDocument, compile_document
 from iamwarden.checks.base import Outcome, account_arn, missing, not_applicable, unknown
-from iamwarden.model import Account, User
+from iamwarden.model import Account, Role, User
+from iamwarden.policy import Policy
 
 
 def user_has_mfa(user: User) -> bool | None:
@@ -119,3 +122,30 @@ def users_keys(account: Account, *, active_only: bool = False, last_use: bool = 
             yield missing(account, user.arn, "iam:GetAccessKeyLastUsed")
         else:
             yield user, keys
+
+
+def role_trust(account: Account, role: Role) -> Policy | str:
+    """The role's compiled trust policy, or why there is none (not collected, or not parseable)."""
+    if role.trust_policy is None:
+        return f"evidence missing: the trust policy of {role.arn} was not collected ({AUTH_DETAILS})"
+    return compile_document(account, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
+
+
+RoleTrust = tuple[Role, Mapping[str, Any], Policy]
+"""A role, its trust policy document and the compiled policy."""
+
+
+def roles_trust(account: Account) -> Iterator[Outcome | RoleTrust]:
+    """Walk the roles for a check about trust policies: ``unknown`` for the account when the inventory was not
+    collected, ``unknown`` for a role whose trust policy is missing or does not parse, else ``(role, document,
+    trust)``."""
+    if inventory_missing(account):
+        yield missing(account, account_arn(account), AUTH_DETAILS)
+        return
+    for role in account.roles:
+        document = role.trust_policy
+        if document is None:
+            yield missing(account, role.arn, AUTH_DETAILS)
+            continue
+        trust = role_trust(account, role)
+        yield unknown(role.arn, trust) if isinstance(trust, str) else (role, document, trust)

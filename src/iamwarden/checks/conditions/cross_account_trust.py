@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from iamwarden.analysis.principals import NamedDocument, compile_document
 from iamwarden.analysis.trust import external_trust
 from iamwarden.checks.base import (
     Check,
@@ -21,15 +20,12 @@ from iamwarden.checks.base import (
     Outcome,
     Remediation,
     Severity,
-    account_arn,
     failed,
-    missing,
     not_applicable,
     passed,
-    unknown,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
+from iamwarden.checks.facts import roles_trust
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -52,18 +48,12 @@ METADATA = CheckMetadata(
 
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    if inventory_missing(account):
-        yield missing(account, account_arn(account), AUTH_DETAILS)
-        return
-    for role in account.roles:
-        if role.trust_policy is None:
-            yield missing(account, role.arn, AUTH_DETAILS)
+    for item in roles_trust(account):
+        if isinstance(item, Outcome):
+            yield item
             continue
-        trust = compile_document(account, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
-        if isinstance(trust, str):
-            yield unknown(role.arn, trust)
-            continue
-        verdicts = external_trust(trust, role.trust_policy, role.arn, account.account_id, account.partition)
+        role, document, trust = item
+        verdicts = external_trust(trust, document, role.arn, account.account_id, account.partition)
         if not verdicts:
             yield not_applicable(role.arn, "no cross-account principal in the trust policy")
             continue

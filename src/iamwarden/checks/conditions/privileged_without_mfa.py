@@ -19,7 +19,7 @@ from iamwarden.analysis.permissions import (
     granting_statements,
     privileged_without_mfa,
 )
-from iamwarden.analysis.principals import NamedDocument, compile_document, principal_policies
+from iamwarden.analysis.principals import principal_policies
 from iamwarden.analysis.trust import local_callers
 from iamwarden.checks.base import (
     Check,
@@ -34,7 +34,7 @@ from iamwarden.checks.base import (
     unknown,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
+from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, role_trust
 from iamwarden.model import Account, Role
 from iamwarden.policy import Policy
 
@@ -68,7 +68,7 @@ def _admin_roles(account: Account) -> list[tuple[Role, Policy, frozenset[str] | 
         policies = principal_policies(account, role)
         if policies.gaps or not admin_of(account, policies).admin:
             continue
-        trust = compile_document(account, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
+        trust = role_trust(account, role)
         if not isinstance(trust, str):
             callers = local_callers(role.trust_policy, account.account_id)
             if callers is None or callers:  # a trust naming no principal of this account admits none of its users

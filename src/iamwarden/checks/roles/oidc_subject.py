@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from iamwarden.analysis.principals import NamedDocument, compile_document
 from iamwarden.analysis.trust import web_identity_trust
 from iamwarden.checks.base import (
     Check,
@@ -21,15 +20,12 @@ from iamwarden.checks.base import (
     Outcome,
     Remediation,
     Severity,
-    account_arn,
     failed,
-    missing,
     not_applicable,
     passed,
-    unknown,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
+from iamwarden.checks.facts import roles_trust
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -56,19 +52,13 @@ METADATA = CheckMetadata(
 
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    if inventory_missing(account):
-        yield missing(account, account_arn(account), AUTH_DETAILS)
-        return
     audiences = {p.arn: p.client_ids for p in account.oidc_providers or ()}
-    for role in account.roles:
-        if role.trust_policy is None:
-            yield missing(account, role.arn, AUTH_DETAILS)
+    for item in roles_trust(account):
+        if isinstance(item, Outcome):
+            yield item
             continue
-        trust = compile_document(account, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
-        if isinstance(trust, str):
-            yield unknown(role.arn, trust)
-            continue
-        verdicts = web_identity_trust(trust, role.trust_policy, role.arn, audiences)
+        role, document, trust = item
+        verdicts = web_identity_trust(trust, document, role.arn, audiences)
         if not verdicts:
             yield not_applicable(role.arn, "role does not trust a web identity provider")
             continue

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from iamwarden.analysis.principals import NamedDocument, compile_document
 from iamwarden.analysis.trust import external_trust
 from iamwarden.checks.base import (
     Check,
@@ -23,15 +22,12 @@ from iamwarden.checks.base import (
     Outcome,
     Remediation,
     Severity,
-    account_arn,
     failed,
-    missing,
     not_applicable,
     passed,
-    unknown,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
+from iamwarden.checks.facts import roles_trust
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -57,21 +53,15 @@ METADATA = CheckMetadata(
 
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    if inventory_missing(account):
-        yield missing(account, account_arn(account), AUTH_DETAILS)
-        return
-    for role in account.roles:
-        if role.trust_policy is None:
-            yield missing(account, role.arn, AUTH_DETAILS)
+    for item in roles_trust(account):
+        if isinstance(item, Outcome):
+            yield item
             continue
-        trust = compile_document(account, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
-        if isinstance(trust, str):
-            yield unknown(role.arn, trust)
-            continue
+        role, document, trust = item
         management = account.organization.management_account_id if account.organization else None
         verdicts = [
             v
-            for v in external_trust(trust, role.trust_policy, role.arn, account.account_id, account.partition)
+            for v in external_trust(trust, document, role.arn, account.account_id, account.partition)
             if v.trusted.kind == "everyone" or (v.trusted.kind == "account" and v.trusted.account != management)
         ]
         if not verdicts:
