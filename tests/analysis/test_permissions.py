@@ -7,7 +7,18 @@ from typing import Any
 
 import pytest
 
-from iamwarden.analysis.permissions import admin_for, policy_admin, principal_admin, service_wide_grants
+from iamwarden.analysis.permissions import (
+    ADMIN_PROBES,
+    PRIVILEGED_ACTIONS,
+    SENSITIVE_SERVICES,
+    WITH_MFA,
+    _decide,
+    admin_for,
+    granted_somewhere,
+    policy_admin,
+    principal_admin,
+    service_wide_grants,
+)
 from iamwarden.analysis.principals import principal_policies
 from iamwarden.policy import parse_policy
 from tests.checks.harness import build_case_account
@@ -134,3 +145,34 @@ def test_scps_do_not_apply_in_the_management_account() -> None:
     policies = principal_policies(account, account.users_by_name["alice"])
     assert policies.management_account and policies.scps == ()
     assert principal_admin(policies).admin
+
+
+PREFILTER_STATEMENTS: list[dict[str, Any]] = [
+    {"Effect": "Allow", "Action": "*", "Resource": "*"},
+    {"Effect": "Allow", "Action": "iam:*", "Resource": "*"},
+    {"Effect": "Allow", "Action": ["iam:Get*", "s3:GetObject"], "Resource": "*"},
+    {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+    {"Effect": "Allow", "NotAction": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/*"},
+    {
+        "Effect": "Allow",
+        "Action": "kms:*",
+        "Resource": "*",
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+    },
+    {"Effect": "Deny", "Action": "*", "Resource": "*"},
+    {"Effect": "Allow", "Action": "s3:Put*", "Resource": "*"},
+    {"Effect": "Allow", "Action": "*:Get*", "Resource": "*"},
+]
+PROBES = sorted({*ADMIN_PROBES, *PRIVILEGED_ACTIONS, *(p for ps in SENSITIVE_SERVICES.values() for p in ps)})
+
+
+@pytest.mark.parametrize("statement", PREFILTER_STATEMENTS, ids=[json.dumps(s) for s in PREFILTER_STATEMENTS])
+def test_the_engine_allows_nothing_no_allow_statement_covers(statement: dict[str, Any]) -> None:
+    """granted_somewhere is a sound shortcut: where it says no, the engine's answer is no as well."""
+    policy = parse_policy({"Version": "2012-10-17", "Statement": [statement]})
+    user = "arn:aws:iam::111122223333:user/u"
+    decisions = _decide(user, PROBES, WITH_MFA, (policy,))
+    for probe, decision in zip(PROBES, decisions, strict=True):
+        if decision.allowed:
+            assert granted_somewhere((policy,), probe), probe
+    assert any(granted_somewhere((policy,), p) for p in PROBES) or statement["Effect"] == "Deny"

@@ -188,12 +188,23 @@ def _decide(
     ]
 
 
+def granted_somewhere(identity: Sequence[Policy], action: str) -> bool:
+    """Whether an Allow statement of the identity policies covers ``action`` (its Action or NotAction, whatever its
+    resources and conditions). Without one the engine cannot allow the action to a user or role: the only resource
+    policy these probes meet, the default KMS key policy, names the account and so needs the identity side too.
+    Asking this first spares the engine most probes of principals that are far from administrator."""
+    lower = action.lower()
+    return any(st.effect == "Allow" for policy in identity for st in policy.statements_for(lower))
+
+
 def admin_for(principal_arn: str, identity: Sequence[Policy], **kw: Any) -> AdminAnalysis:
     """Run the administrator probes for ``principal_arn`` (``kw``: boundary, scps, management_account, region).
 
     The probes run in order and stop at the first one refused with MFA present (the principal is then no
     administrator, and the rest would not change that): most principals cost one decision, not eleven.
     """
+    if not granted_somewhere(identity, ADMIN_PROBES[0]):
+        return AdminAnalysis(False, False, (), frozenset(), ADMIN_PROBES[:1])
     with_mfa: list[Decision] = []
     for action in ADMIN_PROBES:
         (decision,) = _decide(principal_arn, (action,), WITH_MFA, identity, **kw)
@@ -280,6 +291,8 @@ def service_wide_grants(policy: Policy, account_id: str, partition: str = "aws")
     """Sensitive services this policy grants wholesale on ``*`` (MFA present, so conditions on MFA do not hide it)."""
     grants = []
     for service, probes in SENSITIVE_SERVICES.items():
+        if not any(granted_somewhere((policy,), probe) for probe in probes):
+            continue
         decisions = _decide(probe_principal(account_id, partition), probes, WITH_MFA, (policy,))
         allowed = [d for d in decisions if d.allowed]
         if allowed:
@@ -305,6 +318,7 @@ def privileged_without_mfa(
     policies: PrincipalPolicies, actions: Sequence[str] = PRIVILEGED_ACTIONS
 ) -> list[PrivilegedWithoutMfa]:
     """Privileged actions the principal may perform on ``*`` with no MFA in the request."""
+    actions = [a for a in actions if granted_somewhere(policies.identity, a)]
     out = []
     for action, decision in zip(
         actions,
@@ -368,7 +382,7 @@ def network_context(policies: PrincipalPolicies) -> dict[str, str]:
 def admin_inside_network(policies: PrincipalPolicies) -> tuple[bool, dict[str, str]]:
     """Is the principal an administrator when its requests come from the network its policies name?"""
     context = network_context(policies)
-    if not context:
+    if not context or not granted_somewhere(policies.identity, ADMIN_PROBES[0]):
         return False, context
     for action in ADMIN_PROBES:  # stop at the first refusal, as admin_for does
         (decision,) = _decide(
