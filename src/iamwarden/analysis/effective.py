@@ -1,0 +1,850 @@
+"""Effective permissions: what each principal can do, as a compact structure over the action catalogue.
+
+Every action of the catalogue (:mod:`iamwarden.policy.catalogue`, about 22,000) gets an integer id; a set of actions
+is a Python ``int`` used as a bitset. Each statement that governs a principal becomes a :class:`Grant`: the bitset of
+the catalogue actions its ``Action`` / ``NotAction`` covers, plus the statement itself (resources, conditions). A
+principal's :class:`EffectiveAccess` keeps
+
+- ``candidates``: the actions some request could be allowed (an identity ``Allow`` covers them, and the permissions
+  boundary and every SCP level have an ``Allow`` that covers them too), minus the actions an unconditional deny on
+  every resource removes outright;
+- ``atoms``: those candidates split into classes of actions that the very same statements cover. Within an atom, every
+  action is decided the same way for a given resource and request context, so a query looks at the atom's few
+  statements only: identity allows, denies, boundary allows and SCP allows (one list per organization level).
+
+Deciding a request from the structure (:meth:`EffectiveAccess.decide`) follows the engine's logic
+(:func:`iamwarden.policy.evaluate`) for identity-side requests in the principal's own account: an explicit deny wins,
+then identity allow AND boundary AND every SCP level. A KMS request or ``sts:AssumeRole*`` on a role also needs the
+resource policy (key or trust policy), which is not part of a principal's own permissions:
+:attr:`Answer.needs_resource_policy` says so and :attr:`Answer.decision` is then ``implicit_deny``, as the engine
+says without a resource policy. ``tests/analysis/test_effective.py`` checks the agreement on generated requests.
+
+**Offline answers.** Without a request context, only what the principal and resource tell is known
+(``aws:PrincipalArn``, ``aws:username``, ``aws:PrincipalAccount`` ... :data:`KNOWN_KEYS`). A condition on any other key
+(``aws:SourceIp``, ``aws:MultiFactorAuthPresent``, ``aws:RequestedRegion``, tags) is neither assumed true nor dropped:
+the answer is ``conditional`` and lists it ("allowed if aws:SourceIp in 10.0.0.0/8"). With ``complete=True`` the given
+context is the whole request: absent keys are absent, as the engine takes them.
+
+Not covered: resource-based policies (other than saying one is needed), RCPs and session policies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Literal
+
+from iamwarden.analysis.principals import PrincipalPolicies, account_memo, principal_policies
+from iamwarden.model import Account, Role, User
+from iamwarden.policy import Policy, Request, Statement
+from iamwarden.policy.catalogue import ACCESS_LEVELS, AccessLevel, Catalogue, catalogue
+
+Principal = User | Role
+PolicyType = Literal["identity", "permission_boundary", "scp"]
+Tri = bool | None
+"""Three-valued logic: ``True``, ``False``, or ``None`` for "depends on what is not known offline"."""
+
+KNOWN_KEYS = frozenset(
+    {
+        "aws:principalarn",
+        "aws:principalaccount",
+        "aws:principaltype",
+        "aws:resourceaccount",
+        "aws:principalisawsservice",
+        "aws:username",
+        "aws:principalservicename",
+    }
+)
+"""Context keys fixed by the principal and the resource: offline, their presence and value are known."""
+
+LEVELS: Mapping[str, AccessLevel] = {
+    "list": "List",
+    "read": "Read",
+    "write": "Write",
+    "permissions-management": "Permissions management",
+    "tagging": "Tagging",
+}
+"""Command-line spelling of the access levels."""
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Action ids and bitsets
+
+
+class ActionIndex:
+    """Integer ids for every action of the catalogue (grouped by service, in the reference's order) and the bitset of
+    an ``Action`` element entry, a service or an access level. Use :func:`action_index` for the shared instance."""
+
+    def __init__(self, cat: Catalogue) -> None:
+        self.catalogue = cat
+        self.names: list[str] = []
+        self.levels: list[AccessLevel] = []
+        self.ids: dict[str, int] = {}
+        self.service_ranges: dict[str, tuple[int, int]] = {}
+        for prefix in cat.services():
+            start = len(self.names)
+            for action in cat.actions(prefix):
+                self.ids[action.full_name.lower()] = len(self.names)
+                self.names.append(action.full_name)
+                self.levels.append(action.access_level)
+            self.service_ranges[prefix] = (start, len(self.names))
+        self.size = len(self.names)
+        self.all = (1 << self.size) - 1
+        self._patterns: dict[str, int] = {}
+        self._statements: dict[int, tuple[Statement, int]] = {}
+        self._levels: dict[str, int] = {}
+
+    def id(self, action: str) -> int | None:
+        return self.ids.get(action.lower())
+
+    def service_bits(self, prefix: str) -> int:
+        start, end = self.service_ranges.get(prefix.lower(), (0, 0))
+        return ((1 << (end - start)) - 1) << start
+
+    def level_bits(self, level: AccessLevel) -> int:
+        bits = self._levels.get(level)
+        if bits is None:
+            bits = self.from_ids(i for i, lv in enumerate(self.levels) if lv == level)
+            self._levels[level] = bits
+        return bits
+
+    def from_ids(self, ids: Iterable[int]) -> int:
+        buf = bytearray((self.size + 7) // 8)
+        for i in ids:
+            buf[i >> 3] |= 1 << (i & 7)
+        return int.from_bytes(buf, "little")
+
+    def pattern_bits(self, pattern: str) -> int:
+        """The actions an ``Action`` entry (``s3:Get*``, ``*``, ``iam:PassRole``) covers; cached."""
+        low = pattern.lower()
+        bits = self._patterns.get(low)
+        if bits is None:
+            if low == "*":
+                bits = self.all
+            else:
+                svc, _, name = low.partition(":")
+                if name == "*" and svc in self.service_ranges:
+                    bits = self.service_bits(svc)
+                else:
+                    bits = self.from_ids(self.ids[a.full_name.lower()] for a in self.catalogue.expand(low))
+            self._patterns[low] = bits
+        return bits
+
+    def statement_bits(self, st: Statement) -> int:
+        """The catalogue actions ``st`` covers (``NotAction``: every action its list does not match)."""
+        hit = self._statements.get(id(st))
+        if hit is not None and hit[0] is st:
+            return hit[1]
+        bits = 0
+        for pattern in st.actions:
+            bits |= self.pattern_bits(pattern.raw)
+        if st.not_action:
+            bits = self.all & ~bits
+        self._statements[id(st)] = (st, bits)  # the statement is kept alive with its id
+        return bits
+
+    def iter_ids(self, bits: int) -> Iterator[int]:
+        """The ids in ``bits``, ascending."""
+        text = bin(bits)[:1:-1]
+        i = text.find("1")
+        while i >= 0:
+            yield i
+            i = text.find("1", i + 1)
+
+    def names_of(self, bits: int) -> list[str]:
+        return [self.names[i] for i in self.iter_ids(bits)]
+
+
+@cache
+def action_index() -> ActionIndex:
+    """The shared index over the pinned catalogue (reads every service once, about 0.5 s)."""
+    return ActionIndex(catalogue())
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The structure
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Grant:
+    """One statement in a principal's permissions: the catalogue actions it covers and where it comes from."""
+
+    actions: int
+    statement: Statement
+    policy: str
+    policy_type: PolicyType
+    level: int = -1
+    """The organization level of an SCP (0 = root), else -1."""
+
+    @property
+    def all_resources(self) -> bool:
+        return self.statement.resource_check is None
+
+    @property
+    def unconditional(self) -> bool:
+        return not self.statement.conditions
+
+    @property
+    def plain(self) -> bool:
+        """Applies to every resource, without conditions."""
+        return self.statement.resource_check is None and not self.statement.conditions
+
+    @property
+    def label(self) -> str:
+        return f"{self.policy} statement {self.statement.label}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy": self.policy, "policy_type": self.policy_type, "statement": self.statement.label}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Atom:
+    """Actions covered by exactly the same statements: decided alike for any resource and context."""
+
+    actions: int
+    allows: tuple[Grant, ...]
+    denies: tuple[Grant, ...]
+    boundary: tuple[Grant, ...] | None
+    """``None``: no permissions boundary."""
+    scp_levels: tuple[tuple[Grant, ...], ...]
+    """One tuple of SCP allows per organization level; empty when no SCP applies."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A decision from the structure, and why."""
+
+    decision: Literal["allowed", "conditional", "explicit_deny", "implicit_deny"]
+    allowed_by: tuple[Grant, ...] = ()
+    denied_by: tuple[Grant, ...] = ()
+    conditions: tuple[str, ...] = ()
+    """For ``conditional``: what must hold ("aws:SourceIp in 10.0.0.0/8", "not: aws:RequestedRegion is us-east-1")."""
+    needs_resource_policy: bool = False
+    """A KMS request or ``sts:AssumeRole*`` on a role: the identity side allows (or may) but the key or trust policy
+    must allow too; ``decision`` is then ``implicit_deny`` (what the engine says without a resource policy)."""
+    identity_decision: Literal["allowed", "conditional", "explicit_deny", "implicit_deny"] = "implicit_deny"
+    """The decision without the resource-policy requirement."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "decision": self.decision,
+            "identity_decision": self.identity_decision,
+            "needs_resource_policy": self.needs_resource_policy,
+            "allowed_by": [g.to_json() for g in self.allowed_by],
+            "denied_by": [g.to_json() for g in self.denied_by],
+            "conditions": list(self.conditions),
+        }
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Shape:
+    """The part of the structure that depends only on the policies (shared by principals with the same policies)."""
+
+    candidates: int
+    atoms: tuple[Atom, ...]
+    denies: tuple[Grant, ...]
+    hard_denied: int
+    """Actions an unconditional deny on every resource removes."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EffectiveAccess:
+    """What one principal can do."""
+
+    principal: Principal
+    policies: PrincipalPolicies
+    shape: Shape
+    index: ActionIndex = field(repr=False)
+
+    @property
+    def arn(self) -> str:
+        return self.principal.arn
+
+    @property
+    def candidates(self) -> int:
+        return self.shape.candidates
+
+    @property
+    def atoms(self) -> tuple[Atom, ...]:
+        return self.shape.atoms
+
+    def atom_of(self, action_id: int) -> Atom | None:
+        bit = 1 << action_id
+        if not self.shape.candidates & bit:
+            return None
+        for atom in self.shape.atoms:
+            if atom.actions & bit:
+                return atom
+        return None
+
+    def request(self, action: str, resource: str = "*", context: Mapping[str, Any] | None = None) -> Request:
+        return Request(self.principal.arn, action, resource, context or {})
+
+    def decide(
+        self,
+        action: str,
+        resource: str = "*",
+        context: Mapping[str, Any] | None = None,
+        *,
+        complete: bool = False,
+    ) -> Answer:
+        """Decide ``action`` on ``resource`` from the structure (see :func:`decide`)."""
+        return decide(self.shape, self.index, self.principal.arn, action, resource, context, complete=complete)
+
+
+def decide(
+    shape: Shape,
+    index: ActionIndex,
+    principal_arn: str,
+    action: str,
+    resource: str = "*",
+    context: Mapping[str, Any] | None = None,
+    *,
+    complete: bool = False,
+) -> Answer:
+    """Decide ``action`` on ``resource`` for the principal ``shape`` describes. ``complete``: ``context`` is the whole
+    request context (absent keys are absent, as the engine takes them); otherwise keys outside :data:`KNOWN_KEYS` and
+    ``context`` are unknown, and conditions on them make the answer ``conditional``."""
+    action_id = index.id(action)
+    if action_id is None:
+        raise KeyError(f"{action!r} is not an action of the catalogue")
+    request = Request(principal_arn, index.names[action_id], resource, context or {})
+    ctx = request.full_context
+    known: frozenset[str] | None = None if complete else KNOWN_KEYS | frozenset(ctx)
+    bit = 1 << action_id
+    atom = None
+    if shape.candidates & bit:
+        atom = next(a for a in shape.atoms if a.actions & bit)
+    if atom is None:
+        denies = [g for g in shape.denies if g.actions & bit]
+        states = [(g, _grant_state(g, resource, ctx, known)[0]) for g in denies]
+        hit = tuple(g for g, s in states if s is True)
+        if hit:
+            return Answer("explicit_deny", denied_by=hit, identity_decision="explicit_deny")
+        return Answer("implicit_deny", denied_by=tuple(g for g, s in states if s is None))
+    return _decide_atom(atom, request, resource, ctx, known)
+
+
+def _tri_all(values: Iterable[Tri]) -> Tri:
+    out: Tri = True
+    for v in values:
+        if v is False:
+            return False
+        if v is None:
+            out = None
+    return out
+
+
+def _tri_any(values: Iterable[Tri]) -> Tri:
+    out: Tri = False
+    for v in values:
+        if v is True:
+            return True
+        if v is None:
+            out = None
+    return out
+
+
+def _grant_state(
+    grant: Grant, resource: str, ctx: Mapping[str, Any], known: frozenset[str] | None
+) -> tuple[Tri, list[str]]:
+    """Whether the statement applies to ``resource`` in ``ctx``: True, False, or None with the undecided parts."""
+    st = grant.statement
+    undecided: list[str] = []
+    check = st.resource_check
+    if check is not None:
+        missing: set[str] = set()
+        if not check(resource, ctx, missing):
+            unknown = [m for m in missing if known is not None and m.lower() not in known]
+            if not unknown:
+                return False, []
+            undecided.append(f"{resource} matches {_resources_text(st)} (uses {', '.join(sorted(unknown))})")
+    for cond in st.conditions:
+        if known is None:
+            if not cond.test(ctx):
+                return False, []
+            continue
+        missing = set()
+        if cond.key_lower not in known:
+            undecided.append(describe_condition(cond))
+            continue
+        result = cond.test(ctx, missing)
+        if any(m.lower() not in known for m in missing):
+            undecided.append(describe_condition(cond))
+        elif not result:
+            return False, []
+    return (None if undecided else True), undecided
+
+
+_ROLE_ARN = re.compile(r"^arn:[a-z0-9-]+:iam::\d{12}:role/")
+
+
+def _needs_resource_policy(request: Request, principal_arn: str) -> bool:
+    """Cross-account requests, KMS and ``sts:`` on a role: the resource policy must allow too."""
+    parts = principal_arn.split(":", 5)
+    if len(parts) > 4 and request.account_of_resource != parts[4]:
+        return True
+    service = request.service
+    return service == "kms" or (service == "sts" and _ROLE_ARN.match(request.resource) is not None)
+
+
+def _decide_atom(
+    atom: Atom, request: Request, resource: str, ctx: Mapping[str, Any], known: frozenset[str] | None
+) -> Answer:
+    conditions: list[str] = []
+    deny_states = []
+    hard: list[Grant] = []
+    soft: list[Grant] = []
+    for g in atom.denies:
+        state, why = _grant_state(g, resource, ctx, known)
+        deny_states.append(state)
+        if state is True:
+            hard.append(g)
+        elif state is None:
+            soft.append(g)
+            conditions.append("not: " + " and ".join(why))
+    if hard:
+        return Answer("explicit_deny", denied_by=tuple(hard), identity_decision="explicit_deny")
+    allow_by: list[Grant] = []
+    allow_states: list[Tri] = []
+    allow_why: list[str] = []
+    for g in atom.allows:
+        state, why = _grant_state(g, resource, ctx, known)
+        allow_states.append(state)
+        if state is not False:
+            allow_by.append(g)
+        if state is None:
+            allow_why.append(" and ".join(why))
+    identity = _tri_any(allow_states)
+    parts: list[Tri] = [identity]
+    if identity is None:
+        conditions.insert(0, " or ".join(allow_why) if len(allow_why) > 1 else allow_why[0])
+    limits: list[tuple[str, Sequence[Grant]]] = []
+    if atom.boundary is not None:
+        limits.append(("boundary", atom.boundary))
+    for i, level in enumerate(atom.scp_levels):
+        limits.append((f"SCP level {i}", level))
+    for what, grants in limits:
+        states = []
+        whys = []
+        for g in grants:
+            state, why = _grant_state(g, resource, ctx, known)
+            states.append(state)
+            if state is None:
+                whys.append(" and ".join(why))
+        level_state = _tri_any(states)
+        parts.append(level_state)
+        if level_state is None:
+            conditions.append(f"{what}: " + " or ".join(whys))
+    allowed = _tri_all(parts)
+    if allowed is False:
+        return Answer("implicit_deny", denied_by=tuple(soft))
+    decision: Literal["allowed", "conditional"] = "allowed" if allowed is True and not soft else "conditional"
+    chosen = tuple(allow_by)
+    if _needs_resource_policy(request, request.principal):
+        return Answer("implicit_deny", chosen, tuple(soft), tuple(conditions), True, decision)
+    return Answer(
+        decision, chosen, tuple(soft), tuple(conditions) if decision == "conditional" else (), False, decision
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Building
+
+
+def _grants(
+    index: ActionIndex, policies: Iterable[Policy], policy_type: PolicyType, level: int = -1
+) -> tuple[list[Grant], list[Grant]]:
+    allows: list[Grant] = []
+    denies: list[Grant] = []
+    for policy in policies:
+        for st in policy.statements:
+            bits = index.statement_bits(st)
+            if not bits:
+                continue
+            grant = Grant(bits, st, policy.name, policy_type, level)
+            (allows if st.effect == "Allow" else denies).append(grant)
+    return allows, denies
+
+
+def _union(grants: Iterable[Grant]) -> int:
+    bits = 0
+    for g in grants:
+        bits |= g.actions
+    return bits
+
+
+def build_shape(
+    index: ActionIndex,
+    identity: Sequence[Policy],
+    boundary: Policy | None,
+    scps: Sequence[Sequence[Policy]],
+) -> Shape:
+    """The atoms of a principal governed by these policies (SCP levels already emptied where SCPs do not apply)."""
+    allows, denies = _grants(index, identity, "identity")
+    candidates = _union(allows)
+    boundary_allows: list[Grant] | None = None
+    if boundary is not None:
+        boundary_allows, more = _grants(index, (boundary,), "permission_boundary")
+        denies += more
+        candidates &= _union(boundary_allows)
+    levels: list[list[Grant]] = []
+    for i, level in enumerate(scps):
+        level_allows, more = _grants(index, level, "scp", i)
+        denies += more
+        levels.append(level_allows)
+        candidates &= _union(level_allows)
+    hard = _union(g for g in denies if g.plain)
+    candidates &= ~hard
+    atoms: list[Atom] = []
+    if candidates:
+        relevant: list[Grant] = [g for g in allows if g.actions & candidates]
+        relevant += [g for g in denies if g.actions & candidates]
+        if boundary_allows is not None:
+            relevant += [g for g in boundary_allows if g.actions & candidates]
+        for level_allows in levels:
+            relevant += [g for g in level_allows if g.actions & candidates]
+        parts = [candidates]
+        seen: set[int] = set()
+        for g in relevant:
+            if g.actions in seen:
+                continue
+            seen.add(g.actions)
+            bits = g.actions
+            split: list[int] = []
+            for part in parts:
+                inside = part & bits
+                if inside and inside != part:
+                    split.append(inside)
+                    split.append(part & ~bits)
+                else:
+                    split.append(part)
+            parts = split
+        for part in parts:
+            atoms.append(
+                Atom(
+                    part,
+                    tuple(g for g in allows if g.actions & part),
+                    tuple(g for g in denies if g.actions & part),
+                    None if boundary_allows is None else tuple(g for g in boundary_allows if g.actions & part),
+                    tuple(tuple(g for g in level if g.actions & part) for level in levels),
+                )
+            )
+    return Shape(candidates, tuple(atoms), tuple(denies), hard)
+
+
+def effective_access(account: Account, principal: Principal) -> EffectiveAccess:
+    """The principal's effective permissions (computed once per account and principal; principals with the same
+    policies share the structure)."""
+    memo = account_memo(account)
+    key = ("effective", principal.arn)
+    found = memo.get(key)
+    if isinstance(found, EffectiveAccess):
+        return found
+    index = action_index()
+    policies = principal_policies(account, principal)
+    shape_key = (
+        "effective_shape",
+        repr(
+            (
+                tuple(id(p) for p in policies.identity),
+                id(policies.boundary) if policies.boundary is not None else 0,
+                tuple(tuple(id(p) for p in level) for level in policies.scps),
+            )
+        ),
+    )
+    shape = memo.get(shape_key)
+    if not isinstance(shape, Shape):
+        shape = build_shape(index, policies.identity, policies.boundary, policies.scps)
+        memo[shape_key] = shape
+    access = EffectiveAccess(principal, policies, shape, index)
+    memo[key] = access
+    return access
+
+
+def all_effective_access(account: Account) -> list[EffectiveAccess]:
+    """Every user's and role's effective permissions."""
+    principals: list[Principal] = [*account.users, *account.roles]
+    return [effective_access(account, p) for p in principals]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Describing conditions and resources
+
+
+_VERBS: Mapping[str, tuple[str, str]] = {
+    # operator (lower) -> (verb for one value, verb for several)
+    "stringequals": ("is", "in"),
+    "stringequalsignorecase": ("is (any case)", "in (any case)"),
+    "stringnotequals": ("is not", "not in"),
+    "stringnotequalsignorecase": ("is not (any case)", "not in (any case)"),
+    "stringlike": ("like", "like one of"),
+    "stringnotlike": ("not like", "not like any of"),
+    "numericequals": ("=", "in"),
+    "numericnotequals": ("!=", "not in"),
+    "numericlessthan": ("<", "< one of"),
+    "numericlessthanequals": ("<=", "<= one of"),
+    "numericgreaterthan": (">", "> one of"),
+    "numericgreaterthanequals": (">=", ">= one of"),
+    "dateequals": ("is", "in"),
+    "datenotequals": ("is not", "not in"),
+    "datelessthan": ("before", "before one of"),
+    "datelessthanequals": ("at or before", "at or before one of"),
+    "dategreaterthan": ("after", "after one of"),
+    "dategreaterthanequals": ("at or after", "at or after one of"),
+    "bool": ("is", "in"),
+    "binaryequals": ("is", "in"),
+    "ipaddress": ("in", "in"),
+    "notipaddress": ("not in", "not in"),
+    "arnequals": ("is", "in"),
+    "arnlike": ("like", "like one of"),
+    "arnnotequals": ("is not", "not in"),
+    "arnnotlike": ("not like", "not like any of"),
+}
+
+
+def describe_condition(cond: Any) -> str:
+    """One condition in words: ``aws:SourceIp in 10.0.0.0/8``, ``aws:MultiFactorAuthPresent is true``."""
+    name = cond.operator_name
+    base = name.operator.name.lower()
+    values = list(cond.values)
+    if base == "null":
+        wanted = {v.lower() for v in values}
+        text = (
+            f"{cond.key} is absent"
+            if wanted == {"true"}
+            else f"{cond.key} is present"
+            if wanted == {"false"}
+            else f"{cond.key} Null {values}"
+        )
+        return text
+    verbs = _VERBS.get(base)
+    shown = values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"
+    if verbs is None:
+        text = f"{name.operator.name} {cond.key} {shown}"
+    else:
+        text = f"{cond.key} {verbs[0] if len(values) == 1 else verbs[1]} {shown}"
+    if name.set_modifier == "ForAnyValue":
+        text = "any value of " + text
+    elif name.set_modifier == "ForAllValues":
+        text = "every value of " + text
+    if name.if_exists:
+        text += " (or absent)"
+    return text
+
+
+def _resources_text(st: Statement) -> str:
+    if st.resources is None:
+        return "*"
+    raw = [p.raw for p in st.resources]
+    text = raw[0] if len(raw) == 1 else "[" + ", ".join(raw) + "]"
+    return f"anything but {text}" if st.not_resource else text
+
+
+def resource_patterns(st: Statement) -> tuple[str, ...]:
+    """The statement's ``Resource`` values (``("*",)`` when it has none)."""
+    return ("*",) if st.resources is None else tuple(p.raw for p in st.resources)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Listing: what a principal can do, grouped
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """Actions of one service allowed on the same resources under the same conditions, by the same statements."""
+
+    service: str
+    actions: tuple[str, ...]
+    """Canonical names, or ``("s3:*",)`` when every action of the service is in."""
+    resources: tuple[str, ...]
+    not_resource: bool
+    conditions: tuple[str, ...]
+    """Undecided offline: what must hold (empty: allowed outright)."""
+    limits: tuple[str, ...]
+    """What narrows the grant: partial denies, boundary and SCP statements that do not cover everything."""
+    granted_by: tuple[Grant, ...]
+    count: int
+    excluded: tuple[str, ...] = ()
+    """For the entry ``*``: the actions it does not include (whole services as ``iam:*``)."""
+
+    @property
+    def status(self) -> str:
+        return "conditional" if self.conditions or self.limits else "allowed"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "service": self.service,
+            "status": self.status,
+            "actions": list(self.actions),
+            "action_count": self.count,
+            "resources": list(self.resources),
+            "not_resource": self.not_resource,
+            "conditions": list(self.conditions),
+            "limits": list(self.limits),
+            "granted_by": [g.to_json() for g in self.granted_by],
+            "excluded": list(self.excluded),
+        }
+
+
+def _offline_state(grant: Grant, ctx: Mapping[str, Any]) -> tuple[Tri, list[str]]:
+    """The statement's conditions (not its resources) decided offline: True, False, or None with what is undecided."""
+    known = KNOWN_KEYS | frozenset(ctx)
+    undecided: list[str] = []
+    for cond in grant.statement.conditions:
+        missing: set[str] = set()
+        if cond.key_lower not in known:
+            undecided.append(describe_condition(cond))
+            continue
+        result = cond.test(ctx, missing)
+        if any(m.lower() not in known for m in missing):
+            undecided.append(describe_condition(cond))
+        elif not result:
+            return False, []
+    return (None if undecided else True), undecided
+
+
+def _covers(deny: Grant, allow: Grant) -> bool:
+    """Whether ``deny``'s resources include every resource ``allow``'s do (a sound, simple test: the deny's patterns,
+    without ``?`` or variables, match the allow's pattern text)."""
+    d, a = deny.statement, allow.statement
+    if d.resource_check is None:
+        return True
+    if a.resources is None or a.not_resource or d.not_resource or d.resources is None:
+        return False
+    if any("?" in p.raw or "${" in p.raw for p in d.resources):
+        return False
+    check = d.resource_check
+    return all(check(p.raw, {}, set()) for p in a.resources)
+
+
+def _limit_text(what: str, grants: Sequence[Grant], ctx: Mapping[str, Any]) -> str | None:
+    """How a boundary or SCP level narrows an atom, or ``None`` when one of its allows covers everything."""
+    parts: list[str] = []
+    for g in grants:
+        state, why = _offline_state(g, ctx)
+        if state is False:
+            continue
+        if state is True and g.all_resources:
+            return None
+        text = f"on {_resources_text(g.statement)}"
+        if why:
+            text += " if " + " and ".join(why)
+        parts.append(text)
+    if not parts:
+        return f"{what}: allows none of these here"
+    return f"{what}: only " + " or ".join(parts)
+
+
+def access_entries(
+    access: EffectiveAccess,
+    *,
+    service: str | None = None,
+    level: AccessLevel | None = None,
+) -> list[Entry]:
+    """What the principal can do, as entries grouped by service (then by resources and conditions)."""
+    index = access.index
+    mask = access.candidates
+    if service is not None:
+        mask &= index.service_bits(service)
+    if level is not None:
+        mask &= index.level_bits(level)
+    ctx = access.request("iam:ListUsers").full_context
+    rows: dict[tuple[Any, ...], list[Any]] = {}
+    for atom in access.atoms:
+        bits = atom.actions & mask
+        if not bits:
+            continue
+        limits: list[str] = []
+        if atom.boundary is not None:
+            text = _limit_text("boundary", atom.boundary, ctx)
+            if text is not None:
+                limits.append(text)
+        for i, level_grants in enumerate(atom.scp_levels):
+            text = _limit_text(f"SCP level {i}", level_grants, ctx)
+            if text is not None:
+                limits.append(text)
+        live_denies: list[tuple[Grant, list[str]]] = []
+        for d in atom.denies:
+            state, why = _offline_state(d, ctx)
+            if state is not False:
+                live_denies.append((d, why))
+        for g in atom.allows:
+            state, why = _offline_state(g, ctx)
+            if state is False:
+                continue
+            own_limits = list(limits)
+            removed = False
+            for d, dwhy in live_denies:
+                if not dwhy and _covers(d, g):
+                    removed = True
+                    break
+                text = f"denied by {d.label}"
+                if not d.all_resources:
+                    text += f" on {_resources_text(d.statement)}"
+                if dwhy:
+                    text += " if " + " and ".join(dwhy)
+                own_limits.append(text)
+            if removed:
+                continue
+            st = g.statement
+            key = (
+                resource_patterns(st),
+                st.not_resource,
+                tuple(why),
+                tuple(own_limits),
+            )
+            row = rows.get(key)
+            if row is None:
+                rows[key] = [bits, [g]]
+            else:
+                row[0] |= bits
+                if g not in row[1]:
+                    row[1].append(g)
+    # the same actions granted by several statements on the same terms: one entry, every statement named
+    out: list[Entry] = []
+    for (resources, not_resource, conditions, limits_t), (bits, grants) in rows.items():
+        count = bin(bits).count("1")
+        if service is None and level is None and count * 2 > index.size:
+            # most of the catalogue: one entry "*", naming what is not in it
+            excluded = tuple(_compact(index, index.all & ~bits))
+            entry = Entry("*", ("*",), resources, not_resource, conditions, limits_t, tuple(grants), count, excluded)
+            out.append(entry)
+            continue
+        for prefix, _ in _services_in(index, bits):
+            svc_bits = bits & index.service_bits(prefix)
+            svc_count = bin(svc_bits).count("1")
+            names = tuple(_compact(index, svc_bits))
+            granting = tuple(g for g in grants if g.actions & svc_bits)
+            out.append(Entry(prefix, names, resources, not_resource, conditions, limits_t, granting, svc_count))
+    out.sort(key=lambda e: (e.service, e.status != "allowed", e.resources, e.actions))
+    return out
+
+
+def _compact(index: ActionIndex, bits: int) -> list[str]:
+    """Action names, a whole service written ``svc:*``."""
+    out: list[str] = []
+    for prefix, (start, end) in _services_in(index, bits):
+        svc_bits = bits & index.service_bits(prefix)
+        if bin(svc_bits).count("1") == end - start:
+            out.append(f"{prefix}:*")
+        else:
+            out.extend(index.names_of(svc_bits))
+    return out
+
+
+def _services_in(index: ActionIndex, bits: int) -> list[tuple[str, tuple[int, int]]]:
+    found: list[tuple[str, tuple[int, int]]] = []
+    for prefix, (start, end) in index.service_ranges.items():
+        if end > start and (bits >> start) & ((1 << (end - start)) - 1):
+            found.append((prefix, (start, end)))
+    return found
+
+
+def level_names() -> tuple[str, ...]:
+    return tuple(LEVELS)
+
+
+assert set(LEVELS.values()) == set(ACCESS_LEVELS)
