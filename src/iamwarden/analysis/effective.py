@@ -404,7 +404,7 @@ def _decide_atom(
             hard.append(g)
         elif state is None:
             soft.append(g)
-            conditions.append("not: " + " and ".join(why))
+            conditions.append("not (" + " and ".join(why) + ")")
     if hard:
         return Answer("explicit_deny", denied_by=tuple(hard), identity_decision="explicit_deny")
     allow_by: list[Grant] = []
@@ -743,10 +743,14 @@ def access_entries(
     *,
     service: str | None = None,
     level: AccessLevel | None = None,
+    actions: int | None = None,
 ) -> list[Entry]:
-    """What the principal can do, as entries grouped by service (then by resources and conditions)."""
+    """What the principal can do, as entries grouped by service (then by resources and conditions); only ``service``,
+    actions of access level ``level``, and the ``actions`` bitset when given."""
     index = access.index
     mask = access.candidates
+    if actions is not None:
+        mask &= actions
     if service is not None:
         mask &= index.service_bits(service)
     if level is not None:
@@ -771,8 +775,11 @@ def access_entries(
             state, why = _offline_state(d, ctx)
             if state is not False:
                 live_denies.append((d, why))
-        for g in atom.allows:
-            state, why = _offline_state(g, ctx)
+        states = [(g, *_offline_state(g, ctx)) for g in atom.allows]
+        if any(state is True and g.all_resources for g, state, _ in states):
+            # an allow on every resource without conditions: the narrower allows of the atom add nothing
+            states = [(g, state, why) for g, state, why in states if state is True and g.all_resources]
+        for g, state, why in states:
             if state is False:
                 continue
             own_limits = list(limits)
@@ -807,7 +814,7 @@ def access_entries(
     out: list[Entry] = []
     for (resources, not_resource, conditions, limits_t), (bits, grants) in rows.items():
         count = bin(bits).count("1")
-        if service is None and level is None and count * 2 > index.size:
+        if service is None and level is None and actions is None and count * 2 > index.size:
             # most of the catalogue: one entry "*", naming what is not in it
             excluded = tuple(_compact(index, index.all & ~bits))
             entry = Entry("*", ("*",), resources, not_resource, conditions, limits_t, tuple(grants), count, excluded)

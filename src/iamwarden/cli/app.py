@@ -54,6 +54,11 @@ def _register() -> None:
 
     app.command("scan")(scan_cmd.scan)
 
+    from iamwarden.cli import access_cmd, who_can_cmd
+
+    app.command("access")(access_cmd.access)
+    app.command("who-can")(who_can_cmd.who_can)
+
 
 _register()
 

@@ -1,0 +1,125 @@
+"""``iamwarden who-can ACTION [--resource ARN]``: the users and roles that can perform an action.
+
+Each principal's effective permissions (:mod:`iamwarden.analysis.effective`) are asked about the action: on the given
+resource (a decision: allowed, or allowed under conditions that only a real request can decide), or, without
+``--resource``, on which resources and under which conditions. The granting statements are named. See docs/access.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from iamwarden.cli.access_cmd import (
+    AccountIdOption,
+    AuthDetailsOption,
+    ImportDirOption,
+    JsonOption,
+    SnapshotOption,
+    input_name,
+    load_account,
+)
+from iamwarden.cli.errors import handles_input_errors
+from iamwarden.errors import InputError, Problem
+
+
+def _on_resource(found: Any, action: str, resource: str) -> dict[str, Any] | None:
+    answer = found.decide(action, resource)
+    status = answer.identity_decision if answer.needs_resource_policy else answer.decision
+    if status not in ("allowed", "conditional"):
+        return None
+    conditions = list(answer.conditions)
+    if answer.needs_resource_policy:
+        conditions.append("the resource policy (key policy, trust policy, or cross-account) allows it too")
+        status = "conditional"
+    return {
+        "principal": found.arn,
+        "status": status,
+        "resources": [resource],
+        "conditions": conditions,
+        "granted_by": [g.to_json() for g in answer.allowed_by],
+    }
+
+
+def _anywhere(found: Any, action_id: int) -> list[dict[str, Any]]:
+    from iamwarden.analysis.effective import access_entries
+
+    out = []
+    for e in access_entries(found, actions=1 << action_id):
+        out.append(
+            {
+                "principal": found.arn,
+                "status": e.status,
+                "resources": list(e.resources),
+                "not_resource": e.not_resource,
+                "conditions": [*e.conditions, *e.limits],
+                "granted_by": [g.to_json() for g in e.granted_by],
+            }
+        )
+    return out
+
+
+@handles_input_errors
+def who_can(
+    action: Annotated[str, typer.Argument(help="An action of the catalogue, e.g. iam:PassRole.")],
+    resource: Annotated[
+        str | None, typer.Option("--resource", "-r", help="Only principals that can act on this resource ARN.")
+    ] = None,
+    json_output: JsonOption = False,
+    snapshot: SnapshotOption = None,
+    authorization_details: AuthDetailsOption = None,
+    import_dir: ImportDirOption = None,
+    account_id: AccountIdOption = None,
+) -> None:
+    """List the users and roles that can perform ACTION (allowed, or allowed under conditions), with the statements
+    that grant it."""
+    from iamwarden.analysis.effective import action_index, all_effective_access
+
+    index = action_index()
+    action_id = index.id(action)
+    if action_id is None:
+        raise InputError("command line", Problem("ACTION", f"{action!r} is not an action of the catalogue"))
+    name = index.names[action_id]
+    source = input_name(snapshot, authorization_details, import_dir)
+    account = load_account(snapshot, authorization_details, import_dir, account_id)
+    rows: list[dict[str, Any]] = []
+    for found in all_effective_access(account):
+        if resource is not None:
+            row = _on_resource(found, name, resource)
+            if row is not None:
+                rows.append(row)
+        else:
+            rows += _anywhere(found, action_id)
+    if json_output:
+        doc = {"action": name, "resource": resource, "source": source, "principals": rows}
+        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+        return
+    console = Console(highlight=False, soft_wrap=False)
+    who = len({r["principal"] for r in rows})
+    where = f" on {resource}" if resource else ""
+    console.print(f"[bold]{who}[/] principals can {escape(name)}{escape(where)}")
+    if not rows:
+        return
+    table = Table(show_lines=True)
+    for column in ("Principal", "Status", "Resources", "Conditions / limits", "Granted by"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        style = "green" if r["status"] == "allowed" else "yellow"
+        terms = "\n".join(f"if {c}" if not c.startswith(("boundary", "SCP", "denied")) else c for c in r["conditions"])
+        res = "\n".join(r["resources"])
+        if r.get("not_resource"):
+            res = "anything but\n" + res
+        table.add_row(
+            escape(r["principal"]),
+            f"[{style}]{r['status']}[/]",
+            escape(res),
+            escape(terms or "-"),
+            escape("\n".join(f"{g['policy']} statement {g['statement']}" for g in r["granted_by"])),
+        )
+    console.print(table)
