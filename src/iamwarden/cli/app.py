@@ -59,6 +59,10 @@ def _register() -> None:
     app.command("access")(access_cmd.access)
     app.command("who-can")(who_can_cmd.who_can)
 
+    from iamwarden.cli import paths_cmd
+
+    app.command("paths")(paths_cmd.paths)
+
 
 _register()
 

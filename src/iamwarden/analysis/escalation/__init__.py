@@ -3,18 +3,31 @@ paths from each principal to an administrator (see docs/escalation.md)."""
 
 from iamwarden.analysis.escalation.catalogue import RequiredAction, Technique, catalogue_actions, techniques
 from iamwarden.analysis.escalation.edges import Edge, EdgeFinder, Grant
-from iamwarden.analysis.escalation.graph import ADMIN, EscalationGraph, EscalationPath, escalation_graph
+from iamwarden.analysis.escalation.graph import (
+    ADMIN,
+    MAX_HOPS,
+    MAX_PATHS,
+    EscalationGraph,
+    EscalationPath,
+    PrincipalEscalation,
+    escalation_graph,
+    principal_escalation,
+)
 
 __all__ = [
     "ADMIN",
+    "MAX_HOPS",
+    "MAX_PATHS",
     "Edge",
     "EdgeFinder",
     "EscalationGraph",
     "EscalationPath",
     "Grant",
+    "PrincipalEscalation",
     "RequiredAction",
     "Technique",
     "catalogue_actions",
     "escalation_graph",
+    "principal_escalation",
     "techniques",
 ]

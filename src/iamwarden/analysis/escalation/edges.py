@@ -34,7 +34,7 @@ from iamwarden.analysis.principals import (
     principal_policies,
 )
 from iamwarden.model import Account, Group, Role, User
-from iamwarden.policy import Decision, Policy, Request, evaluate, parse_policy
+from iamwarden.policy import Decision, Policy, Request, Statement, evaluate, parse_policy
 
 ALLOW_ANYTHING = parse_policy(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
@@ -213,7 +213,16 @@ class EdgeFinder:
         self._target_ceilings: dict[str, bool] = {}
         self._resources: dict[str, list[tuple[Role, str | None, list[str]]]] = {}
         self._passable: dict[str, list[tuple[Role, str]]] = {}
-        self._filtered: dict[tuple[str, str, bool], set[str] | None] = {}
+        self._filtered: dict[tuple[tuple[str, ...], bool], set[str]] = {}
+        self._texts: dict[int, str] = {}
+        self._sig_statements: dict[tuple[str, str], tuple[tuple[Statement, ...], Any]] = {}
+        own = f":{self.account_id}:"
+        self.own_trust = {
+            arn
+            for value, arns in self.facts.named_in_trust.items()
+            if value in ("*", self.account_id) or own in value
+            for arn in arns
+        }
         every = list(self.facts.principals.items())
         self._pools: dict[bool, list[tuple[str, Principal]]] = {
             True: [(a, t) for a, t in every if isinstance(t, Role)],
@@ -260,7 +269,8 @@ class EdgeFinder:
         resource_policy: Policy | None = None,
     ) -> Decision:
         ctx = tuple(sorted((context or {}).items()))
-        key = (pp.principal.arn, action, resource, ctx, id(resource_policy))
+        where: Any = resource if resource_policy is not None else ("sig", self.signature(pp, action, resource))
+        key = (pp.principal.arn, action, where, ctx, id(resource_policy))
         hit = self.facts.decisions.get(key)
         if hit is not None:
             return hit
@@ -330,6 +340,27 @@ class EdgeFinder:
             result = tuple(found)
         self._patterns[key] = result
         return result
+
+    def signature(self, pp: PrincipalPolicies, action: str, resource: str) -> tuple[bool, ...]:
+        """Which of the statements naming ``action`` (identity, boundary, SCPs) have a ``Resource`` matching
+        ``resource``: two resources with the same signature get the same decision (conditions do not depend on it)."""
+        key = (pp.principal.arn, action)
+        found = self._sig_statements.get(key)
+        if found is None:
+            low = action.lower()
+            every = [*pp.identity, *([pp.boundary] if pp.boundary else []), *(p for level in pp.scps for p in level)]
+            statements = tuple(st for policy in every for st in policy.statements_for(low) if st.resources is not None)
+            request = Request(pp.principal.arn, action, "*", {"aws:RequestedRegion": pp.region, **WITHOUT_MFA})
+            found = (statements, request.full_context)
+            self._sig_statements[key] = found
+        statements, context = found
+        return tuple(any(p.matches(resource, context, set()) for p in st.resources or ()) for st in statements)
+
+    def _text(self, policy: Policy) -> str:
+        key = id(policy)  # compiled policies live as long as the account's cache, as does this finder
+        if key not in self._texts:
+            self._texts[key] = repr(policy.document).lower()
+        return self._texts[key]
 
     def target_ceiling(self, arn: str) -> bool:
         if arn not in self._target_ceilings:
@@ -517,8 +548,10 @@ class EdgeFinder:
         for policy_arn in self.admin_policy_arns()[:1]:
             if self.grant(pp, req.action, resource, {"iam:PolicyARN": policy_arn}):
                 return {"iam:PolicyARN": policy_arn}
-        if req.action not in self.facts.candidates[pp.principal.arn]:
-            return None
+        if req.action not in self.facts.candidates[pp.principal.arn] or not any(
+            "iam:policyarn" in self._text(policy) for policy in pp.identity
+        ):
+            return None  # only a condition on iam:PolicyARN could allow another administrator policy
         for policy_arn in self.admin_policy_arns()[1:]:
             if self.grant(pp, req.action, resource, {"iam:PolicyARN": policy_arn}):
                 return {"iam:PolicyARN": policy_arn}
@@ -531,7 +564,7 @@ class EdgeFinder:
         for req in technique.required:
             resource = resource_for[req.on]
             context: Mapping[str, str] | None = None
-            if req.action.lower().startswith("iam:attach") and req.action.lower().endswith("policy"):
+            if _attaches(req.action):
                 context = self._attach_context(pp, req, resource)
                 if context is None:
                     return None
@@ -593,20 +626,35 @@ class EdgeFinder:
         if technique.gains == "target" and lateral is not None:
             pool = [(a, t) for a, t in pool if a in lateral]
         if "sts:AssumeRole" in technique.actions:
-            pool = [(a, t) for a, t in pool if a in self.facts.aws_trust]
+            named = self.facts.named_in_trust.get(source, set())
+            pool = [(a, t) for a, t in pool if a in self.own_trust or a in named]
         for req in technique.required:
             if req.on == "target" and not (req.action == "sts:AssumeRole" and source in self.facts.named_in_trust):
-                key = (source, req.action, wants_role)
+                patterns = self.patterns(pp, req.action)
+                if patterns is None:
+                    continue
+                key = (tuple(p.pattern for p in patterns), wants_role)
                 if key not in self._filtered:
-                    patterns = self.patterns(pp, req.action)
-                    if patterns is None:
-                        self._filtered[key] = None
-                    else:
-                        one = re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)", re.S | re.I)
-                        self._filtered[key] = {a for a, _ in self._pools[wants_role] if one.fullmatch(a)}
+                    one = re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)", re.S | re.I)
+                    self._filtered[key] = {a for a, _ in self._pools[wants_role] if one.fullmatch(a)}
                 allowed = self._filtered[key]
-                if allowed is not None:
-                    pool = [(a, t) for a, t in pool if a in allowed]
+                pool = [(a, t) for a, t in pool if a in allowed]
+        # Targets the policies cannot tell apart get the same decision: try one of each kind first.
+        first = next((r for r in technique.required if r.on == "target" and r.action != "sts:AssumeRole"), None)
+        if first is not None and len(pool) > 1:
+            groups: dict[tuple[bool, ...], list[tuple[str, Principal]]] = {}
+            for arn, target in pool:
+                if arn != source:
+                    groups.setdefault(self.signature(pp, first.action, arn), []).append((arn, target))
+            pool = []
+            for members in groups.values():
+                context: Mapping[str, str] | None = None
+                if _attaches(first.action):
+                    context = self._attach_context(pp, first, members[0][0])
+                    if context is None:
+                        continue
+                if self.grant(pp, first.action, members[0][0], context):
+                    pool += members
         made_admin = 0
         for target_arn, target in pool:
             if target_arn == source:
@@ -819,6 +867,11 @@ def _resource_patterns(policy: Policy, action: str) -> tuple[re.Pattern[str], ..
                 re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text), re.S | re.I)
             )
     return tuple(out)
+
+
+def _attaches(action: str) -> bool:
+    low = action.lower()
+    return low.startswith("iam:attach") and low.endswith("policy")
 
 
 def _has_mfa(user: User) -> bool | None:

@@ -177,6 +177,43 @@ class EscalationGraph:
                     queue.append((*hops, edge))
 
 
+@dataclass(frozen=True, slots=True)
+class PrincipalEscalation:
+    """What one principal can reach: paths to the goal, shortest first, and one-hop lateral takeovers."""
+
+    principal: str
+    paths: tuple[EscalationPath, ...]
+    lateral: tuple[tuple[Edge, tuple[str, str]], ...]
+    allowed_only_with_mfa: tuple[str, ...]
+
+    @property
+    def pathfinding_ids(self) -> list[str]:
+        """The techniques the principal itself uses (first hops), in path order."""
+        return list(dict.fromkeys([p.hops[0].technique for p in self.paths] + [e.technique for e, _ in self.lateral]))
+
+    def to_json(self) -> dict[str, Any]:
+        out: list[dict[str, Any]] = [{"outcome": "admin", **p.to_json()} for p in self.paths]
+        for edge, (action, resource) in self.lateral:
+            path = EscalationPath(self.principal, (edge,)).to_json()
+            out.append({"outcome": "lateral", "gains": f"{action} on {resource}", **path})
+        result: dict[str, Any] = {"pathfinding_ids": self.pathfinding_ids, "paths": out}
+        if self.allowed_only_with_mfa:
+            result["allowed_only_with_mfa"] = list(self.allowed_only_with_mfa)
+        return result
+
+
+def principal_escalation(
+    graph: EscalationGraph, arn: str, to: str = ADMIN, max_hops: int = MAX_HOPS, max_paths: int = MAX_PATHS
+) -> PrincipalEscalation:
+    """Paths from ``arn`` to an administrator (lateral takeovers too) or to principal ``to``."""
+    paths = graph.paths_from(arn, to, max_hops, max_paths)
+    lateral: list[tuple[Edge, tuple[str, str]]] = []
+    if to == ADMIN:
+        leads = {(p.hops[0].technique, p.hops[0].target) for p in paths}
+        lateral = [(e, g) for e, g in graph.lateral_from(arn) if (e.technique, e.target) not in leads]
+    return PrincipalEscalation(arn, tuple(paths), tuple(lateral), tuple(graph.mfa_only(arn)))
+
+
 def escalation_graph(account: Account) -> EscalationGraph:
     """The account's escalation graph, computed once per account."""
     memo = account_memo(account)

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from iamwarden.analysis.escalation import ADMIN, EscalationGraph, EscalationPath, escalation_graph
+from iamwarden.analysis.escalation import EscalationGraph, escalation_graph, principal_escalation
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -92,32 +92,19 @@ def _outcome(graph: EscalationGraph, principal: User | Role) -> Outcome:
         return unknown(arn, "evidence missing: " + "; ".join(gaps), gaps=list(gaps))
     if graph.is_admin(arn):
         return not_applicable(arn, "already an administrator (see least_privilege.effective_admins)")
-    paths: list[EscalationPath] = graph.paths_from(arn, ADMIN)
-    leads = {(p.hops[0].technique, p.hops[0].target) for p in paths}
-    lateral = [(e, g) for e, g in graph.lateral_from(arn) if (e.technique, e.target) not in leads]
-    mfa_only = graph.mfa_only(arn)
-    caveats = list(graph.finder.facts.policies[arn].caveats)
-    if not paths and not lateral:
-        evidence: dict[str, Any] = {"pathfinding_ids": [], "paths": [], "caveats": caveats}
-        if mfa_only:
-            evidence["allowed_only_with_mfa"] = mfa_only
+    found = principal_escalation(graph, arn)
+    evidence: dict[str, Any] = {**found.to_json(), "caveats": list(graph.finder.facts.policies[arn].caveats)}
+    if not found.paths and not found.lateral:
         return passed(arn, "no escalation path", **evidence)
-    ids = list(dict.fromkeys([p.hops[0].technique for p in paths] + [e.technique for e, _ in lateral]))
-    out_paths = [{"outcome": "admin", **p.to_json()} for p in paths]
-    for edge, (action, resource) in lateral:
-        path = EscalationPath(arn, (edge,)).to_json()
-        out_paths.append({"outcome": "lateral", "gains": f"{action} on {resource}", **path})
-    evidence = {"pathfinding_ids": ids, "paths": out_paths, "caveats": caveats}
-    if mfa_only:
-        evidence["allowed_only_with_mfa"] = mfa_only
-    if paths:
-        first = paths[0]
+    ids = found.pathfinding_ids
+    if found.paths:
+        first = found.paths[0]
         route = " -> ".join(first.techniques)
-        more = f" ({len(paths)} paths)" if len(paths) > 1 else ""
+        more = f" ({len(found.paths)} paths)" if len(found.paths) > 1 else ""
         target = "itself" if first.target == arn else first.target.rsplit(":", 1)[-1]
         detail = f"can become administrator via {route} (to {target}){more}"
         return replace(failed(arn, detail, **evidence), severity=Severity.CRITICAL)
-    targets = ", ".join(sorted({e.target.rsplit(":", 1)[-1] for e, _ in lateral}))
+    targets = ", ".join(sorted({e.target.rsplit(":", 1)[-1] for e, _ in found.lateral}))
     return failed(arn, f"can take over {targets} ({', '.join(ids)}), which may do more than it may", **evidence)
 
 

@@ -1,0 +1,131 @@
+"""``iamwarden paths``: every privilege-escalation path of an account, proven by the policy engine.
+
+Loads an account like ``scan`` (snapshot, authorization details or AWS CLI outputs), builds the escalation graph
+(:mod:`iamwarden.analysis.escalation`) and prints, for each principal (or the one given with ``--from``), the paths to
+an administrator, shortest first, each hop with its pathfinding.cloud technique, the actions and the statements that
+allow them; with ``--to ARN``, the paths to that user or role instead. See docs/escalation.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+
+from iamwarden.cli.errors import handles_input_errors
+from iamwarden.cli.scan_cmd import load_input
+from iamwarden.errors import InputError, Problem
+
+
+@handles_input_errors
+def paths(
+    snapshot: Annotated[
+        Path | None,
+        typer.Option(
+            "--snapshot", "-s", help="Snapshot file (.json or .json.gz) from `iamwarden collect`.", dir_okay=False
+        ),
+    ] = None,
+    authorization_details: Annotated[
+        Path | None,
+        typer.Option(
+            "--authorization-details",
+            help="Output of `aws iam get-account-authorization-details` (IAM only).",
+            dir_okay=False,
+        ),
+    ] = None,
+    import_dir: Annotated[
+        Path | None,
+        typer.Option("--import-dir", help="Folder of AWS CLI outputs (docs/collect-with-aws-cli.sh).", file_okay=False),
+    ] = None,
+    account_id: Annotated[
+        str | None, typer.Option("--account-id", help="Account id, when the imported files do not tell it.")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--from", help="Only paths from this user or role (ARN). Default: every principal.")
+    ] = None,
+    to: Annotated[
+        str,
+        typer.Option("--to", help="`admin` (any administrator, the default) or the ARN of a user or role to reach."),
+    ] = "admin",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    max_hops: Annotated[int, typer.Option("--max-hops", min=1, max=10, help="Longest path reported.")] = 5,
+    max_paths: Annotated[
+        int, typer.Option("--max-paths", min=1, help="Most paths reported per starting principal.")
+    ] = 20,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every input problem.")] = False,
+) -> None:
+    """Privilege-escalation paths: who can become an administrator (or reach --to), and how, hop by hop.
+
+    Exit codes: 0 (whether or not paths were found), 2 for bad input.
+    """
+    from iamwarden.analysis.escalation import ADMIN, EscalationGraph, escalation_graph, principal_escalation
+    from iamwarden.model import build_account
+
+    account = build_account(load_input(snapshot, authorization_details, import_dir, account_id))
+    known = {p.arn for p in [*account.users, *account.roles]}
+    for option, value in (("--from", source), ("--to", None if to == ADMIN else to)):
+        if value is not None and value not in known:
+            raise InputError("command line", Problem(option, f"{value!r} is not a user or role of the account"))
+    graph = escalation_graph(account) if to == ADMIN else EscalationGraph(account, targets=[to])
+    sources = [source] if source else graph.principals
+    results: list[dict[str, Any]] = []
+    for arn in sources:
+        if graph.gaps(arn):
+            results.append({"principal": arn, "status": "unknown", "gaps": list(graph.gaps(arn))})
+            continue
+        if graph.is_admin(arn):
+            if source:
+                results.append({"principal": arn, "status": "administrator"})
+            continue
+        found = principal_escalation(graph, arn, to, max_hops, max_paths)
+        if found.paths or found.lateral or source:
+            results.append({"principal": arn, "status": "paths" if found.paths else "none", **found.to_json()})
+    document = {
+        "account": account.account_id,
+        "to": to,
+        "limits": {"max_hops": max_hops, "max_paths": max_paths},
+        "principals": results,
+    }
+    if as_json:
+        typer.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
+        return
+    _print_text(document, account.account_id)
+
+
+def _short(arn: str, account_id: str) -> str:
+    return arn.split(f":{account_id}:", 1)[-1] if f":{account_id}:" in arn else arn
+
+
+def _print_text(document: dict[str, Any], account_id: str) -> None:
+    to = document["to"]
+    goal = "an administrator" if to == "admin" else _short(to, account_id)
+    shown = 0
+    for entry in document["principals"]:
+        who = _short(entry["principal"], account_id)
+        if entry["status"] == "unknown":
+            typer.echo(f"{who}: unknown ({'; '.join(entry['gaps'])})")
+            continue
+        if entry["status"] == "administrator":
+            typer.echo(f"{who}: already an administrator")
+            continue
+        paths = entry.get("paths", [])
+        if not paths:
+            typer.echo(f"{who}: no path to {goal}")
+            continue
+        shown += 1
+        typer.echo(f"{who}  [{', '.join(entry['pathfinding_ids'])}]")
+        for i, path in enumerate(paths, 1):
+            outcome = path.get("outcome", "admin")
+            hops = path["hops"]
+            route = " -> ".join(
+                [who, *("(itself)" if h["to"] == h["from"] else _short(h["to"], account_id) for h in hops)]
+            )
+            label = "lateral" if outcome == "lateral" else ("administrator" if to == "admin" else "reaches")
+            gains = f" (gains {path['gains']})" if outcome == "lateral" else ""
+            typer.echo(f"  {i}. {label}: {route}{gains}")
+            for hop in hops:
+                typer.echo(f"       {hop['technique']} {' + '.join(hop['actions'])}: {hop['reason']}")
+    admin = sum(1 for e in document["principals"] if e.get("status") == "paths")
+    typer.echo(f"{shown} principal(s) with paths; {admin} can reach {goal}.")
