@@ -64,7 +64,7 @@ def paths(
     from iamwarden.model import build_account
 
     account = build_account(load_input(snapshot, authorization_details, import_dir, account_id))
-    known = {p.arn for p in [*account.users, *account.roles]}
+    known = {u.arn for u in account.users} | {r.arn for r in account.roles}
     for option, value in (("--from", source), ("--to", None if to == ADMIN else to)):
         if value is not None and value not in known:
             raise InputError("command line", Problem(option, f"{value!r} is not a user or role of the account"))
