@@ -3,6 +3,7 @@
 .venv/bin/python benchmarks/checks.py                      # 10,000 principals (generated into benchmarks/out/ once)
 .venv/bin/python benchmarks/checks.py --principals 1000
 .venv/bin/python benchmarks/checks.py --snapshot FILE --no-phases
+.venv/bin/python benchmarks/checks.py --exclude least_privilege.privilege_escalation   # the scan without one check
 
 (a) **Full scan**: ``iamwarden scan --snapshot FILE --format json -o OUT`` in a fresh interpreter, as a user runs it
     (read and validate the snapshot, build the model, every registered check, the JSON report with every result).
@@ -41,11 +42,25 @@ GOAL_SECONDS = 30.0
 GOAL_MIB = 2048
 
 
-def full_scan(snapshot: Path) -> dict[str, object]:
+EXCLUDING = """
+import sys
+from iamwarden.checks import runner
+from iamwarden.cli.app import main
+excluded = set(sys.argv[1].split(","))
+runner.run_checks.__defaults__ = (None, tuple(c for c in runner.CHECKS if c.id not in excluded))
+sys.argv = ["iamwarden", *sys.argv[2:]]
+main()
+"""
+"""``iamwarden scan`` with some checks left out of the registry's default (``--exclude``)."""
+
+
+def full_scan(snapshot: Path, exclude: Sequence[str] = ()) -> dict[str, object]:
     """Run ``iamwarden scan`` in a child process; its wall and CPU time, peak RSS and results."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "findings.json"
         command = [str(Path(sys.executable).parent / "iamwarden"), "scan", "--snapshot", str(snapshot)]
+        if exclude:
+            command = [sys.executable, "-c", EXCLUDING, ",".join(exclude), *command[1:]]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run([*command, "--format", "json", "-o", str(report)], check=True, stdout=subprocess.DEVNULL)
@@ -61,7 +76,7 @@ def full_scan(snapshot: Path) -> dict[str, object]:
     }
 
 
-def phases(snapshot: Path, top: int) -> None:
+def phases(snapshot: Path, top: int, exclude: Sequence[str]) -> None:
     from iamwarden.checks.config import Thresholds
     from iamwarden.checks.registry import CHECKS
     from iamwarden.checks.runner import run_checks
@@ -74,14 +89,15 @@ def phases(snapshot: Path, top: int) -> None:
         f"{len(account.policies):,} policies in {time.perf_counter() - start:.2f} s"
     )
     start, cpu = time.perf_counter(), time.process_time()
-    assessment = run_checks(account, Thresholds())
+    checks = tuple(c for c in CHECKS if c.id not in exclude)
+    assessment = run_checks(account, Thresholds(), checks)
     print(
-        f"    run_checks: {len(assessment.findings):,} results from {len(CHECKS)} checks in "
+        f"    run_checks: {len(assessment.findings):,} results from {len(checks)} checks in "
         f"{time.perf_counter() - start:.2f} s wall, {time.process_time() - cpu:.2f} s CPU"
     )
     fresh = load_account(str(snapshot))
     timings = []
-    for check in CHECKS:
+    for check in checks:
         cpu = time.process_time()
         n = sum(1 for _ in check.evaluate(fresh, Thresholds()))
         timings.append((time.process_time() - cpu, check.id, n))
@@ -99,6 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--snapshot", type=Path, help="scan this snapshot instead of a generated one")
     parser.add_argument("--no-phases", action="store_true", help="only the full scan")
     parser.add_argument("--top", type=int, default=10, help="how many of the slowest checks to list")
+    parser.add_argument(
+        "--exclude", action="append", default=[], metavar="CHECK_ID", help="leave this check out (repeatable)"
+    )
     args = parser.parse_args(argv)
     if args.snapshot:
         snapshot = args.snapshot
@@ -107,7 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if generated is not None:
             print(f"generated {snapshot} in {generated:.1f} s")
     print(f"snapshot: {snapshot} ({snapshot.stat().st_size / MIB:.1f} MiB)")
-    scan = full_scan(snapshot)
+    if args.exclude:
+        print(f"left out: {', '.join(args.exclude)}")
+    scan = full_scan(snapshot, args.exclude)
     wall, rss = float(str(scan["wall_s"])), float(str(scan["peak_rss_mib"]))
     print(
         f"(a) full scan (iamwarden scan --format json): {wall:.1f} s wall, {scan['cpu_s']:.1f} s CPU, "
@@ -118,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"time {'met' if wall < GOAL_SECONDS else 'NOT met'}, memory {'met' if rss < GOAL_MIB else 'NOT met'}"
     )
     if not args.no_phases:
-        phases(snapshot, args.top)
+        phases(snapshot, args.top, args.exclude)
     return 0
 
 
