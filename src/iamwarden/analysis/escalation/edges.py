@@ -820,9 +820,8 @@ class EdgeFinder:
         resource = self.fill(template) if template else None
         listed = technique.resource in ("lambda-function", "ec2-instance")
         for role, _service in self.passable_roles(technique, source):
-            note = [f"a {what} running with {role.name} exists"]
-            if listed:
-                note[0] += " (the snapshot has no list of them)"
+            # unlisted kinds say what they assume in the catalogue; listed ones were just not collected
+            note = [f"a {what} running with {role.name} exists (the snapshot has no list of them)"] if listed else []
             yield role, resource, note
 
 
