@@ -171,7 +171,17 @@ class AccountSpec:
                 {
                     "api": "organizations:ListTargetsForPolicy",
                     "target": pid,
-                    "response": {"Targets": [{"TargetId": t} for t in targets]},
+                    "response": {
+                        "Targets": [
+                            {
+                                "TargetId": t,
+                                "Arn": f"arn:aws:organizations::999988887777:{t}",
+                                "Name": t,
+                                "Type": "ROOT" if t.startswith("r-") else "ACCOUNT",
+                            }
+                            for t in targets
+                        ]
+                    },
                 },
             ]
         self.records.append(
