@@ -1,0 +1,68 @@
+"""``iamwarden paths``: the demo account's planted paths, --from / --to / --json, and bad input (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from iamwarden.cli.app import app
+
+DEMO = Path(__file__).parents[2] / "demo" / "demo-account.json.gz"
+PREFIX = "arn:aws:iam::444455556666:"
+
+
+def _run(*args: str) -> Any:
+    return CliRunner().invoke(app, ["paths", *args])
+
+
+def _json(*args: str) -> dict[str, Any]:
+    result = _run("--snapshot", str(DEMO), "--json", *args)
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.output)
+    return data
+
+
+def test_the_demo_account_reports_its_two_planted_paths() -> None:
+    data = _json()
+    by = {e["principal"]: e for e in data["principals"]}
+    policy_manager = by[f"{PREFIX}role/cicd-policy-manager"]
+    assert policy_manager["status"] == "paths"
+    assert policy_manager["pathfinding_ids"] == ["iam-001"]
+    hop = policy_manager["paths"][0]["hops"][0]
+    assert hop["actions"] == ["iam:CreatePolicyVersion"]
+    assert "policy/ci-policy-manager" in hop["reason"]
+    lambda_role = by[f"{PREFIX}role/ops-automation-lambda"]
+    assert "lambda-001" in lambda_role["pathfinding_ids"]
+    lateral = [p for p in lambda_role["paths"] if p["hops"][0]["technique"] == "lambda-001"]
+    assert lateral and lateral[0]["outcome"] == "lateral"
+    assert lateral[0]["hops"][0]["actions"] == ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"]
+
+
+def test_text_output_and_from() -> None:
+    result = _run("--snapshot", str(DEMO), "--from", f"{PREFIX}role/github-deploy-infra")
+    assert result.exit_code == 0, result.output
+    assert "role/github-deploy-infra -> role/cicd-policy-manager -> (itself)" in result.output
+    assert "sts-001" in result.output and "iam-001" in result.output
+
+
+def test_to_a_principal() -> None:
+    data = _json("--to", f"{PREFIX}role/cicd-policy-manager", "--from", f"{PREFIX}role/github-deploy-infra")
+    [entry] = data["principals"]
+    assert [h["technique"] for h in entry["paths"][0]["hops"]] == ["sts-001"]
+
+
+def test_an_administrator_and_an_unknown_principal() -> None:
+    data = _json("--from", f"{PREFIX}user/tom.baker")
+    assert data["principals"] == [{"principal": f"{PREFIX}user/tom.baker", "status": "administrator"}]
+    result = _run("--snapshot", str(DEMO), "--from", f"{PREFIX}user/nobody")
+    assert result.exit_code == 2
+    assert "--from" in result.output and "not a user or role" in result.output
+
+
+def test_exactly_one_input() -> None:
+    result = _run("--json")
+    assert result.exit_code == 2
+    assert "give exactly one of" in result.output
