@@ -131,7 +131,7 @@
   }
   // A check id that may wrap after its dots and underscores, nowhere else.
   function breakable(parent, text) {
-    var parts = text.split(/(?<=[._])/);
+    var parts = text.match(/[^._]*(?:[._]|$)/g).filter(function (x) { return x; });
     for (var p = 0; p < parts.length; p++) {
       if (p) { parent.appendChild(document.createElement("wbr")); }
       parent.appendChild(document.createTextNode(parts[p]));
