@@ -94,6 +94,7 @@ class ActionIndex:
         self.all = (1 << self.size) - 1
         self._patterns: dict[str, int] = {}
         self._statements: dict[int, tuple[Statement, int]] = {}
+        self._lists: dict[tuple[str, ...], int] = {}
         self._levels: dict[str, int] = {}
 
     def id(self, action: str) -> int | None:
@@ -137,11 +138,22 @@ class ActionIndex:
         hit = self._statements.get(id(st))
         if hit is not None and hit[0] is st:
             return hit[1]
-        bits = 0
-        for pattern in st.actions:
-            bits |= self.pattern_bits(pattern.raw)
+        key = tuple(p.raw.lower() for p in st.actions)
+        bits = self._lists.get(key)
+        if bits is None:
+            exact: list[int] = []
+            bits = 0
+            for raw in key:
+                found = None if "*" in raw or "?" in raw else self.ids.get(raw)
+                if found is not None:
+                    exact.append(found)
+                else:
+                    bits |= self.pattern_bits(raw)
+            if exact:
+                bits |= self.from_ids(exact)
+            self._lists[key] = bits
         if st.not_action:
-            bits = self.all & ~bits
+            bits = self.all ^ bits
         self._statements[id(st)] = (st, bits)  # the statement is kept alive with its id
         return bits
 
@@ -497,7 +509,7 @@ def build_shape(
         levels.append(level_allows)
         candidates &= _union(level_allows)
     hard = _union(g for g in denies if g.plain)
-    candidates &= ~hard
+    candidates &= index.all ^ (hard & index.all)
     atoms: list[Atom] = []
     if candidates:
         relevant: list[Grant] = [g for g in allows if g.actions & candidates]
@@ -506,30 +518,43 @@ def build_shape(
             relevant += [g for g in boundary_allows if g.actions & candidates]
         for level_allows in levels:
             relevant += [g for g in level_allows if g.actions & candidates]
-        parts = [candidates]
-        seen: set[int] = set()
+        # split the candidates by every relevant statement, keeping for each part the statements that cover it
+        parts: list[tuple[int, list[Grant]]] = [(candidates, [])]
         for g in relevant:
-            if g.actions in seen:
-                continue
-            seen.add(g.actions)
             bits = g.actions
-            split: list[int] = []
-            for part in parts:
+            split: list[tuple[int, list[Grant]]] = []
+            for part, members in parts:
                 inside = part & bits
-                if inside and inside != part:
-                    split.append(inside)
-                    split.append(part & ~bits)
+                if not inside:
+                    split.append((part, members))
+                elif inside == part:
+                    members.append(g)
+                    split.append((part, members))
                 else:
-                    split.append(part)
+                    split.append((inside, [*members, g]))
+                    split.append((part ^ inside, members))
             parts = split
-        for part in parts:
+        for part, members in parts:
+            atom_allows: list[Grant] = []
+            atom_denies: list[Grant] = []
+            atom_boundary: list[Grant] = []
+            atom_levels: list[list[Grant]] = [[] for _ in levels]
+            for g in members:
+                if g.statement.effect == "Deny":
+                    atom_denies.append(g)
+                elif g.policy_type == "identity":
+                    atom_allows.append(g)
+                elif g.policy_type == "permission_boundary":
+                    atom_boundary.append(g)
+                else:
+                    atom_levels[g.level].append(g)
             atoms.append(
                 Atom(
                     part,
-                    tuple(g for g in allows if g.actions & part),
-                    tuple(g for g in denies if g.actions & part),
-                    None if boundary_allows is None else tuple(g for g in boundary_allows if g.actions & part),
-                    tuple(tuple(g for g in level if g.actions & part) for level in levels),
+                    tuple(atom_allows),
+                    tuple(atom_denies),
+                    None if boundary_allows is None else tuple(atom_boundary),
+                    tuple(tuple(level) for level in atom_levels),
                 )
             )
     return Shape(candidates, tuple(atoms), tuple(denies), hard)
