@@ -429,6 +429,18 @@ def test_removing_an_identity_statement(setting: Setting, batch: list[Request]) 
                 narrower(compiled, without, batch, f"removed Allow statement {s} of identity policy {p}")
             else:
                 narrower(without, compiled, batch, f"removed Deny statement {s} of identity policy {p}")
+    # with every Allow statement removed (and no resource policy), nothing is allowed: only Allow statements grant
+    denies_only = Compiled.of(
+        replace(
+            setting,
+            resource=None,
+            identity=tuple(
+                {**d, "Statement": [x for x in d["Statement"] if x["Effect"] == "Deny"]} for d in setting.identity
+            ),
+        )
+    )
+    for request in batch:
+        assert not denies_only.decide(request).allowed, request
 
 
 # ---------------------------------------------------------------------------------------------------------------
