@@ -412,3 +412,35 @@ def test_listing_collapses_a_whole_service_and_reports_conditions() -> None:
     ec2 = entries[("ec2", "conditional")]
     assert ec2.conditions == ("aws:SourceIp in 10.0.0.0/8",)
     assert all(a.startswith("ec2:Describe") for a in ec2.actions)
+
+
+def _listing(*statements: dict[str, Any]) -> list[Any]:
+    from iamwarden.analysis.effective import EffectiveAccess
+    from iamwarden.analysis.principals import PrincipalPolicies
+
+    identity = [parse_policy({"Version": "2012-10-17", "Statement": list(statements)}, name="p")]
+    user = demo_account().users[0]
+    index = action_index()
+    shape = build_shape(index, identity, None, ())
+    access = EffectiveAccess(user, PrincipalPolicies(user, tuple(identity), None, (), False), shape, index)
+    return access_entries(access, service="s3")
+
+
+def test_a_deny_covering_the_grant_removes_it_a_narrower_one_is_a_limit() -> None:
+    covered = _listing(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/x/*"},
+        {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"},
+    )
+    assert covered == []
+    narrower = _listing(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
+        {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::b/x/*"},
+    )
+    assert len(narrower) == 1 and narrower[0].status == "conditional"
+    assert narrower[0].limits == ("denied by p statement #1 on arn:aws:s3:::b/x/*",)
+    # a deny pattern with ? is not trusted to cover (b/? does not include b/xy)
+    single = _listing(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
+        {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::b/?"},
+    )
+    assert len(single) == 1 and single[0].limits
