@@ -11,7 +11,6 @@ Two forms:
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Iterator, Mapping
@@ -32,6 +31,7 @@ from iamwarden.policy.simulation import REQUEST_KEYS
 _STYLE = {"allowed": "bold green", "explicit_deny": "bold red", "implicit_deny": "bold yellow"}
 _LABEL = {"allowed": "ALLOWED", "explicit_deny": "EXPLICIT DENY", "implicit_deny": "IMPLICIT DENY"}
 _CACHE_LIMIT = 4096
+_READ_HINT = 1 << 20  # JSON Lines are read about a megabyte at a time
 _ACTION = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9*?_.-]+")
 _ACCOUNT = re.compile(r"\d{12}")
 
@@ -41,11 +41,15 @@ class _PolicyCache:
 
     A JSON Lines line that starts with its ``"request"`` object is split there: the request is decoded on its own,
     and the rest of the line (the policies, byte for byte) is the cache key, so a line whose policies were seen
-    before is neither parsed nor compiled again."""
+    before is neither parsed nor compiled again. The rest of the line before is tried first, without a look-up: a
+    batch usually repeats one set of policies line after line. Other documents are keyed by their policies'
+    canonical JSON (orjson, sorted keys)."""
 
     def __init__(self) -> None:
         self._compiled: dict[bytes, dict[str, Any]] = {}
-        self._by_tail: dict[str, dict[str, Any]] = {}
+        self._by_tail: dict[bytes, dict[str, Any]] = {}
+        self._last_tail = b""
+        self._last: dict[str, Any] | None = None
 
     def _remember(self, table: dict[Any, dict[str, Any]], key: Any, kwargs: dict[str, Any]) -> None:
         if len(table) >= _CACHE_LIMIT:
@@ -68,47 +72,75 @@ class _PolicyCache:
     def decide_line(self, line: bytes) -> tuple[Decision, Any]:
         """Decide one JSON Lines line: (decision, the parsed request object, for the summary).
         Raises ``orjson.JSONDecodeError`` for a line that is not JSON, ``InputError`` for a bad document."""
-        split = _split_request(line)
-        if split is not None:
-            raw_request, tail = split
-            cached = self._by_tail.get(tail)
-            if cached is not None and isinstance(raw_request, Mapping):
-                return evaluate(_fast_request(raw_request), **cached), raw_request
+        head = _HEAD.match(line)
+        split: tuple[Any, bytes] | None = None
+        if head is not None:
+            start = head.end()
+            end = len(line)
+            while end > start and line[end - 1] in _BLANK:
+                end -= 1
+            last = self._last_tail
+            cut = end - len(last)
+            if self._last is not None and cut > start and line.startswith(last, cut):
+                raw_request = _object_at(line, start, cut)
+                if raw_request is not None:
+                    return evaluate(_fast_request(raw_request), **self._last), raw_request
+            split = _split_request(line, start, end)
+            if split is not None:
+                raw_request, tail = split
+                cached = self._by_tail.get(tail)
+                if cached is not None:
+                    self._last_tail, self._last = tail, cached
+                    return evaluate(_fast_request(raw_request), **cached), raw_request
         doc = orjson.loads(line)
-        if (
-            split is not None
-            and '"request"' not in split[1]
-            and isinstance(doc, Mapping)
-            and isinstance(doc.get("request"), Mapping)
-        ):
+        if split is not None and isinstance(doc, Mapping) and isinstance(doc.get("request"), Mapping):
             request, kwargs = read_request_document(doc)
-            self._remember(self._by_tail, split[1], kwargs)
+            if _tail_without_request(split[1]):
+                self._remember(self._by_tail, split[1], kwargs)
+                self._last_tail, self._last = split[1], kwargs
             return evaluate(request, **kwargs), doc["request"]
         return self.decide(doc), doc.get("request") if isinstance(doc, Mapping) else None
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+_HEAD = re.compile(rb'\s*\{\s*"request"\s*:\s*')
+_BLANK = frozenset(b" \t\r\n")
+_SPLIT_TRIES = 16
 
 
-_HEAD = re.compile(r'\s*\{\s*"request"\s*:\s*')
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-
-
-def _split_request(line: bytes) -> tuple[Any, str] | None:
-    """(the request object, the rest of the line) when the line starts with ``{"request": {...}``, else ``None``."""
-    try:
-        text = line.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    head = _HEAD.match(text)
-    if head is None:
+def _object_at(line: bytes, start: int, end: int) -> Any:
+    """The JSON object that is exactly ``line[start:end]``, or ``None``. An object's extent is fixed by its first
+    character, so a slice that parses as one object is the whole value that starts there."""
+    if line[start : start + 1] != b"{":
         return None
     try:
-        request, end = _DECODER.raw_decode(text, head.end())
-    except ValueError:
+        value = orjson.loads(line[start:end])
+    except orjson.JSONDecodeError:
         return None
-    return request, text[end:].rstrip()
+    return value if isinstance(value, dict) else None
+
+
+def _split_request(line: bytes, start: int, end: int) -> tuple[Any, bytes] | None:
+    """(the request object, the rest of the line up to ``end``) for a line that starts with ``{"request": {...}``:
+    the object ends at one of the first ``}`` after ``start`` (tried in order); ``None`` when none fits."""
+    pos = line.find(b"}", start, end)
+    tries = 0
+    while pos != -1 and tries < _SPLIT_TRIES:
+        found = _object_at(line, start, pos + 1)
+        if found is not None:
+            return found, line[pos + 1 : end]
+        pos = line.find(b"}", pos + 1, end)
+        tries += 1
+    return None
+
+
+def _tail_without_request(tail: bytes) -> bool:
+    """Whether the rest of a line (``,"identity_policies": [...]}``) is safe as a cache key: it names no second
+    ``request`` (a duplicate key replaces the first in JSON parsers)."""
+    try:
+        rest = orjson.loads(b"{" + tail.lstrip(b", \t\r\n"))
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(rest, dict) and "request" not in rest
 
 
 def _fast_request(raw: Mapping[str, Any]) -> Request:
@@ -126,12 +158,17 @@ def _fast_request(raw: Mapping[str, Any]) -> Request:
         and _ACTION.fullmatch(action)
         and type(resource) is str
         and resource
-        and (context is None or (type(context) is dict and all(k and type(v) is str for k, v in context.items())))
+        and (context is None or (type(context) is dict and all(k and _plain_value(v) for k, v in context.items())))
         and (account is None or (type(account) is str and _ACCOUNT.fullmatch(account)))
     ):
         return Request(principal, action, resource, context or {}, account)
     request, _ = read_request_document({"request": raw})
     return request
+
+
+def _plain_value(value: Any) -> bool:
+    """A context value the fast path takes as it is: a string, or a list of strings."""
+    return type(value) is str or (type(value) is list and all(type(v) is str for v in value))
 
 
 def _relocated(exc: InputError, source: str, place: str) -> InputError:
@@ -162,9 +199,12 @@ def _iter_documents(path: Path) -> Iterator[tuple[int | None, Any]]:
             yield None, load_json_file(path)
             return
         handle.seek(0)
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                yield number, line
+        number = 0
+        while batch := handle.readlines(_READ_HINT):
+            for line in batch:
+                number += 1
+                if line and not line.isspace():  # (isspace stops at the first other byte: no copy of the line)
+                    yield number, line
 
 
 def _request_summary(req: Any) -> dict[str, Any]:
@@ -206,6 +246,16 @@ def _render(console: Console, decision: Decision, request: Mapping[str, Any], ca
         console.print(f"  [yellow]caveat[/] {escape(caveat)}")
 
 
+def _json_line(decision: Decision, request: Mapping[str, Any], caveats: list[str], line: int | None = None) -> bytes:
+    data = decision.to_json()
+    data["request"] = dict(request)
+    if line is not None:
+        data["line"] = line
+    if caveats:
+        data["caveats"] = caveats
+    return orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE)
+
+
 def _emit(
     out: IO[str],
     console: Console,
@@ -216,16 +266,13 @@ def _emit(
     line: int | None = None,
 ) -> None:
     if json_output:
-        data = decision.to_json()
-        data["request"] = dict(request)
-        if line is not None:
-            data["line"] = line
-        if caveats:
-            data["caveats"] = caveats
-        out.write(orjson.dumps(data).decode())
-        out.write("\n")
+        out.write(_json_line(decision, request, caveats, line).decode())
     else:
         _render(console, decision, request, caveats)
+
+
+_CHUNK = 256
+"""JSON decisions written to stdout together (as bytes): one write per line costs more than deciding it."""
 
 
 def _simulate_file(path: Path, json_output: bool) -> None:
@@ -233,6 +280,8 @@ def _simulate_file(path: Path, json_output: bool) -> None:
     cache = _PolicyCache()
     console = Console(highlight=False, soft_wrap=True)
     out = sys.stdout
+    binary: IO[bytes] | None = getattr(out, "buffer", None) if json_output else None
+    pending: list[bytes] = []
     first = True
     try:
         for number, payload in _iter_documents(path):
@@ -247,12 +296,31 @@ def _simulate_file(path: Path, json_output: bool) -> None:
                 raise InputError(source, Problem(f"{place} column {exc.colno}", f"invalid JSON: {exc.msg}")) from None
             except InputError as exc:
                 raise _relocated(exc, source, place) from None
-            if not json_output and not first:
+            if json_output:
+                pending.append(_json_line(decision, _request_summary(raw_request), [], number))
+                if len(pending) >= _CHUNK:
+                    _write(out, binary, pending)
+                continue
+            if not first:
                 console.print()
             first = False
             _emit(out, console, decision, _request_summary(raw_request), json_output, [], number)
     finally:
+        _write(out, binary, pending)
         out.flush()
+
+
+def _write(out: IO[str], binary: IO[bytes] | None, pending: list[bytes]) -> None:
+    """Write the pending JSON lines (to the byte stream under ``out`` when there is one) and empty the list."""
+    if not pending:
+        return
+    data = b"".join(pending)
+    pending.clear()
+    if binary is not None:
+        out.flush()
+        binary.write(data)
+    else:
+        out.write(data.decode())
 
 
 def _parse_context(pairs: list[str]) -> dict[str, Any]:

@@ -240,6 +240,26 @@ class _Decided(Decision):
             _REASONS_SLOT.__set__(self, built)
         return built
 
+    def to_json(self) -> dict[str, Any]:
+        why = self._why
+        if why is None:
+            return super().to_json()
+        try:
+            _REASONS_SLOT.__get__(self, Decision)
+        except AttributeError:  # not built yet: write the JSON without making Reason objects
+            reasons = [
+                {"effect": e, "policy_type": t, "policy": p, "statement": st, "detail": d}
+                for e, t, p, st, d in _reason_fields(why)
+            ]
+            return {
+                "decision": self.decision,
+                "allowed": self.decision == "allowed",
+                "reasons": reasons,
+                "not_allowing": list(self.not_allowing),
+                "missing_context_keys": sorted(self.missing_context_keys),
+            }
+        return super().to_json()
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (Decision, (self.decision, self.reasons, self.not_allowing, self.missing_context_keys))
 
@@ -270,27 +290,40 @@ _HOW: dict[MatchKind, str] = {
 }
 
 
-def _reason(match: _Match, action: str) -> Reason:
+_ReasonFields = tuple[Literal["Allow", "Deny", "NotAllowed"], PolicyType, str, str | None, str]
+
+
+def _match_fields(match: _Match, action: str) -> _ReasonFields:
     policy_type, policy, st, kind = match
-    verb = "allows" if st.effect == "Allow" else "denies"
-    detail = f"statement {st.label} of {policy.name} {verb} {action}{_HOW[kind]}"
-    return Reason(st.effect, policy_type, policy.name, st.label, detail)
+    label = st.label
+    if st.effect == "Allow":
+        return (
+            "Allow",
+            policy_type,
+            policy.name,
+            label,
+            f"statement {label} of {policy.name} allows {action}{_HOW[kind]}",
+        )
+    return "Deny", policy_type, policy.name, label, f"statement {label} of {policy.name} denies {action}{_HOW[kind]}"
 
 
-def _not_allowed(entry: _NotAllowed) -> Reason:
+def _not_allowed_fields(entry: _NotAllowed) -> _ReasonFields:
     policy_type, policies, detail = entry
     if detail is _ROOT_DETAIL:
-        return Reason("Allow", "identity", "account root user", None, detail)
-    names = ", ".join(p.name for p in policies) or "(none)"
-    return Reason("NotAllowed", policy_type, names, None, detail)
+        return "Allow", "identity", "account root user", None, detail
+    return "NotAllowed", policy_type, ", ".join(p.name for p in policies) or "(none)", None, detail
+
+
+def _reason_fields(why: _Why) -> list[_ReasonFields]:
+    action = why.action
+    out = [_not_allowed_fields(e) for e in why.before]
+    out += [_match_fields(m, action) for m in why.matches]
+    out += [_not_allowed_fields(e) for e in why.after]
+    return out
 
 
 def _build_reasons(why: _Why) -> tuple[Reason, ...]:
-    action = why.action
-    out = [_not_allowed(e) for e in why.before]
-    out += [_reason(m, action) for m in why.matches]
-    out += [_not_allowed(e) for e in why.after]
-    return tuple(out)
+    return tuple(Reason(*fields) for fields in _reason_fields(why))
 
 
 _ROOT_DETAIL = "the account root user has full access"
@@ -387,6 +420,7 @@ def is_strict_resource_policy(request: Request) -> bool:
 
 
 _NOT_IAM = ("service", "web_identity", "saml", "anonymous")
+_STRICT_SERVICES = ("kms", "sts")  # a cheap test before is_strict_resource_policy
 
 
 def evaluate(
@@ -465,15 +499,16 @@ def evaluate(
         if rp_kind is None or _KIND_RANK[kind] < _KIND_RANK[rp_kind]:
             rp_kind = kind
 
+    strict = request.action_lower.startswith(_STRICT_SERVICES) and is_strict_resource_policy(request)
     not_iam = info.kind in _NOT_IAM
     if not_iam:
         allowed = rp_kind is not None
     elif same_account:
         by_resource = rp_kind == "direct" or (rp_kind == "role" and boundary_ok and session_ok)
-        if is_strict_resource_policy(request):
-            allowed = by_resource or (rp_kind == "account" and identity_chain)
-        else:
-            allowed = identity_chain or by_resource
+        # a trust or key policy must allow itself (naming the account root needs the identity side too)
+        allowed = (
+            (by_resource or (rp_kind == "account" and identity_chain)) if strict else (identity_chain or by_resource)
+        )
     else:
         allowed = rp_kind is not None and identity_chain
 
@@ -494,7 +529,7 @@ def evaluate(
             if not session_ok:
                 not_allowing.append("session")
                 after.append(("session", sessions, "no session policy allows"))
-            if rp_kind is None and (not same_account or is_strict_resource_policy(request)):
+            if rp_kind is None and (not same_account or strict):
                 not_allowing.append("resource")
                 why = (
                     "the resource policy must allow this (trust policy or KMS key policy)"
