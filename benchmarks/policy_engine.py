@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -225,16 +226,19 @@ def _rate(count: int, seconds: float) -> str:
     return f"{count / seconds:>12,.0f}/s"
 
 
-def bench_api(total: int) -> tuple[float, list[bool]]:
+def bench_api(total: int) -> tuple[float, float, list[bool]]:
     policies: list[Policy] = [parse_policy(doc, name=f"policy-{i}") for i, doc in enumerate(principal_policies())]
     built = [Request(r["principal"], r["action"], r["resource"], r["context"]) for r in requests()]
     answers = [evaluate(r, identity_policies=policies).allowed for r in built]
     batch = list(islice(cycle(built), total))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for request in batch:
         evaluate(request, identity_policies=policies)
-    seconds = time.perf_counter() - start
-    print(f"(a) Python API, evaluate() on prebuilt requests    {_rate(total, seconds)}  ({total:,} decisions)")
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(
+        f"(a) Python API, evaluate() on prebuilt requests    {_rate(total, seconds)}  ({total:,} decisions; "
+        f"{total / cpu:,.0f} per CPU-second)"
+    )
     raw = list(islice(cycle(requests()), total // 4))
     start = time.perf_counter()
     for r in raw:
@@ -243,12 +247,24 @@ def bench_api(total: int) -> tuple[float, list[bool]]:
     print(f"    ... building each Request too                  {_rate(len(raw), seconds_with)}")
     allowed = sum(answers)
     print(f"    request mix: {len(built)} distinct requests, {allowed} allowed, {len(built) - allowed} denied")
-    return total / seconds, answers
+    return total / seconds, total / cpu, answers
 
 
 def _cli_command() -> list[str]:
     script = Path(sys.executable).with_name("iamwarden")
     return [str(script)] if script.exists() else [sys.executable, "-c", "from iamwarden.cli.app import main; main()"]
+
+
+def _run_cli(path: Path) -> tuple[subprocess.CompletedProcess[bytes], float, float]:
+    """The finished process, its wall-clock seconds and its CPU seconds (user + system)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [*_cli_command(), "simulate", "--request-file", str(path), "--json"], capture_output=True, check=False
+    )
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return done, seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def bench_cli(lines: int) -> float:
@@ -260,21 +276,24 @@ def bench_cli(lines: int) -> float:
                 out.write(json.dumps({"request": request, "identity_policies": policies}, separators=(",", ":")))
                 out.write("\n")
         size = path.stat().st_size
-        start = time.perf_counter()
-        done = subprocess.run(
-            [*_cli_command(), "simulate", "--request-file", str(path), "--json"],
-            capture_output=True,
-            check=False,
-        )
-        seconds = time.perf_counter() - start
+        one = Path(tmp) / "one.jsonl"
+        with path.open("rb") as handle:
+            one.write_bytes(handle.readline())
+        _, startup, startup_cpu = _run_cli(one)  # the interpreter, the CLI's imports and one decision
+        done, seconds, cpu = _run_cli(path)
     if done.returncode != 0:
         print(f"(b) CLI batch failed (exit {done.returncode}): {done.stderr.decode(errors='replace')[:300]}")
         return 0.0
     decided = done.stdout.count(b"\n")
     print(
         f"(b) CLI batch, simulate --request-file --json     {_rate(decided, seconds)}  "
-        f"({decided:,} lines, {size / 1e6:.0f} MB, {seconds:.2f} s with startup)"
+        f"({decided:,} lines, {size / 1e6:.0f} MB, {seconds:.2f} s with startup; {decided / cpu:,.0f} per CPU-second)"
     )
+    if seconds > startup:
+        print(
+            f"    ... after startup ({startup:.2f} s for a 1-line file) {_rate(decided - 1, seconds - startup)}  "
+            f"(startup {startup_cpu:.2f} CPU-s; {(decided - 1) / max(cpu - startup_cpu, 1e-9):,.0f} per CPU-second)"
+        )
     return decided / seconds
 
 
@@ -331,17 +350,19 @@ reqs = work["requests"]
 answers = [bool(local_check_authorization(node, r["action"], r["resource"], r["context"])) for r in reqs]
 budget = work["seconds"]
 count = 0
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 while time.perf_counter() - start < budget:
     for r in reqs:
         local_check_authorization(node, r["action"], r["resource"], r["context"])
     count += len(reqs)
-seconds = time.perf_counter() - start
-print(json.dumps({"rate": count / seconds, "count": count, "answers": answers}))
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(json.dumps({"rate": count / seconds, "cpu_rate": count / cpu, "count": count, "answers": answers}))
 """
 
 
-def bench_pmapper(seconds_budget: float, ours: list[bool], our_rate: float) -> None:
+def bench_pmapper(
+    seconds_budget: float, ours: list[bool], our_rate: float, cli_rate: float = 0.0, our_cpu_rate: float = 0.0
+) -> None:
     python = Path(os.environ.get("PMAPPER_PYTHON", str(DEFAULT_PMAPPER_PYTHON)))
     if not python.exists():
         print(
@@ -368,8 +389,13 @@ def bench_pmapper(seconds_budget: float, ours: list[bool], our_rate: float) -> N
     rate = float(result["rate"])
     theirs: list[bool] = result["answers"]
     differ = [r["action"] + " " + r["resource"] for r, a, b in zip(requests(), ours, theirs, strict=True) if a != b]
-    print(f"(d) PMapper local_check_authorization             {_rate(int(result['count']), result['count'] / rate)}")
-    print(f"    iamwarden / PMapper: {our_rate / rate:.1f}x")
+    print(
+        f"(d) PMapper local_check_authorization             {_rate(int(result['count']), result['count'] / rate)}  "
+        f"({result['cpu_rate']:,.0f} per CPU-second)"
+    )
+    print(f"    iamwarden (a) / PMapper: {our_rate / rate:.1f}x", end="")
+    print(f"; CLI batch (b) / PMapper: {cli_rate / rate:.1f}x" if cli_rate else "", end="")
+    print(f"; per CPU-second (a) / PMapper: {our_cpu_rate / result['cpu_rate']:.1f}x" if our_cpu_rate else "")
     print(f"    same allowed/denied answer on {len(ours) - len(differ)} of {len(ours)} requests", end="")
     print(f"; differ on: {'; '.join(differ)}" if differ else "")
 
@@ -381,11 +407,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="time budget for (c) and (d)")
     args = parser.parse_args()
     print(f"principal: {USER}, 10 policies / 40 statements; Python {sys.version.split()[0]}")
-    api_rate, answers = bench_api(args.requests)
-    if args.cli_lines:
-        bench_cli(args.cli_lines)
+    api_rate, api_cpu_rate, answers = bench_api(args.requests)
+    cli_rate = bench_cli(args.cli_lines) if args.cli_lines else 0.0
     bench_catalogue(args.seconds)
-    bench_pmapper(args.seconds, answers, api_rate)
+    bench_pmapper(args.seconds, answers, api_rate, cli_rate, api_cpu_rate)
 
 
 if __name__ == "__main__":
