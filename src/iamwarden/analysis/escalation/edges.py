@@ -215,7 +215,8 @@ class EdgeFinder:
         self._passable: dict[str, list[tuple[Role, str]]] = {}
         self._filtered: dict[tuple[tuple[str, ...], bool], set[str]] = {}
         self._texts: dict[int, str] = {}
-        self._sig_statements: dict[tuple[str, str], tuple[tuple[Statement, ...], Any]] = {}
+        self._sig_statements: dict[tuple[str, str], tuple[tuple[Statement, ...], Any, tuple[int, ...] | None]] = {}
+        self._shared_sigs: dict[tuple[tuple[int, ...], str], tuple[bool, ...]] = {}
         own = f":{self.account_id}:"
         self.own_trust = {
             arn
@@ -351,9 +352,17 @@ class EdgeFinder:
             every = [*pp.identity, *([pp.boundary] if pp.boundary else []), *(p for level in pp.scps for p in level)]
             statements = tuple(st for policy in every for st in policy.statements_for(low) if st.resources is not None)
             request = Request(pp.principal.arn, action, "*", {"aws:RequestedRegion": pp.region, **WITHOUT_MFA})
-            found = (statements, request.full_context)
+            variables = any(p.kind == "template" for st in statements for p in st.resources or ())
+            found = (statements, request.full_context, None if variables else tuple(id(st) for st in statements))
             self._sig_statements[key] = found
-        statements, context = found
+        statements, context, shared = found
+        if shared is not None:  # no policy variables: the answer depends on the statements and the resource only
+            skey = (shared, resource)
+            hit = self._shared_sigs.get(skey)
+            if hit is None:
+                hit = tuple(any(p.matches(resource, context, set()) for p in st.resources or ()) for st in statements)
+                self._shared_sigs[skey] = hit
+            return hit
         return tuple(any(p.matches(resource, context, set()) for p in st.resources or ()) for st in statements)
 
     def _text(self, policy: Policy) -> str:

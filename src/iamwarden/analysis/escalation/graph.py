@@ -65,6 +65,7 @@ class EscalationGraph:
         self.sources = [a for a in facts.principals if not self.finder.gaps(a) and not self.finder.start_admin(a)]
         """Principals whose edges are computed: administrators need no path; with gaps, edges would be guesses."""
         self.edges: dict[str, list[Edge]] = {a: [] for a in facts.principals}
+        self._reach: dict[str, set[str]] = {}
         asked = {a for a in facts.principals if self.finder.target_admin(a)} | set(targets)
         for arn in self.sources:
             self.edges[arn] = self.finder.edges_from(arn, lateral=asked)
@@ -77,6 +78,9 @@ class EscalationGraph:
             asked |= frontier
             for arn in self.sources:
                 self.edges[arn] += self.finder.edges_from(arn, lateral=frontier, only_lateral=True)
+            self._reach.clear()
+        self.reverse = self._reverse()
+        self._reach.clear()
 
     @property
     def principals(self) -> list[str]:
@@ -106,9 +110,14 @@ class EscalationGraph:
         return set().union(*(self._can_reach(t) for t in targets)) if targets else set()
 
     def _can_reach(self, to: str) -> set[str]:
-        """Nodes from which some goal edge can be reached (walking the edges backwards)."""
+        """Nodes from which some goal edge can be reached (walking the edges backwards), once per goal."""
+        if to not in self._reach:
+            self._reach[to] = self._walk_back(to)
+        return self._reach[to]
+
+    def _walk_back(self, to: str) -> set[str]:
         start = {e.source for edges in self.edges.values() for e in edges if self._goal(e, to)}
-        reverse = self._reverse()
+        reverse = getattr(self, "reverse", None) or self._reverse()
         seen = set(start)
         queue = deque(start)
         while queue:
