@@ -373,7 +373,7 @@ def add_statement(setting: Setting, slot: str, stmt: dict[str, Any], where: int)
     return replace(setting, scps=new_levels) if slot == "scp" else replace(setting, rcps=new_levels)
 
 
-BATCHES = st.lists(requests(), min_size=1, max_size=4)
+BATCHES = st.lists(requests(), min_size=3, max_size=8)
 """Several requests per generated setting: the policies are compiled once per variant and every law is checked for
 each request (more power per example than one request, for little more time)."""
 
