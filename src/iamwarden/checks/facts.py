@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from iamwarden.analysis.principals import NamedDocument, compile_document
+from iamwarden.analysis.principals import NamedDocument, PrincipalPolicies, compile_document, principal_policies
 from iamwarden.checks.base import Outcome, account_arn, missing, not_applicable, unknown
 from iamwarden.model import Account, Role, User
 from iamwarden.policy import Policy
@@ -149,3 +149,34 @@ def roles_trust(account: Account) -> Iterator[Outcome | RoleTrust]:
             continue
         trust = role_trust(account, role)
         yield unknown(role.arn, trust) if isinstance(trust, str) else (role, document, trust)
+
+
+PRINCIPAL_TYPES = {User: "AwsIamUser", Role: "AwsIamRole"}
+"""The resource type of a principal's results."""
+
+
+AnyPrincipal = TypeVar("AnyPrincipal", bound=User | Role)
+
+
+def principals_policies(
+    account: Account, principals: Iterable[AnyPrincipal], *, service_linked: str | None = None
+) -> Iterator[Outcome | tuple[AnyPrincipal, PrincipalPolicies]]:
+    """Walk principals for a check that asks the engine about them: ``unknown`` for the account when the inventory
+    was not collected, ``unknown`` for a principal whose policies are not all in the snapshot (naming them), else
+    ``(principal, policies)``. Service-linked roles are ``not_applicable`` with the reason ``service_linked`` when
+    one is given, else left out. Outcomes carry the principal's resource type (user or role)."""
+    if inventory_missing(account):
+        yield missing(account, account_arn(account), AUTH_DETAILS)
+        return
+    for principal in principals:
+        kind = PRINCIPAL_TYPES[type(principal)]
+        if isinstance(principal, Role) and principal.service_linked:
+            if service_linked is not None:
+                yield replace(not_applicable(principal.arn, service_linked), resource_type=kind)
+            continue
+        policies = principal_policies(account, principal)
+        if policies.gaps:
+            out = unknown(principal.arn, "evidence missing: " + "; ".join(policies.gaps), gaps=list(policies.gaps))
+            yield replace(out, resource_type=kind)
+        else:
+            yield principal, policies

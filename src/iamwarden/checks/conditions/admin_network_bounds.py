@@ -16,22 +16,18 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from iamwarden.analysis.permissions import admin_inside_network, admin_of
-from iamwarden.analysis.principals import principal_policies
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
     Outcome,
     Remediation,
     Severity,
-    account_arn,
     failed,
-    missing,
     not_applicable,
     passed,
-    unknown,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
+from iamwarden.checks.facts import PRINCIPAL_TYPES, principals_policies
 from iamwarden.model import Account, Role, User
 
 METADATA = CheckMetadata(
@@ -57,23 +53,15 @@ METADATA = CheckMetadata(
     decided_by="engine",
 )
 
-_TYPES = {User: "AwsIamUser", Role: "AwsIamRole"}
-
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    if inventory_missing(account):
-        yield missing(account, account_arn(account), AUTH_DETAILS)
-        return
     principals: list[User | Role] = [*account.users, *account.roles]
-    for principal in principals:
-        kind = _TYPES[type(principal)]
-        if isinstance(principal, Role) and principal.service_linked:
+    for item in principals_policies(account, principals):
+        if isinstance(item, Outcome):
+            yield item
             continue
-        policies = principal_policies(account, principal)
-        if policies.gaps:
-            out = unknown(principal.arn, "evidence missing: " + "; ".join(policies.gaps), gaps=list(policies.gaps))
-            yield replace(out, resource_type=kind)
-            continue
+        principal, policies = item
+        kind = PRINCIPAL_TYPES[type(principal)]
         verdict = admin_of(account, policies)
         if verdict.admin:
             out = failed(

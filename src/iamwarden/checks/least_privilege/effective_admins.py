@@ -16,22 +16,17 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from iamwarden.analysis.permissions import admin_inside_network, admin_of
-from iamwarden.analysis.principals import principal_policies
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
     Outcome,
     Remediation,
     Severity,
-    account_arn,
     failed,
-    missing,
-    not_applicable,
     passed,
-    unknown,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
+from iamwarden.checks.facts import PRINCIPAL_TYPES, principals_policies
 from iamwarden.model import Account, Role, User
 
 METADATA = CheckMetadata(
@@ -60,24 +55,15 @@ METADATA = CheckMetadata(
     decided_by="engine",
 )
 
-_TYPES = {User: "AwsIamUser", Role: "AwsIamRole"}
-
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    if inventory_missing(account):
-        yield missing(account, account_arn(account), AUTH_DETAILS)
-        return
     principals: list[User | Role] = [*account.users, *account.roles]
-    for principal in principals:
-        kind = _TYPES[type(principal)]
-        if isinstance(principal, Role) and principal.service_linked:
-            yield replace(not_applicable(principal.arn, "service-linked role"), resource_type=kind)
+    for item in principals_policies(account, principals, service_linked="service-linked role"):
+        if isinstance(item, Outcome):
+            yield item
             continue
-        policies = principal_policies(account, principal)
-        if policies.gaps:
-            out = unknown(principal.arn, "evidence missing: " + "; ".join(policies.gaps), gaps=list(policies.gaps))
-            yield replace(out, resource_type=kind)
-            continue
+        principal, policies = item
+        kind = PRINCIPAL_TYPES[type(principal)]
         verdict = admin_of(account, policies)
         evidence = {**verdict.to_json(), "caveats": list(policies.caveats)}
         if verdict.admin:

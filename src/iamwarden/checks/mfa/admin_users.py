@@ -11,22 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from iamwarden.analysis.permissions import admin_of
-from iamwarden.analysis.principals import principal_policies
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
     Outcome,
     Remediation,
     Severity,
-    account_arn,
     failed,
     missing,
     not_applicable,
     passed,
-    unknown,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, user_has_mfa
+from iamwarden.checks.facts import principals_policies, user_has_mfa
 from iamwarden.model import Account
 
 METADATA = CheckMetadata(
@@ -54,14 +51,11 @@ METADATA = CheckMetadata(
 
 
 def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    if inventory_missing(account):
-        yield missing(account, account_arn(account), AUTH_DETAILS)
-        return
-    for user in account.users:
-        policies = principal_policies(account, user)
-        if policies.gaps:
-            yield unknown(user.arn, "evidence missing: " + "; ".join(policies.gaps), gaps=list(policies.gaps))
+    for item in principals_policies(account, account.users):
+        if isinstance(item, Outcome):
+            yield item
             continue
+        user, policies = item
         verdict = admin_of(account, policies)
         if not verdict.admin:
             yield not_applicable(user.arn, "user is not an administrator")
