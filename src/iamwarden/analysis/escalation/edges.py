@@ -270,11 +270,18 @@ class EdgeFinder:
         resource_policy: Policy | None = None,
     ) -> Decision:
         ctx = tuple(sorted((context or {}).items()))
-        where: Any = resource if resource_policy is not None else ("sig", self.signature(pp, action, resource))
-        key = (pp.principal.arn, action, where, ctx, id(resource_policy))
-        hit = self.facts.decisions.get(key)
+        exact = (pp.principal.arn, action, resource, ctx, id(resource_policy))
+        hit = self.facts.decisions.get(exact)
         if hit is not None:
             return hit
+        if resource_policy is None:
+            key: tuple[Any, ...] = (pp.principal.arn, action, ("sig", self.signature(pp, action, resource)), ctx, 0)
+            hit = self.facts.decisions.get(key)
+            if hit is not None:
+                self.facts.decisions[exact] = hit
+                return hit
+        else:
+            key = exact
         full = {"aws:RequestedRegion": pp.region, **WITHOUT_MFA, **(context or {})}
         decision = evaluate(
             Request(pp.principal.arn, action, resource, full),
@@ -296,6 +303,7 @@ class EdgeFinder:
             if with_mfa.allowed:
                 self.facts.mfa_only.setdefault(pp.principal.arn, set()).add(action)
         self.facts.decisions[key] = decision
+        self.facts.decisions[exact] = decision
         return decision
 
     def grant(
@@ -526,7 +534,7 @@ class EdgeFinder:
         have = self.facts.candidates[arn]
         out: list[Edge] = []
         for technique in techniques():
-            if only_lateral and (technique.shape != "principal" or technique.gains == "admin"):
+            if only_lateral and (technique.shape == "self" or technique.gains == "admin"):
                 continue
             needs = [a for a in technique.actions if a not in have]
             if needs and not (needs == ["sts:AssumeRole"] and arn in self.facts.named_in_trust):
@@ -536,9 +544,9 @@ class EdgeFinder:
             elif technique.shape == "principal":
                 out += self._principal(technique, pp, lateral)
             elif technique.shape == "passrole":
-                out += self._passrole(technique, pp)
+                out += self._passrole(technique, pp, lateral, only_lateral)
             else:
-                out += self._existing(technique, pp)
+                out += self._existing(technique, pp, lateral, only_lateral)
         return out
 
     def _all(
@@ -736,20 +744,36 @@ class EdgeFinder:
                 assumed.append(f"{target.name} has no MFA device (console sign-in would ask for it)")
         return tuple(assumed)
 
-    def _passrole(self, technique: Technique, pp: PrincipalPolicies) -> list[Edge]:
+    def _role_order(
+        self, roles: list[Any], lateral: Container[str] | None, only_lateral: bool
+    ) -> Iterator[tuple[Any, bool]]:
+        """Roles to try, with whether an edge to it is needed whatever it grants: administrators and ``lateral``
+        first (all of them), then up to :data:`TARGETS_PER_TECHNIQUE` others (lateral takeovers to report)."""
+        wanted = [(x, True) for x in roles if self.target_admin(x[0].arn) or lateral is None or x[0].arn in lateral]
+        yield from wanted
+        if not only_lateral and lateral is not None:
+            yield from ((x, False) for x in roles if not (self.target_admin(x[0].arn) or x[0].arn in lateral))
+
+    def _passrole(
+        self, technique: Technique, pp: PrincipalPolicies, lateral: Container[str] | None, only_lateral: bool
+    ) -> list[Edge]:
         source = pp.principal.arn
         rest = self._service_grants(technique, pp, skip=("passed-role",))
         if rest is None:
             return []
         out = []
         pass_req = next(r for r in technique.required if r.on == "passed-role")
-        for role, service in self.passable_roles(technique, source):
+        extra = 0
+        for (role, service), needed in self._role_order(self.passable_roles(technique, source), lateral, only_lateral):
+            if not needed and extra >= TARGETS_PER_TECHNIQUE:
+                break
             admin = self.target_admin(role.arn)
             grant = self.grant(pp, pass_req.action, role.arn, {"iam:PassedToService": service})
             if grant is None:
                 continue
             grants = tuple(grant if r.on == "passed-role" else rest[r.action] for r in technique.required)
             out.append(Edge(source, role.arn, technique.id, grants, admin, role.arn, technique.assumed))
+            extra += not needed
         return out
 
     def _service_grants(
@@ -776,14 +800,20 @@ class EdgeFinder:
                 return None
         return out
 
-    def _existing(self, technique: Technique, pp: PrincipalPolicies) -> list[Edge]:
+    def _existing(
+        self, technique: Technique, pp: PrincipalPolicies, lateral: Container[str] | None, only_lateral: bool
+    ) -> list[Edge]:
         source = pp.principal.arn
         out = []
         if technique.id not in self._resources:
             self._resources[technique.id] = list(self._existing_resources(technique, ""))
         first = next(r for r in technique.required if r.on == "existing")
         done: set[str] = set()
-        for role, resource, assumed in self._resources[technique.id]:
+        extra = 0
+        order = self._role_order(self._resources[technique.id], lateral, only_lateral)
+        for (role, resource, assumed), needed in order:
+            if not needed and extra >= TARGETS_PER_TECHNIQUE:
+                break
             if role.arn == source or role.arn in done:
                 continue
             if resource is not None and not self.may_match(pp, first.action, resource):
@@ -794,6 +824,7 @@ class EdgeFinder:
                 continue
             ordered = tuple(grants[r.action] for r in technique.required)
             done.add(role.arn)  # one resource per role proves the edge
+            extra += not needed
             out.append(Edge(source, role.arn, technique.id, ordered, admin, resource, (*assumed, *technique.assumed)))
         return out
 

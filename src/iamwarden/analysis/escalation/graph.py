@@ -77,7 +77,9 @@ class EscalationGraph:
                 break
             asked |= frontier
             for arn in self.sources:
-                self.edges[arn] += self.finder.edges_from(arn, lateral=frontier, only_lateral=True)
+                have = {(e.target, e.technique, e.via) for e in self.edges[arn]}
+                more = self.finder.edges_from(arn, lateral=frontier, only_lateral=True)
+                self.edges[arn] += [e for e in more if (e.target, e.technique, e.via) not in have]
             self._reach.clear()
         self.reverse = self._reverse()
         self._reach.clear()
