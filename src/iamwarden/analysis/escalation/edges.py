@@ -229,6 +229,7 @@ class EdgeFinder:
             True: [(a, t) for a, t in every if isinstance(t, Role)],
             False: [(a, t) for a, t in every if not isinstance(t, Role)],
         }
+        self._trusting_pools = {k: [(a, t) for a, t in v if a in self.own_trust] for k, v in self._pools.items()}
 
     # --- facts about principals --------------------------------------------------------------------------------
 
@@ -640,11 +641,17 @@ class EdgeFinder:
         out: list[Edge] = []
         wants_role = technique.target == "role"
         pool = self._pools[wants_role]
-        if technique.gains == "target" and lateral is not None:
+        if technique.gains == "target" and isinstance(lateral, set | frozenset) and len(lateral) < len(pool):
+            found = [(a, self.facts.principals.get(a)) for a in sorted(lateral)]
+            pool = [(a, t) for a, t in found if t is not None and isinstance(t, Role) == wants_role]
+        elif technique.gains == "target" and lateral is not None:
             pool = [(a, t) for a, t in pool if a in lateral]
         if "sts:AssumeRole" in technique.actions:
             named = self.facts.named_in_trust.get(source, set())
-            pool = [(a, t) for a, t in pool if a in self.own_trust or a in named]
+            if pool is self._pools[wants_role] and not named:
+                pool = self._trusting_pools[wants_role]
+            else:
+                pool = [(a, t) for a, t in pool if a in self.own_trust or a in named]
         for req in technique.required:
             if req.on == "target" and not (req.action == "sts:AssumeRole" and source in self.facts.named_in_trust):
                 patterns = self.patterns(pp, req.action)
