@@ -215,6 +215,8 @@ class EdgeFinder:
         self._passable: dict[str, list[tuple[Role, str]]] = {}
         self._filtered: dict[tuple[tuple[str, ...], bool], set[str]] = {}
         self._texts: dict[int, str] = {}
+        self._admins = {a for a in self.facts.principals if self.target_admin(a)}
+        self._techniques = [(t, t.actions) for t in techniques()]
         self._sig_statements: dict[tuple[str, str], tuple[tuple[Statement, ...], Any, tuple[int, ...] | None]] = {}
         self._shared_sigs: dict[tuple[tuple[int, ...], str], tuple[bool, ...]] = {}
         own = f":{self.account_id}:"
@@ -534,10 +536,10 @@ class EdgeFinder:
         pp = self.facts.policies[arn]
         have = self.facts.candidates[arn]
         out: list[Edge] = []
-        for technique in techniques():
+        for technique, actions in self._techniques:
             if only_lateral and (technique.shape == "self" or technique.gains == "admin"):
                 continue
-            needs = [a for a in technique.actions if a not in have]
+            needs = [a for a in actions if a not in have]
             if needs and not (needs == ["sts:AssumeRole"] and arn in self.facts.named_in_trust):
                 continue
             if technique.shape == "self":
@@ -756,10 +758,11 @@ class EdgeFinder:
     ) -> Iterator[tuple[Any, bool]]:
         """Roles to try, with whether an edge to it is needed whatever it grants: administrators and ``lateral``
         first (all of them), then up to :data:`TARGETS_PER_TECHNIQUE` others (lateral takeovers to report)."""
-        wanted = [(x, True) for x in roles if self.target_admin(x[0].arn) or lateral is None or x[0].arn in lateral]
+        admins = self._admins
+        wanted = [(x, True) for x in roles if lateral is None or x[0].arn in admins or x[0].arn in lateral]
         yield from wanted
         if not only_lateral and lateral is not None:
-            yield from ((x, False) for x in roles if not (self.target_admin(x[0].arn) or x[0].arn in lateral))
+            yield from ((x, False) for x in roles if not (x[0].arn in admins or x[0].arn in lateral))
 
     def _passrole(
         self, technique: Technique, pp: PrincipalPolicies, lateral: Container[str] | None, only_lateral: bool
