@@ -17,6 +17,7 @@ It prints wall time, CPU time and peak RSS of both and the ratios; it asserts no
 
     .venv/bin/python benchmarks/least_privilege.py
     .venv/bin/python benchmarks/least_privilege.py --input benchmarks/out/gaad.json --skip-cloudsplaining
+    .venv/bin/python benchmarks/least_privilege.py --no-escalation --skip-cloudsplaining   # effective permissions alone
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ DEFAULT_VENV = Path(os.environ.get("CLOUDSPLAINING_VENV", "/work/helpers/cloudsp
 MIB = 1024 * 1024
 
 
-def child_ours(path: Path) -> None:
+def child_ours(path: Path, escalation_too: bool = True) -> None:
     """Run in the child: load, effective permissions for everyone, escalation paths when available."""
     phases: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -73,23 +74,27 @@ def child_ours(path: Path) -> None:
         "action_grants": allowed_actions,
         "escalation": "not available (iamwarden.analysis.escalation has no escalation_graph)",
     }
-    try:
-        from iamwarden.analysis import escalation
-    except ImportError as exc:
-        result["escalation"] = f"not available ({exc})"
+    build = None
+    if not escalation_too:
+        result["escalation"] = "left out (--no-escalation)"
     else:
-        build = getattr(escalation, "escalation_graph", None)
-        if callable(build):
-            graph = build(account)
-            paths = graph.paths()
-            t4 = time.perf_counter()
-            phases["escalation paths"] = t4 - t3
-            cpu["escalation paths"] = time.process_time() - c3
-            result["escalation"] = {
-                "sources": len(paths),
-                "with_paths": sum(1 for v in paths.values() if v),
-                "paths": sum(len(v) for v in paths.values()),
-            }
+        try:
+            from iamwarden.analysis import escalation
+        except ImportError as exc:
+            result["escalation"] = f"not available ({exc})"
+        else:
+            build = getattr(escalation, "escalation_graph", None)
+    if callable(build):
+        graph = build(account)
+        paths = graph.paths()
+        t4 = time.perf_counter()
+        phases["escalation paths"] = t4 - t3
+        cpu["escalation paths"] = time.process_time() - c3
+        result["escalation"] = {
+            "sources": len(paths),
+            "with_paths": sum(1 for v in paths.values() if v),
+            "paths": sum(len(v) for v in paths.values()),
+        }
     result["phases"] = phases
     result["phases_cpu"] = cpu
     print(json.dumps(result))
@@ -120,10 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--input", type=Path, default=DEFAULT_INPUT, help="authorization-details file")
     parser.add_argument("--venv", type=Path, default=DEFAULT_VENV, help="Cloudsplaining's virtualenv")
     parser.add_argument("--skip-cloudsplaining", action="store_true")
+    parser.add_argument("--no-escalation", action="store_true", help="time the effective permissions alone")
     parser.add_argument("--child-ours", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_ours:
-        child_ours(args.child_ours)
+        child_ours(args.child_ours, not args.no_escalation)
         return 0
     if not args.input.exists():
         print(f"writing {args.input} (2,000 users, 5,000 roles, 300 groups, 5,000 policies) ...", flush=True)
@@ -150,7 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     size = args.input.stat().st_size
     print(f"input: {args.input} ({size / MIB:.1f} MiB); machine: {os.cpu_count()} CPUs (shared)")
 
-    wall, usage, out, err, code = _run([sys.executable, __file__, "--child-ours", str(args.input)])
+    child = [sys.executable, __file__, "--child-ours", str(args.input)]
+    wall, usage, out, err, code = _run([*child, "--no-escalation"] if args.no_escalation else child)
     if code != 0:
         print(f"iamwarden run failed (exit {code}):\n{err[-2000:]}")
         return 1
