@@ -72,6 +72,9 @@ LEVELS: Mapping[str, AccessLevel] = {
 # ----------------------------------------------------------------------------------------------------------------
 # Action ids and bitsets
 
+_STATEMENT_CACHE_LIMIT = 500_000
+"""Statements whose bitsets are remembered (each entry keeps its statement alive); cleared past this."""
+
 
 class ActionIndex:
     """Integer ids for every action of the catalogue (grouped by service, in the reference's order) and the bitset of
@@ -154,6 +157,8 @@ class ActionIndex:
             self._lists[key] = bits
         if st.not_action:
             bits = self.all ^ bits
+        if len(self._statements) > _STATEMENT_CACHE_LIMIT:
+            self._statements.clear()
         self._statements[id(st)] = (st, bits)  # the statement is kept alive with its id
         return bits
 
