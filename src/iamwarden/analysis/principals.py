@@ -67,10 +67,10 @@ def _compiled(account: Account) -> _Compiled:
     if hit is not None and hit[0]() is account:
         return hit[1]
     compiled = _Compiled()
-    key = id(account)
+    key, cache = id(account), _CACHE  # the dict itself: at interpreter exit the module's names may already be None
 
     def forget(_ref: weakref.ref[Account]) -> None:
-        _CACHE.pop(key, None)
+        cache.pop(key, None)
 
     _CACHE[key] = (weakref.ref(account, forget), compiled)
     return compiled
