@@ -42,7 +42,8 @@ ALLOW_ANYTHING = parse_policy(
 )
 TARGETS_PER_TECHNIQUE = 3
 """A technique that makes any target it reaches an administrator (attach a policy to a role, then assume it) is
-reported for the first three such targets, in the snapshot's order: one proves the path, more would be noise."""
+reported for the first three such targets, in the snapshot's order: one proves the path, more would be noise. Likewise
+a technique keeps at most three edges to principals that are not administrators (those that lead to one first)."""
 PROBE_NAME = "iamwarden-escalation"
 """The name given to resources the attacker creates, when its policies do not restrict names."""
 _MFA_KEYS = frozenset({"aws:multifactorauthpresent", "aws:multifactorauthage"})
@@ -681,7 +682,7 @@ class EdgeFinder:
                         continue
                 if self.grant(pp, first.action, members[0][0], context):
                     pool += members
-        made_admin = 0
+        made_admin = lateral_made = 0
         for target_arn, target in pool:
             if target_arn == source:
                 continue
@@ -706,7 +707,10 @@ class EdgeFinder:
                 if grants:
                     out.append(Edge(source, target_arn, technique.id, tuple(grants), admin, policy_arn, assumed))
                     made_admin += technique.gains == "admin"
+                    lateral_made += not admin
                     break
+            if lateral_made >= TARGETS_PER_TECHNIQUE:
+                break
         return out
 
     def _principal_grants(
@@ -756,12 +760,16 @@ class EdgeFinder:
     def _role_order(
         self, roles: list[Any], lateral: Container[str] | None, only_lateral: bool
     ) -> Iterator[tuple[Any, bool]]:
-        """Roles to try, with whether an edge to it is needed whatever it grants: administrators and ``lateral``
-        first (all of them), then up to :data:`TARGETS_PER_TECHNIQUE` others (lateral takeovers to report)."""
+        """Roles to try, with whether an edge to it is needed whatever the count: administrators first (all of
+        them), then the ``lateral`` ones that lead to one, then others (lateral takeovers to report); the caller keeps
+        at most :data:`TARGETS_PER_TECHNIQUE` edges that are not needed."""
         admins = self._admins
-        wanted = [(x, True) for x in roles if lateral is None or x[0].arn in admins or x[0].arn in lateral]
-        yield from wanted
-        if not only_lateral and lateral is not None:
+        if lateral is None:
+            yield from ((x, True) for x in roles)
+            return
+        yield from ((x, True) for x in roles if x[0].arn in admins)
+        yield from ((x, False) for x in roles if x[0].arn in lateral and x[0].arn not in admins)
+        if not only_lateral:
             yield from ((x, False) for x in roles if not (x[0].arn in admins or x[0].arn in lateral))
 
     def _passrole(
