@@ -220,6 +220,7 @@ class EdgeFinder:
         self._techniques = [(t, t.actions) for t in techniques()]
         self._sig_statements: dict[tuple[str, str], tuple[tuple[Statement, ...], Any, tuple[int, ...] | None]] = {}
         self._shared_sigs: dict[tuple[tuple[int, ...], str], tuple[bool, ...]] = {}
+        self._matched: dict[tuple[int, bool], frozenset[str]] = {}
         own = f":{self.account_id}:"
         self.own_trust = {
             arn
@@ -353,6 +354,27 @@ class EdgeFinder:
             result = tuple(found)
         self._patterns[key] = result
         return result
+
+    def _partition(self, pp: PrincipalPolicies, action: str, wants_role: bool, arns: set[str]) -> list[set[str]] | None:
+        """``arns`` split by which statements naming ``action`` match them (same parts as :meth:`signature`), with
+        set operations over each statement's matches, computed once per statement; ``None`` with policy variables."""
+        self.signature(pp, action, "*")
+        statements, context, shared = self._sig_statements[(pp.principal.arn, action)]
+        if shared is None:
+            return None
+        parts = [arns]
+        for st in statements:
+            key = (id(st), wants_role)
+            matched = self._matched.get(key)
+            if matched is None:
+                matched = frozenset(
+                    a
+                    for a, _ in self._pools[wants_role]
+                    if any(p.matches(a, context, set()) for p in st.resources or ())
+                )
+                self._matched[key] = matched
+            parts = [q for part in parts for q in (part & matched, part - matched) if q]
+        return parts
 
     def signature(self, pp: PrincipalPolicies, action: str, resource: str) -> tuple[bool, ...]:
         """Which of the statements naming ``action`` (identity, boundary, SCPs) have a ``Resource`` matching
@@ -669,10 +691,17 @@ class EdgeFinder:
         # Targets the policies cannot tell apart get the same decision: try one of each kind first.
         first = next((r for r in technique.required if r.on == "target" and r.action != "sts:AssumeRole"), None)
         if first is not None and len(pool) > 1:
-            groups: dict[tuple[bool, ...], list[tuple[str, Principal]]] = {}
-            for arn, target in pool:
-                if arn != source:
-                    groups.setdefault(self.signature(pp, first.action, arn), []).append((arn, target))
+            groups: dict[Any, list[tuple[str, Principal]]] = {}
+            parts = self._partition(pp, first.action, wants_role, {a for a, _ in pool if a != source})
+            if parts is not None:
+                where = {a: i for i, part in enumerate(parts) for a in part}
+                for arn, target in pool:
+                    if arn in where:
+                        groups.setdefault(where[arn], []).append((arn, target))
+            else:
+                for arn, target in pool:
+                    if arn != source:
+                        groups.setdefault(self.signature(pp, first.action, arn), []).append((arn, target))
             pool = []
             for members in groups.values():
                 context: Mapping[str, str] | None = None
