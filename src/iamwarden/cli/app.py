@@ -63,6 +63,10 @@ def _register() -> None:
 
     app.command("paths")(paths_cmd.paths)
 
+    from iamwarden.cli import policy_cmd
+
+    app.add_typer(policy_cmd.app, name="policy")
+
 
 _register()
 

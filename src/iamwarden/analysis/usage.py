@@ -1,0 +1,318 @@
+"""Unused access: which granted services and actions a principal has not used for N days, and what it did use.
+
+Two sources of use, either or both:
+
+- **service-last-accessed** (``User.service_last_accessed`` / ``Role.service_last_accessed``, collected per
+  principal): a service counts as used when it was last authenticated within the window. It says nothing of actions.
+- **CloudTrail** (:func:`iamwarden.collect.cloudtrail.read_calls`): an API call maps to the IAM action
+  ``<service prefix>:<eventName>`` (``iam.amazonaws.com`` + ``CreateUser`` -> ``iam:CreateUser``), validated against
+  the catalogue; calls that do not name a catalogue action are listed in :attr:`PrincipalUsage.unmapped`. A refused call
+  (AccessDenied) is no use.
+
+What is granted comes from the principal's effective permissions (:mod:`iamwarden.analysis.effective`: identity
+policies, groups, boundary, SCPs, denies); an action allowed only under a condition counts as granted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from iamwarden.analysis.effective import ActionIndex, Principal, action_index, effective_access
+from iamwarden.collect.cloudtrail import ObservedCall
+from iamwarden.model import Account, Role
+
+EVENT_SOURCE_PREFIXES: Mapping[str, str] = {
+    "monitoring": "cloudwatch",
+    "email": "ses",
+    "s3-control": "s3",
+    "elasticfilesystem": "elasticfilesystem",
+    "runtime.sagemaker": "sagemaker",
+    "api.ecr": "ecr",
+    "sso-directory": "sso-directory",
+}
+"""CloudTrail ``eventSource`` hosts whose IAM service prefix differs from the host's first label."""
+
+_API_VERSION = re.compile(r"\d{8}(v\d+)?$")
+"""Lambda and CloudFront event names carry the API version (``ListFunctions20150331``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionUse:
+    """One granted action the principal was seen using (CloudTrail)."""
+
+    action: str
+    last_seen: datetime
+    count: int
+    resources: tuple[str, ...]
+    """Resource ARNs named by the calls; empty: some call named none (``*``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalUsage:
+    """Granted against used, for one user or role, within ``days`` before ``as_of``."""
+
+    arn: str
+    days: int
+    as_of: datetime
+    granted_services: tuple[str, ...]
+    granted_actions: int
+    """Bitset of the granted catalogue actions (ids of :func:`iamwarden.analysis.effective.action_index`)."""
+    service_data: bool
+    """Service-last-accessed data was collected for this principal."""
+    cloudtrail: bool
+    """CloudTrail logs were given."""
+    used_services: Mapping[str, datetime]
+    """Granted services used within the window (either source), with the last time."""
+    used_actions: tuple[ActionUse, ...]
+    """Granted actions seen in CloudTrail within the window."""
+    unmapped: tuple[str, ...]
+    """``eventSource:eventName`` calls of this principal that name no catalogue action."""
+    not_granted: tuple[str, ...]
+    """Actions used successfully that the identity side does not grant (a resource policy may allow them)."""
+
+    @property
+    def unused_services(self) -> tuple[str, ...]:
+        return tuple(s for s in self.granted_services if s not in self.used_services)
+
+    @property
+    def known(self) -> bool:
+        """Some source of use exists; without one nothing can be called unused."""
+        return self.service_data or self.cloudtrail
+
+    def unused_actions(self, index: ActionIndex | None = None) -> list[str]:
+        """Granted actions not used: with CloudTrail, every granted action not seen; with service data only, the
+        actions of the unused services."""
+        index = index or action_index()
+        unused = self.granted_actions
+        if self.cloudtrail:
+            for use in self.used_actions:
+                action_id = index.id(use.action)
+                if action_id is not None:
+                    unused &= ~(1 << action_id)
+            # a service known used only from service-last-accessed keeps its actions: no action-level evidence
+            for service in self.used_services:
+                if self.service_data and not any(u.action.split(":")[0] == service for u in self.used_actions):
+                    unused &= ~index.service_bits(service)
+        else:
+            for service in self.used_services:
+                unused &= ~index.service_bits(service)
+        return index.names_of(unused)
+
+
+def action_of(event_source: str, event_name: str, index: ActionIndex | None = None) -> str | None:
+    """The catalogue action a CloudTrail call names, or ``None``.
+
+    >>> action_of("iam.amazonaws.com", "CreateUser")
+    'iam:CreateUser'
+    >>> action_of("lambda.amazonaws.com", "ListFunctions20150331")
+    'lambda:ListFunctions'
+    >>> action_of("example.amazonaws.com", "Nothing") is None
+    True
+    """
+    index = index or action_index()
+    host = event_source.lower().removesuffix(".amazonaws.com")
+    prefix = EVENT_SOURCE_PREFIXES.get(host, host.split(".")[0])
+    for name in (event_name, _API_VERSION.sub("", event_name)):
+        action_id = index.id(f"{prefix}:{name}")
+        if action_id is not None:
+            return index.names[action_id]
+    return None
+
+
+def _role_key(arn: str) -> str:
+    """Roles matched on account and name: an assumed-role session ARN does not carry the role's path."""
+    head, _, rest = arn.partition(":role/")
+    return f"{head}:role/{rest.rsplit('/', 1)[-1]}" if rest else arn
+
+
+def calls_of(principal: Principal, calls: Iterable[ObservedCall]) -> list[ObservedCall]:
+    """The calls made by ``principal`` (a role's sessions included)."""
+    key = _role_key(principal.arn) if isinstance(principal, Role) else principal.arn
+    return [c for c in calls if (_role_key(c.principal_arn) if ":role/" in c.principal_arn else c.principal_arn) == key]
+
+
+def principal_usage(
+    account: Account,
+    principal: Principal,
+    *,
+    days: int,
+    calls: Iterable[ObservedCall] | None = None,
+    as_of: datetime | None = None,
+) -> PrincipalUsage:
+    """Granted against used for ``principal`` within ``days`` before ``as_of`` (default: when the account was
+    collected). ``calls``: what CloudTrail showed (``None``: no logs given)."""
+    index = action_index()
+    as_of = as_of or account.collected_at
+    since = as_of - timedelta(days=days)
+    granted = effective_access(account, principal).candidates
+    granted_services = tuple(
+        prefix
+        for prefix, (start, end) in index.service_ranges.items()
+        if end > start and (granted >> start) & ((1 << (end - start)) - 1)
+    )
+    used_services: dict[str, datetime] = {}
+    details = principal.service_last_accessed
+    for entry in details or ():
+        seen = entry.last_authenticated
+        if seen is not None and seen >= since and entry.service_namespace in granted_services:
+            used_services[entry.service_namespace] = seen
+    uses: dict[str, ActionUse] = {}
+    unmapped: set[str] = set()
+    not_granted: set[str] = set()
+    for call in calls_of(principal, calls or ()):
+        if call.denied or call.last_seen < since:
+            continue
+        action = action_of(call.event_source, call.event_name, index)
+        if action is None:
+            unmapped.add(f"{call.event_source}:{call.event_name}")
+            continue
+        action_id = index.id(action)
+        if action_id is None or not granted >> action_id & 1:
+            not_granted.add(action)
+            continue
+        before = uses.get(action)
+        if before is None:
+            uses[action] = ActionUse(action, call.last_seen, call.count, call.resources)
+        else:
+            resources = () if not before.resources or not call.resources else before.resources + call.resources
+            uses[action] = ActionUse(
+                action,
+                max(before.last_seen, call.last_seen),
+                before.count + call.count,
+                tuple(sorted(set(resources))),
+            )
+        service = action.split(":")[0]
+        used_services[service] = max(used_services.get(service, call.last_seen), call.last_seen)
+    return PrincipalUsage(
+        arn=principal.arn,
+        days=days,
+        as_of=as_of,
+        granted_services=granted_services,
+        granted_actions=granted,
+        service_data=details is not None,
+        cloudtrail=calls is not None,
+        used_services=dict(sorted(used_services.items())),
+        used_actions=tuple(sorted(uses.values(), key=lambda u: u.action)),
+        unmapped=tuple(sorted(unmapped)),
+        not_granted=tuple(sorted(not_granted)),
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Right-sized policy
+
+NOT_FROM_SERVICE_DATA = frozenset({"iam:PassRole"})
+"""Left out of a service-level statement: never seen in service-last-accessed nor logged by CloudTrail as a call of
+its own, and with ``Resource: *`` a security warning; add it back naming the roles."""
+
+_VERB = re.compile(r"^[A-Z][a-z]+")
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestedStatement:
+    sid: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    basis: str
+    """``cloudtrail`` (actions and resources seen) or ``service-last-accessed`` (service used; actions as granted)."""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "Sid": self.sid,
+            "Effect": "Allow",
+            "Action": list(self.actions) if len(self.actions) > 1 else self.actions[0],
+            "Resource": list(self.resources) if len(self.resources) > 1 else self.resources[0],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A least-privilege identity policy from what was used, and what it would remove from today's grants."""
+
+    usage: PrincipalUsage
+    statements: tuple[SuggestedStatement, ...]
+    removed_services: tuple[str, ...]
+    removed_actions: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    def policy(self) -> dict[str, object]:
+        return {"Version": "2012-10-17", "Statement": [s.to_json() for s in self.statements]}
+
+
+def _sid(service: str, n: int) -> str:
+    words = re.split(r"[^A-Za-z0-9]+", service)
+    return "".join(w[:1].upper() + w[1:] for w in words if w) + ("Used" if n == 0 else f"Used{n + 1}")
+
+
+def compact_actions(index: ActionIndex, service: str, bits: int) -> list[str]:
+    """The actions of ``service`` in ``bits``, written ``svc:*`` when all are there and ``svc:Verb*`` when every
+    catalogue action starting with that verb is."""
+    svc_bits = bits & index.service_bits(service)
+    if svc_bits == index.service_bits(service):
+        return [f"{service}:*"]
+    out: list[str] = []
+    done: set[str] = set()
+    for name in index.names_of(svc_bits):
+        verb_match = _VERB.match(name.split(":", 1)[1])
+        verb = verb_match.group(0) if verb_match else None
+        if verb is not None and verb in done:
+            continue
+        if verb is not None:
+            pattern = index.pattern_bits(f"{service}:{verb}*")
+            if pattern and not pattern & ~svc_bits and bin(pattern).count("1") > 1:
+                out.append(f"{service}:{verb}*")
+                done.add(verb)
+                continue
+        out.append(name)
+    return out
+
+
+def suggest_policy(usage: PrincipalUsage) -> Suggestion:
+    """The identity policy ``usage`` supports: per used service, the actions and resources CloudTrail showed, or,
+    known only from service-last-accessed, the service's granted actions (``Resource: *``)."""
+    index = action_index()
+    statements: list[SuggestedStatement] = []
+    notes: list[str] = []
+    keep = 0
+    by_service: dict[str, list[ActionUse]] = {}
+    for use in usage.used_actions:
+        by_service.setdefault(use.action.split(":")[0], []).append(use)
+    for service in usage.used_services:
+        uses = by_service.get(service)
+        if uses:
+            groups: dict[tuple[str, ...], list[str]] = {}
+            for use in uses:
+                groups.setdefault(use.resources or ("*",), []).append(use.action)
+                keep |= 1 << (index.id(use.action) or 0)
+            for n, (resources, actions) in enumerate(sorted(groups.items(), key=lambda kv: kv[1])):
+                statements.append(SuggestedStatement(_sid(service, n), tuple(sorted(actions)), resources, "cloudtrail"))
+            continue
+        svc_bits = usage.granted_actions & index.service_bits(service)
+        for action in NOT_FROM_SERVICE_DATA:
+            action_id = index.id(action)
+            if action_id is not None and action.split(":")[0] == service and svc_bits >> action_id & 1:
+                svc_bits &= ~(1 << action_id)
+                notes.append(f"{action} left out (not observable in service-last-accessed); add it naming the roles")
+        if not svc_bits:
+            continue
+        keep |= svc_bits
+        statements.append(
+            SuggestedStatement(
+                _sid(service, 0), tuple(compact_actions(index, service, svc_bits)), ("*",), "service-last-accessed"
+            )
+        )
+        notes.append(
+            f"{service}: used (service-last-accessed) but no action-level evidence: every granted {service} action kept"
+        )
+    removed = usage.granted_actions & ~keep
+    kept_services = {s.split(":")[0] for st in statements for s in st.actions}
+    return Suggestion(
+        usage=usage,
+        statements=tuple(statements),
+        removed_services=tuple(s for s in usage.granted_services if s not in kept_services),
+        removed_actions=tuple(index.names_of(removed)),
+        notes=tuple(notes),
+    )

@@ -1,0 +1,185 @@
+"""``iamwarden policy suggest``: a least-privilege identity policy from what a principal used, and what it removes.
+
+Use comes from service-last-accessed (in the snapshot) at service level and, with ``--cloudtrail``, from the logged
+calls at action and resource level (:mod:`iamwarden.analysis.usage`). The policy is checked with our own linter
+before it is written. See docs/policy-suggest.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+
+from iamwarden.cli.access_cmd import (
+    AccountIdOption,
+    AuthDetailsOption,
+    ImportDirOption,
+    SnapshotOption,
+    input_name,
+    load_account,
+)
+from iamwarden.cli.errors import handles_input_errors
+from iamwarden.errors import InputError, Problem
+
+app = typer.Typer(
+    help="Right-sized policies from what principals used.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_LINT_FINDINGS = 1
+SHOWN = 12
+"""Removed actions listed on the console (``--report`` writes them all)."""
+
+
+@app.command("suggest")
+@handles_input_errors
+def suggest(
+    principal: Annotated[str, typer.Option("--principal", "-p", help="ARN of a user or role of the account.")],
+    cloudtrail: Annotated[
+        Path | None,
+        typer.Option(
+            "--cloudtrail",
+            help="CloudTrail log file or folder (.json/.json.gz as S3 delivers them, a JSON array of events, or "
+            "JSON Lines): action- and resource-level use.",
+        ),
+    ] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days", min=1, help="Use counts within this many days before collection (default: unused_service_days)."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the policy here instead of stdout.", dir_okay=False)
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", help="Also write the whole comparison (used, removed, notes) as JSON.", dir_okay=False
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Thresholds file (default: ./iamwarden.toml when present).", dir_okay=False),
+    ] = None,
+    snapshot: SnapshotOption = None,
+    authorization_details: AuthDetailsOption = None,
+    import_dir: ImportDirOption = None,
+    account_id: AccountIdOption = None,
+) -> None:
+    """Write a least-privilege identity policy from what PRINCIPAL used, and list what it would remove.
+
+    The policy goes to --output (or stdout); the comparison with today's grants goes to stderr.
+
+    Exit code 0: written. 1: our linter found an error or security warning in the policy (not written).
+    2: bad input.
+    """
+    from iamwarden.analysis.usage import principal_usage, suggest_policy
+    from iamwarden.checks.config import load_settings
+    from iamwarden.model import Role, User
+    from iamwarden.policy.lint import KIND_ORDER, lint_policy_text
+    from iamwarden.report.files import write_atomic
+
+    source = input_name(snapshot, authorization_details, import_dir)
+    window = days if days is not None else load_settings(config).thresholds.unused_service_days
+    calls = None
+    if cloudtrail is not None:
+        from iamwarden.collect.cloudtrail import read_calls
+
+        calls = read_calls(cloudtrail)
+    account = load_account(snapshot, authorization_details, import_dir, account_id)
+    subject = account.principals_by_arn.get(principal)
+    if not isinstance(subject, User | Role):
+        raise InputError(
+            source, Problem("--principal", f"{principal!r} is not a user or role of account {account.account_id}")
+        )
+    usage = principal_usage(account, subject, days=window, calls=calls)
+    if not usage.known:
+        raise InputError(
+            source,
+            Problem(
+                "--principal",
+                f"no service-last-accessed data for {principal} and no --cloudtrail: use is unknown, nothing suggested",
+            ),
+        )
+    suggestion = suggest_policy(usage)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    policy_text = ""
+    if suggestion.statements:
+        policy_text = orjson.dumps(suggestion.policy(), option=orjson.OPT_INDENT_2).decode() + "\n"
+        findings = lint_policy_text(policy_text, policy_type="identity", source=str(output or "suggested policy"))
+        blocking = [f for f in findings if f.severity >= KIND_ORDER.index("SECURITY_WARNING")]
+        if blocking:
+            for f in blocking:
+                err.print(f"{f.source}:{f.line}:{f.column}: {f.kind} {f.code} {f.message}", markup=False)
+            err.print("the suggested policy did not pass the linter: not written", markup=False)
+            raise typer.Exit(EXIT_LINT_FINDINGS)
+    if report is not None:
+        write_atomic(report, orjson.dumps(_report(suggestion), option=orjson.OPT_INDENT_2) + b"\n", "the comparison")
+    if policy_text:
+        if output is not None:
+            write_atomic(output, policy_text.encode(), "the policy")
+        else:
+            typer.echo(policy_text, nl=False)
+    _summary(err, suggestion, output)
+
+
+def _report(suggestion: Any) -> dict[str, Any]:
+    usage = suggestion.usage
+    return {
+        "principal": usage.arn,
+        "days": usage.days,
+        "as_of": usage.as_of.isoformat(),
+        "sources": {"service_last_accessed": usage.service_data, "cloudtrail": usage.cloudtrail},
+        "policy": suggestion.policy() if suggestion.statements else None,
+        "statements": [{"sid": s.sid, "basis": s.basis} for s in suggestion.statements],
+        "used_services": {k: v.isoformat() for k, v in usage.used_services.items()},
+        "used_actions": [
+            {"action": u.action, "last_seen": u.last_seen.isoformat(), "count": u.count, "resources": list(u.resources)}
+            for u in usage.used_actions
+        ],
+        "granted_services": list(usage.granted_services),
+        "removed_services": list(suggestion.removed_services),
+        "removed_actions": list(suggestion.removed_actions),
+        "unmapped_calls": list(usage.unmapped),
+        "used_but_not_granted": list(usage.not_granted),
+        "notes": list(suggestion.notes),
+    }
+
+
+def _summary(err: Console, suggestion: Any, output: Path | None) -> None:
+    usage = suggestion.usage
+    sources = " and ".join(
+        name for name, on in (("service-last-accessed", usage.service_data), ("CloudTrail", usage.cloudtrail)) if on
+    )
+    lines = [
+        f"{usage.arn}: use within {usage.days} days before {usage.as_of:%Y-%m-%d} from {sources}",
+        f"used: {len(usage.used_services)} of {len(usage.granted_services)} granted services"
+        + (f", {len(usage.used_actions)} actions seen in CloudTrail" if usage.cloudtrail else ""),
+    ]
+    if suggestion.statements:
+        where = str(output) if output is not None else "stdout"
+        lines.append(f"policy: {len(suggestion.statements)} statements written to {where} (linter: no error)")
+    else:
+        lines.append("policy: nothing used in the window; no policy written: every grant can go")
+    removed = suggestion.removed_actions
+    lines.append(
+        f"would remove: {len(suggestion.removed_services)} services, {len(removed)} actions"
+        + (f" ({', '.join(removed[:SHOWN])}{', ...' if len(removed) > SHOWN else ''})" if removed else "")
+    )
+    if suggestion.removed_services:
+        shown = suggestion.removed_services[:SHOWN]
+        more = len(suggestion.removed_services) - len(shown)
+        lines.append(f"services removed: {', '.join(shown)}" + (f" and {more} more" if more else ""))
+    lines += [f"note: {n}" for n in suggestion.notes]
+    if usage.unmapped:
+        lines.append(f"note: calls naming no catalogue action (left out): {', '.join(usage.unmapped)}")
+    if usage.not_granted:
+        lines.append(f"note: used but not granted by identity policies (left out): {', '.join(usage.not_granted)}")
+    for line in lines:
+        err.print(line, markup=False)
