@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from iamwarden import __version__
 from iamwarden.cli.errors import err_console, handles_input_errors
 
 __all__ = ["app", "err_console", "handles_input_errors", "main"]
@@ -24,6 +23,8 @@ app = typer.Typer(
 
 def _version_callback(value: bool) -> None:
     if value:
+        from iamwarden import __version__
+
         typer.echo(f"iamwarden {__version__}")
         raise typer.Exit()
 

@@ -6,19 +6,20 @@ import os
 import threading
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import boto3
 import typer
-from botocore.exceptions import BotoCoreError, ProfileNotFound
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from iamwarden.cli.app import handles_input_errors
-from iamwarden.collect.apis import GLOBAL
-from iamwarden.collect.live import DEFAULT_RETRIES, ProgressEvent, collect_account, plan
-from iamwarden.collect.snapshot import Gap, Snapshot, write_snapshot
 from iamwarden.errors import InputError, Problem
+
+if TYPE_CHECKING:  # boto3, the collector and the snapshot models are imported when the command runs
+    import boto3
+    from rich.progress import Progress, TaskID
+
+    from iamwarden.collect.live import ProgressEvent
+    from iamwarden.collect.snapshot import Gap, Snapshot
 
 GAPS_SHOWN = 20
 """Gap groups listed in the summary without --verbose."""
@@ -65,6 +66,9 @@ def collect(
     """
     if region and all_regions:
         raise InputError("command line", Problem("--region / --all-regions", "give one or the other, not both"))
+    from iamwarden.collect.live import collect_account
+    from iamwarden.collect.snapshot import write_snapshot
+
     session = _session(profile)
     retries = _retries()
     err = Console(stderr=True, highlight=False)
@@ -85,6 +89,9 @@ def collect(
 
 
 def _session(profile: str | None) -> boto3.Session:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ProfileNotFound
+
     try:
         return boto3.Session(profile_name=profile)
     except ProfileNotFound:
@@ -97,6 +104,8 @@ def _retries() -> int:
     """Botocore's own AWS_MAX_ATTEMPTS (attempts, the first included), when set, overrides our 10 retries."""
     value = os.environ.get("AWS_MAX_ATTEMPTS", "")
     if not value:
+        from iamwarden.collect.live import DEFAULT_RETRIES
+
         return DEFAULT_RETRIES
     if not value.isdigit() or int(value) < 1:
         raise InputError("AWS_MAX_ATTEMPTS", Problem("", f"{value!r} is not a whole number of attempts (1 or more)"))
@@ -107,8 +116,17 @@ class CollectProgress:
     """A rich progress bar per region (and one for the global calls), advanced as each API is finished."""
 
     def __init__(self, console: Console, *, service_last_accessed: bool) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         self.service_last_accessed = service_last_accessed
-        self.progress = Progress(
+        self.progress: Progress = Progress(
             SpinnerColumn(),
             TextColumn("[bold]{task.fields[region]:<16}"),
             BarColumn(),
@@ -148,6 +166,9 @@ class CollectProgress:
 
     def _task(self, region: str) -> TaskID:
         if region not in self._tasks:
+            from iamwarden.collect.apis import GLOBAL
+            from iamwarden.collect.live import plan
+
             units = plan([] if region == GLOBAL else [region], service_last_accessed=self.service_last_accessed)
             total = len(units.get(region, []))
             self._tasks[region] = self.progress.add_task("", total=total, region=region, calls=0)

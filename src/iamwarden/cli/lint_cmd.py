@@ -6,18 +6,18 @@ import enum
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from iamwarden import __version__
 from iamwarden.cli.app import handles_input_errors
 from iamwarden.errors import InputError, Problem
-from iamwarden.policy.lint import KIND_ORDER, Finding, lint_policy_text
-from iamwarden.report.sarif import lint_sarif
+
+if TYPE_CHECKING:  # the linter and the SARIF models are imported when the command runs
+    from iamwarden.policy.lint import Finding
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -103,6 +103,8 @@ def lint(
 
     Exit code 2: a file could not be read (the others are still checked) or the report could not be written.
     """
+    from iamwarden.policy.lint import KIND_ORDER, lint_policy_text
+
     threshold = [k.lower() for k in KIND_ORDER].index(min_kind.value)
     findings: list[Finding] = []
     unreadable: list[InputError] = []
@@ -122,6 +124,8 @@ def lint(
     elif output_format is OutputFormat.json:
         _write(output, orjson.dumps(_json_report(findings), option=orjson.OPT_INDENT_2) + b"\n")
     else:
+        from iamwarden.report.sarif import lint_sarif
+
         _write(output, orjson.dumps(lint_sarif(findings), option=orjson.OPT_INDENT_2) + b"\n")
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -157,6 +161,8 @@ def _write(output: Path | None, data: bytes) -> None:
 
 
 def _summary(findings: list[Finding]) -> dict[str, int]:
+    from iamwarden.policy.lint import KIND_ORDER
+
     counts = Counter(f.kind for f in findings)
     return {kind: counts.get(kind, 0) for kind in reversed(KIND_ORDER)}
 
@@ -180,6 +186,8 @@ def _write_text(findings: list[Finding], files: int, output: Path | None) -> Non
 
 
 def _json_report(findings: list[Finding]) -> dict[str, Any]:
+    from iamwarden import __version__
+
     return {
         "tool": "iamwarden",
         "version": __version__,

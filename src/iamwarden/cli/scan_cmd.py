@@ -11,12 +11,12 @@ import typer
 from rich.console import Console
 
 from iamwarden.cli.errors import err_console, handles_input_errors
-from iamwarden.collect.snapshot import Snapshot
 from iamwarden.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from iamwarden.checks.base import Severity
     from iamwarden.checks.runner import Assessment
+    from iamwarden.collect.snapshot import Snapshot
 
 INVENTORY_FILE = "inventory.json"
 

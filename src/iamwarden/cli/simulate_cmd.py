@@ -23,7 +23,6 @@ from rich.console import Console
 from rich.markup import escape
 
 from iamwarden.cli.app import handles_input_errors
-from iamwarden.collect.snapshot import load_json_file
 from iamwarden.errors import InputError, Problem
 from iamwarden.policy import Decision, Request, evaluate, read_request_document
 from iamwarden.policy.simulation import REQUEST_KEYS
@@ -196,6 +195,8 @@ def _iter_documents(path: Path) -> Iterator[tuple[int | None, Any]]:
             head = None
         if head is None:
             # Not one document per line: a single JSON document spread over several lines.
+            from iamwarden.collect.snapshot import load_json_file
+
             yield None, load_json_file(path)
             return
         handle.seek(0)

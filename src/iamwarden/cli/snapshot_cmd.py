@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from iamwarden.cli.errors import handles_input_errors
-from iamwarden.collect.authdetails import snapshot_from_authorization_details
-from iamwarden.collect.importer import import_directory
-from iamwarden.collect.snapshot import Snapshot, read_snapshot, write_snapshot
+
+if TYPE_CHECKING:  # the snapshot models are imported when a command runs
+    from iamwarden.collect.snapshot import Snapshot
 
 app = typer.Typer(
     help="Check, build and inspect snapshot files (docs/snapshot-format.md describes them).",
@@ -37,6 +37,8 @@ def validate(
     Prints a summary and OK, or one line per problem on stderr (the file, the JSON path or line, what is wrong)
     and exits with code 2.
     """
+    from iamwarden.collect.snapshot import read_snapshot
+
     snapshot = read_snapshot(file)
     _summary(snapshot, str(file))
     console.print("OK")
@@ -70,9 +72,15 @@ def import_(
     Files missing from the directory become NotCollected gaps (checks needing them report ERROR, never PASS).
     Every file is checked first: when any is bad nothing is written.
     """
+    from iamwarden.collect.snapshot import write_snapshot
+
     if source.is_dir():
+        from iamwarden.collect.importer import import_directory
+
         snapshot = import_directory(source, account_id=account_id)
     else:
+        from iamwarden.collect.authdetails import snapshot_from_authorization_details
+
         snapshot = snapshot_from_authorization_details(source, account_id=account_id)
     write_snapshot(snapshot, output)
     _summary(snapshot, str(output))
@@ -86,6 +94,8 @@ def info(
     verbose: Verbose = False,
 ) -> None:
     """List what a snapshot holds: each API's responses by region, and every gap with its reason."""
+    from iamwarden.collect.snapshot import read_snapshot
+
     snapshot = read_snapshot(file)
     _summary(snapshot, str(file))
     calls = Table(title="Calls", title_justify="left")
