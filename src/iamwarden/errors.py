@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import orjson
+
 
 class IamwardenError(Exception):
     """Base of every error iamwarden raises on purpose."""
@@ -44,3 +46,16 @@ class InputError(IamwardenError):
 
     def all_lines(self) -> list[str]:
         return [f"{self.source}: {p}" for p in self.problems]
+
+
+def json_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
+    """``("calls", "iam:X", 3)`` -> ``$.calls["iam:X"][3]``: the place of a problem, as users read it."""
+    out = "$"
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.isidentifier():
+            out += f".{part}"
+        else:
+            out += "[" + orjson.dumps(part).decode() + "]"
+    return out

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from iamwarden import __version__
 from iamwarden.collect.apis import API_BY_KEY, GLOBAL, NO_TARGET
-from iamwarden.errors import InputError, Problem
+from iamwarden.errors import InputError, Problem, json_path
 
 FORMAT_NAME = "iamwarden-snapshot"
 FORMAT_VERSION = 1
@@ -229,19 +229,6 @@ class _RawSnapshot(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict)
     calls: dict[str, dict[str, dict[str, Any]]]
     gaps: list[_RawGap] = Field(default_factory=list)
-
-
-def json_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
-    """``("calls", "iam:X", 3)`` -> ``$.calls["iam:X"][3]``: the place of a problem, as users read it."""
-    out = "$"
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part.isidentifier():
-            out += f".{part}"
-        else:
-            out += "[" + orjson.dumps(part).decode() + "]"
-    return out
 
 
 def problems_from_validation(exc: ValidationError, prefix: tuple[int | str, ...] = ()) -> list[Problem]:

@@ -22,8 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from iamwarden.collect.snapshot import json_path
-from iamwarden.errors import InputError, Problem
+from iamwarden.errors import InputError, Problem, json_path
 from iamwarden.policy.conditions import Condition, parse_operator_name
 from iamwarden.policy.matching import (
     ActionPattern,

@@ -19,8 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from iamwarden.collect.snapshot import json_path
-from iamwarden.errors import InputError, Problem
+from iamwarden.errors import InputError, Problem, json_path
 from iamwarden.policy.evaluation import Decision, Request, evaluate
 from iamwarden.policy.language import Path, Policy, parse_policy
 from iamwarden.policy.matching import parse_principal
