@@ -161,7 +161,7 @@ def _check(con: duckdb.DuckDBPyConnection, shapes: dict[str, str]) -> None:
     file, idx, kind, event_time, source, name, bad_time = bad
     place = _record_place(shapes[file], int(idx))
     if kind != "OBJECT":
-        message = f"expected an event object, found {str(kind).lower()}"
+        message = f"expected an event object, found {_JSON_KINDS.get(str(kind), str(kind).lower())}"
     elif source is None or name is None:
         message = "missing eventSource or eventName"
     elif event_time is None:
@@ -169,6 +169,17 @@ def _check(con: duckdb.DuckDBPyConnection, shapes: dict[str, str]) -> None:
     else:
         message = f"eventTime {event_time!r} is not a date and time" if bad_time else "unreadable event"
     raise InputError(file, Problem(place, message))
+
+
+_JSON_KINDS = {
+    "ARRAY": "a list",
+    "VARCHAR": "a string",
+    "BOOLEAN": "a boolean",
+    "NULL": "null",
+    "UBIGINT": "a number",
+    "BIGINT": "a number",
+    "DOUBLE": "a number",
+}
 
 
 def _principal(identity_type: str | None, arn: str | None, issuer: str | None) -> str | None:
