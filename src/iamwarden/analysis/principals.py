@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+import orjson
 
 from iamwarden.errors import InputError
 from iamwarden.model import Account, Group, ManagedPolicy, Role, User
@@ -55,6 +57,8 @@ class PrincipalPolicies:
 @dataclass(slots=True)
 class _Compiled:
     by_key: dict[tuple[str, str], Policy | str] = field(default_factory=dict)
+    by_text: dict[bytes, Policy] = field(default_factory=dict)
+    """Compiled documents by their JSON text (keys in document order): many principals share a document."""
     memo: dict[tuple[str, str], Any] = field(default_factory=dict)
 
 
@@ -78,14 +82,30 @@ def _compiled(account: Account) -> _Compiled:
 
 def compile_document(account: Account, doc: NamedDocument) -> Policy | str:
     """The compiled policy, or the reason it cannot be compiled (a malformed document in the snapshot)."""
-    cache = _compiled(account).by_key
+    compiled = _compiled(account)
+    cache = compiled.by_key
     key = (doc.kind, doc.name)
-    if key not in cache:
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    result: Policy | str
+    try:
+        text = orjson.dumps(doc.document)
+    except TypeError:  # not plain JSON data: compiled (and reported) as it is
+        text = None
+    same = compiled.by_text.get(text) if text is not None else None
+    if same is not None:
+        # The statements depend on the document alone: the same text compiles to the same statements.
+        result = replace(same, name=doc.name, source=doc.name, document=doc.document)
+    else:
         try:
-            cache[key] = parse_policy(doc.document, name=doc.name, source=doc.name)
+            result = parse_policy(doc.document, name=doc.name, source=doc.name)
         except InputError as exc:
-            cache[key] = f"{doc.name} could not be parsed: {exc.one_line()}"
-    return cache[key]
+            result = f"{doc.name} could not be parsed: {exc.one_line()}"
+        if text is not None and not isinstance(result, str):
+            compiled.by_text[text] = result
+    cache[key] = result
+    return result
 
 
 def managed_document(policy: ManagedPolicy) -> NamedDocument | None:

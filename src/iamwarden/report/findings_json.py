@@ -29,14 +29,29 @@ from typing import Any
 import orjson
 
 from iamwarden import __version__
-from iamwarden.checks.base import Finding, Status
+from iamwarden.checks.base import CheckMetadata, Finding, Status
 from iamwarden.checks.runner import Assessment
 
 SCHEMA_ID = "https://iamwarden.dev/schemas/findings.schema.json"
 
 
-def finding_json(finding: Finding) -> dict[str, Any]:
+def check_json(check: CheckMetadata) -> dict[str, Any]:
+    """The part of a finding that is the same for every result of one check (title, compliance ids, remediation,
+    references)."""
+    return {
+        "title": check.title,
+        "compliance": {"cis_aws_v6": list(check.cis_aws_v6), "security_hub": list(check.security_hub)},
+        "remediation": check.remediation.to_json(),
+        "references": list(check.references),
+    }
+
+
+def finding_json(finding: Finding, shared: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One result. ``shared`` is :func:`check_json` of its check, built once per check by :func:`report_json` (the
+    same dict objects go into every result of the check: they are only serialised)."""
     check = finding.check
+    if shared is None:
+        shared = check_json(check)
     out = {
         "id": finding.id,
         "check": check.id,
@@ -45,12 +60,12 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "severity": finding.severity.value,
         "resource": finding.resource,
         "resource_type": finding.resource_type,
-        "title": check.title,
+        "title": shared["title"],
         "detail": finding.detail,
         "evidence": dict(finding.outcome.evidence),
-        "compliance": {"cis_aws_v6": list(check.cis_aws_v6), "security_hub": list(check.security_hub)},
-        "remediation": check.remediation.to_json(),
-        "references": list(check.references),
+        "compliance": shared["compliance"],
+        "remediation": shared["remediation"],
+        "references": shared["references"],
     }
     applied = finding.suppression
     if applied is not None:
@@ -91,7 +106,14 @@ def report_json(assessment: Assessment) -> dict[str, Any]:
     }
     if assessment.suppressions:
         report["suppressions"] = suppressions_json(assessment)
-    report["findings"] = [finding_json(f) for f in assessment.findings]
+    shared: dict[str, dict[str, Any]] = {}
+    findings = []
+    for f in assessment.findings:
+        part = shared.get(f.check.id)
+        if part is None:
+            part = shared[f.check.id] = check_json(f.check)
+        findings.append(finding_json(f, part))
+    report["findings"] = findings
     return report
 
 

@@ -13,6 +13,8 @@ docs/lint.md lists them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from iamwarden.policy.catalogue import Catalogue, catalogue
 from iamwarden.policy.lint.actions import check_actions, check_pass_role
 from iamwarden.policy.lint.conditions import check_conditions
@@ -36,6 +38,10 @@ __all__ = [
 ]
 
 
+_MEMO_SIZE = 8192
+_memo: dict[tuple[str, PolicyType, IdentityKind], tuple[Finding, ...]] = {}
+
+
 def lint_policy_text(
     text: str,
     *,
@@ -45,16 +51,33 @@ def lint_policy_text(
     cat: Catalogue | None = None,
 ) -> list[Finding]:
     """Every finding for one policy document, sorted by position. ``identity_kind`` picks the size quota of an
-    identity policy (a managed policy, or the inline policies of a user, role or group)."""
+    identity policy (a managed policy, or the inline policies of a user, role or group).
+
+    Without ``cat`` (the installed catalogue), the findings of each distinct text are remembered (many principals
+    share a policy): a text seen again costs a look-up, and its findings are returned naming ``source``."""
     if policy_type not in POLICY_TYPES:
         raise ValueError(f"unknown policy type {policy_type!r}")
+    if cat is not None:
+        return _lint(text, policy_type, source, identity_kind, cat)
+    key = (text, policy_type, identity_kind)
+    found = _memo.get(key)
+    if found is None:
+        found = tuple(_lint(text, policy_type, "", identity_kind, catalogue()))
+        if len(_memo) >= _MEMO_SIZE:
+            _memo.clear()
+        _memo[key] = found
+    return [replace(f, source=source) for f in found]
+
+
+def _lint(
+    text: str, policy_type: PolicyType, source: str, identity_kind: IdentityKind, cat: Catalogue
+) -> list[Finding]:
     out = Collector(source, policy_type)
     try:
         root = parse(text)
     except JsonSyntaxError as exc:
         out.add("JSON_SYNTAX_ERROR", f"invalid JSON: {exc.message}", (), exc.pos)
         return out.findings
-    cat = cat or catalogue()
     check_size(text, out, root, identity_kind)
     for st in check_document(root, out):
         resolved = check_actions(st, cat, out) if st.action_node is not None else None
