@@ -196,7 +196,8 @@ def test_every_demo_suggestion_passes_the_linter() -> None:
 
     acct = build_account(read_snapshot(DEMO))
     checked = 0
-    for p in [*acct.users, *acct.roles]:
+    everyone: list[User | Role] = [*acct.users, *acct.roles]
+    for p in everyone:
         if p.service_last_accessed is None:
             continue
         suggestion = suggest_policy(principal_usage(acct, p, days=90, as_of=datetime(2026, 11, 20, 12, tzinfo=UTC)))
