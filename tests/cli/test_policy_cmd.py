@@ -1,0 +1,120 @@
+"""``iamwarden policy suggest`` on the demo account: the policy written passes ``iamwarden lint``, CloudTrail narrows
+it to actions and resources, the comparison report, and bad input (exit 2, file and record named)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from iamwarden.cli.app import app
+
+DEMO = str(Path(__file__).resolve().parents[2] / "demo" / "demo-account.json.gz")
+ACCOUNT = "444455556666"
+GLUE = f"arn:aws:iam::{ACCOUNT}:role/data-pipeline-glue"
+runner = CliRunner()
+
+
+def suggest(*args: str) -> Any:
+    return runner.invoke(app, ["policy", "suggest", "--snapshot", DEMO, *args])
+
+
+def glue_trail(tmp_path: Path) -> Path:
+    identity = {
+        "type": "AssumedRole",
+        "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/data-pipeline-glue/GlueJobRunnerSession",
+        "sessionContext": {"sessionIssuer": {"type": "Role", "arn": GLUE}},
+    }
+    lines = [
+        {
+            "eventTime": "2026-11-19T10:00:00Z",
+            "eventSource": "s3.amazonaws.com",
+            "eventName": "GetObject",
+            "userIdentity": identity,
+            "resources": [{"ARN": "arn:aws:s3:::acme-raw/2026/11/19/orders.csv"}],
+        },
+        {
+            "eventTime": "2026-11-19T10:01:00Z",
+            "eventSource": "glue.amazonaws.com",
+            "eventName": "GetTable",
+            "userIdentity": identity,
+        },
+    ]
+    path = tmp_path / "trail.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return path
+
+
+def test_service_level_policy_passes_lint(tmp_path: Path) -> None:
+    out = tmp_path / "glue-policy.json"
+    result = suggest("--principal", GLUE, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    policy = json.loads(out.read_text())
+    assert [s["Sid"] for s in policy["Statement"]] == ["GlueUsed", "S3Used"]
+    assert "services removed: athena, cloudwatch, ec2, iam, logs" in result.stderr
+    assert "no action-level evidence" in result.stderr
+    lint = runner.invoke(app, ["lint", "--min-kind", "security_warning", str(out)])
+    assert lint.exit_code == 0, lint.output
+
+
+def test_policy_to_stdout_and_report(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    result = suggest("--principal", GLUE, "--report", str(report), "--days", "30")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["Version"] == "2012-10-17"
+    doc = json.loads(report.read_text())
+    assert doc["days"] == 30 and doc["sources"] == {"service_last_accessed": True, "cloudtrail": False}
+    assert doc["removed_services"] == ["athena", "cloudwatch", "ec2", "iam", "logs"]
+    assert "ec2:CreateNetworkInterface" in doc["removed_actions"]
+
+
+def test_cloudtrail_narrows_to_actions_and_resources(tmp_path: Path) -> None:
+    out = tmp_path / "p.json"
+    result = suggest("--principal", GLUE, "--cloudtrail", str(glue_trail(tmp_path)), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    statements = json.loads(out.read_text())["Statement"]
+    assert statements == [
+        {"Sid": "GlueUsed", "Effect": "Allow", "Action": "glue:GetTable", "Resource": "*"},
+        {
+            "Sid": "S3Used",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::acme-raw/2026/11/19/orders.csv",
+        },
+    ]
+    assert "2 actions seen in CloudTrail" in result.stderr
+    assert runner.invoke(app, ["lint", "--min-kind", "security_warning", str(out)]).exit_code == 0
+
+
+def test_nothing_used_writes_no_policy(tmp_path: Path) -> None:
+    out = tmp_path / "p.json"
+    result = suggest("--principal", f"arn:aws:iam::{ACCOUNT}:role/legacy-etl-role", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "no policy written" in result.stderr and not out.exists()
+
+
+def test_malformed_cloudtrail_names_file_and_record(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"Records": [{"eventSource": "s3.amazonaws.com", "eventTime": "2026-11-19T10:00:00Z"}]}))
+    result = suggest("--principal", GLUE, "--cloudtrail", str(bad))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: {bad}: $.Records[0]: missing eventSource or eventName"
+
+
+def test_unknown_principal_and_missing_data() -> None:
+    result = suggest("--principal", f"arn:aws:iam::{ACCOUNT}:user/nobody")
+    assert result.exit_code == 2 and "--principal" in result.stderr and "is not a user or role" in result.stderr
+
+
+def test_no_usage_data_is_an_error(tmp_path: Path) -> None:
+    from iamwarden.collect.snapshot import write_snapshot
+    from tests.checks.harness import PREFIX, build_case_snapshot
+
+    snap = tmp_path / "snap.json"
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    write_snapshot(build_case_snapshot({"users": [{"name": "alice", "inline": {"p": policy}}]}), snap)
+    result = runner.invoke(app, ["policy", "suggest", "--snapshot", str(snap), "--principal", f"{PREFIX}user/alice"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: {snap}: --principal: no service-last-accessed data")
