@@ -118,3 +118,18 @@ def test_no_usage_data_is_an_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["policy", "suggest", "--snapshot", str(snap), "--principal", f"{PREFIX}user/alice"])
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(f"error: {snap}: --principal: no service-last-accessed data")
+
+
+def test_unused_lists_every_principal(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["policy", "unused", "--snapshot", DEMO, "--json", "--cloudtrail", str(glue_trail(tmp_path))]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    rows = {row["principal"]: row for row in doc["principals"]}
+    assert doc["days"] == 90 and not any("aws-service-role" in arn for arn in rows)
+    glue = rows[GLUE]
+    assert glue["unused_services"] == ["athena", "cloudwatch", "ec2", "iam", "logs"]
+    # CloudTrail shows action-level use for s3 and glue: their other granted actions count as unused
+    assert "s3:PutObject" in glue["unused_actions"] and "s3:GetObject" not in glue["unused_actions"]
+    assert "glue:GetTable" not in glue["unused_actions"] and "glue:CreateTable" in glue["unused_actions"]

@@ -316,3 +316,16 @@ def suggest_policy(usage: PrincipalUsage) -> Suggestion:
         removed_actions=tuple(index.names_of(removed)),
         notes=tuple(notes),
     )
+
+
+def account_usage(
+    account: Account,
+    *,
+    days: int,
+    calls: Iterable[ObservedCall] | None = None,
+    as_of: datetime | None = None,
+) -> list[PrincipalUsage]:
+    """:func:`principal_usage` for every user and role of the account but service-linked roles (which AWS manages)."""
+    listed = list(calls) if calls is not None else None
+    everyone: list[Principal] = [*account.users, *(r for r in account.roles if not r.service_linked)]
+    return [principal_usage(account, p, days=days, calls=listed, as_of=as_of) for p in everyone]

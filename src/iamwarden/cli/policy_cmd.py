@@ -34,6 +34,8 @@ app = typer.Typer(
 EXIT_LINT_FINDINGS = 1
 SHOWN = 12
 """Removed actions listed on the console (``--report`` writes them all)."""
+TABLE_SHOWN = 4
+"""Unused services named per principal in the ``policy unused`` table (``--json`` lists them all)."""
 
 
 @app.command("suggest")
@@ -127,6 +129,79 @@ def suggest(
         else:
             typer.echo(policy_text, nl=False)
     _summary(err, suggestion, output)
+
+
+@app.command("unused")
+@handles_input_errors
+def unused(
+    cloudtrail: Annotated[
+        Path | None,
+        typer.Option("--cloudtrail", help="CloudTrail log file or folder: action-level use (see `policy suggest`)."),
+    ] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days", min=1, help="Use counts within this many days before collection (default: unused_service_days)."
+        ),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Thresholds file (default: ./iamwarden.toml when present).", dir_okay=False),
+    ] = None,
+    snapshot: SnapshotOption = None,
+    authorization_details: AuthDetailsOption = None,
+    import_dir: ImportDirOption = None,
+    account_id: AccountIdOption = None,
+) -> None:
+    """List, per user and role, the granted services and actions unused for N days.
+
+    A principal with neither service-last-accessed data nor CloudTrail logs is listed as unknown, never as clean.
+    """
+    from rich.table import Table
+
+    from iamwarden.analysis.usage import account_usage
+    from iamwarden.checks.config import load_settings
+
+    window = days if days is not None else load_settings(config).thresholds.unused_service_days
+    calls = None
+    if cloudtrail is not None:
+        from iamwarden.collect.cloudtrail import read_calls
+
+        calls = read_calls(cloudtrail)
+    account = load_account(snapshot, authorization_details, import_dir, account_id)
+    found = [(u, u.unused_actions() if u.known else []) for u in account_usage(account, days=window, calls=calls)]
+    if json_output:
+        rows = [
+            {
+                "principal": u.arn,
+                "known": u.known,
+                "granted_services": list(u.granted_services),
+                "used_services": {k: v.isoformat() for k, v in u.used_services.items()},
+                "unused_services": list(u.unused_services) if u.known else None,
+                "granted_actions": u.granted_actions.bit_count(),
+                "unused_actions": actions if u.known else None,
+            }
+            for u, actions in found
+        ]
+        doc = {"days": window, "as_of": account.collected_at.isoformat(), "principals": rows}
+        typer.echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
+        return
+    table = Table(title=f"Granted but unused for {window} days (before {account.collected_at:%Y-%m-%d})")
+    for column in ("principal", "unused services", "unused actions"):
+        table.add_column(column, overflow="fold")
+    for u, actions in found:
+        if not u.known:
+            table.add_row(u.arn, "unknown: no service-last-accessed data, no CloudTrail", "-")
+            continue
+        names = u.unused_services
+        shown = ", ".join(names[:TABLE_SHOWN]) + (f" +{len(names) - TABLE_SHOWN}" if len(names) > TABLE_SHOWN else "")
+        table.add_row(
+            u.arn,
+            f"{len(names)} of {len(u.granted_services)}" + (f": {shown}" if names else ""),
+            f"{len(actions)} of {u.granted_actions.bit_count()}",
+        )
+    Console(highlight=False).print(table)
 
 
 def _report(suggestion: Any) -> dict[str, Any]:
