@@ -233,7 +233,7 @@ class EdgeFinder:
             True: [(a, t) for a, t in every if isinstance(t, Role)],
             False: [(a, t) for a, t in every if not isinstance(t, Role)],
         }
-        self._trusting_pools = {k: [(a, t) for a, t in v if a in self.own_trust] for k, v in self._pools.items()}
+        self._pool_sets = {k: {a for a, _ in v} for k, v in self._pools.items()}
 
     # --- facts about principals --------------------------------------------------------------------------------
 
@@ -665,18 +665,12 @@ class EdgeFinder:
         source = pp.principal.arn
         out: list[Edge] = []
         wants_role = technique.target == "role"
-        pool = self._pools[wants_role]
-        if technique.gains == "target" and isinstance(lateral, set | frozenset) and len(lateral) < len(pool):
-            found = [(a, self.facts.principals.get(a)) for a in sorted(lateral)]
-            pool = [(a, t) for a, t in found if t is not None and isinstance(t, Role) == wants_role]
-        elif technique.gains == "target" and lateral is not None:
-            pool = [(a, t) for a, t in pool if a in lateral]
+        arns: set[str] = self._pool_sets[wants_role]
+        if technique.gains == "target" and lateral is not None:
+            arns = arns & lateral if isinstance(lateral, set | frozenset) else {a for a in arns if a in lateral}
         if "sts:AssumeRole" in technique.actions:
             named = self.facts.named_in_trust.get(source, set())
-            if pool is self._pools[wants_role] and not named:
-                pool = self._trusting_pools[wants_role]
-            else:
-                pool = [(a, t) for a, t in pool if a in self.own_trust or a in named]
+            arns = arns & (self.own_trust | named)
         for req in technique.required:
             if req.on == "target" and not (req.action == "sts:AssumeRole" and source in self.facts.named_in_trust):
                 patterns = self.patterns(pp, req.action)
@@ -686,31 +680,30 @@ class EdgeFinder:
                 if key not in self._filtered:
                     one = re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)", re.S | re.I)
                     self._filtered[key] = {a for a, _ in self._pools[wants_role] if one.fullmatch(a)}
-                allowed = self._filtered[key]
-                pool = [(a, t) for a, t in pool if a in allowed]
+                arns = arns & self._filtered[key]
+        arns = arns - {source}
         # Targets the policies cannot tell apart get the same decision: try one of each kind first.
         first = next((r for r in technique.required if r.on == "target" and r.action != "sts:AssumeRole"), None)
-        if first is not None and len(pool) > 1:
-            groups: dict[Any, list[tuple[str, Principal]]] = {}
-            parts = self._partition(pp, first.action, wants_role, {a for a, _ in pool if a != source})
-            if parts is not None:
-                where = {a: i for i, part in enumerate(parts) for a in part}
-                for arn, target in pool:
-                    if arn in where:
-                        groups.setdefault(where[arn], []).append((arn, target))
-            else:
-                for arn, target in pool:
-                    if arn != source:
-                        groups.setdefault(self.signature(pp, first.action, arn), []).append((arn, target))
-            pool = []
-            for members in groups.values():
+        if first is not None and len(arns) > 1:
+            parts = self._partition(pp, first.action, wants_role, arns)
+            if parts is None:
+                by_sig: dict[Any, set[str]] = {}
+                for arn in arns:
+                    by_sig.setdefault(self.signature(pp, first.action, arn), set()).add(arn)
+                parts = list(by_sig.values())
+            kept: set[str] = set()
+            for part in parts:
+                rep = min(part)
                 context: Mapping[str, str] | None = None
                 if _attaches(first.action):
-                    context = self._attach_context(pp, first, members[0][0])
+                    context = self._attach_context(pp, first, rep)
                     if context is None:
                         continue
-                if self.grant(pp, first.action, members[0][0], context):
-                    pool += members
+                if self.grant(pp, first.action, rep, context):
+                    kept |= part
+            arns = kept
+        principals = self.facts.principals
+        pool = [(a, principals[a]) for a in sorted(arns)]
         made_admin = lateral_made = 0
         for target_arn, target in pool:
             if target_arn == source:
