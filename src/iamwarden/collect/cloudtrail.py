@@ -28,6 +28,7 @@ import orjson
 
 from iamwarden.errors import InputError, Problem
 
+UNNAMED_LIMIT = 100
 SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 _RECORDS = re.compile(rb'^\s*\{\s*"Records"\s*:')
 _STS_SESSION = re.compile(r"^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/")
@@ -46,6 +47,10 @@ class ObservedCall:
     """Resource ARNs the calls named; empty when some call named none (the action then needs ``*``)."""
     denied: bool
     """Every call was refused (AccessDenied / Unauthorized): an attempt, not a use."""
+    unnamed: tuple[tuple[tuple[str, str], ...], ...] = ()
+    """For the calls that named no ARN (when ``resources`` is empty): their string request parameters with
+    ``@region``, ``@account`` and ``@partition``, one sorted tuple per distinct call, at most :data:`UNNAMED_LIMIT`
+    (none when there were more), so that an ARN may be built from the catalogue's formats."""
 
 
 def log_files(path: Path) -> list[Path]:
@@ -101,7 +106,9 @@ CREATE TABLE events AS SELECT
     ev->>'$.userIdentity.arn' AS identity_arn,
     ev->>'$.userIdentity.sessionContext.sessionIssuer.arn' AS issuer_arn,
     json_extract_string(ev, '$.resources[*].ARN') AS resource_arns,
-    ev->'$.requestParameters' AS request_parameters
+    ev->'$.requestParameters' AS request_parameters,
+    ev->>'$.awsRegion' AS region,
+    coalesce(ev->>'$.userIdentity.accountId', ev->>'$.recipientAccountId') AS account
 FROM raw
 """
 
@@ -208,6 +215,15 @@ def _arns(value: Any) -> Iterator[str]:
             yield from _arns(item)
 
 
+def _parameters(request: Any, principal: str, region: str | None, account: str | None) -> tuple[tuple[str, str], ...]:
+    found = {k: v for k, v in request.items() if isinstance(v, str)} if isinstance(request, dict) else {}
+    found["@partition"] = principal.split(":", 2)[1]
+    found["@account"] = account or principal.split(":", 5)[4]
+    if region:
+        found["@region"] = region
+    return tuple(sorted(found.items()))
+
+
 def _denied(error_code: str | None) -> bool:
     return error_code is not None and ("accessdenied" in error_code.lower() or "unauthorized" in error_code.lower())
 
@@ -225,18 +241,20 @@ def read_calls(path: Path) -> list[ObservedCall]:
         _check(con, shapes)
         rows = con.execute(
             """SELECT identity_type, identity_arn, issuer_arn, event_source, event_name,
-                      CAST(event_time AS TIMESTAMPTZ) AS seen_at, error_code, resource_arns, request_parameters
+                      CAST(event_time AS TIMESTAMPTZ) AS seen_at, error_code, resource_arns, request_parameters,
+                      region, account
                FROM events ORDER BY seen_at"""
         ).fetchall()
     finally:
         con.close()
     grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for identity_type, arn, issuer, source, name, at, error_code, resource_arns, params in rows:
+    for identity_type, arn, issuer, source, name, at, error_code, resource_arns, params, region, account in rows:
         principal = _principal(identity_type, arn, issuer)
         if principal is None:
             continue
         entry = grouped.setdefault(
-            (principal, source, name), {"last": at, "count": 0, "resources": set(), "star": False, "denied": True}
+            (principal, source, name),
+            {"last": at, "count": 0, "resources": set(), "star": False, "denied": True, "unnamed": set()},
         )
         entry["last"] = max(entry["last"], at)
         entry["count"] += 1
@@ -244,13 +262,18 @@ def read_calls(path: Path) -> list[ObservedCall]:
         if denied:
             continue
         entry["denied"] = False
+        request = orjson.loads(params) if params else None
         named = set(resource_arns or [])
-        named |= set(_arns(orjson.loads(params))) if params else set()
+        named |= set(_arns(request))
         named.discard(None)
         if named:
             entry["resources"] |= named
-        else:
-            entry["star"] = True
+            continue
+        entry["star"] = True
+        if entry["unnamed"] is not None:
+            entry["unnamed"].add(_parameters(request, principal, region, account))
+            if len(entry["unnamed"]) > UNNAMED_LIMIT:
+                entry["unnamed"] = None
     return [
         ObservedCall(
             principal_arn=principal,
@@ -260,6 +283,7 @@ def read_calls(path: Path) -> list[ObservedCall]:
             count=e["count"],
             resources=() if e["star"] else tuple(sorted(e["resources"])),
             denied=e["denied"],
+            unnamed=tuple(sorted(e["unnamed"])) if e["star"] and e["unnamed"] else (),
         )
         for (principal, source, name), e in sorted(grouped.items())
     ]
