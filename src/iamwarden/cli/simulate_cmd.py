@@ -49,11 +49,19 @@ class _PolicyCache:
         self._by_tail: dict[bytes, dict[str, Any]] = {}
         self._last_tail = b""
         self._last: dict[str, Any] | None = None
+        self._requests: dict[bytes, tuple[Request, Any]] = {}
+        """Built requests by their exact bytes on the line (a batch often repeats a request): neither parsed, checked
+        nor built again. A :class:`Request` is immutable, so one is shared by every line that spells it alike."""
 
     def _remember(self, table: dict[Any, dict[str, Any]], key: Any, kwargs: dict[str, Any]) -> None:
         if len(table) >= _CACHE_LIMIT:
             table.clear()
         table[key] = kwargs
+
+    def _remember_request(self, key: bytes, request: Request, raw_request: Any) -> None:
+        if len(self._requests) >= _CACHE_LIMIT:
+            self._requests.clear()
+        self._requests[key] = (request, raw_request)
 
     def decide(self, doc: Any) -> Decision:
         if not isinstance(doc, Mapping) or not isinstance(doc.get("request"), Mapping):
@@ -81,9 +89,14 @@ class _PolicyCache:
             last = self._last_tail
             cut = end - len(last)
             if self._last is not None and cut > start and line.startswith(last, cut):
+                known = self._requests.get(line[start:cut])
+                if known is not None:
+                    return evaluate(known[0], **self._last), known[1]
                 raw_request = _object_at(line, start, cut)
                 if raw_request is not None:
-                    return evaluate(_fast_request(raw_request), **self._last), raw_request
+                    request = _fast_request(raw_request)
+                    self._remember_request(line[start:cut], request, raw_request)
+                    return evaluate(request, **self._last), raw_request
             split = _split_request(line, start, end)
             if split is not None:
                 raw_request, tail = split
