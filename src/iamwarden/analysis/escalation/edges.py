@@ -234,6 +234,7 @@ class EdgeFinder:
             False: [(a, t) for a, t in every if not isinstance(t, Role)],
         }
         self._pool_sets = {k: {a for a, _ in v} for k, v in self._pools.items()}
+        self._role_split: dict[int, tuple[list[Any], list[Any], dict[str, list[Any]]]] = {}
 
     # --- facts about principals --------------------------------------------------------------------------------
 
@@ -521,7 +522,8 @@ class EdgeFinder:
         """Roles whose trust lets one of the technique's services assume them (the engine decides), with the service."""
         if technique.id not in self._passable:
             self._passable[technique.id] = list(self._passable_roles(technique))
-        return [(r, s) for r, s in self._passable[technique.id] if r.arn != exclude]
+        found = self._passable[technique.id]
+        return found if not exclude else [(r, s) for r, s in found if r.arn != exclude]
 
     def _passable_roles(self, technique: Technique) -> Iterator[tuple[Role, str]]:
         seen: set[str] = set()
@@ -789,8 +791,21 @@ class EdgeFinder:
         if lateral is None:
             yield from ((x, True) for x in roles)
             return
-        yield from ((x, True) for x in roles if x[0].arn in admins)
-        yield from ((x, False) for x in roles if x[0].arn in lateral and x[0].arn not in admins)
+        key = id(roles)
+        split = self._role_split.get(key)
+        if split is None or split[0] is not roles:
+            by_arn: dict[str, list[Any]] = {}
+            for x in roles:
+                by_arn.setdefault(x[0].arn, []).append(x)
+            split = (roles, [x for x in roles if x[0].arn in admins], by_arn)
+            self._role_split[key] = split
+        _, admin_items, by_arn = split
+        yield from ((x, True) for x in admin_items)
+        if isinstance(lateral, set | frozenset) and len(lateral) < len(by_arn):
+            chosen = sorted(a for a in lateral if a in by_arn and a not in admins)
+        else:
+            chosen = [a for a in by_arn if a in lateral and a not in admins]
+        yield from ((x, False) for a in chosen for x in by_arn[a])
         if not only_lateral:
             yield from ((x, False) for x in roles if not (x[0].arn in admins or x[0].arn in lateral))
 
@@ -804,9 +819,11 @@ class EdgeFinder:
         out = []
         pass_req = next(r for r in technique.required if r.on == "passed-role")
         extra = 0
-        for (role, service), needed in self._role_order(self.passable_roles(technique, source), lateral, only_lateral):
+        for (role, service), needed in self._role_order(self.passable_roles(technique, ""), lateral, only_lateral):
             if not needed and extra >= TARGETS_PER_TECHNIQUE:
                 break
+            if role.arn == source:
+                continue
             admin = self.target_admin(role.arn)
             grant = self.grant(pp, pass_req.action, role.arn, {"iam:PassedToService": service})
             if grant is None:
