@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from iamwarden.analysis.usage import action_of, principal_usage, suggest_policy
+from iamwarden.analysis.usage import action_of, arn_from_parameters, principal_usage, suggest_policy
 from iamwarden.collect.cloudtrail import read_calls
 from iamwarden.model import Account, Role, User
 from iamwarden.policy.lint import KIND_ORDER, lint_policy_text
@@ -205,3 +205,71 @@ def test_every_demo_suggestion_passes_the_linter() -> None:
             assert lint_blocking(suggestion.policy()) == [], p.arn
             checked += 1
     assert checked >= 20
+
+
+BASE = {"@partition": "aws", "@account": "111122223333", "@region": "eu-west-1"}
+BUILT = [
+    ("iam:CreateUser", {"userName": "bob"}, f"{PREFIX}user/bob"),
+    ("iam:CreateUser", {"userName": "bob", "path": "/ops/"}, f"{PREFIX}user/ops/bob"),
+    ("iam:GetUser", {"userName": "alice"}, ALICE),
+    ("iam:GetRole", {"roleName": "app"}, APP),  # the role's path comes from the account
+    ("s3:ListBucket", {"bucketName": "data"}, "arn:aws:s3:::data"),
+    ("dynamodb:GetItem", {"tableName": "orders"}, "arn:aws:dynamodb:eu-west-1:111122223333:table/orders"),
+    (
+        "secretsmanager:GetSecretValue",
+        {"secretId": "db"},
+        "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-??????",
+    ),
+    ("s3:GetObject", {"bucketName": "data", "key": "a.csv"}, None),  # key does not name ObjectName: not guessed
+    ("kms:Decrypt", {"keyId": "alias/app"}, None),  # an alias is not a key id
+    ("dynamodb:GetItem", {"tableName": "t*"}, None),  # no wildcard from the logs
+    ("ec2:DescribeInstances", {}, None),  # takes only '*'
+]
+
+
+@pytest.mark.parametrize(("action", "parameters", "arn"), BUILT)
+def test_arn_from_parameters(action: str, parameters: dict[str, str], arn: str | None) -> None:
+    assert arn_from_parameters(action, BASE | parameters, account()) == arn
+
+
+def test_suggest_builds_arns_from_parameters(tmp_path: Path) -> None:
+    identity = {"type": "IAMUser", "arn": ALICE}
+    records = [
+        {
+            "eventSource": "iam.amazonaws.com",
+            "eventName": "CreateUser",
+            "eventTime": "2026-11-20T00:00:00Z",
+            "userIdentity": identity,
+            "requestParameters": {"userName": "bob"},
+        },
+        {
+            "eventSource": "iam.amazonaws.com",
+            "eventName": "CreateUser",
+            "eventTime": "2026-11-21T00:00:00Z",
+            "userIdentity": identity,
+            "requestParameters": {"userName": "carol", "path": "/ops/"},
+        },
+        {
+            "eventSource": "iam.amazonaws.com",
+            "eventName": "GetUser",
+            "eventTime": "2026-11-21T00:00:00Z",
+            "userIdentity": identity,
+        },  # no parameters: any user
+    ]
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(records))
+    acct = account()
+    suggestion = suggest_policy(principal_usage(acct, principal(acct, ALICE), days=90, calls=read_calls(path)))
+    statements = suggestion.policy()["Statement"]
+    assert isinstance(statements, list)
+    # s3 stays at service level (service-last-accessed only); iam is narrowed by the logs
+    assert [st for st in statements if st["Sid"].startswith("Iam")] == [
+        {
+            "Sid": "IamUsed",
+            "Effect": "Allow",
+            "Action": "iam:CreateUser",
+            "Resource": [f"{PREFIX}user/bob", f"{PREFIX}user/ops/carol"],
+        },
+        {"Sid": "IamUsed2", "Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"},
+    ]
+    assert lint_blocking(suggestion.policy()) == []

@@ -44,7 +44,7 @@ def by_key(calls: list[ObservedCall]) -> dict[tuple[str, str], ObservedCall]:
 EVENTS = [
     event("GetObject", requestParameters={"bucketName": "b"}, resources=[{"ARN": "arn:aws:s3:::b/k1"}]),
     event("GetObject", when="2026-11-03T10:00:00Z", resources=[{"ARN": "arn:aws:s3:::b/k2"}]),
-    event("CreateUser", source="iam.amazonaws.com", userIdentity=session()),
+    event("CreateUser", source="iam.amazonaws.com", userIdentity=session(), requestParameters={"userName": "bob"}),
     event("ListUsers", source="iam.amazonaws.com", userIdentity=session(issuer=False)),
     event("DeleteUser", source="iam.amazonaws.com", errorCode="AccessDenied"),
     event(
@@ -70,7 +70,9 @@ def test_shapes_read_the_same(tmp_path: Path, shape: str) -> None:
     get = calls[(USER, "GetObject")]
     assert get.count == 2 and get.last_seen.isoformat() == "2026-11-03T10:00:00+00:00"
     assert get.resources == ("arn:aws:s3:::b/k1", "arn:aws:s3:::b/k2")
-    assert calls[(ROLE, "CreateUser")].resources == ()  # no resource named: '*'
+    create = calls[(ROLE, "CreateUser")]
+    assert create.resources == ()  # no ARN named: the request parameters are kept to build one
+    assert create.unnamed == ((("@account", "111122223333"), ("@partition", "aws"), ("userName", "bob")),)
     assert (ROLE, "ListUsers") in calls  # session ARN without sessionIssuer mapped to the role
     assert calls[(USER, "DeleteUser")].denied and not get.denied
     secret = calls[(USER, "GetSecretValue")]

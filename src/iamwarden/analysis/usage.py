@@ -122,6 +122,87 @@ def action_of(event_source: str, event_name: str, index: ActionIndex | None = No
     return None
 
 
+_VAR = re.compile(r"\$\{([A-Za-z0-9]+)\}")
+ARN_SUFFIXES: Mapping[str, str] = {"secretsmanager": "-??????"}
+"""Services whose resource ARNs end in a random suffix a name does not tell (a secret's six characters)."""
+_PATH_TYPES = {"user": "users", "role": "roles", "group": "groups"}
+
+
+def call_resources(
+    call: ObservedCall, action: str, account: Account, index: ActionIndex | None = None
+) -> tuple[str, ...]:
+    """The resource ARNs of ``call``: those the events named, plus those built from the catalogue's ARN formats and
+    the request parameters of the calls that named none; empty (``*``) when some call cannot be pinned down."""
+    if call.unnamed_overflow or (not call.resources and not call.unnamed):
+        return ()
+    found = set(call.resources)
+    for parameters in call.unnamed:
+        arn = arn_from_parameters(action, dict(parameters), account, index)
+        if arn is None:
+            return ()
+        found.add(arn)
+    return tuple(sorted(found))
+
+
+def arn_from_parameters(
+    action: str, parameters: Mapping[str, str], account: Account | None = None, index: ActionIndex | None = None
+) -> str | None:
+    """The one ARN the catalogue's formats for ``action`` give from a call's request parameters (``@partition``,
+    ``@region``, ``@account`` and the call's string parameters matched by name), or ``None`` when none or several do.
+    IAM names are looked up in ``account`` for their path.
+
+    >>> arn_from_parameters("iam:CreateUser", {"@partition": "aws", "@account": "111122223333", "userName": "bob"})
+    'arn:aws:iam::111122223333:user/bob'
+    >>> arn_from_parameters("ec2:DescribeInstances", {"@partition": "aws"}) is None
+    True
+    """
+    index = index or action_index()
+    cat = index.catalogue
+    found = cat.action(action)
+    if found is None:
+        return None
+    lowered = {k.lower(): v for k, v in parameters.items()}
+    built = {arn for fmt in cat.arn_formats(found) if (arn := _fill(fmt, lowered, account)) is not None}
+    return built.pop() if len(built) == 1 else None
+
+
+def _fill(fmt: str, parameters: Mapping[str, str], account: Account | None) -> str | None:
+    service = fmt.split(":", 3)[2] if fmt.count(":") >= 3 else ""
+    out = fmt
+    for match in _VAR.finditer(fmt):
+        var = match.group(1).lower()
+        if var in ("partition", "region", "account"):
+            value = parameters.get(f"@{var}")
+        else:
+            key = var.removesuffix("withpath")
+            value = parameters.get(key)
+            if value is None or not value or any(c in value for c in "*?$"):
+                return None
+            if var.endswith("withpath"):
+                value = _with_path(key.removesuffix("name"), value, parameters, account)
+            elif "/" in value and var != "objectname":
+                return None
+            elif service in ARN_SUFFIXES and not value.startswith("arn:"):
+                value += ARN_SUFFIXES[service]
+        if value is None:
+            return None
+        out = out.replace(match.group(0), value)
+    return out
+
+
+def _with_path(kind: str, name: str, parameters: Mapping[str, str], account: Account | None) -> str | None:
+    """``path/name`` of an IAM user, role or group: its path in the account, else the call's ``path`` or ``/``."""
+    if "/" in name:
+        return None
+    attr = _PATH_TYPES.get(kind)
+    if account is not None and attr is not None:
+        for entity in getattr(account, attr):
+            if entity.name == name:
+                return f"{entity.path.lstrip('/')}{name}"
+    path = parameters.get("path", "/")
+    return f"{path.lstrip('/')}{name}" if path.startswith("/") and path.endswith("/") else None
+
+
 def _role_key(arn: str) -> str:
     """Roles matched on account and name: an assumed-role session ARN does not carry the role's path."""
     head, _, rest = arn.partition(":role/")
@@ -173,11 +254,12 @@ def principal_usage(
         if action_id is None or not granted >> action_id & 1:
             not_granted.add(action)
             continue
+        resources = call_resources(call, action, account, index)
         before = uses.get(action)
         if before is None:
-            uses[action] = ActionUse(action, call.last_seen, call.count, call.resources)
+            uses[action] = ActionUse(action, call.last_seen, call.count, resources)
         else:
-            resources = () if not before.resources or not call.resources else before.resources + call.resources
+            resources = () if not before.resources or not resources else before.resources + resources
             uses[action] = ActionUse(
                 action,
                 max(before.last_seen, call.last_seen),

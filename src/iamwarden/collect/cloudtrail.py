@@ -44,13 +44,15 @@ class ObservedCall:
     last_seen: datetime
     count: int
     resources: tuple[str, ...]
-    """Resource ARNs the calls named; empty when some call named none (the action then needs ``*``)."""
+    """Resource ARNs the calls named."""
     denied: bool
     """Every call was refused (AccessDenied / Unauthorized): an attempt, not a use."""
     unnamed: tuple[tuple[tuple[str, str], ...], ...] = ()
-    """For the calls that named no ARN (when ``resources`` is empty): their string request parameters with
-    ``@region``, ``@account`` and ``@partition``, one sorted tuple per distinct call, at most :data:`UNNAMED_LIMIT`
-    (none when there were more), so that an ARN may be built from the catalogue's formats."""
+    """For the calls that named no ARN: their string request parameters with ``@region``, ``@account`` and
+    ``@partition``, one sorted tuple per distinct call, so that an ARN may be built from the catalogue's formats."""
+    unnamed_overflow: bool = False
+    """More than :data:`UNNAMED_LIMIT` distinct calls named no ARN (``unnamed`` is then empty): the action needs
+    ``*``."""
 
 
 def log_files(path: Path) -> list[Path]:
@@ -254,7 +256,7 @@ def read_calls(path: Path) -> list[ObservedCall]:
             continue
         entry = grouped.setdefault(
             (principal, source, name),
-            {"last": at, "count": 0, "resources": set(), "star": False, "denied": True, "unnamed": set()},
+            {"last": at, "count": 0, "resources": set(), "denied": True, "unnamed": set()},
         )
         entry["last"] = max(entry["last"], at)
         entry["count"] += 1
@@ -269,7 +271,6 @@ def read_calls(path: Path) -> list[ObservedCall]:
         if named:
             entry["resources"] |= named
             continue
-        entry["star"] = True
         if entry["unnamed"] is not None:
             entry["unnamed"].add(_parameters(request, principal, region, account))
             if len(entry["unnamed"]) > UNNAMED_LIMIT:
@@ -281,9 +282,10 @@ def read_calls(path: Path) -> list[ObservedCall]:
             event_name=name,
             last_seen=e["last"].astimezone(UTC),
             count=e["count"],
-            resources=() if e["star"] else tuple(sorted(e["resources"])),
+            resources=tuple(sorted(e["resources"])),
             denied=e["denied"],
-            unnamed=tuple(sorted(e["unnamed"])) if e["star"] and e["unnamed"] else (),
+            unnamed=tuple(sorted(e["unnamed"])) if e["unnamed"] else (),
+            unnamed_overflow=e["unnamed"] is None,
         )
         for (principal, source, name), e in sorted(grouped.items())
     ]
