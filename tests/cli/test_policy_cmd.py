@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from iamwarden.cli.app import app
@@ -133,3 +134,48 @@ def test_unused_lists_every_principal(tmp_path: Path) -> None:
     # CloudTrail shows action-level use for s3 and glue: their other granted actions count as unused
     assert "s3:PutObject" in glue["unused_actions"] and "s3:GetObject" not in glue["unused_actions"]
     assert "glue:GetTable" not in glue["unused_actions"] and "glue:CreateTable" in glue["unused_actions"]
+
+
+STRATUS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "stratus-red-team" / "detonation-logs"
+
+
+@pytest.mark.skipif(not STRATUS.is_dir(), reason="Stratus Red Team corpus not present")
+def test_stratus_logs_end_to_end(tmp_path: Path) -> None:
+    """The Stratus Red Team detonation logs (Apache-2.0, Datadog): the user that ran the login-profile technique."""
+    user = "arn:aws:iam::070411556318:user/christophe"
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["iam:*", "s3:*"], "Resource": "*"}]}
+    details = {
+        "UserDetailList": [
+            {
+                "Path": "/",
+                "UserName": "christophe",
+                "UserId": "AIDA45XCCHPPLELFTIIM",
+                "Arn": user,
+                "CreateDate": "2024-01-01T00:00:00Z",
+                "GroupList": [],
+                "AttachedManagedPolicies": [],
+                "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": policy}],
+            }
+        ],
+        "GroupDetailList": [],
+        "RoleDetailList": [],
+        "Policies": [],
+    }
+    auth = tmp_path / "auth.json"
+    auth.write_text(json.dumps(details))
+    out = tmp_path / "p.json"
+    args = ["--authorization-details", str(auth), "--account-id", "070411556318", "--principal", user]
+    args += ["--cloudtrail", str(STRATUS), "--days", "10000", "-o", str(out)]
+    result = runner.invoke(app, ["policy", "suggest", *args])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["Statement"] == [
+        {
+            "Sid": "IamUsed",
+            "Effect": "Allow",
+            "Action": ["iam:CreateLoginProfile", "iam:DeleteLoginProfile"],
+            "Resource": "arn:aws:iam::070411556318:user/stratus-red-team-login-profile-user",
+        }
+    ]
+    assert "services removed: s3" in result.stderr
+    assert "sts:GetCallerIdentity" in result.stderr  # called, but not granted by this policy: left out
+    assert runner.invoke(app, ["lint", "--min-kind", "security_warning", str(out)]).exit_code == 0
