@@ -368,7 +368,9 @@ def suggest_policy(usage: PrincipalUsage) -> Suggestion:
             groups: dict[tuple[str, ...], list[str]] = {}
             for use in uses:
                 groups.setdefault(use.resources or ("*",), []).append(use.action)
-                keep |= 1 << (index.id(use.action) or 0)
+                action_id = index.id(use.action)
+                if action_id is not None:  # always: used actions are granted catalogue actions
+                    keep |= 1 << action_id
             for n, (resources, actions) in enumerate(sorted(groups.items(), key=lambda kv: kv[1])):
                 statements.append(SuggestedStatement(_sid(service, n), tuple(sorted(actions)), resources, "cloudtrail"))
             continue

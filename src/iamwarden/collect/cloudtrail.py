@@ -149,10 +149,9 @@ def _load(con: duckdb.DuckDBPyConnection, files: list[Path]) -> dict[str, str]:
         shape = _shape(path)
         shapes[str(path)] = shape
         try:
-            rows = con.execute(_LOAD[shape], [str(path)]).fetchall()
+            con.execute(f"INSERT INTO raw SELECT ?, * FROM ({_LOAD[shape]})", [str(path), str(path)])
         except duckdb.Error:
             raise InputError(str(path), _locate(path, shape)) from None
-        con.executemany("INSERT INTO raw VALUES (?, ?, ?)", [(str(path), int(i), ev) for i, ev in rows])
     return shapes
 
 
