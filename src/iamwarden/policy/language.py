@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from iamwarden.errors import InputError, Problem, json_path
@@ -42,6 +43,11 @@ STATEMENT_KEYS = frozenset(
 DOCUMENT_KEYS = frozenset({"Version", "Id", "Statement"})
 
 Effect = Literal["Allow", "Deny"]
+
+# Patterns are immutable and depend on their text alone; an account repeats the same few thousand texts across its
+# policies, so each is compiled (regular expressions included) once.
+_action_pattern = lru_cache(maxsize=65536)(ActionPattern.compile)
+_resource_pattern = lru_cache(maxsize=65536)(ResourcePattern.compile)
 Path = tuple[int | str, ...]
 
 
@@ -163,7 +169,7 @@ class _Parser:
             if text != "*" and (":" not in text or text.startswith(":") or text.endswith(":")):
                 self.problem(p, f"action {text!r} is not of the form service:Action (or *)")
                 continue
-            out.append(ActionPattern.compile(text))
+            out.append(_action_pattern(text))
         return tuple(out)
 
     def principal(self, value: Any, path: Path) -> PrincipalSpec | None:
@@ -252,7 +258,7 @@ class _Parser:
         resources: tuple[ResourcePattern, ...] | None = None
         if resource_key is not None:
             texts = self.strings(raw[resource_key], (*path, resource_key), "a resource")
-            resources = tuple(ResourcePattern.compile(t, variables=variables) for t in texts)
+            resources = tuple(_resource_pattern(t, variables=variables) for t in texts)
         if "Principal" in raw and "NotPrincipal" in raw:
             self.problem(path, "a statement can have Principal or NotPrincipal, not both")
         principal_key = "Principal" if "Principal" in raw else ("NotPrincipal" if "NotPrincipal" in raw else None)

@@ -3,6 +3,7 @@ and iam:PassRole granted on every role."""
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from iamwarden.policy.catalogue import Action, Catalogue
@@ -31,6 +32,22 @@ def _has_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
 
 
+_EXPANDED: weakref.WeakKeyDictionary[Catalogue, dict[str, tuple[Action, ...]]] = weakref.WeakKeyDictionary()
+
+
+def _expand(cat: Catalogue, text: str) -> tuple[Action, ...]:
+    """``cat.expand(text)``, remembered per catalogue (the same entries recur across an account's policies)."""
+    memo = _EXPANDED.get(cat)
+    if memo is None:
+        memo = _EXPANDED[cat] = {}
+    found = memo.get(text)
+    if found is None:
+        if len(memo) > 65536:
+            memo.clear()
+        found = memo[text] = cat.expand(text)
+    return found
+
+
 def check_actions(st: Statement, cat: Catalogue, out: Collector) -> ResolvedActions:
     entries: list[tuple[JScalar, tuple[Action, ...]]] = []
     complete = True
@@ -54,7 +71,7 @@ def check_actions(st: Statement, cat: Catalogue, out: Collector) -> ResolvedActi
             )
             complete = False
             continue
-        found = cat.expand(text)
+        found = _expand(cat, text)
         if not found:
             if _has_wildcard(text):
                 out.at("INVALID_ACTION", entry, f"{text!r} matches no action")

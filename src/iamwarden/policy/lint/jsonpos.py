@@ -148,6 +148,9 @@ class _Reader:
                 i = m.end() + 1
                 continue
             raise self.fail("control character inside a string", m.start())
+        if "\\" not in text[start + 1 : end - 1]:  # no escapes (control characters were refused above): the text
+            self.i = end
+            return text[start + 1 : end - 1]
         try:
             decoded = json.loads(text[start:end])
         except json.JSONDecodeError as exc:

@@ -4,6 +4,7 @@ of the statement covers."""
 from __future__ import annotations
 
 import re
+import weakref
 from functools import lru_cache
 
 from iamwarden.policy.catalogue import Catalogue
@@ -57,10 +58,10 @@ def check_resources(st: Statement, resolved: ResolvedActions | None, cat: Catalo
                 if not cat.has_service(service):  # a known service without listed resource types passes
                     out.at("INVALID_ARN_RESOURCE", entry, f"no service has ARNs with the service {service!r}")
                     continue
-            elif not any(globs_intersect(glob, _VARIABLE.sub("*", f)) for f in service_formats):
+            elif not _fits_service(cat, glob, service):
                 out.at("INVALID_ARN_RESOURCE", entry, f"{arn!r} fits the ARN format of no {service} resource type")
                 continue
-        if formats and not any(globs_intersect(glob, f) for f in formats):
+        if formats and not _fits_any(glob, formats):
             out.at(
                 "RESOURCE_NOT_USED_BY_ACTIONS",
                 entry,
@@ -69,13 +70,52 @@ def check_resources(st: Statement, resolved: ResolvedActions | None, cat: Catalo
     _redundant(st, out)
 
 
+_FORMATS: weakref.WeakKeyDictionary[Catalogue, dict[tuple[str, ...], tuple[str, ...]]] = weakref.WeakKeyDictionary()
+
+
 def _formats(st: Statement, resolved: ResolvedActions | None, cat: Catalogue) -> tuple[str, ...]:
     """The ARN formats (as globs) the statement's Resource entries should fit; empty when that cannot be known
-    (NotAction, "*", an unknown action, an action that takes only "*")."""
+    (NotAction, "*", an unknown action, an action that takes only "*"). Remembered per list of Action entries (the
+    actions, hence the formats, depend on their texts alone)."""
     if resolved is None or not resolved.complete or resolved.has_star or st.action_key != "Action":
         return ()
     if st.resource_key != "Resource":
         return ()
+    memo = _FORMATS.get(cat)
+    if memo is None:
+        memo = _FORMATS[cat] = {}
+    key = tuple(str(entry.value) for entry, _ in resolved.entries)
+    found = memo.get(key)
+    if found is None:
+        if len(memo) > 65536:
+            memo.clear()
+        found = memo[key] = _formats_of(resolved, cat)
+    return found
+
+
+@lru_cache(maxsize=65536)
+def _fits_any(glob: str, formats: tuple[str, ...]) -> bool:
+    return any(globs_intersect(glob, f) for f in formats)
+
+
+_SERVICE_FITS: weakref.WeakKeyDictionary[Catalogue, dict[tuple[str, str], bool]] = weakref.WeakKeyDictionary()
+
+
+def _fits_service(cat: Catalogue, glob: str, service: str) -> bool:
+    """Whether the ARN glob fits some ARN format of ``service`` (which has formats), remembered per catalogue."""
+    memo = _SERVICE_FITS.get(cat)
+    if memo is None:
+        memo = _SERVICE_FITS[cat] = {}
+    hit = memo.get((glob, service))
+    if hit is None:
+        if len(memo) > 65536:
+            memo.clear()
+        formats = cat.formats_by_arn_service()[service]
+        hit = memo[(glob, service)] = any(globs_intersect(glob, _VARIABLE.sub("*", f)) for f in formats)
+    return hit
+
+
+def _formats_of(resolved: ResolvedActions, cat: Catalogue) -> tuple[str, ...]:
     globs: set[str] = set()
     for action in resolved.actions():
         formats = cat.arn_formats(action)

@@ -40,23 +40,17 @@ TRUST_QUOTA = 2048
 ORG_POLICY_QUOTA = 5120
 
 
+_STRING_OR_SPACE = re.compile(r'"(?:[^"\\]|\\[\s\S])*(?:"|\\?\Z)|([ \t\r\n]+)')
+"""A string (to its closing quote, or to the end of an unterminated one) or a run of whitespace outside strings."""
+
+
 def aws_size(text: str) -> int:
     """The length AWS counts for IAM quotas: every character except whitespace outside strings."""
-    size = 0
-    in_string = escaped = False
-    for ch in text.removeprefix("\ufeff"):
-        if in_string:
-            size += 1
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch not in " \t\r\n":
-            size += 1
-            in_string = ch == '"'
-    return size
+    text = text.removeprefix("\ufeff")
+    if not any(ch in text for ch in " \t\r\n"):
+        return len(text)
+    outside = sum(len(m.group(1)) for m in _STRING_OR_SPACE.finditer(text) if m.group(1))
+    return len(text) - outside
 
 
 def check_size(text: str, out: Collector, root: JNode, identity_kind: IdentityKind) -> None:
