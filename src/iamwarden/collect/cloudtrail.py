@@ -89,11 +89,16 @@ def _shape(path: Path) -> str:
     return "lines"
 
 
+MAX_OBJECT = 1 << 30
+"""Largest JSON object duckdb reads (a whole ``{"Records": [...]}`` file is one object): 1 GiB."""
+
 _LOAD = {
-    "array": "SELECT row_number() OVER () - 1, json FROM read_json_objects(?, format='array')",
-    "lines": "SELECT row_number() OVER () - 1, json FROM read_json_objects(?, format='newline_delimited')",
-    "records": "SELECT generate_subscripts(r, 1) - 1, unnest(r) FROM "
-    "(SELECT json_extract(json, '$.Records[*]') AS r FROM read_json_objects(?, format='auto'))",
+    "array": "SELECT row_number() OVER () - 1, json FROM "
+    f"read_json_objects(?, format='array', maximum_object_size={MAX_OBJECT})",
+    "lines": "SELECT row_number() OVER () - 1, json FROM "
+    f"read_json_objects(?, format='newline_delimited', maximum_object_size={MAX_OBJECT})",
+    "records": "SELECT generate_subscripts(r, 1) - 1, unnest(r) FROM (SELECT json_extract(json, '$.Records[*]') AS r "
+    f"FROM read_json_objects(?, format='auto', maximum_object_size={MAX_OBJECT}))",
 }
 
 _EXTRACT = """
@@ -115,7 +120,7 @@ FROM raw
 """
 
 
-def _locate(path: Path, shape: str) -> Problem:
+def _locate(path: Path, shape: str, reason: str) -> Problem:
     """Where a file duckdb could not read is broken (parsed again, record by record, to name the place)."""
     try:
         data = gzip.decompress(path.read_bytes()) if path.name.lower().endswith(".gz") else path.read_bytes()
@@ -135,7 +140,7 @@ def _locate(path: Path, shape: str) -> Problem:
         return Problem("", f"not JSON: {exc}")
     if shape == "records" and not isinstance(doc.get("Records") if isinstance(doc, dict) else None, list):
         return Problem("$.Records", "expected a list of events")
-    return Problem("", "not a CloudTrail log file")
+    return Problem("", f"not a CloudTrail log file ({reason})")
 
 
 def _record_place(shape: str, idx: int) -> str:
@@ -150,8 +155,8 @@ def _load(con: duckdb.DuckDBPyConnection, files: list[Path]) -> dict[str, str]:
         shapes[str(path)] = shape
         try:
             con.execute(f"INSERT INTO raw SELECT ?, * FROM ({_LOAD[shape]})", [str(path), str(path)])
-        except duckdb.Error:
-            raise InputError(str(path), _locate(path, shape)) from None
+        except duckdb.Error as exc:
+            raise InputError(str(path), _locate(path, shape, str(exc).splitlines()[0])) from None
     return shapes
 
 
@@ -242,9 +247,9 @@ def read_calls(path: Path) -> list[ObservedCall]:
         _check(con, shapes)
         rows = con.execute(
             """SELECT identity_type, identity_arn, issuer_arn, event_source, event_name,
-                      CAST(event_time AS TIMESTAMPTZ) AS seen_at, error_code, resource_arns, request_parameters,
-                      region, account
-               FROM events ORDER BY seen_at"""
+                      epoch_ms(CAST(event_time AS TIMESTAMPTZ)) AS seen_at, error_code, resource_arns,
+                      request_parameters, region, account
+               FROM events"""
         ).fetchall()
     finally:
         con.close()
@@ -279,7 +284,7 @@ def read_calls(path: Path) -> list[ObservedCall]:
             principal_arn=principal,
             event_source=source,
             event_name=name,
-            last_seen=e["last"].astimezone(UTC),
+            last_seen=datetime.fromtimestamp(e["last"] / 1000, UTC),
             count=e["count"],
             resources=tuple(sorted(e["resources"])),
             denied=e["denied"],
