@@ -179,3 +179,32 @@ def test_stratus_logs_end_to_end(tmp_path: Path) -> None:
     assert "services removed: s3" in result.stderr
     assert "sts:GetCallerIdentity" in result.stderr  # called, but not granted by this policy: left out
     assert runner.invoke(app, ["lint", "--min-kind", "security_warning", str(out)]).exit_code == 0
+
+
+def test_policy_over_the_size_quota_is_not_written(tmp_path: Path) -> None:
+    """80 services used at service level: 80 statements, over the managed-policy size quota: exit 1, no file."""
+    from iamwarden.collect.snapshot import write_snapshot
+    from iamwarden.policy.catalogue import catalogue
+    from tests.checks.harness import PREFIX, build_case_snapshot
+
+    services = list(catalogue().services())[:80]
+    everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    details = {
+        "JobStatus": "COMPLETED",
+        "JobCompletionDate": "2026-11-28T00:00:00Z",
+        "ServicesLastAccessed": [
+            {"ServiceName": s, "ServiceNamespace": s, "LastAuthenticated": "2026-11-27T00:00:00Z"} for s in services
+        ],
+    }
+    spec = {
+        "users": [{"name": "admin", "inline": {"p": everything}}],
+        "records": [{"api": "iam:GetServiceLastAccessedDetails", "target": f"{PREFIX}user/admin", "response": details}],
+    }
+    snap = tmp_path / "snap.json"
+    write_snapshot(build_case_snapshot(spec), snap)
+    out = tmp_path / "p.json"
+    args = ["policy", "suggest", "--snapshot", str(snap), "--principal", f"{PREFIX}user/admin", "-o", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA" in result.stderr and "not written" in result.stderr
+    assert not out.exists()
