@@ -26,7 +26,7 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
-from iamwarden.errors import Problem
+from iamwarden.errors import Problem, json_path
 
 
 def _check_timestamp(value: str) -> str:
@@ -674,7 +674,7 @@ def adapter(api: str) -> TypeAdapter[Any]:
 
 def validate_calls(calls: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> list[Problem]:
     """Check every stored response against its API's shape; every problem, at its JSON path."""
-    from iamwarden.collect.snapshot import json_path, problems_from_validation
+    from iamwarden.collect.snapshot import problems_from_validation
 
     problems: list[Problem] = []
     for api, regions in calls.items():
