@@ -93,6 +93,8 @@ class _Reader:
 
     def pos(self, offset: int | None = None) -> Pos:
         offset = self.i if offset is None else offset
+        if not self.newlines:  # one line (compact JSON, as the scan lints)
+            return Pos(offset, 1, offset + 1)
         line = bisect.bisect_left(self.newlines, offset)
         start = self.newlines[line - 1] + 1 if line else 0
         return Pos(offset, line + 1, offset - start + 1)
@@ -102,6 +104,8 @@ class _Reader:
 
     def skip_ws(self) -> None:
         text, i = self.text, self.i
+        if i < len(text) and text[i] not in _WS:
+            return
         while i < len(text) and text[i] in _WS:
             i += 1
         self.i = i
