@@ -19,34 +19,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from iamwarden.cli.errors import handles_input_errors
+from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
 from iamwarden.errors import InputError, Problem
 
 ACTIONS_SHOWN = 8
 """On the console, an entry lists at most this many actions (``--json`` lists them all)."""
 
-SnapshotOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--snapshot", "-s", help="Snapshot file (.json or .json.gz) from `iamwarden collect`.", dir_okay=False
-    ),
-]
-AuthDetailsOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--authorization-details",
-        help="Output of `aws iam get-account-authorization-details` (no organization data: SCPs not applied).",
-        dir_okay=False,
-    ),
-]
-ImportDirOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--import-dir", help="Folder of AWS CLI outputs (docs/collect-with-aws-cli.sh writes one).", file_okay=False
-    ),
-]
-AccountIdOption = Annotated[
-    str | None, typer.Option("--account-id", help="Account id, when the imported files do not tell it.")
-]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 

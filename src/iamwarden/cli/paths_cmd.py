@@ -8,40 +8,23 @@ allow them; with ``--to ARN``, the paths to that user or role instead. See docs/
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
 import typer
 
 from iamwarden.cli.errors import handles_input_errors
+from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
 from iamwarden.cli.scan_cmd import load_input
 from iamwarden.errors import InputError, Problem
 
 
 @handles_input_errors
 def paths(
-    snapshot: Annotated[
-        Path | None,
-        typer.Option(
-            "--snapshot", "-s", help="Snapshot file (.json or .json.gz) from `iamwarden collect`.", dir_okay=False
-        ),
-    ] = None,
-    authorization_details: Annotated[
-        Path | None,
-        typer.Option(
-            "--authorization-details",
-            help="Output of `aws iam get-account-authorization-details` (IAM only).",
-            dir_okay=False,
-        ),
-    ] = None,
-    import_dir: Annotated[
-        Path | None,
-        typer.Option("--import-dir", help="Folder of AWS CLI outputs (docs/collect-with-aws-cli.sh).", file_okay=False),
-    ] = None,
-    account_id: Annotated[
-        str | None, typer.Option("--account-id", help="Account id, when the imported files do not tell it.")
-    ] = None,
+    snapshot: SnapshotOption = None,
+    authorization_details: AuthDetailsOption = None,
+    import_dir: ImportDirOption = None,
+    account_id: AccountIdOption = None,
     source: Annotated[
         str | None, typer.Option("--from", help="Only paths from this user or role (ARN). Default: every principal.")
     ] = None,

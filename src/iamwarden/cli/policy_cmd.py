@@ -15,14 +15,11 @@ import typer
 from rich.console import Console
 
 from iamwarden.cli.access_cmd import (
-    AccountIdOption,
-    AuthDetailsOption,
-    ImportDirOption,
-    SnapshotOption,
     input_name,
     load_account,
 )
 from iamwarden.cli.errors import handles_input_errors
+from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
 from iamwarden.errors import InputError, Problem
 
 app = typer.Typer(

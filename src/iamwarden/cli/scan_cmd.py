@@ -11,10 +11,10 @@ import typer
 from rich.console import Console
 
 from iamwarden.cli.errors import err_console, handles_input_errors
+from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
 from iamwarden.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from iamwarden.checks.base import Severity
     from iamwarden.checks.runner import Assessment
     from iamwarden.collect.snapshot import Snapshot
 
@@ -55,29 +55,10 @@ def load_input(
 
 @handles_input_errors
 def scan(
-    snapshot: Annotated[
-        Path | None,
-        typer.Option(
-            "--snapshot", "-s", help="Snapshot file (.json or .json.gz) from `iamwarden collect`.", dir_okay=False
-        ),
-    ] = None,
-    authorization_details: Annotated[
-        Path | None,
-        typer.Option(
-            "--authorization-details",
-            help="Output of `aws iam get-account-authorization-details` (IAM only: the rest is reported as gaps).",
-            dir_okay=False,
-        ),
-    ] = None,
-    import_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--import-dir", help="Folder of AWS CLI outputs (docs/collect-with-aws-cli.sh writes one).", file_okay=False
-        ),
-    ] = None,
-    account_id: Annotated[
-        str | None, typer.Option("--account-id", help="Account id, when the imported files do not tell it.")
-    ] = None,
+    snapshot: SnapshotOption = None,
+    authorization_details: AuthDetailsOption = None,
+    import_dir: ImportDirOption = None,
+    account_id: AccountIdOption = None,
     output_dir: Annotated[
         Path | None,
         typer.Option(
@@ -184,7 +165,7 @@ def scan(
     if output is not None and chosen == ["console"]:
         chosen.append("json")
     practices, min_severity = parse_practices(practice), parse_severity(severity)
-    gate = parse_fail_on(fail_on)
+    gate = parse_severity(fail_on, "--fail-on")
     framework = parse_framework(compliance)
     day = parse_today(today)
     settings = load_settings(config)
@@ -235,18 +216,6 @@ def scan(
                 markup=False,
             )
             raise typer.Exit(1)
-
-
-def parse_fail_on(text: str | None) -> Severity | None:
-    from iamwarden.checks.base import Severity
-
-    if text is None:
-        return None
-    try:
-        return Severity(text.strip().lower())
-    except ValueError:
-        known = ", ".join(s.value for s in Severity)
-        raise InputError("command line", Problem("--fail-on", f"unknown severity {text!r} (known: {known})")) from None
 
 
 def parse_framework(text: str | None) -> str | None:

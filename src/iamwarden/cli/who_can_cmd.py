@@ -17,15 +17,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from iamwarden.cli.access_cmd import (
-    AccountIdOption,
-    AuthDetailsOption,
-    ImportDirOption,
     JsonOption,
-    SnapshotOption,
     input_name,
     load_account,
 )
 from iamwarden.cli.errors import handles_input_errors
+from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
 from iamwarden.errors import InputError, Problem
 
 

@@ -49,15 +49,16 @@ def parse_formats(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def parse_severity(text: str | None) -> Severity | None:
-    """The minimum severity to show (``high`` shows critical and high)."""
+def parse_severity(text: str | None, option: str = "--severity") -> Severity | None:
+    """A severity given on the command line (``--severity``: the minimum to show, ``high`` shows critical and high;
+    ``--fail-on``: the minimum that fails the run); an unknown name is an error naming ``option``."""
     if text is None:
         return None
     try:
         return Severity(text.strip().lower())
     except ValueError:
         known = ", ".join(s.value for s in Severity)
-        raise InputError("command line", Problem("--severity", f"unknown severity {text!r} (known: {known})")) from None
+        raise InputError("command line", Problem(option, f"unknown severity {text!r} (known: {known})")) from None
 
 
 def parse_practices(values: Sequence[int] | None) -> list[int]:
