@@ -4,6 +4,7 @@ it to actions and resources, the comparison report, and bad input (exit 2, file 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +137,19 @@ def test_unused_lists_every_principal(tmp_path: Path) -> None:
     assert "glue:GetTable" not in glue["unused_actions"] and "glue:CreateTable" in glue["unused_actions"]
 
 
-STRATUS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "stratus-red-team" / "detonation-logs"
+# The Stratus Red Team corpus beside the project (../shared), else where this workplace keeps it, else $STRATUS_LOGS.
+STRATUS = next(
+    (
+        p
+        for p in (
+            Path(os.environ.get("STRATUS_LOGS", "/nonexistent")),
+            Path(__file__).resolve().parents[3] / "shared" / "corpora" / "stratus-red-team" / "detonation-logs",
+            Path("/work/shared/corpora/stratus-red-team/detonation-logs"),
+        )
+        if p.is_dir()
+    ),
+    Path("/work/shared/corpora/stratus-red-team/detonation-logs"),
+)
 
 
 @pytest.mark.skipif(not STRATUS.is_dir(), reason="Stratus Red Team corpus not present")
