@@ -378,12 +378,20 @@ def _grant_state(
             if not unknown:
                 return False, []
             undecided.append(f"{resource} matches {_resources_text(st)} (uses {', '.join(sorted(unknown))})")
+    if not _conditions_hold(st, ctx, known, undecided):
+        return False, []
+    return (None if undecided else True), undecided
+
+
+def _conditions_hold(st: Statement, ctx: Mapping[str, Any], known: frozenset[str] | None, undecided: list[str]) -> bool:
+    """False when one of the statement's conditions is decided false; a condition that needs a key outside ``known``
+    is described into ``undecided`` instead (``known`` None: every key is known, decide them all)."""
     for cond in st.conditions:
         if known is None:
             if not cond.test(ctx):
-                return False, []
+                return False
             continue
-        missing = set()
+        missing: set[str] = set()
         if cond.key_lower not in known:
             undecided.append(describe_condition(cond))
             continue
@@ -391,8 +399,8 @@ def _grant_state(
         if any(m.lower() not in known for m in missing):
             undecided.append(describe_condition(cond))
         elif not result:
-            return False, []
-    return (None if undecided else True), undecided
+            return False
+    return True
 
 
 _ROLE_ARN = re.compile(r"^arn:[a-z0-9-]+:iam::\d{12}:role/")
@@ -721,18 +729,9 @@ class Entry:
 
 def _offline_state(grant: Grant, ctx: Mapping[str, Any]) -> tuple[Tri, list[str]]:
     """The statement's conditions (not its resources) decided offline: True, False, or None with what is undecided."""
-    known = KNOWN_KEYS | frozenset(ctx)
     undecided: list[str] = []
-    for cond in grant.statement.conditions:
-        missing: set[str] = set()
-        if cond.key_lower not in known:
-            undecided.append(describe_condition(cond))
-            continue
-        result = cond.test(ctx, missing)
-        if any(m.lower() not in known for m in missing):
-            undecided.append(describe_condition(cond))
-        elif not result:
-            return False, []
+    if not _conditions_hold(grant.statement, ctx, KNOWN_KEYS | frozenset(ctx), undecided):
+        return False, []
     return (None if undecided else True), undecided
 
 
