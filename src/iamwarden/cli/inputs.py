@@ -1,5 +1,6 @@
 """The account inputs every account-reading command takes (``scan``, ``paths``, ``access``, ``who-can``, ``policy``):
-exactly one of ``--snapshot``, ``--authorization-details`` or ``--import-dir``, plus ``--account-id``.
+exactly one of ``--snapshot``, ``--authorization-details`` or ``--import-dir``, plus ``--account-id``; and the
+``--config`` thresholds file of the commands that read thresholds (``scan``, ``policy``).
 
 Declared once here so their names and help stay the same everywhere; :func:`iamwarden.cli.scan_cmd.load_input`
 reads them.
@@ -35,4 +36,8 @@ ImportDirOption = Annotated[
 ]
 AccountIdOption = Annotated[
     str | None, typer.Option("--account-id", help="Account id, when the imported files do not tell it.")
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Thresholds file (default: ./iamwarden.toml when present).", dir_okay=False),
 ]

@@ -19,7 +19,7 @@ from iamwarden.cli.access_cmd import (
     load_account,
 )
 from iamwarden.cli.errors import handles_input_errors
-from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
+from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ConfigOption, ImportDirOption, SnapshotOption
 from iamwarden.errors import InputError, Problem
 
 app = typer.Typer(
@@ -62,10 +62,7 @@ def suggest(
             "--report", help="Also write the whole comparison (used, removed, notes) as JSON.", dir_okay=False
         ),
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", help="Thresholds file (default: ./iamwarden.toml when present).", dir_okay=False),
-    ] = None,
+    config: ConfigOption = None,
     snapshot: SnapshotOption = None,
     authorization_details: AuthDetailsOption = None,
     import_dir: ImportDirOption = None,
@@ -142,10 +139,7 @@ def unused(
         ),
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", help="Thresholds file (default: ./iamwarden.toml when present).", dir_okay=False),
-    ] = None,
+    config: ConfigOption = None,
     snapshot: SnapshotOption = None,
     authorization_details: AuthDetailsOption = None,
     import_dir: ImportDirOption = None,

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from iamwarden.cli.errors import err_console, handles_input_errors
-from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
+from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ConfigOption, ImportDirOption, SnapshotOption
 from iamwarden.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -82,10 +82,7 @@ def scan(
         bool,
         typer.Option("--inventory", help="Print every inventory table (users, roles, groups, policies, keys, ...)."),
     ] = False,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", help="Thresholds file (default: ./iamwarden.toml when present).", dir_okay=False),
-    ] = None,
+    config: ConfigOption = None,
     practice: Annotated[
         list[int] | None,
         typer.Option("--practice", "-p", help="Show only this practice (1-11) on the console; repeat for several."),
