@@ -9,6 +9,7 @@ Exception tree::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import orjson
 
@@ -59,3 +60,15 @@ def json_path(loc: tuple[int | str, ...] | list[int | str]) -> str:
         else:
             out += "[" + orjson.dumps(part).decode() + "]"
     return out
+
+
+def read_input_text(path: Path) -> str:
+    """The UTF-8 text of an input file the user named; a missing or unreadable file is an :class:`InputError`
+    naming it."""
+    source = str(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(source, Problem("", "no such file")) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(source, Problem("", f"cannot read: {exc}")) from None

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from iamwarden.checks.suppressions import Suppression, suppressions_from_toml
-from iamwarden.errors import InputError, Problem
+from iamwarden.errors import InputError, Problem, read_input_text
 
 DEFAULT_FILE = "iamwarden.toml"
 
@@ -172,12 +172,7 @@ def load_settings(path: Path | None = None, *, search_dir: Path | None = None) -
             return Settings(Thresholds())
         path = candidate
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(source, Problem("", "no such file")) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(source, Problem("", f"cannot read: {exc}")) from None
+    text = read_input_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

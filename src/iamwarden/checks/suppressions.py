@@ -45,7 +45,7 @@ from typing import Any
 
 import yaml
 
-from iamwarden.errors import InputError, Problem
+from iamwarden.errors import InputError, Problem, read_input_text
 
 KEYS = ("check", "resource", "reason", "expires", "owner")
 REGEX_PREFIX = "re:"
@@ -253,12 +253,7 @@ def _toml_key_line(lines: Sequence[str], header: int, key: str) -> int | None:
 def load_suppressions_file(path: Path) -> list[Suppression]:
     """Suppressions from a YAML file holding a list of mappings (``--suppressions FILE``)."""
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(source, Problem("", "no such file")) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(source, Problem("", f"cannot read: {exc}")) from None
+    text = read_input_text(path)
     return suppressions_from_yaml(text, source)
 
 
