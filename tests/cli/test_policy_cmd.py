@@ -4,7 +4,6 @@ it to actions and resources, the comparison report, and bad input (exit 2, file 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from iamwarden.cli.app import app
+from tests.corpora import STRATUS
 
 DEMO = str(Path(__file__).resolve().parents[2] / "demo" / "demo-account.json.gz")
 ACCOUNT = "444455556666"
@@ -135,21 +135,6 @@ def test_unused_lists_every_principal(tmp_path: Path) -> None:
     # CloudTrail shows action-level use for s3 and glue: their other granted actions count as unused
     assert "s3:PutObject" in glue["unused_actions"] and "s3:GetObject" not in glue["unused_actions"]
     assert "glue:GetTable" not in glue["unused_actions"] and "glue:CreateTable" in glue["unused_actions"]
-
-
-# The Stratus Red Team corpus beside the project (../shared), else where this workplace keeps it, else $STRATUS_LOGS.
-STRATUS = next(
-    (
-        p
-        for p in (
-            Path(os.environ.get("STRATUS_LOGS", "/nonexistent")),
-            Path(__file__).resolve().parents[3] / "shared" / "corpora" / "stratus-red-team" / "detonation-logs",
-            Path("/work/shared/corpora/stratus-red-team/detonation-logs"),
-        )
-        if p.is_dir()
-    ),
-    Path("/work/shared/corpora/stratus-red-team/detonation-logs"),
-)
 
 
 @pytest.mark.skipif(not STRATUS.is_dir(), reason="Stratus Red Team corpus not present")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -12,20 +11,8 @@ import pytest
 
 from iamwarden.collect.cloudtrail import ObservedCall, read_calls
 from iamwarden.errors import InputError
+from tests.corpora import STRATUS
 
-# The Stratus Red Team corpus beside the project (../shared), else where this workplace keeps it, else $STRATUS_LOGS.
-STRATUS = next(
-    (
-        p
-        for p in (
-            Path(os.environ.get("STRATUS_LOGS", "/nonexistent")),
-            Path(__file__).resolve().parents[3] / "shared" / "corpora" / "stratus-red-team" / "detonation-logs",
-            Path("/work/shared/corpora/stratus-red-team/detonation-logs"),
-        )
-        if p.is_dir()
-    ),
-    Path("/work/shared/corpora/stratus-red-team/detonation-logs"),
-)
 ROLE = "arn:aws:iam::111122223333:role/app"
 USER = "arn:aws:iam::111122223333:user/alice"
 
