@@ -17,10 +17,12 @@ themselves start a technique.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from iamwarden.analysis.escalation.catalogue import RequiredAction, Technique, catalogue_actions, techniques
 from iamwarden.analysis.permissions import WITHOUT_MFA, AdminAnalysis, GrantingStatement, admin_for, admin_of
@@ -35,6 +37,7 @@ from iamwarden.analysis.principals import (
 )
 from iamwarden.model import Account, Group, Role, User
 from iamwarden.policy import Decision, Policy, Request, Statement, evaluate, parse_policy
+from iamwarden.policy.matching import ResourcePattern
 
 ALLOW_ANYTHING = parse_policy(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
@@ -46,6 +49,7 @@ reported for the first three such targets, in the snapshot's order: one proves t
 a technique keeps at most three edges to principals that are not administrators (those that lead to one first)."""
 PROBE_NAME = "iamwarden-escalation"
 """The name given to resources the attacker creates, when its policies do not restrict names."""
+_Kind = Literal["user", "role", "policy"]
 _MFA_KEYS = frozenset({"aws:multifactorauthpresent", "aws:multifactorauthage"})
 
 
@@ -108,6 +112,8 @@ class _Facts:
     admin: dict[str, AdminAnalysis]
     candidates: dict[str, frozenset[str]]
     trusts: dict[str, Policy | None]
+    trust_groups: dict[str, str]
+    """Role ARN -> a key shared by roles whose trust documents are the same and never name a resource."""
     named_in_trust: dict[str, set[str]]
     aws_trust: set[str]
     service_roles: dict[str, list[Role]]
@@ -173,6 +179,7 @@ def account_facts(account: Account) -> _Facts:
             found |= per_policy[key]
         candidates[arn] = frozenset(found)
     trusts: dict[str, Policy | None] = {}
+    trust_groups: dict[str, str] = {}
     named: dict[str, set[str]] = {}
     aws_trust: set[str] = set()
     service_roles: dict[str, list[Role]] = {}
@@ -182,6 +189,8 @@ def account_facts(account: Account) -> _Facts:
             continue
         compiled = compile_document(account, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
         trusts[role.arn] = compiled if not isinstance(compiled, str) else None
+        text = json.dumps(role.trust_policy, sort_keys=True, default=str)
+        trust_groups[role.arn] = role.arn if '"Resource"' in text or '"NotResource"' in text else text
         aws, services = _aws_principals(role.trust_policy)
         if aws:
             aws_trust.add(role.arn)
@@ -194,7 +203,17 @@ def account_facts(account: Account) -> _Facts:
         for profile in role.instance_profiles:
             profile_roles.setdefault(profile.arn, []).append(role)
     return _Facts(
-        account, principals, policies, admin, candidates, trusts, named, aws_trust, service_roles, profile_roles
+        account,
+        principals,
+        policies,
+        admin,
+        candidates,
+        trusts,
+        trust_groups,
+        named,
+        aws_trust,
+        service_roles,
+        profile_roles,
     )
 
 
@@ -212,15 +231,15 @@ class EdgeFinder:
         self._gains: dict[tuple[str, str], tuple[str, str] | None] = {}
         self._patterns: dict[tuple[str, str], tuple[re.Pattern[str], ...] | None] = {}
         self._target_ceilings: dict[str, bool] = {}
-        self._resources: dict[str, list[tuple[Role, str | None, list[str]]]] = {}
+        self._resources: dict[str, tuple[list[tuple[Role, str | None, list[str]]], list[str | None]]] = {}
         self._passable: dict[str, list[tuple[Role, str]]] = {}
-        self._filtered: dict[tuple[tuple[str, ...], bool], set[str]] = {}
+        self._filtered: dict[tuple[tuple[str, ...], _Kind], set[str]] = {}
         self._texts: dict[int, str] = {}
         self._admins = {a for a in self.facts.principals if self.target_admin(a)}
         self._techniques = [(t, t.actions) for t in techniques()]
         self._sig_statements: dict[tuple[str, str], tuple[tuple[Statement, ...], Any, tuple[int, ...] | None]] = {}
         self._shared_sigs: dict[tuple[tuple[int, ...], str], tuple[bool, ...]] = {}
-        self._matched: dict[tuple[int, bool], frozenset[str]] = {}
+        self._matched: dict[tuple[int, _Kind], frozenset[str]] = {}
         own = f":{self.account_id}:"
         self.own_trust = {
             arn
@@ -228,12 +247,22 @@ class EdgeFinder:
             if value in ("*", self.account_id) or own in value
             for arn in arns
         }
-        every = list(self.facts.principals.items())
-        self._pools: dict[bool, list[tuple[str, Principal]]] = {
-            True: [(a, t) for a, t in every if isinstance(t, Role)],
-            False: [(a, t) for a, t in every if not isinstance(t, Role)],
+        every = self.facts.principals
+        self._pool_sets: dict[_Kind, frozenset[str]] = {
+            "role": frozenset(a for a, t in every.items() if isinstance(t, Role)),
+            "user": frozenset(a for a, t in every.items() if not isinstance(t, Role)),
+            "policy": frozenset(p.arn for p in account.policies if not p.aws_managed),
         }
-        self._pool_sets = {k: {a for a, _ in v} for k, v in self._pools.items()}
+        self._pool_lists = {k: sorted(v) for k, v in self._pool_sets.items()}
+        self._target_sets: dict[tuple[_Kind, frozenset[str] | None, bool, bool], Set[str]] = {}
+        self._capable: dict[_Kind, frozenset[str]] = {}
+        self._allowed_sets: dict[tuple[str, str, _Kind], frozenset[str]] = {}
+        self._customer_policies: dict[str, list[str]] = {}
+        self._name_regexes: dict[tuple[str, ...], list[re.Pattern[str]]] = {}
+        self._concretes: dict[int, list[str]] = {}
+        self._by_service: dict[str, dict[str, frozenset[str]]] = {}
+        self._policy_owners: dict[str, set[str]] | None = None
+        self._assume_denied: set[tuple[str, tuple[bool, ...], str]] = set()
         self._role_split: dict[int, tuple[list[Any], list[Any], dict[str, list[Any]]]] = {}
 
     # --- facts about principals --------------------------------------------------------------------------------
@@ -356,23 +385,23 @@ class EdgeFinder:
         self._patterns[key] = result
         return result
 
-    def _partition(self, pp: PrincipalPolicies, action: str, wants_role: bool, arns: set[str]) -> list[set[str]] | None:
-        """``arns`` split by which statements naming ``action`` match them (same parts as :meth:`signature`), with
-        set operations over each statement's matches, computed once per statement; ``None`` with policy variables."""
+    def _partition(self, pp: PrincipalPolicies, action: str, kind: _Kind, arns: Set[str]) -> list[Set[str]]:
+        """``arns`` split by which statements naming ``action`` match them (the parts of :meth:`signature`: resources in
+        one part get the same decision). Without policy variables by set operations over each statement's matches,
+        computed once per statement; with them, by each resource's signature."""
         self.signature(pp, action, "*")
-        statements, context, shared = self._sig_statements[(pp.principal.arn, action)]
+        statements, _, shared = self._sig_statements[(pp.principal.arn, action)]
         if shared is None:
-            return None
+            by_sig: dict[Any, set[str]] = {}
+            for arn in arns:
+                by_sig.setdefault(self.signature(pp, action, arn), set()).add(arn)
+            return list(by_sig.values())
         parts = [arns]
         for st in statements:
-            key = (id(st), wants_role)
+            key = (id(st), kind)
             matched = self._matched.get(key)
             if matched is None:
-                matched = frozenset(
-                    a
-                    for a, _ in self._pools[wants_role]
-                    if any(p.matches(a, context, set()) for p in st.resources or ())
-                )
+                matched = _matching(st.resources or (), self._pool_lists[kind], self._pool_sets[kind])
                 self._matched[key] = matched
             parts = [q for part in parts for q in (part & matched, part - matched) if q]
         return parts
@@ -462,22 +491,47 @@ class EdgeFinder:
         """Names the attacker could give new resources: the probe name, plus names its policies' resource patterns
         allow (wildcards filled in), so ``function:team-*`` yields ``team-x``."""
         names = [PROBE_NAME]
-        regexes = []
-        for template in templates:
-            head, _, tail = self.fill(template, "\0").partition("\0")
-            regexes.append(re.compile(re.escape(head) + "(.+)" + re.escape(tail) + "$"))
+        key = tuple(templates)
+        regexes = self._name_regexes.get(key)
+        if regexes is None:
+            regexes = []
+            for template in templates:
+                head, _, tail = self.fill(template, "\0").partition("\0")
+                regexes.append(re.compile(re.escape(head) + "(.+)" + re.escape(tail) + "$"))
+            self._name_regexes[key] = regexes
         for policy in pp.identity:
-            for resource in _allow_resources(policy.document):
-                if "${" in resource or resource == "*" or resource.count(":") < 5:
-                    continue
-                concrete = self.concrete(resource)
+            concretes = self._concretes.get(id(policy))
+            if concretes is None:
+                concretes = self._concretes[id(policy)] = [
+                    self.concrete(r)
+                    for r in _allow_resources(policy.document)
+                    if "${" not in r and r != "*" and r.count(":") >= 5
+                ]
+            for concrete in concretes:
                 for rx in regexes:
                     m = rx.match(concrete)
                     if m and m.group(1) not in names and "/" not in m.group(1) and ":" not in m.group(1):
                         names.append(m.group(1))
         return names
 
+    def policy_owners(self) -> dict[str, set[str]]:
+        """Customer-managed policy ARN -> the users and roles it applies to (directly or through a group)."""
+        if self._policy_owners is None:
+            owners: dict[str, set[str]] = {}
+            for arn, principal in self.facts.principals.items():
+                for policy_arn in self.customer_policies_of(principal):
+                    owners.setdefault(policy_arn, set()).add(arn)
+            self._policy_owners = owners
+        return self._policy_owners
+
     def customer_policies_of(self, principal: User | Role | Group) -> list[str]:
+        """The customer-managed policies attached to the principal (and, for a user, to its groups)."""
+        found = self._customer_policies.get(principal.arn)
+        if found is None:
+            found = self._customer_policies[principal.arn] = self._customer_policies_of(principal)
+        return found
+
+    def _customer_policies_of(self, principal: User | Role | Group) -> list[str]:
         owners: list[User | Role | Group] = [principal]
         if isinstance(principal, User):
             owners += list(self.account.user_groups(principal))
@@ -666,35 +720,38 @@ class EdgeFinder:
     def _principal(self, technique: Technique, pp: PrincipalPolicies, lateral: Container[str] | None) -> list[Edge]:
         source = pp.principal.arn
         out: list[Edge] = []
-        wants_role = technique.target == "role"
-        arns: set[str] = self._pool_sets[wants_role]
-        if technique.gains == "target" and lateral is not None:
-            arns = arns & lateral if isinstance(lateral, set | frozenset) else {a for a in arns if a in lateral}
+        kind: _Kind = "role" if technique.target == "role" else "user"
+        towards = lateral if technique.gains == "target" else None
+        capable = technique.gains == "admin"
+        arns = self._targets(kind, towards, capable=capable)
         if "sts:AssumeRole" in technique.actions:
-            named = self.facts.named_in_trust.get(source, set())
-            arns = arns & (self.own_trust | named)
+            trusted = self._targets(kind, towards, trusted_only=True, capable=capable)
+            named = self.facts.named_in_trust.get(source)
+            arns = trusted | (arns & named) if named else trusted
+        editable: Set[str] | None = None
+        policy_req = next((r for r in technique.required if r.on == "target-policy"), None)
+        if policy_req is not None:
+            editable = self._allowed(pp, policy_req.action, "policy")
+            if not editable:
+                return []
+            owners = self.policy_owners()
+            arns = arns & set().union(*(owners.get(a, ()) for a in editable))
         for req in technique.required:
             if req.on == "target" and not (req.action == "sts:AssumeRole" and source in self.facts.named_in_trust):
                 patterns = self.patterns(pp, req.action)
                 if patterns is None:
                     continue
-                key = (tuple(p.pattern for p in patterns), wants_role)
+                key = (tuple(p.pattern for p in patterns), kind)
                 if key not in self._filtered:
                     one = re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)", re.S | re.I)
-                    self._filtered[key] = {a for a, _ in self._pools[wants_role] if one.fullmatch(a)}
+                    self._filtered[key] = set(filter(one.fullmatch, self._pool_lists[kind]))
                 arns = arns & self._filtered[key]
         arns = arns - {source}
         # Targets the policies cannot tell apart get the same decision: try one of each kind first.
         first = next((r for r in technique.required if r.on == "target" and r.action != "sts:AssumeRole"), None)
         if first is not None and len(arns) > 1:
-            parts = self._partition(pp, first.action, wants_role, arns)
-            if parts is None:
-                by_sig: dict[Any, set[str]] = {}
-                for arn in arns:
-                    by_sig.setdefault(self.signature(pp, first.action, arn), set()).add(arn)
-                parts = list(by_sig.values())
             kept: set[str] = set()
-            for part in parts:
+            for part in self._partition(pp, first.action, kind, arns):
                 rep = min(part)
                 context: Mapping[str, str] | None = None
                 if _attaches(first.action):
@@ -722,8 +779,8 @@ class EdgeFinder:
                 continue
             resources: dict[str, str] = {"target": target_arn}
             policy_choices: list[str | None] = [None]
-            if any(r.on == "target-policy" for r in technique.required):
-                policy_choices = list(self.customer_policies_of(target))
+            if editable is not None:
+                policy_choices = [a for a in self.customer_policies_of(target) if a in editable]
             for policy_arn in policy_choices:
                 if policy_arn is not None:
                     resources["target-policy"] = policy_arn
@@ -737,6 +794,51 @@ class EdgeFinder:
                 break
         return out
 
+    def _targets(
+        self, kind: _Kind, lateral: Container[str] | None, trusted_only: bool = False, capable: bool = False
+    ) -> Set[str]:
+        """The users (or roles) a principal technique may take over: all of them, or those in ``lateral``; with
+        ``trusted_only``, of those the roles whose trust policy names this account or anyone; with ``capable``, of
+        those the ones that are (or could be made) administrators. Computed once for each frozen set of targets;
+        other containers are filtered on every call."""
+        every = self._pool_sets[kind]
+        frozen = lateral is None or isinstance(lateral, frozenset)
+        key = (kind, lateral if isinstance(lateral, frozenset) else None, trusted_only, capable)
+        hit = self._target_sets.get(key) if frozen else None
+        if hit is None:
+            if lateral is None:
+                hit = every
+            else:
+                hit = every & lateral if isinstance(lateral, set | frozenset) else {a for a in every if a in lateral}
+            hit = hit & self.own_trust if trusted_only else hit
+            hit = hit & self._admin_capable(kind) if capable else hit
+            if frozen:
+                self._target_sets[key] = hit
+        return hit
+
+    def _admin_capable(self, kind: _Kind) -> frozenset[str]:
+        """Users (or roles) that are administrators, or would be if their identity policies allowed everything: the
+        only targets worth a technique that gives the attacker the target's permissions plus whatever it adds."""
+        if kind not in self._capable:
+            self._capable[kind] = frozenset(
+                a for a in self._pool_sets[kind] if self.target_admin(a) or self.target_ceiling(a)
+            )
+        return self._capable[kind]
+
+    def _allowed(self, pp: PrincipalPolicies, action: str, kind: _Kind) -> frozenset[str]:
+        """The users, roles or customer-managed policies the principal may apply ``action`` to (no extra context):
+        the engine decides one of each part of :meth:`_partition`."""
+        key = (pp.principal.arn, action, kind)
+        found = self._allowed_sets.get(key)
+        if found is None:
+            allowed: set[str] = set()
+            if action in self.facts.candidates[pp.principal.arn]:
+                for part in self._partition(pp, action, kind, self._pool_sets[kind]):
+                    if self.grant(pp, action, min(part)) is not None:
+                        allowed |= part
+            found = self._allowed_sets[key] = frozenset(allowed)
+        return found
+
     def _principal_grants(
         self, technique: Technique, pp: PrincipalPolicies, target: Principal, resources: Mapping[str, str]
     ) -> list[Grant] | None:
@@ -748,7 +850,15 @@ class EdgeFinder:
             if req.action == "sts:AssumeRole":
                 if resource not in self.facts.aws_trust:
                     return None
+                # Roles with the same trust document that the principal's policies cannot tell apart get the same
+                # decision: one refusal stands for all of them (an allowed one is still decided role by role, so
+                # its reasons name its own trust policy).
+                group = (pp.principal.arn, self.signature(pp, req.action, resource), self.facts.trust_groups[resource])
+                if group in self._assume_denied:
+                    return None
                 grant = self.grant(pp, req.action, resource, context, self.facts.trusts.get(resource))
+                if grant is None and context is None:
+                    self._assume_denied.add(group)
             else:
                 grant = self.grant(pp, req.action, resource, context)
             if grant is None:
@@ -818,16 +928,31 @@ class EdgeFinder:
             return []
         out = []
         pass_req = next(r for r in technique.required if r.on == "passed-role")
+        roles = self.passable_roles(technique, "")
+        by_service = self._by_service.get(technique.id)
+        if by_service is None:
+            grouped: dict[str, set[str]] = {}
+            for role, service in roles:
+                grouped.setdefault(service, set()).add(role.arn)
+            by_service = self._by_service[technique.id] = {k: frozenset(v) for k, v in grouped.items()}
+        passable: dict[str, Grant] = {}  # roles the engine lets the principal pass (one decision per part)
+        for service, arns in by_service.items():
+            for part in self._partition(pp, pass_req.action, "role", arns):
+                found = self.grant(pp, pass_req.action, min(part), {"iam:PassedToService": service})
+                if found is not None:
+                    passable.update((a, Grant(found.action, a, found.decision)) for a in part)
+        if not passable:
+            return []
         extra = 0
-        for (role, service), needed in self._role_order(self.passable_roles(technique, ""), lateral, only_lateral):
+        for (role, _service), needed in self._role_order(roles, lateral, only_lateral):
             if not needed and extra >= TARGETS_PER_TECHNIQUE:
                 break
             if role.arn == source:
                 continue
-            admin = self.target_admin(role.arn)
-            grant = self.grant(pp, pass_req.action, role.arn, {"iam:PassedToService": service})
+            grant = passable.get(role.arn)
             if grant is None:
                 continue
+            admin = self.target_admin(role.arn)
             grants = tuple(grant if r.on == "passed-role" else rest[r.action] for r in technique.required)
             out.append(Edge(source, role.arn, technique.id, grants, admin, role.arn, technique.assumed))
             extra += not needed
@@ -861,25 +986,32 @@ class EdgeFinder:
         self, technique: Technique, pp: PrincipalPolicies, lateral: Container[str] | None, only_lateral: bool
     ) -> list[Edge]:
         source = pp.principal.arn
-        out = []
         if technique.id not in self._resources:
-            self._resources[technique.id] = list(self._existing_resources(technique, ""))
+            items = list(self._existing_resources(technique, ""))
+            self._resources[technique.id] = (items, list(dict.fromkeys(r for _, r, _ in items)))
+        items, distinct = self._resources[technique.id]
+        # The grants depend on the resource only (many roles share one, e.g. an unlisted kind's ARN pattern): decide
+        # each distinct resource once, and stop at once when none of them is usable.
         first = next(r for r in technique.required if r.on == "existing")
-        done: set[str] = set()
-        extra = 0
-        order = self._role_order(self._resources[technique.id], lateral, only_lateral)
-        for (role, resource, assumed), needed in order:
-            if not needed and extra >= TARGETS_PER_TECHNIQUE:
-                break
-            if role.arn == source or role.arn in done:
-                continue
+        usable: dict[str | None, dict[str, Grant]] = {}
+        for resource in distinct:
             if resource is not None and not self.may_match(pp, first.action, resource):
                 continue
-            admin = self.target_admin(role.arn)
             grants = self._service_grants(technique, pp, skip=(), existing=resource)
-            if grants is None:
+            if grants is not None:
+                usable[resource] = grants
+        if not usable:
+            return []
+        out = []
+        done: set[str] = set()
+        extra = 0
+        for (role, resource, assumed), needed in self._role_order(items, lateral, only_lateral):
+            if not needed and extra >= TARGETS_PER_TECHNIQUE:
+                break
+            if role.arn == source or role.arn in done or resource not in usable:
                 continue
-            ordered = tuple(grants[r.action] for r in technique.required)
+            admin = self.target_admin(role.arn)
+            ordered = tuple(usable[resource][r.action] for r in technique.required)
             done.add(role.arn)  # one resource per role proves the edge
             extra += not needed
             out.append(Edge(source, role.arn, technique.id, ordered, admin, resource, (*assumed, *technique.assumed)))
@@ -930,6 +1062,29 @@ def _granting(decision: Decision) -> list[GrantingStatement]:
                 (reason.policy, reason.statement), GrantingStatement(reason.policy, reason.statement, reason.detail)
             )
     return list(out.values())
+
+
+def _matching(patterns: Sequence[ResourcePattern], ordered: Sequence[str], every: Set[str]) -> frozenset[str]:
+    """The ARNs of ``every`` (``ordered``: the same, sorted) that one of the patterns (without policy variables)
+    matches, as :meth:`ResourcePattern.matches` decides: exact values looked up, prefixes found by bisection, regular
+    expressions run over the whole list at C speed."""
+    out: set[str] = set()
+    for p in patterns:
+        if p.kind == "all":
+            return frozenset(every)
+        if p.kind == "exact":
+            if p.text in every:
+                out.add(p.text)
+        elif p.kind == "prefix":
+            i = bisect_left(ordered, p.text)
+            while i < len(ordered) and ordered[i].startswith(p.text):
+                out.add(ordered[i])
+                i += 1
+        elif p.regex is not None:
+            out.update(filter(p.regex.fullmatch, ordered))
+        else:  # a template: never here (the caller keeps statements with variables apart)
+            raise ValueError(f"policy variables in {p.raw!r}")
+    return frozenset(out)
 
 
 def _allow_resources(document: Mapping[str, Any]) -> Iterator[str]:

@@ -66,13 +66,13 @@ class EscalationGraph:
         """Principals whose edges are computed: administrators need no path; with gaps, edges would be guesses."""
         self.edges: dict[str, list[Edge]] = {a: [] for a in facts.principals}
         self._reach: dict[str, set[str]] = {}
-        asked = {a for a in facts.principals if self.finder.target_admin(a)} | set(targets)
+        asked = frozenset({a for a in facts.principals if self.finder.target_admin(a)} | set(targets))
         for arn in self.sources:
             self.edges[arn] = self.finder.edges_from(arn, lateral=asked)
         # Lateral takeovers matter only towards principals that lead somewhere: widen them round by round.
         goals = set(targets)
         for _ in range(MAX_HOPS):
-            frontier = (self._can_reach(ADMIN) | self._reaching(goals)) - asked
+            frontier = frozenset((self._can_reach(ADMIN) | self._reaching(goals)) - asked)
             if not frontier:
                 break
             asked |= frontier
