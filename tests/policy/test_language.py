@@ -103,3 +103,19 @@ def test_tables_cite_their_pages() -> None:
     for case in cases:
         assert case["source"] in TABLE["sources"] and case["rule"], case["id"]
     assert all(url.startswith("https://docs.aws.amazon.com/IAM/") for url in TABLE["sources"].values())
+
+
+def test_may_name_says_which_services_a_policy_could_cover() -> None:
+    from iamwarden.policy import parse_policy
+
+    named = parse_policy(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["IAM:Get*", "s3:*"], "Resource": "*"}]}
+    )
+    assert named.may_name("iam") and named.may_name("s3") and not named.may_name("ec2")
+    assert all(named.may_name(a.split(":")[0]) for a in ("iam:getrole", "s3:getobject"))
+    not_action = parse_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "NotAction": "s3:*"}]})
+    assert not_action.may_name("ec2")
+    wildcard_service = parse_policy(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "i*:Get*", "Resource": "*"}]}
+    )
+    assert wildcard_service.may_name("iam")

@@ -101,6 +101,11 @@ class Policy:
     def variables_enabled(self) -> bool:
         return self.version == VERSION_2012
 
+    def may_name(self, service: str) -> bool:
+        """Could a statement of this policy cover an action of ``service`` (lower-cased)? False only when no
+        statement's ``Action`` names the service and none has ``NotAction`` or a service wildcard."""
+        return bool(self._any_service) or service in self._by_service
+
     def statements_for(self, action: str) -> tuple[Statement, ...]:
         """The statements whose ``Action`` / ``NotAction`` covers ``action`` (lower-cased), in policy order; cached."""
         hit = self._cache.get(action)

@@ -151,6 +151,8 @@ def _policy_actions(policy: Policy, actions: Sequence[str]) -> frozenset[str]:
     out = set()
     for action in actions:
         low = action.lower()
+        if not policy.may_name(low.partition(":")[0]):
+            continue
         for st in policy.statements_for(low):
             if st.effect == "Allow" and st.matches_action(low):
                 out.add(action)
