@@ -235,7 +235,7 @@ class EdgeFinder:
         self._target_ceilings: dict[str, bool] = {}
         self._resources: dict[str, tuple[list[tuple[Role, str | None, list[str]]], list[str | None]]] = {}
         self._passable: dict[str, list[tuple[Role, str]]] = {}
-        self._filtered: dict[tuple[tuple[str, ...], _Kind], set[str]] = {}
+        self._filtered: dict[tuple[tuple[str, ...], _Kind], frozenset[str]] = {}
         self._texts: dict[int, str] = {}
         self._admins = {a for a in self.facts.principals if self.target_admin(a)}
         self._techniques = [(t, t.actions) for t in techniques()]
@@ -258,6 +258,7 @@ class EdgeFinder:
         self._pool_lists = {k: sorted(v) for k, v in self._pool_sets.items()}
         self._target_sets: dict[tuple[_Kind, frozenset[str] | None, bool, bool], Set[str]] = {}
         self._capable: dict[_Kind, frozenset[str]] = {}
+        self._narrowed_sets: dict[tuple[Any, ...], tuple[Set[str], list[str]]] = {}
         self._allowed_sets: dict[tuple[str, str, _Kind], frozenset[str]] = {}
         self._customer_policies: dict[str, list[str]] = {}
         self._name_regexes: dict[tuple[str, ...], list[re.Pattern[str]]] = {}
@@ -725,30 +726,36 @@ class EdgeFinder:
         kind: _Kind = "role" if technique.target == "role" else "user"
         towards = lateral if technique.gains == "target" else None
         capable = technique.gains == "admin"
-        arns = self._targets(kind, towards, capable=capable)
-        if "sts:AssumeRole" in technique.actions:
-            trusted = self._targets(kind, towards, trusted_only=True, capable=capable)
-            named = self.facts.named_in_trust.get(source)
-            arns = trusted | (arns & named) if named else trusted
-        editable: Set[str] | None = None
-        policy_req = next((r for r in technique.required if r.on == "target-policy"), None)
-        if policy_req is not None:
-            editable = self._allowed(pp, policy_req.action, "policy")
-            if not editable:
-                return []
-            owners = self.policy_owners()
-            arns = arns & set().union(*(owners.get(a, ()) for a in editable))
+        assume = "sts:AssumeRole" in technique.actions
+        named = self.facts.named_in_trust.get(source) if assume else None
+        # Cheap filters first: the resource patterns of the principal's statements naming each target action.
+        filters: list[tuple[tuple[str, ...], _Kind]] = []
         for req in technique.required:
-            if req.on == "target" and not (req.action == "sts:AssumeRole" and source in self.facts.named_in_trust):
+            if req.on == "target" and not (req.action == "sts:AssumeRole" and named is not None):
                 patterns = self.patterns(pp, req.action)
                 if patterns is None:
                     continue
                 key = (tuple(p.pattern for p in patterns), kind)
                 if key not in self._filtered:
                     one = re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)", re.S | re.I)
-                    self._filtered[key] = set(filter(one.fullmatch, self._pool_lists[kind]))
-                arns = arns & self._filtered[key]
-        arns = arns - {source}
+                    self._filtered[key] = frozenset(filter(one.fullmatch, self._pool_lists[kind]))
+                filters.append(key)
+        arns, ordered = self._narrowed(kind, towards, assume, capable, tuple(filters))
+        if named:  # roles whose trust names the principal itself, wherever they are
+            extra = self._targets(kind, towards, capable=capable) & named
+            extra = {a for a in extra if all(a in self._filtered[f] for f in filters)} - arns
+            if extra:
+                arns = arns | extra
+                ordered = sorted(arns)
+        policy_req = next((r for r in technique.required if r.on == "target-policy"), None)
+        editable: Set[str] | None = None
+        if policy_req is not None:
+            editable = self._allowed(pp, policy_req.action, "policy")
+            if not editable:
+                return []
+            owners = self.policy_owners()
+            arns = arns & set().union(*(owners.get(a, ()) for a in editable))
+            ordered = sorted(arns)
         # Targets the policies cannot tell apart get the same decision: try one of each kind first.
         first = next((r for r in technique.required if r.on == "target" and r.action != "sts:AssumeRole"), None)
         if first is not None and len(arns) > 1:
@@ -762,13 +769,13 @@ class EdgeFinder:
                         continue
                 if self.grant(pp, first.action, rep, context):
                     kept |= part
-            arns = kept
+            ordered = sorted(kept)
         principals = self.facts.principals
-        pool = [(a, principals[a]) for a in sorted(arns)]
         made_admin = lateral_made = 0
-        for target_arn, target in pool:
+        for target_arn in ordered:
             if target_arn == source:
                 continue
+            target = principals[target_arn]
             admin = self.target_admin(target_arn)
             if technique.gains == "admin":
                 if not (admin or self.target_ceiling(target_arn)):
@@ -816,6 +823,28 @@ class EdgeFinder:
             hit = hit & self._admin_capable(kind) if capable else hit
             if frozen:
                 self._target_sets[key] = hit
+        return hit
+
+    def _narrowed(
+        self,
+        kind: _Kind,
+        lateral: Container[str] | None,
+        trusted_only: bool,
+        capable: bool,
+        filters: tuple[tuple[tuple[str, ...], _Kind], ...],
+    ) -> tuple[Set[str], list[str]]:
+        """:meth:`_targets` narrowed by the pre-filters of :data:`_filtered` named in ``filters``, and sorted; cached
+        like :meth:`_targets`."""
+        frozen = lateral is None or isinstance(lateral, frozenset)
+        key = (kind, lateral if isinstance(lateral, frozenset) else None, trusted_only, capable, filters)
+        hit = self._narrowed_sets.get(key) if frozen else None
+        if hit is None:
+            arns = self._targets(kind, lateral, trusted_only, capable)
+            for f in filters:
+                arns = arns & self._filtered[f]
+            hit = (arns, sorted(arns))
+            if frozen:
+                self._narrowed_sets[key] = hit
         return hit
 
     def _admin_capable(self, kind: _Kind) -> frozenset[str]:
