@@ -66,3 +66,14 @@ def test_exactly_one_input() -> None:
     result = _run("--json")
     assert result.exit_code == 2
     assert "give exactly one of" in result.output
+
+
+def test_limits_are_stated_and_zero_lifts_them() -> None:
+    default = _json()
+    assert default["limits"] == {"max_hops": 5, "max_paths": 20, "max_targets": 3}
+    every = _json("--max-paths", "0", "--max-targets", "0")
+    assert every["limits"] == {"max_hops": 5, "max_paths": 0, "max_targets": 0}
+    count = {e["principal"]: len(e.get("paths", [])) for e in every["principals"]}
+    for entry in default["principals"]:  # lifting the limits never loses a path or a principal
+        assert count[entry["principal"]] >= len(entry.get("paths", []))
+    assert _run("--snapshot", str(DEMO), "--max-targets", "-1").exit_code == 2

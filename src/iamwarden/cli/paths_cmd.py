@@ -35,8 +35,17 @@ def paths(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
     max_hops: Annotated[int, typer.Option("--max-hops", min=1, max=10, help="Longest path reported.")] = 5,
     max_paths: Annotated[
-        int, typer.Option("--max-paths", min=1, help="Most paths reported per starting principal.")
+        int, typer.Option("--max-paths", min=0, help="Most paths reported per starting principal (0: every path).")
     ] = 20,
+    max_targets: Annotated[
+        int,
+        typer.Option(
+            "--max-targets",
+            min=0,
+            help="Most targets per technique and principal that are not administrators themselves, such as roles "
+            "a policy attachment would make administrators (0: every target; slower on large accounts).",
+        ),
+    ] = 3,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every input problem.")] = False,
 ) -> None:
     """Privilege-escalation paths: who can become an administrator (or reach --to), and how, hop by hop.
@@ -51,7 +60,11 @@ def paths(
     for option, value in (("--from", source), ("--to", None if to == ADMIN else to)):
         if value is not None and value not in known:
             raise InputError("command line", Problem(option, f"{value!r} is not a user or role of the account"))
-    graph = escalation_graph(account) if to == ADMIN else EscalationGraph(account, targets=[to])
+    per_technique = max_targets or None
+    if to == ADMIN:
+        graph = escalation_graph(account, per_technique)
+    else:
+        graph = EscalationGraph(account, targets=[to], per_technique=per_technique)
     sources = [source] if source else graph.principals
     results: list[dict[str, Any]] = []
     for arn in sources:
@@ -68,7 +81,7 @@ def paths(
     document = {
         "account": account.account_id,
         "to": to,
-        "limits": {"max_hops": max_hops, "max_paths": max_paths},
+        "limits": {"max_hops": max_hops, "max_paths": max_paths, "max_targets": max_targets},
         "principals": results,
     }
     if as_json:

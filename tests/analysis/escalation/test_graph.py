@@ -154,3 +154,26 @@ def test_create_policy_version_only_on_a_policy_attached_to_the_principal() -> N
     spec.user("harmless", attached=[other])
     assert _ids(spec) == ["iam-001"]
     assert _ids(spec, f"{PREFIX}user/harmless") == []
+
+
+def test_every_target_when_the_per_technique_limit_is_lifted() -> None:
+    """A user that may attach a policy to any role and assume it could make each of six roles an administrator: the
+    default graph reports three of them (one proves the path), ``per_technique=None`` every one, and the paths through
+    each; whether the user can become an administrator does not depend on the limit."""
+    spec = AccountSpec()
+    spec.user("dev", inline={"grab": doc(allow(["iam:AttachRolePolicy", "sts:AssumeRole"]))})
+    for i in range(6):
+        spec.role(f"worker-{i}", ROOT_TRUST, inline={"read": doc(allow("s3:GetObject"))})
+    account = spec.build()
+    dev = f"{PREFIX}user/dev"
+
+    def targets(graph: EscalationGraph) -> set[str]:
+        return {e.target for e in graph.edges[dev] if e.technique == "iam-014"}
+
+    limited, every = EscalationGraph(account), EscalationGraph(account, per_technique=None)
+    assert len(targets(limited)) == 3
+    assert targets(every) == {f"{PREFIX}role/worker-{i}" for i in range(6)}
+    assert principal_escalation(limited, dev).paths and principal_escalation(every, dev).paths
+    every_path = every.paths_from(dev, max_paths=0)
+    assert {p.target for p in every_path if p.techniques == ["iam-014"]} == targets(every)
+    assert len(every.paths_from(dev, max_paths=2)) == 2

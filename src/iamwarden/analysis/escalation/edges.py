@@ -44,9 +44,11 @@ ALLOW_ANYTHING = parse_policy(
     name="policy the attacker writes",
 )
 TARGETS_PER_TECHNIQUE = 3
-"""A technique that makes any target it reaches an administrator (attach a policy to a role, then assume it) is
-reported for the first three such targets, in the snapshot's order: one proves the path, more would be noise. Likewise
-a technique keeps at most three edges to principals that are not administrators (those that lead to one first)."""
+"""The default number of targets kept per technique and principal (``None``: every target). A technique that makes
+any target it reaches an administrator (attach a policy to a role, then assume it) is reported for the first three such
+targets, in the snapshot's order: one proves the path, more would be noise. Likewise a technique keeps at most three
+edges to principals that are not administrators (those that lead to one first). Edges to principals that already are
+administrators are always kept."""
 PROBE_NAME = "iamwarden-escalation"
 """The name given to resources the attacker creates, when its policies do not restrict names."""
 _Kind = Literal["user", "role", "policy"]
@@ -222,8 +224,10 @@ def account_facts(account: Account) -> _Facts:
 class EdgeFinder:
     """Finds the edges out of each principal (see the module docstring)."""
 
-    def __init__(self, account: Account) -> None:
+    def __init__(self, account: Account, per_technique: int | None = TARGETS_PER_TECHNIQUE) -> None:
         self.account = account
+        self.per_technique = per_technique if per_technique else None
+        """At most this many targets per technique that are not needed (see :data:`TARGETS_PER_TECHNIQUE`)."""
         self.facts = account_facts(account)
         self.partition = account.partition
         self.account_id = account.account_id
@@ -614,7 +618,7 @@ class EdgeFinder:
     def edges_from(self, arn: str, lateral: Container[str] | None = None, only_lateral: bool = False) -> list[Edge]:
         """Edges out of ``arn``. Lateral takeovers of other users and roles (a technique that yields the target's own
         permissions) only towards ``lateral`` (all when ``None``); ``only_lateral``: just those. Techniques that make
-        any target an administrator stop after :data:`TARGETS_PER_TECHNIQUE` targets."""
+        any target an administrator stop after :attr:`per_technique` targets."""
         pp = self.facts.policies[arn]
         have = self.facts.candidates[arn]
         out: list[Edge] = []
@@ -780,7 +784,7 @@ class EdgeFinder:
             if technique.gains == "admin":
                 if not (admin or self.target_ceiling(target_arn)):
                     continue
-                if made_admin >= TARGETS_PER_TECHNIQUE:
+                if self._enough(made_admin):
                     break
                 admin = True
             assumed = self._target_state(technique, target)
@@ -799,7 +803,7 @@ class EdgeFinder:
                     made_admin += technique.gains == "admin"
                     lateral_made += not admin
                     break
-            if lateral_made >= TARGETS_PER_TECHNIQUE:
+            if self._enough(lateral_made):
                 break
         return out
 
@@ -922,12 +926,15 @@ class EdgeFinder:
                 assumed.append(f"{target.name} has no MFA device (console sign-in would ask for it)")
         return tuple(assumed)
 
+    def _enough(self, made: int) -> bool:
+        return self.per_technique is not None and made >= self.per_technique
+
     def _role_order(
         self, roles: list[Any], lateral: Container[str] | None, only_lateral: bool
     ) -> Iterator[tuple[Any, bool]]:
         """Roles to try, with whether an edge to it is needed whatever the count: administrators first (all of
         them), then the ``lateral`` ones that lead to one, then others (lateral takeovers to report); the caller keeps
-        at most :data:`TARGETS_PER_TECHNIQUE` edges that are not needed."""
+        at most :attr:`per_technique` edges that are not needed."""
         admins = self._admins
         if lateral is None:
             yield from ((x, True) for x in roles)
@@ -976,7 +983,7 @@ class EdgeFinder:
             return []
         extra = 0
         for (role, _service), needed in self._role_order(roles, lateral, only_lateral):
-            if not needed and extra >= TARGETS_PER_TECHNIQUE:
+            if not needed and self._enough(extra):
                 break
             if role.arn == source:
                 continue
@@ -1037,7 +1044,7 @@ class EdgeFinder:
         done: set[str] = set()
         extra = 0
         for (role, resource, assumed), needed in self._role_order(items, lateral, only_lateral):
-            if not needed and extra >= TARGETS_PER_TECHNIQUE:
+            if not needed and self._enough(extra):
                 break
             if role.arn == source or role.arn in done or resource not in usable:
                 continue

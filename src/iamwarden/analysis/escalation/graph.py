@@ -2,9 +2,11 @@
 
 Nodes are the account's users and roles (not service-linked roles); edges are :class:`~.edges.Edge` (a technique,
 its actions on their resources and the statements that allow them). Paths are found breadth first, so they come out
-shortest first; every simple path up to ``max_hops`` is reported, up to ``max_paths`` per starting principal (both
-are limits on the report, stated in it, not on the analysis of single hops). A path ends at its first administrator:
-an edge whose target is an administrator without MFA, or a technique that makes its principal one.
+shortest first; every simple path up to ``max_hops`` is reported, up to ``max_paths`` per starting principal (0: no
+limit), through the edges kept: every edge to an administrator, and up to ``per_technique`` other targets per technique
+(``None``: all; see :data:`~.edges.TARGETS_PER_TECHNIQUE`). These are limits on the report, stated in it; whether a
+principal can reach an administrator does not depend on them. A path ends at its first administrator: an edge whose
+target is an administrator without MFA, or a technique that makes its principal one.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from iamwarden.analysis.escalation.edges import Edge, EdgeFinder
+from iamwarden.analysis.escalation.edges import TARGETS_PER_TECHNIQUE, Edge, EdgeFinder
 from iamwarden.analysis.principals import account_memo
 from iamwarden.collect.snapshot import gc_paused
 from iamwarden.model import Account
@@ -59,9 +61,11 @@ class EscalationPath:
 class EscalationGraph:
     """Every edge between the account's principals, computed once (use :func:`escalation_graph`)."""
 
-    def __init__(self, account: Account, targets: Iterable[str] = ()) -> None:
+    def __init__(
+        self, account: Account, targets: Iterable[str] = (), per_technique: int | None = TARGETS_PER_TECHNIQUE
+    ) -> None:
         self.account = account
-        self.finder = EdgeFinder(account)
+        self.finder = EdgeFinder(account, per_technique)
         facts = self.finder.facts
         self.sources = [a for a in facts.principals if not self.finder.gaps(a) and not self.finder.start_admin(a)]
         """Principals whose edges are computed: administrators need no path; with gaps, edges would be guesses."""
@@ -170,7 +174,7 @@ class EscalationGraph:
     def _walk(self, source: str, to: str, reach: set[str], max_hops: int, max_paths: int) -> Iterator[EscalationPath]:
         queue: deque[tuple[Edge, ...]] = deque([()])
         found = 0
-        while queue and found < max_paths:
+        while queue and (not max_paths or found < max_paths):
             hops = queue.popleft()
             node = hops[-1].target if hops else source
             visited = {source, *(h.target for h in hops)}
@@ -178,7 +182,7 @@ class EscalationGraph:
                 if self._goal(edge, to):
                     yield EscalationPath(source, (*hops, edge))
                     found += 1
-                    if found >= max_paths:
+                    if max_paths and found >= max_paths:
                         return
                 elif (
                     len(hops) + 1 < max_hops
@@ -226,12 +230,12 @@ def principal_escalation(
     return PrincipalEscalation(arn, tuple(paths), tuple(lateral), tuple(graph.mfa_only(arn)))
 
 
-def escalation_graph(account: Account) -> EscalationGraph:
-    """The account's escalation graph, computed once per account."""
+def escalation_graph(account: Account, per_technique: int | None = TARGETS_PER_TECHNIQUE) -> EscalationGraph:
+    """The account's escalation graph, computed once per account (and ``per_technique`` limit)."""
     memo = account_memo(account)
-    key = ("escalation", "graph")
+    key = ("escalation graph", str(per_technique or "all"))
     if key not in memo:
         with gc_paused():  # edges, grants and decisions form no cycles; the collector's passes cost a fifth
-            memo[key] = EscalationGraph(account)
+            memo[key] = EscalationGraph(account, per_technique=per_technique)
     graph: EscalationGraph = memo[key]
     return graph
