@@ -137,6 +137,10 @@ def test_the_decisive_statements_are_named() -> None:
         "arn:aws:iam::111122223333:user/u", (parse_policy(admin, name="admin"), parse_policy(reader, name="r"))
     )
     assert [(s.policy, s.statement) for s in both.statements] == [("admin", "All")]
+    # the evidence says what the statement allows, not the name of the probe action
+    assert [s.detail for s in verdict.statements] == [
+        'statement All of admin allows the actions of every service ("*" or a NotAction)'
+    ]
 
 
 def test_scps_do_not_apply_in_the_management_account() -> None:

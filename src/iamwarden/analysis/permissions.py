@@ -31,6 +31,8 @@ from iamwarden.model import Account
 from iamwarden.policy import Decision, Policy, Request, evaluate, parse_policy
 
 NONEXISTENT_ACTION = "iamwardenprobe:NoSuchAction"
+ANY_SERVICE = 'the actions of every service ("*" or a NotAction)'
+"""How evidence words a statement that allows :data:`NONEXISTENT_ACTION`."""
 
 ADMIN_PROBES: tuple[str, ...] = (
     NONEXISTENT_ACTION,
@@ -223,7 +225,10 @@ def _decisive(decisions: Sequence[Decision]) -> list[GrantingStatement]:
     exist (only ``*`` or ``NotAction`` grant it), plus, for any probe they do not cover, the statements allowing it."""
     if not decisions or not all(d.allowed for d in decisions):
         return []
-    chosen = granting_statements(decisions[:1])
+    chosen = [  # the probe is an action of no service: say what a statement allowing it allows
+        GrantingStatement(s.policy, s.statement, s.detail.replace(NONEXISTENT_ACTION, ANY_SERVICE))
+        for s in granting_statements(decisions[:1])
+    ]
     keys = {(s.policy, s.statement) for s in chosen}
     for decision in decisions[1:]:
         grants = granting_statements([decision])
