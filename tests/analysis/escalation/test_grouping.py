@@ -1,0 +1,156 @@
+"""The escalation edges decide targets in groups (targets the principal's policies cannot tell apart, roles with the
+same trust document, passable roles of one service): on random small accounts, the edges found must be exactly those
+the policy engine allows when asked about every target one by one."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from iamwarden.analysis.escalation.edges import EdgeFinder
+from iamwarden.analysis.permissions import WITHOUT_MFA
+from iamwarden.analysis.principals import principal_policies
+from iamwarden.model import Account
+from iamwarden.policy import Policy, Request, evaluate
+from tests.analysis.escalation.accounts import ADMIN_POLICY, ROOT_TRUST, AccountSpec, Json, allow, doc, trust
+from tests.checks.harness import PREFIX
+
+ROLES = 8
+USERS = 4
+LAMBDA = "lambda.amazonaws.com"
+
+
+def _role(i: int) -> str:
+    return f"{PREFIX}role/r{i}"
+
+
+def _trusts(rng: random.Random) -> list[Json]:
+    user = f"{PREFIX}user/u{rng.randrange(USERS)}"
+    return [
+        ROOT_TRUST,
+        trust({"AWS": user}),
+        trust({"Service": LAMBDA}),
+        trust({"Service": "ec2.amazonaws.com"}),
+        doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"{PREFIX}root"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+            }
+        ),
+        doc(
+            {"Effect": "Allow", "Principal": {"AWS": f"{PREFIX}root"}, "Action": "sts:AssumeRole"},
+            {"Effect": "Deny", "Principal": {"AWS": user}, "Action": "sts:AssumeRole"},
+        ),
+        doc({"Effect": "Allow", "Principal": {"AWS": f"{PREFIX}root", "Service": LAMBDA}, "Action": "sts:AssumeRole"}),
+    ]
+
+
+def _statements(rng: random.Random) -> list[Json]:
+    some = _role(rng.randrange(ROLES))
+    return [
+        allow("sts:AssumeRole"),
+        allow("sts:AssumeRole", some),
+        allow("sts:AssumeRole", f"{PREFIX}role/r{rng.randrange(ROLES)}*"),
+        {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": some},
+        allow("iam:PassRole"),
+        allow("iam:PassRole", some),
+        allow("iam:PassRole", Condition={"StringEquals": {"iam:PassedToService": LAMBDA}}),
+        allow("iam:PassRole", Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}),
+        {"Effect": "Deny", "Action": "iam:PassRole", "Resource": _role(rng.randrange(ROLES))},
+        allow(["lambda:CreateFunction", "lambda:InvokeFunction"]),
+        allow("iam:UpdateAssumeRolePolicy", some),
+        allow("iam:UpdateAssumeRolePolicy", [_role(rng.randrange(ROLES)), _role(rng.randrange(ROLES))]),
+        allow("iam:UpdateAssumeRolePolicy", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
+    ]
+
+
+def _account(seed: int) -> Account:
+    rng = random.Random(seed)
+    spec = AccountSpec()
+    for i in range(ROLES):
+        admin = rng.random() < 0.4
+        spec.role(
+            f"r{i}",
+            rng.choice(_trusts(rng)),
+            inline=None if admin else {"read": doc(allow("s3:GetObject"))},
+            attached=[ADMIN_POLICY] if admin else [],
+        )
+    for i in range(USERS):
+        chosen = rng.sample(_statements(rng), rng.randint(1, 5))
+        spec.user(f"u{i}", inline={"p": doc(*chosen)})
+    return spec.build()
+
+
+def _allowed(
+    account: Account,
+    user: str,
+    action: str,
+    resource: str,
+    context: dict[str, str] | None = None,
+    trust_policy: Policy | None = None,
+) -> bool:
+    pp = principal_policies(account, next(u for u in account.users if u.arn == user))
+    return evaluate(
+        Request(user, action, resource, {"aws:RequestedRegion": pp.region, **WITHOUT_MFA, **(context or {})}),
+        identity_policies=pp.identity,
+        resource_policy=trust_policy,
+        permission_boundary=pp.boundary,
+        scps=pp.scps,
+        management_account=pp.management_account,
+    ).allowed
+
+
+def _expected(account: Account, finder: EdgeFinder, user: str) -> set[tuple[str, str]]:
+    out: set[tuple[str, str]] = set()
+    region = account.regions[0] if account.regions else "us-east-1"
+    function = f"arn:aws:lambda:{region}:{account.account_id}:function:iamwarden-escalation"
+    can_lambda = all(_allowed(account, user, a, function) for a in ("lambda:CreateFunction", "lambda:InvokeFunction"))
+    passed = {"iam:PassedToService": LAMBDA}
+    for role in account.roles:
+        trust_policy = finder.facts.trusts.get(role.arn)
+        if trust_policy is not None and _allowed(account, user, "sts:AssumeRole", role.arn, None, trust_policy):
+            out.add(("sts-001", role.arn))
+        if _allowed(account, user, "iam:UpdateAssumeRolePolicy", role.arn):
+            out.add(("iam-012", role.arn))
+        if (
+            can_lambda
+            and finder.service_may_assume(LAMBDA, role)
+            and _allowed(account, user, "iam:PassRole", role.arn, passed)
+        ):
+            out.add(("lambda-001", role.arn))
+    return out
+
+
+SEEDS = range(40)
+TECHNIQUES = ("sts-001", "iam-012", "lambda-001")
+
+
+def _found(finder: EdgeFinder, user: str) -> set[tuple[str, str]]:
+    return {(e.technique, e.target) for e in finder.edges_from(user) if e.technique in TECHNIQUES}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_grouped_decisions_match_one_decision_per_target(seed: int) -> None:
+    account = _account(seed)
+    finder = EdgeFinder(account, per_technique=None)
+    for user in (u.arn for u in account.users):
+        assert _found(finder, user) == _expected(account, finder, user), f"seed {seed}, {user}"
+
+
+def test_the_random_accounts_have_edges_of_each_kind_and_principals_without() -> None:
+    """The comparison above means something: across the seeds every technique has edges, and some users have none."""
+    edges: dict[str, int] = dict.fromkeys(TECHNIQUES, 0)
+    without = 0
+    for seed in SEEDS:
+        account = _account(seed)
+        finder = EdgeFinder(account, per_technique=None)
+        for user in account.users:
+            found = _found(finder, user.arn)
+            without += not found
+            for technique, _ in found:
+                edges[technique] += 1
+    assert all(n >= 5 for n in edges.values()), edges
+    assert without >= 5
