@@ -23,6 +23,7 @@ It prints wall time, CPU time and peak RSS of both and the ratios; it asserts no
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import subprocess
@@ -97,7 +98,8 @@ def child_ours(path: Path, escalation_too: bool = True) -> None:
         }
     result["phases"] = phases
     result["phases_cpu"] = cpu
-    print(json.dumps(result))
+    print(json.dumps(result), flush=True)
+    gc.freeze()  # as the iamwarden command does when it ends (iamwarden.cli.app.main): no last collector passes
 
 
 def _run(cmd: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, Any, str, str, int]:

@@ -3,6 +3,7 @@ line and iamwarden.toml, and --compliance output."""
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
 from pathlib import Path
@@ -139,6 +140,8 @@ def test_internal_error_exits_3_with_a_bug_report_hint(
     monkeypatch.delenv("IAMWARDEN_DEBUG", raising=False)
     with pytest.raises(SystemExit) as caught:
         main()
+    assert gc.get_freeze_count() > 0  # the process is about to end: the heap is left to the exit
+    gc.unfreeze()  # this one goes on (the test run)
     assert caught.value.code == 3
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: injected fault" in err and "please report it" in err

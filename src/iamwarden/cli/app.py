@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Annotated
 
@@ -74,6 +75,16 @@ _register()
 
 def main() -> None:
     """Console-script entry point. Unexpected errors exit 3 with a bug-report hint, never a bare traceback."""
+    try:
+        _run()
+    finally:
+        # The process ends with the command: the cyclic collector's last passes over everything the command built
+        # would free nothing the exit does not, and take seconds on a large account (2.6 s of CPU after the analysis
+        # of 7,000 principals in benchmarks/least_privilege.py). Frozen objects are left to the exit.
+        gc.freeze()
+
+
+def _run() -> None:
     try:
         app()
     except SystemExit:
