@@ -22,7 +22,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from functools import lru_cache
+from typing import Any, Literal, NamedTuple
 
 from iamwarden.analysis.escalation.catalogue import RequiredAction, Technique, catalogue_actions, techniques
 from iamwarden.analysis.permissions import WITHOUT_MFA, AdminAnalysis, GrantingStatement, admin_for, admin_of
@@ -233,9 +234,9 @@ class EdgeFinder:
         self.account_id = account.account_id
         self.region = account.regions[0] if account.regions else "us-east-1"
         self._admin_policies: list[str] | None = None
-        self._prefilters: dict[tuple[int, str], tuple[re.Pattern[str], ...] | None] = {}
+        self._prefilters: dict[tuple[int, str], tuple[_Glob, ...] | None] = {}
         self._gains: dict[tuple[str, str], tuple[str, str] | None] = {}
-        self._patterns: dict[tuple[str, str], tuple[re.Pattern[str], ...] | None] = {}
+        self._patterns: dict[tuple[str, str], tuple[_Glob, ...] | None] = {}
         self._target_ceilings: dict[str, bool] = {}
         self._resources: dict[str, tuple[list[tuple[Role, str | None, list[str]]], list[str | None]]] = {}
         self._passable: dict[str, list[tuple[Role, str]]] = {}
@@ -263,6 +264,7 @@ class EdgeFinder:
         self._target_sets: dict[tuple[_Kind, frozenset[str] | None, bool, bool], Set[str]] = {}
         self._capable: dict[_Kind, frozenset[str]] = {}
         self._narrowed_sets: dict[tuple[Any, ...], tuple[Set[str], list[str]]] = {}
+        self._globbed: dict[tuple[str, _Kind], frozenset[str]] = {}
         self._allowed_sets: dict[tuple[str, str, _Kind], frozenset[str]] = {}
         self._customer_policies: dict[str, list[str]] = {}
         self._name_regexes: dict[tuple[str, ...], list[re.Pattern[str]]] = {}
@@ -369,16 +371,16 @@ class EdgeFinder:
         """Could an Allow statement naming ``action`` apply to ``resource`` at all (its ``Resource`` patterns, policy
         variables as wildcards)? A cheap pre-filter before the engine, never the decision."""
         patterns = self.patterns(pp, action)
-        return patterns is None or any(p.fullmatch(resource) for p in patterns)
+        return patterns is None or any(p.regex.fullmatch(resource) for p in patterns)
 
-    def patterns(self, pp: PrincipalPolicies, action: str) -> tuple[re.Pattern[str], ...] | None:
+    def patterns(self, pp: PrincipalPolicies, action: str) -> tuple[_Glob, ...] | None:
         """The ``Resource`` patterns of the principal's Allow statements naming ``action`` (``None``: any resource)."""
         key = (pp.principal.arn, action)
         if key in self._patterns:
             return self._patterns[key]
         low = action.lower()
-        found: list[re.Pattern[str]] = []
-        result: tuple[re.Pattern[str], ...] | None = None
+        found: list[_Glob] = []
+        result: tuple[_Glob, ...] | None = None
         for policy in pp.identity:
             pkey = (id(policy), low)
             if pkey not in self._prefilters:
@@ -739,10 +741,9 @@ class EdgeFinder:
                 patterns = self.patterns(pp, req.action)
                 if patterns is None:
                     continue
-                key = (tuple(p.pattern for p in patterns), kind)
+                key = (tuple(p.value for p in patterns), kind)
                 if key not in self._filtered:
-                    one = re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)", re.S | re.I)
-                    self._filtered[key] = frozenset(filter(one.fullmatch, self._pool_lists[kind]))
+                    self._filtered[key] = frozenset().union(*(self._glob_matches(p, kind) for p in patterns))
                 filters.append(key)
         arns, ordered = self._narrowed(kind, towards, assume, capable, tuple(filters))
         if named:  # roles whose trust names the principal itself, wherever they are
@@ -828,6 +829,19 @@ class EdgeFinder:
             if frozen:
                 self._target_sets[key] = hit
         return hit
+
+    def _glob_matches(self, glob: _Glob, kind: _Kind) -> frozenset[str]:
+        """The users, roles or policies whose ARN the pattern matches: those sharing its literal prefix (found by
+        bisection), tried against its expression; once per pattern."""
+        key = (glob.value, kind)
+        found = self._globbed.get(key)
+        if found is None:
+            ordered = self._pool_lists[kind]
+            start, end = bisect_left(ordered, glob.prefix), len(ordered)
+            if glob.prefix:
+                end = bisect_left(ordered, glob.prefix[:-1] + chr(ord(glob.prefix[-1]) + 1), start)
+            found = self._globbed[key] = frozenset(filter(glob.regex.fullmatch, ordered[start:end]))
+        return found
 
     def _narrowed(
         self,
@@ -1135,12 +1149,12 @@ def _allow_resources(document: Mapping[str, Any]) -> Iterator[str]:
         yield from [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
 
 
-def _resource_patterns(policy: Policy, action: str) -> tuple[re.Pattern[str], ...] | None:
+def _resource_patterns(policy: Policy, action: str) -> tuple[_Glob, ...] | None:
     """Regexes for the ``Resource`` values of the policy's Allow statements naming ``action``; ``None`` when one of
     them could match anything (no ``Resource``, ``NotResource``, or a document we cannot map back)."""
     raw = policy.document.get("Statement", [])
     statements = [raw] if isinstance(raw, Mapping) else raw if isinstance(raw, list) else []
-    out: list[re.Pattern[str]] = []
+    out: list[_Glob] = []
     for st in policy.statements_for(action):
         if st.effect != "Allow" or not st.matches_action(action):
             continue
@@ -1151,11 +1165,27 @@ def _resource_patterns(policy: Policy, action: str) -> tuple[re.Pattern[str], ..
         for value in values:
             if not isinstance(value, str):
                 return None
-            text = re.sub(r"\$\{[^}]*\}", "*", value)
-            out.append(
-                re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text), re.S | re.I)
-            )
+            out.append(_glob(value))
     return tuple(out)
+
+
+class _Glob(NamedTuple):
+    """A ``Resource`` value as a pre-filter: a case-insensitive expression (policy variables as wildcards) and the
+    literal text before its first wildcard or variable."""
+
+    value: str
+    regex: re.Pattern[str]
+    prefix: str
+
+
+@lru_cache(maxsize=65536)
+def _glob(value: str) -> _Glob:
+    """Compiled once per distinct value (large accounts hold more of them than the ``re`` module's own cache)."""
+    text = re.sub(r"\$\{[^}]*\}", "*", value)
+    regex = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text), re.S | re.I)
+    # the engine matches ARNs case-sensitively, so only an ARN starting with exactly this text can match the value
+    prefix = re.split(r"[*?]|\$\{", value, maxsplit=1)[0]
+    return _Glob(value, regex, prefix)
 
 
 def _attaches(action: str) -> bool:
