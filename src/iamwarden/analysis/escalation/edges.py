@@ -265,6 +265,7 @@ class EdgeFinder:
         self._capable: dict[_Kind, frozenset[str]] = {}
         self._narrowed_sets: dict[tuple[Any, ...], tuple[Set[str], list[str]]] = {}
         self._globbed: dict[tuple[str, _Kind], frozenset[str]] = {}
+        self._applicable: dict[str, list[Technique]] = {}
         self._allowed_sets: dict[tuple[str, str, _Kind], frozenset[str]] = {}
         self._customer_policies: dict[str, list[str]] = {}
         self._name_regexes: dict[tuple[str, ...], list[re.Pattern[str]]] = {}
@@ -622,13 +623,9 @@ class EdgeFinder:
         permissions) only towards ``lateral`` (all when ``None``); ``only_lateral``: just those. Techniques that make
         any target an administrator stop after :attr:`per_technique` targets."""
         pp = self.facts.policies[arn]
-        have = self.facts.candidates[arn]
         out: list[Edge] = []
-        for technique, actions in self._techniques:
+        for technique in self.applicable(arn):
             if only_lateral and (technique.shape == "self" or technique.gains == "admin"):
-                continue
-            needs = [a for a in actions if a not in have]
-            if needs and not (needs == ["sts:AssumeRole"] and arn in self.facts.named_in_trust):
                 continue
             if technique.shape == "self":
                 out += self._self(technique, pp)
@@ -639,6 +636,21 @@ class EdgeFinder:
             else:
                 out += self._existing(technique, pp, lateral, only_lateral)
         return out
+
+    def applicable(self, arn: str) -> list[Technique]:
+        """The techniques whose every required action some Allow statement of the principal names (``sts:AssumeRole``
+        also counts when a trust policy names the principal itself); computed once per principal."""
+        found = self._applicable.get(arn)
+        if found is None:
+            have = self.facts.candidates[arn]
+            named = arn in self.facts.named_in_trust
+            found = []
+            for technique, actions in self._techniques:
+                needs = [a for a in actions if a not in have]
+                if not needs or (named and needs == ["sts:AssumeRole"]):
+                    found.append(technique)
+            self._applicable[arn] = found
+        return found
 
     def _all(
         self, pp: PrincipalPolicies, required: Iterable[tuple[RequiredAction, str, Mapping[str, str] | None]]
