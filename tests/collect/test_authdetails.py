@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from iamwarden.collect.apis import APIS, GLOBAL, NO_TARGET
 from iamwarden.collect.authdetails import PARTITIONS, snapshot_from_authorization_details
-from iamwarden.collect.snapshot import _RawSnapshot, read_snapshot, write_snapshot
+from iamwarden.collect.snapshot import _RawSnapshot, jsonable, read_snapshot, write_snapshot
 from iamwarden.errors import InputError
 
 FIXTURE = Path(__file__).parent / "data" / "cli-outputs" / "iam-get-account-authorization-details.json"
@@ -61,6 +61,8 @@ def test_the_snapshot(tmp_path: Path) -> None:
     assert snapshot.regions == ()
     assert snapshot.response(API) == DETAILS
     assert list(snapshot.calls) == [API]
+    # stored without the JSON round trip boto3 responses need: it must already be JSON data
+    assert jsonable(snapshot.response(API)) == snapshot.response(API)
 
 
 def test_every_other_api_is_a_not_collected_gap() -> None:

@@ -109,7 +109,7 @@ def snapshot_from_authorization_details(path: str | Path, account_id: str | None
         options={"input": path.name},
         collected_at=file_time(path),
     )
-    builder.record(AUTHORIZATION_DETAILS, details)
+    builder.record(AUTHORIZATION_DETAILS, details, plain=True)  # read from JSON, validated: JSON data already
     not_collected_gaps(builder, {AUTHORIZATION_DETAILS}, "not in an authorization-details input")
     return builder.build()
 

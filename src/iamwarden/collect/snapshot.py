@@ -152,11 +152,16 @@ class SnapshotBuilder:
         self._gaps: list[Gap] = []
         self._lock = threading.Lock()
 
-    def record(self, api: str, response: Any, *, region: str = GLOBAL, target: str = NO_TARGET) -> None:
-        """Store one response (pages already merged). ``api`` must be listed in :data:`iamwarden.collect.apis.APIS`."""
+    def record(
+        self, api: str, response: Any, *, region: str = GLOBAL, target: str = NO_TARGET, plain: bool = False
+    ) -> None:
+        """Store one response (pages already merged). ``api`` must be listed in :data:`iamwarden.collect.apis.APIS`.
+        ``plain``: the response is already JSON data (read from JSON and validated by :mod:`iamwarden.collect.raw`,
+        which keeps timestamps as text), stored as it is; otherwise boto3's types are converted first."""
         if api not in API_BY_KEY:
             raise ValueError(f"unknown API key {api!r}: add it to iamwarden.collect.apis.APIS")
-        response = jsonable(response)
+        if not plain:
+            response = jsonable(response)
         with self._lock:
             self._calls.setdefault(api, {}).setdefault(region, {})[target] = response
 
