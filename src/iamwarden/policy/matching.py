@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal as TypingLiteral
 
 from iamwarden.policy.variables import Context, Literal, Template, Variable, parse_template, variable_value
@@ -269,7 +270,7 @@ def compile_resource_check(patterns: tuple[ResourcePattern, ...] | None, negated
         if negated:
             return lambda resource, context, missing: resource not in exact
         return lambda resource, context, missing: resource in exact
-    alternation = re.compile("|".join(f"(?:{r})" for r in regexes), re.DOTALL).fullmatch if regexes else None
+    alternation = _dotall("|".join(f"(?:{r})" for r in regexes)).fullmatch if regexes else None
 
     def static(resource: str, context: Context, missing: set[str]) -> bool:
         hit = (
@@ -280,6 +281,13 @@ def compile_resource_check(patterns: tuple[ResourcePattern, ...] | None, negated
         return hit != negated
 
     return static
+
+
+@lru_cache(maxsize=16384)
+def _dotall(source: str) -> re.Pattern[str]:
+    """Compiled once per distinct expression: an account repeats its resource patterns across policies, more distinct
+    ones than the ``re`` module's own cache of 512 holds."""
+    return re.compile(source, re.DOTALL)
 
 
 def _never(resource: str, context: Context, missing: set[str]) -> bool:
