@@ -778,7 +778,7 @@ class EdgeFinder:
         if first is not None and len(arns) > 1:
             kept: set[str] = set()
             for part in self._partition(pp, first.action, kind, arns):
-                rep = min(part)
+                rep = _any(part)
                 context: Mapping[str, str] | None = None
                 if _attaches(first.action):
                     context = self._attach_context(pp, first, rep)
@@ -895,7 +895,7 @@ class EdgeFinder:
             allowed: set[str] = set()
             if action in self.facts.candidates[pp.principal.arn]:
                 for part in self._partition(pp, action, kind, self._pool_sets[kind]):
-                    if self.grant(pp, action, min(part)) is not None:
+                    if self.grant(pp, action, _any(part)) is not None:
                         allowed |= part
             found = self._allowed_sets[key] = frozenset(allowed)
         return found
@@ -1002,7 +1002,7 @@ class EdgeFinder:
         passable: dict[str, Grant] = {}  # roles the engine lets the principal pass (one decision per part)
         for service, arns in by_service.items():
             for part in self._partition(pp, pass_req.action, "role", arns):
-                found = self.grant(pp, pass_req.action, min(part), {"iam:PassedToService": service})
+                found = self.grant(pp, pass_req.action, _any(part), {"iam:PassedToService": service})
                 if found is not None:
                     passable.update((a, Grant(found.action, a, found.decision)) for a in part)
         if not passable:
@@ -1126,6 +1126,12 @@ def _granting(decision: Decision) -> list[GrantingStatement]:
                 (reason.policy, reason.statement), GrantingStatement(reason.policy, reason.statement, reason.detail)
             )
     return list(out.values())
+
+
+def _any(part: Set[str]) -> str:
+    """One member of a part of :meth:`EdgeFinder._partition` to ask the engine about: every member gets the same
+    decision, whose reasons name statements, not the resource (each edge's grant names its own resource)."""
+    return next(iter(part))
 
 
 def _matching(patterns: Sequence[ResourcePattern], ordered: Sequence[str], every: Set[str]) -> frozenset[str]:
