@@ -135,6 +135,40 @@ def test_a_path_needing_mfa_is_said_in_the_evidence() -> None:
     assert found.to_json()["allowed_only_with_mfa"] == ["iam:PassRole"]
 
 
+def test_a_deny_unless_mfa_and_a_trust_asking_for_mfa_are_said_too() -> None:
+    deny_unless_mfa = {
+        "Effect": "Deny",
+        "NotAction": "iam:ListMFADevices",
+        "Resource": "*",
+        "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+    }
+    found = principal_escalation(
+        EscalationGraph(_lambda_account([allow("iam:PassRole", ADMIN_ROLE), allow(LAMBDA), deny_unless_mfa]).build()),
+        ATTACKER,
+    )
+    assert not found.paths
+    assert found.to_json()["allowed_only_with_mfa"] == [
+        "iam:PassRole",
+        "lambda:CreateFunction",
+        "lambda:InvokeFunction",
+    ]
+
+    spec = AccountSpec()
+    spec.user("dev", inline={"hop": doc(allow("sts:AssumeRole"))})
+    mfa_trust = doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"{PREFIX}root"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        }
+    )
+    spec.role("admin", mfa_trust, attached=[ADMIN_POLICY])
+    found = principal_escalation(EscalationGraph(spec.build()), f"{PREFIX}user/dev")
+    assert not found.paths
+    assert found.to_json()["allowed_only_with_mfa"] == ["sts:AssumeRole"]
+
+
 def test_names_the_resource_constraint_allows() -> None:
     """lambda:CreateFunction limited to names ``deploy-*`` still lets the attacker create ``deploy-x``."""
     spec = _lambda_account(

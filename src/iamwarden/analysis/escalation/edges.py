@@ -23,7 +23,7 @@ from bisect import bisect_left
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 from iamwarden.analysis.escalation.catalogue import RequiredAction, Technique, catalogue_actions, techniques
 from iamwarden.analysis.permissions import WITHOUT_MFA, AdminAnalysis, GrantingStatement, admin_for, admin_of
@@ -52,8 +52,12 @@ edges to principals that are not administrators (those that lead to one first). 
 administrators are always kept."""
 PROBE_NAME = "iamwarden-escalation"
 """The name given to resources the attacker creates, when its policies do not restrict names."""
-_Kind = Literal["user", "role", "policy"]
+_Kind = str
+"""A pool of ARNs targets are picked from: ``user``, ``role``, ``policy``, or a technique's id for its existing
+resources."""
 _MFA_KEYS = frozenset({"aws:multifactorauthpresent", "aws:multifactorauthage"})
+_MFA = {"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "0"}
+"""The context of a session signed in with MFA a moment ago."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +128,6 @@ class _Facts:
     decisions: dict[tuple[Any, ...], Decision] = field(default_factory=dict)
     ceilings: dict[tuple[int, int, bool], bool] = field(default_factory=dict)
     group_policies: dict[str, tuple[Policy, ...]] = field(default_factory=dict)
-    mfa_only: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _aws_principals(document: Mapping[str, Any]) -> tuple[list[str], list[str]]:
@@ -266,6 +269,7 @@ class EdgeFinder:
         self._narrowed_sets: dict[tuple[Any, ...], tuple[Set[str], list[str]]] = {}
         self._globbed: dict[tuple[str, _Kind], frozenset[str]] = {}
         self._applicable: dict[str, list[Technique]] = {}
+        self._trust_mfa: dict[str, set[str]] = {}
         self._allowed_sets: dict[tuple[str, str, _Kind], frozenset[str]] = {}
         self._customer_policies: dict[str, list[str]] = {}
         self._name_regexes: dict[tuple[str, ...], list[re.Pattern[str]]] = {}
@@ -336,20 +340,38 @@ class EdgeFinder:
             scps=pp.scps,
             management_account=pp.management_account,
         )
-        if not decision.allowed and any(k.lower() in _MFA_KEYS for k in decision.missing_context_keys):
-            with_mfa = evaluate(
-                Request(pp.principal.arn, action, resource, {**full, "aws:MultiFactorAuthPresent": "true"}),
-                identity_policies=pp.identity,
-                resource_policy=resource_policy,
-                permission_boundary=pp.boundary,
-                scps=pp.scps,
-                management_account=pp.management_account,
-            )
-            if with_mfa.allowed:
-                self.facts.mfa_only.setdefault(pp.principal.arn, set()).add(action)
+        if resource_policy is not None and not decision.allowed and _needs_mfa(decision):
+            with_mfa = self.decide(pp, action, resource, {**(context or {}), **_MFA}, resource_policy)
+            if with_mfa.allowed:  # the role's trust policy asks for MFA
+                self._trust_mfa.setdefault(pp.principal.arn, set()).add(action)
         self.facts.decisions[key] = decision
         self.facts.decisions[exact] = decision
         return decision
+
+    def mfa_only(self, arn: str) -> list[str]:
+        """Technique actions the principal's policies allow only with MFA: on a resource an Allow statement naming the
+        action names, the engine refuses the action without MFA and allows it with MFA (an Allow under an MFA
+        condition, or a Deny unless MFA, in any of the principal's policies, boundary and SCPs). Such actions are not
+        counted in paths (the analysis assumes long-term credentials without MFA); the evidence says them. Also
+        ``sts:AssumeRole`` when the trust policy of a role the analysis asked about requires MFA."""
+        pp = self.facts.policies[arn]
+        every = [*pp.identity, *([pp.boundary] if pp.boundary else []), *(p for level in pp.scps for p in level)]
+        out = sorted(self._trust_mfa.get(arn, ()))
+        if not any("multifactorauth" in self._text(policy) for policy in every):
+            return out
+        for action in sorted(self.facts.candidates[arn]):
+            low = action.lower()
+            resources: dict[str, None] = {}
+            for policy in pp.identity:
+                for st in policy.statements_for(low):
+                    if st.effect == "Allow":
+                        named = [r.raw for r in st.resources or () if r.kind != "template" and not st.not_resource]
+                        resources[self.concrete(named[0]) if named else "*"] = None
+            for resource in resources:
+                if not self.decide(pp, action, resource).allowed and self.decide(pp, action, resource, _MFA).allowed:
+                    out.append(action)
+                    break
+        return sorted(set(out))
 
     def grant(
         self,
@@ -1052,18 +1074,13 @@ class EdgeFinder:
         source = pp.principal.arn
         if technique.id not in self._resources:
             items = list(self._existing_resources(technique, ""))
-            self._resources[technique.id] = (items, list(dict.fromkeys(r for _, r, _ in items)))
+            distinct = list(dict.fromkeys(r for _, r, _ in items))
+            self._resources[technique.id] = (items, distinct)
+            known = frozenset(r for r in distinct if r is not None)
+            self._pool_sets[technique.id] = known
+            self._pool_lists[technique.id] = sorted(known)
         items, distinct = self._resources[technique.id]
-        # The grants depend on the resource only (many roles share one, e.g. an unlisted kind's ARN pattern): decide
-        # each distinct resource once, and stop at once when none of them is usable.
-        first = next(r for r in technique.required if r.on == "existing")
-        usable: dict[str | None, dict[str, Grant]] = {}
-        for resource in distinct:
-            if resource is not None and not self.may_match(pp, first.action, resource):
-                continue
-            grants = self._service_grants(technique, pp, skip=(), existing=resource)
-            if grants is not None:
-                usable[resource] = grants
+        usable = self._usable_resources(technique, pp, None in distinct)
         if not usable:
             return []
         out = []
@@ -1075,11 +1092,43 @@ class EdgeFinder:
             if role.arn == source or role.arn in done or resource not in usable:
                 continue
             admin = self.target_admin(role.arn)
-            ordered = tuple(usable[resource][r.action] for r in technique.required)
+            grants = usable[resource]
+            ordered = tuple(
+                Grant(r.action, resource, grants[r.action].decision)
+                if r.on == "existing" and resource is not None
+                else grants[r.action]
+                for r in technique.required
+            )
             done.add(role.arn)  # one resource per role proves the edge
             extra += not needed
             out.append(Edge(source, role.arn, technique.id, ordered, admin, resource, (*assumed, *technique.assumed)))
         return out
+
+    def _usable_resources(
+        self, technique: Technique, pp: PrincipalPolicies, unnamed: bool
+    ) -> dict[str | None, dict[str, Grant]]:
+        """The existing resources (functions, instances, an unlisted kind's ARN pattern; ``None`` for one with no
+        ARN) the principal may use for the technique, each with the grants of the required actions (those on the
+        existing resource decided for one member of its part of :meth:`_partition`: many functions, one decision)."""
+        rest = self._service_grants(technique, pp, skip=("existing",))
+        if rest is None:
+            return {}
+        usable: dict[str | None, dict[str, Grant]] = {}
+        if unnamed:
+            grants = self._service_grants(technique, pp, skip=(), existing=None)
+            if grants is not None:
+                usable[None] = grants
+        on_resource = [r for r in technique.required if r.on == "existing"]
+        parts: list[Set[str]] = [self._pool_sets[technique.id]] if self._pool_sets[technique.id] else []
+        for req in on_resource:
+            parts = [q for part in parts for q in self._partition(pp, req.action, technique.id, part)]
+        for part in parts:
+            rep = _any(part)
+            found = [self.grant(pp, r.action, rep) for r in on_resource]
+            if all(found):
+                grants = {**rest, **{g.action: g for g in found if g is not None}}
+                usable.update(dict.fromkeys(part, grants))
+        return usable
 
     def _existing_resources(self, technique: Technique, source: str) -> Iterator[tuple[Role, str | None, list[str]]]:
         account = self.account
@@ -1126,6 +1175,10 @@ def _granting(decision: Decision) -> list[GrantingStatement]:
                 (reason.policy, reason.statement), GrantingStatement(reason.policy, reason.statement, reason.detail)
             )
     return list(out.values())
+
+
+def _needs_mfa(decision: Decision) -> bool:
+    return any(k.lower() in _MFA_KEYS for k in decision.missing_context_keys)
 
 
 def _any(part: Set[str]) -> str:

@@ -101,7 +101,7 @@ class EscalationGraph:
 
     def mfa_only(self, arn: str) -> list[str]:
         """Technique actions the principal is allowed only with MFA (not counted in paths; said in evidence)."""
-        return sorted(self.finder.facts.mfa_only.get(arn, ()))
+        return self.finder.mfa_only(arn)
 
     def _goal(self, edge: Edge, to: str) -> bool:
         return edge.admin if to == ADMIN else edge.target == to
