@@ -136,7 +136,7 @@ def test_a_path_needing_mfa_is_said_in_the_evidence() -> None:
 
 
 def test_a_deny_unless_mfa_and_a_trust_asking_for_mfa_are_said_too() -> None:
-    deny_unless_mfa = {
+    deny_unless_mfa: dict[str, object] = {
         "Effect": "Deny",
         "NotAction": "iam:ListMFADevices",
         "Resource": "*",

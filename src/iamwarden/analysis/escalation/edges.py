@@ -428,13 +428,15 @@ class EdgeFinder:
             for arn in arns:
                 by_sig.setdefault(self.signature(pp, action, arn), set()).add(arn)
             return list(by_sig.values())
-        parts = [arns]
+        parts = [arns] if arns else []
         for st in statements:
             key = (id(st), kind)
             matched = self._matched.get(key)
             if matched is None:
                 matched = _matching(st.resources or (), self._pool_lists[kind], self._pool_sets[kind])
                 self._matched[key] = matched
+            if not matched or len(matched) == len(self._pool_sets[kind]):
+                continue  # matches none or all of them: splits nothing
             parts = [q for part in parts for q in (part & matched, part - matched) if q]
         return parts
 
