@@ -797,20 +797,25 @@ class EdgeFinder:
             owners = self.policy_owners()
             arns = arns & set().union(*(owners.get(a, ()) for a in editable))
             ordered = sorted(arns)
-        # Targets the policies cannot tell apart get the same decision: try one of each kind first.
-        first = next((r for r in technique.required if r.on == "target" and r.action != "sts:AssumeRole"), None)
-        if first is not None and len(arns) > 1:
-            kept: set[str] = set()
-            for part in self._partition(pp, first.action, kind, arns):
-                rep = _any(part)
-                context: Mapping[str, str] | None = None
-                if _attaches(first.action):
-                    context = self._attach_context(pp, first, rep)
-                    if context is None:
-                        continue
-                if self.grant(pp, first.action, rep, context):
-                    kept |= part
-            ordered = sorted(kept)
+        # Targets the policies cannot tell apart get the same decision: for each action on the target, try one of
+        # each kind and keep the kinds allowed.
+        on_target = [r for r in technique.required if r.on == "target" and r.action != "sts:AssumeRole"]
+        if on_target and len(arns) > 1:
+            for req in on_target:
+                kept: set[str] = set()
+                for part in self._partition(pp, req.action, kind, arns):
+                    rep = _any(part)
+                    context: Mapping[str, str] | None = None
+                    if _attaches(req.action):
+                        context = self._attach_context(pp, req, rep)
+                        if context is None:
+                            continue
+                    if self.grant(pp, req.action, rep, context):
+                        kept |= part
+                arns = kept
+                if not arns:
+                    return []
+            ordered = sorted(arns)
         principals = self.facts.principals
         made_admin = lateral_made = 0
         for target_arn in ordered:
