@@ -349,17 +349,19 @@ class EdgeFinder:
         return decision
 
     def mfa_only(self, arn: str) -> list[str]:
-        """Technique actions the principal's policies allow only with MFA: on a resource an Allow statement naming the
-        action names, the engine refuses the action without MFA and allows it with MFA (an Allow under an MFA
-        condition, or a Deny unless MFA, in any of the principal's policies, boundary and SCPs). Such actions are not
-        counted in paths (the analysis assumes long-term credentials without MFA); the evidence says them. Also
-        ``sts:AssumeRole`` when the trust policy of a role the analysis asked about requires MFA."""
+        """Actions of the techniques the principal could use (:meth:`applicable`) that its policies allow only with
+        MFA: on a resource an Allow statement naming the action names, the engine refuses the action without MFA and
+        allows it with MFA (an Allow under an MFA condition, or a Deny unless MFA, in any of the principal's
+        policies, boundary and SCPs). Such actions are not counted in paths (the analysis assumes long-term
+        credentials without MFA); the evidence says them. Also ``sts:AssumeRole`` when the trust policy of a role
+        the analysis asked about requires MFA."""
         pp = self.facts.policies[arn]
         every = [*pp.identity, *([pp.boundary] if pp.boundary else []), *(p for level in pp.scps for p in level)]
         out = sorted(self._trust_mfa.get(arn, ()))
         if not any("multifactorauth" in self._text(policy) for policy in every):
             return out
-        for action in sorted(self.facts.candidates[arn]):
+        usable = {a for t in self.applicable(arn) for a in t.actions}  # of techniques it names every action of
+        for action in sorted(self.facts.candidates[arn] & usable):
             low = action.lower()
             resources: dict[str, None] = {}
             for policy in pp.identity:
