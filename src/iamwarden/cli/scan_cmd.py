@@ -153,6 +153,7 @@ def scan(
     from iamwarden.checks.config import load_settings
     from iamwarden.checks.runner import run_checks
     from iamwarden.checks.suppressions import load_suppressions_file
+    from iamwarden.collect.snapshot import gc_paused
     from iamwarden.model import build_account
     from iamwarden.report.console_inventory import render_gaps, render_header, render_inventory
     from iamwarden.report.inventory import inventory, write_inventory
@@ -186,16 +187,17 @@ def scan(
             raise InputError(str(path), Problem("", f"cannot write the inventory: {exc.strerror or exc}")) from None
         written.append(path)
     assessment = run_checks(account, settings.thresholds, suppressions=accepted, today=day)
-    written += emit(
-        assessment,
-        formats=chosen,
-        console=console,
-        output=output,
-        output_dir=output_dir,
-        practices=practices,
-        min_severity=min_severity,
-        source_file=snapshot or authorization_details,
-    )
+    with gc_paused():  # the reports' dicts form no cycles; the collector's passes over the account cost seconds
+        written += emit(
+            assessment,
+            formats=chosen,
+            console=console,
+            output=output,
+            output_dir=output_dir,
+            practices=practices,
+            min_severity=min_severity,
+            source_file=snapshot or authorization_details,
+        )
     if "console" not in chosen and (assessment.expired_suppressions or assessment.stale_suppressions):
         from iamwarden.report.scorecard import render_suppressions
 
