@@ -366,12 +366,7 @@ def network_context(policies: PrincipalPolicies) -> dict[str, str]:
     """A request context from inside the network the principal's policies name: for each network key their
     conditions use, the first literal value (a CIDR's first address). Seeds a what-if question for the engine."""
     found: dict[str, str] = {}
-    every = [
-        *policies.identity,
-        *([policies.boundary] if policies.boundary else []),
-        *(p for lv in policies.scps for p in lv),
-    ]
-    for policy in every:
+    for policy in policies.every:
         for statement in policy.statements:
             for condition in statement.conditions:
                 key = condition.key_lower

@@ -53,6 +53,12 @@ class PrincipalPolicies:
     region: str = "us-east-1"
     """The region requests are simulated in (``aws:RequestedRegion``): the snapshot's first region."""
 
+    @property
+    def every(self) -> list[Policy]:
+        """Every policy that takes part in the principal's decisions: identity, boundary, then the SCPs level by
+        level."""
+        return [*self.identity, *([self.boundary] if self.boundary else []), *(p for level in self.scps for p in level)]
+
 
 @dataclass(slots=True)
 class _Compiled:

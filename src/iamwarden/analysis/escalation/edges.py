@@ -356,9 +356,8 @@ class EdgeFinder:
         credentials without MFA); the evidence says them. Also ``sts:AssumeRole`` when the trust policy of a role
         the analysis asked about requires MFA."""
         pp = self.facts.policies[arn]
-        every = [*pp.identity, *([pp.boundary] if pp.boundary else []), *(p for level in pp.scps for p in level)]
         out = sorted(self._trust_mfa.get(arn, ()))
-        if not any("multifactorauth" in self._text(policy) for policy in every):
+        if not any("multifactorauth" in self._text(policy) for policy in pp.every):
             return out
         usable = {a for t in self.applicable(arn) for a in t.actions}  # of techniques it names every action of
         for action in sorted(self.facts.candidates[arn] & usable):
@@ -449,8 +448,9 @@ class EdgeFinder:
         found = self._sig_statements.get(key)
         if found is None:
             low = action.lower()
-            every = [*pp.identity, *([pp.boundary] if pp.boundary else []), *(p for level in pp.scps for p in level)]
-            statements = tuple(st for policy in every for st in policy.statements_for(low) if st.resources is not None)
+            statements = tuple(
+                st for policy in pp.every for st in policy.statements_for(low) if st.resources is not None
+            )
             request = Request(pp.principal.arn, action, "*", {"aws:RequestedRegion": pp.region, **WITHOUT_MFA})
             variables = any(p.kind == "template" for st in statements for p in st.resources or ())
             found = (statements, request.full_context, None if variables else tuple(id(st) for st in statements))
