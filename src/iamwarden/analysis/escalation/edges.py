@@ -264,7 +264,6 @@ class EdgeFinder:
             "policy": frozenset(p.arn for p in account.policies if not p.aws_managed),
         }
         self._pool_lists = {k: sorted(v) for k, v in self._pool_sets.items()}
-        self._target_sets: dict[tuple[_Kind, frozenset[str] | None, bool, bool], Set[str]] = {}
         self._capable: dict[_Kind, frozenset[str]] = {}
         self._narrowed_sets: dict[tuple[Any, ...], tuple[Set[str], list[str]]] = {}
         self._globbed: dict[tuple[str, _Kind], frozenset[str]] = {}
@@ -689,17 +688,17 @@ class EdgeFinder:
             grants.append(grant)
         return grants
 
-    def _attach_context(self, pp: PrincipalPolicies, req: RequiredAction, resource: str) -> dict[str, str] | None:
+    def _attach_context(self, pp: PrincipalPolicies, action: str, resource: str) -> dict[str, str] | None:
         """For ``iam:Attach*Policy``: the administrator policy ARN the engine allows attaching (``iam:PolicyARN``)."""
         for policy_arn in self.admin_policy_arns()[:1]:
-            if self.grant(pp, req.action, resource, {"iam:PolicyARN": policy_arn}):
+            if self.grant(pp, action, resource, {"iam:PolicyARN": policy_arn}):
                 return {"iam:PolicyARN": policy_arn}
-        if req.action not in self.facts.candidates[pp.principal.arn] or not any(
+        if action not in self.facts.candidates[pp.principal.arn] or not any(
             "iam:policyarn" in self._text(policy) for policy in pp.identity
         ):
             return None  # only a condition on iam:PolicyARN could allow another administrator policy
         for policy_arn in self.admin_policy_arns()[1:]:
-            if self.grant(pp, req.action, resource, {"iam:PolicyARN": policy_arn}):
+            if self.grant(pp, action, resource, {"iam:PolicyARN": policy_arn}):
                 return {"iam:PolicyARN": policy_arn}
         return None
 
@@ -711,7 +710,7 @@ class EdgeFinder:
             resource = resource_for[req.on]
             context: Mapping[str, str] | None = None
             if _attaches(req.action):
-                context = self._attach_context(pp, req, resource)
+                context = self._attach_context(pp, req.action, resource)
                 if context is None:
                     return None
             out.append((req, resource, context))
@@ -785,7 +784,7 @@ class EdgeFinder:
                 filters.append(key)
         arns, ordered = self._narrowed(kind, towards, assume, capable, tuple(filters))
         if named:  # roles whose trust names the principal itself, wherever they are
-            extra = self._targets(kind, towards, capable=capable) & named
+            extra = self._narrowed(kind, towards, False, capable, ())[0] & named
             extra = {a for a in extra if all(a in self._filtered[f] for f in filters)} - arns
             if extra:
                 arns = arns | extra
@@ -804,17 +803,7 @@ class EdgeFinder:
         on_target = [r for r in technique.required if r.on == "target" and r.action != "sts:AssumeRole"]
         if on_target and len(arns) > 1:
             for req in on_target:
-                kept: set[str] = set()
-                for part in self._partition(pp, req.action, kind, arns):
-                    rep = _any(part)
-                    context: Mapping[str, str] | None = None
-                    if _attaches(req.action):
-                        context = self._attach_context(pp, req, rep)
-                        if context is None:
-                            continue
-                    if self.grant(pp, req.action, rep, context):
-                        kept |= part
-                arns = kept
+                arns = set().union(*(part for part, _ in self._allowed_parts(pp, req.action, kind, arns)))
                 if not arns:
                     return []
             ordered = sorted(arns)
@@ -851,28 +840,6 @@ class EdgeFinder:
                 break
         return out
 
-    def _targets(
-        self, kind: _Kind, lateral: Container[str] | None, trusted_only: bool = False, capable: bool = False
-    ) -> Set[str]:
-        """The users (or roles) a principal technique may take over: all of them, or those in ``lateral``; with
-        ``trusted_only``, of those the roles whose trust policy names this account or anyone; with ``capable``, of
-        those the ones that are (or could be made) administrators. Computed once for each frozen set of targets;
-        other containers are filtered on every call."""
-        every = self._pool_sets[kind]
-        frozen = lateral is None or isinstance(lateral, frozenset)
-        key = (kind, lateral if isinstance(lateral, frozenset) else None, trusted_only, capable)
-        hit = self._target_sets.get(key) if frozen else None
-        if hit is None:
-            if lateral is None:
-                hit = every
-            else:
-                hit = every & lateral if isinstance(lateral, set | frozenset) else {a for a in every if a in lateral}
-            hit = hit & self.own_trust if trusted_only else hit
-            hit = hit & self._admin_capable(kind) if capable else hit
-            if frozen:
-                self._target_sets[key] = hit
-        return hit
-
     def _glob_matches(self, glob: _Glob, kind: _Kind) -> frozenset[str]:
         """The users, roles or policies whose ARN the pattern matches: those sharing its literal prefix (found by
         bisection), tried against its expression; once per pattern."""
@@ -894,13 +861,22 @@ class EdgeFinder:
         capable: bool,
         filters: tuple[tuple[tuple[str, ...], _Kind], ...],
     ) -> tuple[Set[str], list[str]]:
-        """:meth:`_targets` narrowed by the pre-filters of :data:`_filtered` named in ``filters``, and sorted; cached
-        like :meth:`_targets`."""
+        """The users (or roles) a principal technique may take over, and the same sorted: all of them, or those in
+        ``lateral``; with ``trusted_only``, of those the roles whose trust policy names this account or anyone; with
+        ``capable``, the ones that are (or could be made) administrators; and those the pre-filters of
+        :data:`_filtered` named in ``filters`` keep. Computed once for each frozen set of targets; other containers
+        are filtered on every call."""
         frozen = lateral is None or isinstance(lateral, frozenset)
         key = (kind, lateral if isinstance(lateral, frozenset) else None, trusted_only, capable, filters)
         hit = self._narrowed_sets.get(key) if frozen else None
         if hit is None:
-            arns = self._targets(kind, lateral, trusted_only, capable)
+            every = self._pool_sets[kind]
+            if lateral is None:
+                arns: Set[str] = every
+            else:
+                arns = every & lateral if isinstance(lateral, set | frozenset) else {a for a in every if a in lateral}
+            arns = arns & self.own_trust if trusted_only else arns
+            arns = arns & self._admin_capable(kind) if capable else arns
             for f in filters:
                 arns = arns & self._filtered[f]
             hit = (arns, sorted(arns))
@@ -925,11 +901,28 @@ class EdgeFinder:
         if found is None:
             allowed: set[str] = set()
             if action in self.facts.candidates[pp.principal.arn]:
-                for part in self._partition(pp, action, kind, self._pool_sets[kind]):
-                    if self.grant(pp, action, _any(part)) is not None:
-                        allowed |= part
+                allowed = allowed.union(
+                    *(part for part, _ in self._allowed_parts(pp, action, kind, self._pool_sets[kind]))
+                )
             found = self._allowed_sets[key] = frozenset(allowed)
         return found
+
+    def _allowed_parts(
+        self, pp: PrincipalPolicies, action: str, kind: _Kind, arns: Set[str], context: Mapping[str, str] | None = None
+    ) -> Iterator[tuple[Set[str], Grant]]:
+        """The parts of ``arns`` (see :meth:`_partition`) the engine lets the principal apply ``action`` to, each
+        with the grant decided for one of its members (for ``iam:Attach*Policy``, attaching an administrator
+        policy)."""
+        for part in self._partition(pp, action, kind, arns):
+            rep = _any(part)
+            ctx = context
+            if _attaches(action):
+                ctx = self._attach_context(pp, action, rep)
+                if ctx is None:
+                    continue
+            found = self.grant(pp, action, rep, ctx)
+            if found is not None:
+                yield part, found
 
     def _principal_grants(
         self, technique: Technique, pp: PrincipalPolicies, target: Principal, resources: Mapping[str, str]
@@ -1032,10 +1025,9 @@ class EdgeFinder:
             by_service = self._by_service[technique.id] = {k: frozenset(v) for k, v in grouped.items()}
         passable: dict[str, Grant] = {}  # roles the engine lets the principal pass (one decision per part)
         for service, arns in by_service.items():
-            for part in self._partition(pp, pass_req.action, "role", arns):
-                found = self.grant(pp, pass_req.action, _any(part), {"iam:PassedToService": service})
-                if found is not None:
-                    passable.update((a, Grant(found.action, a, found.decision)) for a in part)
+            context = {"iam:PassedToService": service}
+            for part, found in self._allowed_parts(pp, pass_req.action, "role", arns, context):
+                passable.update((a, Grant(found.action, a, found.decision)) for a in part)
         if not passable:
             return []
         extra = 0
