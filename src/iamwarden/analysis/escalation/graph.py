@@ -65,7 +65,11 @@ class EscalationGraph:
         self, account: Account, targets: Iterable[str] = (), per_technique: int | None = TARGETS_PER_TECHNIQUE
     ) -> None:
         self.account = account
-        self.finder = EdgeFinder(account, per_technique)
+        with gc_paused():  # edges, grants and decisions form no cycles; the collector's passes cost a fifth
+            self.finder = EdgeFinder(account, per_technique)
+            self._build(targets)
+
+    def _build(self, targets: Iterable[str]) -> None:
         facts = self.finder.facts
         self.sources = [a for a in facts.principals if not self.finder.gaps(a) and not self.finder.start_admin(a)]
         """Principals whose edges are computed: administrators need no path; with gaps, edges would be guesses."""
@@ -235,7 +239,6 @@ def escalation_graph(account: Account, per_technique: int | None = TARGETS_PER_T
     memo = account_memo(account)
     key = ("escalation graph", str(per_technique or "all"))
     if key not in memo:
-        with gc_paused():  # edges, grants and decisions form no cycles; the collector's passes cost a fifth
-            memo[key] = EscalationGraph(account, per_technique=per_technique)
+        memo[key] = EscalationGraph(account, per_technique=per_technique)
     graph: EscalationGraph = memo[key]
     return graph
