@@ -24,7 +24,8 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from iamwarden.errors import InputError, Problem, json_path
-from iamwarden.policy.conditions import Condition, parse_operator_name
+from iamwarden.policy.conditions import Condition
+from iamwarden.policy.conditions.registry import case_hint, parse_operator_name
 from iamwarden.policy.matching import (
     ActionPattern,
     PrincipalSpec,
@@ -222,7 +223,12 @@ class _Parser:
             op_path = (*path, op_text)
             name = parse_operator_name(op_text) if isinstance(op_text, str) else None
             if name is None:
-                self.problem(op_path, f"unknown condition operator {op_text!r}")
+                right = case_hint(op_text) if isinstance(op_text, str) else None
+                hint = f" (operator names are case-sensitive: {right!r})" if right else ""
+                self.problem(op_path, f"unknown condition operator {op_text!r}{hint}")
+                continue
+            if name.problem is not None:
+                self.problem(op_path, f"unknown condition operator {op_text!r} ({name.problem})")
                 continue
             if not isinstance(block, dict) or not block:
                 self.problem(op_path, "a condition operator needs an object of {key: values}")

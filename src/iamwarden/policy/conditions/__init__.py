@@ -1,7 +1,8 @@
 """Condition operators and their modifiers, evaluated the way the IAM User Guide describes.
 
 The operators live one family per module (:mod:`.string`, :mod:`.numeric`, :mod:`.date`, :mod:`.bool`,
-:mod:`.binary`, :mod:`.ip`, :mod:`.arn`, :mod:`.null`) and are listed in :data:`OPERATORS`. This module applies,
+:mod:`.binary`, :mod:`.ip`, :mod:`.arn`, :mod:`.null`) and are listed, with how an operator name is read (qualifiers,
+``IfExists``, the case rule), in the registry :mod:`.registry`, which the linter reads too. This module applies,
 once for all of them:
 
 - several values for one key: OR (any value matches); for a negated operator (``StringNotEquals``) the result is the
@@ -27,63 +28,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from iamwarden.policy.conditions import arn, binary, date, ip, null, numeric, string
-from iamwarden.policy.conditions import bool as bool_ops
+from iamwarden.policy.conditions import null, string
 from iamwarden.policy.conditions.base import Operator
+from iamwarden.policy.conditions.registry import BY_NAME, OPERATORS, OperatorName, parse_operator_name
 from iamwarden.policy.variables import Context, Template, parse_template
-
-OPERATORS: tuple[Operator, ...] = (
-    *string.OPERATORS,
-    *numeric.OPERATORS,
-    *date.OPERATORS,
-    *bool_ops.OPERATORS,
-    *binary.OPERATORS,
-    *ip.OPERATORS,
-    *arn.OPERATORS,
-    *null.OPERATORS,
-)
-"""Every base operator AWS documents, in the order of the IAM User Guide."""
-
-BY_NAME: dict[str, Operator] = {op.name.lower(): op for op in OPERATORS}
-
-SetModifier = Literal["ForAnyValue", "ForAllValues"]
-
-
-@dataclass(frozen=True, slots=True)
-class OperatorName:
-    """A parsed operator name such as ``ForAllValues:StringLikeIfExists``."""
-
-    text: str
-    operator: Operator
-    set_modifier: SetModifier | None
-    if_exists: bool
-
-
-def parse_operator_name(text: str) -> OperatorName | None:
-    """Split modifiers off an operator name; ``None`` if the base operator is unknown (names are case-insensitive)."""
-    rest = text
-    modifier: SetModifier | None = None
-    prefix, sep, tail = rest.partition(":")
-    if sep:
-        low = prefix.lower()
-        if low == "foranyvalue":
-            modifier = "ForAnyValue"
-        elif low == "forallvalues":
-            modifier = "ForAllValues"
-        else:
-            return None
-        rest = tail
-    if_exists = False
-    if rest.lower().endswith("ifexists") and rest.lower() != "ifexists":
-        if_exists = True
-        rest = rest[: -len("ifexists")]
-    op = BY_NAME.get(rest.lower())
-    if op is None or (if_exists and op is null.NULL):
-        return None
-    return OperatorName(text, op, modifier, if_exists)
-
 
 Matcher = Callable[[str], bool]
 """Whether one request value matches any of a condition's policy values (the operator's positive test)."""
@@ -105,7 +55,7 @@ def _matcher(op: Operator, prepared: tuple[Any, ...]) -> Matcher:
     if test is string.STRING_EQUALS_IGNORE_CASE.test:
         lowered = frozenset(prepared)
         return lambda value: value.lower() in lowered
-    if test is string.STRING_LIKE.test or op.family == "Arn":
+    if test is string.STRING_LIKE.test or op.family == "ARN":
         exact = frozenset(p for p in prepared if isinstance(p, str))
         patterns = [p.pattern for p in prepared if not isinstance(p, str)]
         if not patterns:

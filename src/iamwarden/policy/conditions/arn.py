@@ -41,8 +41,15 @@ def _test(context_value: str, policy_value: Any) -> bool:
     return policy_value.fullmatch(context_value) is not None
 
 
+def _text(text: str) -> str:
+    """Any text is a valid ARN pattern value (a value that is no ARN simply matches no ARN)."""
+    return text
+
+
 def _arn(name: str, negated: bool, description: str) -> Operator:
-    return Operator(name, "Arn", negated, True, _prepare, _test, description, _precompile, _prepare_compiled)
+    return Operator(
+        name, "ARN", negated, True, _text, _prepare, _test, description, False, _precompile, _prepare_compiled
+    )
 
 
 OPERATORS = (

@@ -1,24 +1,35 @@
-"""What a condition operator is: a name, a family, whether it is negated, and two functions.
+"""What a condition operator is: a name, a family, whether it is negated, a value parser and two functions.
+
+``parse`` is the operator's value parser: one policy value's text -> the value ready to compare (a number, a point in
+time, an address block...), or ``None`` when the text is not a valid value for the operator. The engine and the
+linter both use it, so they agree on what is valid.
 
 ``prepare`` turns one policy value (a :class:`~iamwarden.policy.variables.Template`, variables already substituted
 when ``context`` is given) into a matcher-ready object, or ``None`` when the value is not valid for the operator (an
 invalid value never matches). ``precompile`` / ``prepare_compiled``, when an operator has them, split ``prepare``
 for values with variables into work done once (render the wildcard pattern) and work done per request (escape the
-variable values in). ``test`` compares one request context value with one prepared policy value and answers the
-*positive* question ("equal?", "like?", "in the CIDR?"); a negated operator (``StringNotEquals``) is the negation of
-its positive twin over all the policy values, which the modifiers module applies once for every operator.
+variable values in).
+
+``test`` compares one request context value with one prepared policy value and answers the *positive* question
+("equal?", "like?", "in the CIDR?"); a negated operator (``StringNotEquals``) is the negation of its positive twin
+over all the policy values, which the modifiers module applies once for every operator.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from iamwarden.policy.variables import Context, Template, substitute
 
 Prepare = Callable[[Template, Context | None, set[str] | None], Any]
+Parse = Callable[[str], Any]
 Test = Callable[[str, Any], bool]
+Family = Literal["String", "Numeric", "Date", "Bool", "Binary", "IPAddress", "ARN", "Null"]
+"""What an operator compares, named as the Service Authorization Reference names condition key types (``String``,
+``ARN``, ``Numeric``, ``Date``, ``Bool``, ``IPAddress``, ``Binary``), so an operator's family and a key's type
+compare directly; ``Null`` tests presence."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +37,15 @@ class Operator:
     """One condition operator (without the ``IfExists`` / ``ForAnyValue:`` / ``ForAllValues:`` modifiers)."""
 
     name: str
-    family: str
+    family: Family
     negated: bool
     variables: bool
+    parse: Parse
     prepare: Prepare
     test: Test
     description: str
+    ignores_case: bool
+    """Whether values are compared without regard to case (``StringEqualsIgnoreCase``, ``Bool``)."""
     precompile: Callable[[Template], Any] | None = None
     """For values with variables: work done once per value (``prepare_compiled`` finishes it per request)."""
     prepare_compiled: Callable[[Any, Context, set[str] | None], Any] | None = None

@@ -26,7 +26,7 @@ def _test(context_value: str, policy_value: Any) -> bool:
 
 
 BINARY_EQUALS = Operator(
-    "BinaryEquals", "Binary", False, False, text_then(decode), _test, "decoded base64 bytes are equal"
+    "BinaryEquals", "Binary", False, False, decode, text_then(decode), _test, "decoded base64 bytes are equal", False
 )
 
 OPERATORS = (BINARY_EQUALS,)

@@ -21,6 +21,6 @@ def _test(context_value: str, policy_value: Any) -> bool:
     return bool(context_value.strip().lower() == policy_value)
 
 
-BOOL = Operator("Bool", "Boolean", False, True, text_then(_boolean), _test, "true/false match, any case")
+BOOL = Operator("Bool", "Bool", False, True, _boolean, text_then(_boolean), _test, "true/false match, any case", True)
 
 OPERATORS = (BOOL,)

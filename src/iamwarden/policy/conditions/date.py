@@ -56,7 +56,7 @@ _prepare = text_then(parse_date)
 
 
 def _date(name: str, negated: bool, op: Callable[[float, float], bool], description: str) -> Operator:
-    return Operator(name, "Date", negated, False, _prepare, _compare(op), description)
+    return Operator(name, "Date", negated, False, parse_date, _prepare, _compare(op), description, False)
 
 
 OPERATORS = (

@@ -46,10 +46,26 @@ def _test(context_value: str, policy_value: Any) -> bool:
 
 
 IP_ADDRESS = Operator(
-    "IpAddress", "IpAddress", False, False, text_then(parse_network), _test, "the address is in a listed block"
+    "IpAddress",
+    "IPAddress",
+    False,
+    False,
+    parse_network,
+    text_then(parse_network),
+    _test,
+    "the address is in a listed block",
+    True,
 )
 NOT_IP_ADDRESS = Operator(
-    "NotIpAddress", "IpAddress", True, False, text_then(parse_network), _test, "the address is in no listed block"
+    "NotIpAddress",
+    "IPAddress",
+    True,
+    False,
+    parse_network,
+    text_then(parse_network),
+    _test,
+    "the address is in no listed block",
+    True,
 )
 
 OPERATORS = (IP_ADDRESS, NOT_IP_ADDRESS)

@@ -23,6 +23,8 @@ def _never(context_value: str, policy_value: Any) -> bool:
     raise AssertionError("Null is evaluated on presence, not on values")
 
 
-NULL = Operator("Null", "Null", False, False, text_then(_boolean), _never, "true: the key is absent; false: present")
+NULL = Operator(
+    "Null", "Null", False, False, _boolean, text_then(_boolean), _never, "true: the key is absent; false: present", True
+)
 
 OPERATORS = (NULL,)

@@ -46,7 +46,7 @@ _prepare = text_then(parse_number)
 
 
 def _numeric(name: str, negated: bool, op: Callable[[Decimal, Decimal], bool], description: str) -> Operator:
-    return Operator(name, "Numeric", negated, False, _prepare, _compare(op), description)
+    return Operator(name, "Numeric", negated, False, parse_number, _prepare, _compare(op), description, False)
 
 
 OPERATORS = (

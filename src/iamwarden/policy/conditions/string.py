@@ -54,33 +54,52 @@ def _like(context_value: str, policy_value: Any) -> bool:
     return policy_value.fullmatch(context_value) is not None
 
 
-_same = text_then(lambda s: s)
+def _text(text: str) -> str:
+    """Every text is a valid string value."""
+    return text
+
+
+_same = text_then(_text)
 _lower = text_then(str.lower)
 
-STRING_EQUALS = Operator("StringEquals", "String", False, True, _same, _equals, "exact match, case-sensitive")
+STRING_EQUALS = Operator(
+    "StringEquals", "String", False, True, _text, _same, _equals, "exact match, case-sensitive", False
+)
 STRING_NOT_EQUALS = Operator(
-    "StringNotEquals", "String", True, True, _same, _equals, "true when no value equals (case-sensitive)"
+    "StringNotEquals", "String", True, True, _text, _same, _equals, "true when no value equals (case-sensitive)", False
 )
 STRING_EQUALS_IGNORE_CASE = Operator(
-    "StringEqualsIgnoreCase", "String", False, True, _lower, _equals_ignore_case, "exact match, ignoring case"
+    "StringEqualsIgnoreCase",
+    "String",
+    False,
+    True,
+    str.lower,
+    _lower,
+    _equals_ignore_case,
+    "exact match, ignoring case",
+    True,
 )
 STRING_NOT_EQUALS_IGNORE_CASE = Operator(
     "StringNotEqualsIgnoreCase",
     "String",
     True,
     True,
+    str.lower,
     _lower,
     _equals_ignore_case,
     "true when no value equals, ignoring case",
+    True,
 )
 STRING_LIKE = Operator(
     "StringLike",
     "String",
     False,
     True,
+    _text,
     _prepare_like,
     _like,
     "case-sensitive match with * and ? wildcards",
+    False,
     _precompile_like,
     _prepare_like_compiled,
 )
@@ -89,9 +108,11 @@ STRING_NOT_LIKE = Operator(
     "String",
     True,
     True,
+    _text,
     _prepare_like,
     _like,
     "true when no value matches (with * and ?)",
+    False,
     _precompile_like,
     _prepare_like_compiled,
 )

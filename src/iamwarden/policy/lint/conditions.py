@@ -3,103 +3,20 @@ use, value types, and the MFA patterns that let long-term access keys through.""
 
 from __future__ import annotations
 
-import ipaddress
-import re
-from dataclasses import dataclass
-
 from iamwarden.policy.catalogue import Catalogue, ConditionKey
+from iamwarden.policy.conditions.registry import OperatorName, case_hint, parse_operator_name
 from iamwarden.policy.global_keys import UNSUPPORTED_GLOBAL_KEYS, global_key, needs_tag_key
 from iamwarden.policy.lint.actions import ResolvedActions
 from iamwarden.policy.lint.findings import Collector, Statement, type_name
 from iamwarden.policy.lint.jsonpos import JArray, JMember, JNode, JObject, JScalar
 
-#: Every condition operator, without qualifier or IfExists, and the family (type) it compares.
-OPERATOR_FAMILIES: dict[str, str] = {
-    **{
-        name: "String"
-        for name in (
-            "StringEquals",
-            "StringNotEquals",
-            "StringEqualsIgnoreCase",
-            "StringNotEqualsIgnoreCase",
-            "StringLike",
-            "StringNotLike",
-        )
-    },
-    **{
-        name: "Numeric"
-        for name in (
-            "NumericEquals",
-            "NumericNotEquals",
-            "NumericLessThan",
-            "NumericLessThanEquals",
-            "NumericGreaterThan",
-            "NumericGreaterThanEquals",
-        )
-    },
-    **{
-        name: "Date"
-        for name in (
-            "DateEquals",
-            "DateNotEquals",
-            "DateLessThan",
-            "DateLessThanEquals",
-            "DateGreaterThan",
-            "DateGreaterThanEquals",
-        )
-    },
-    "Bool": "Bool",
-    "BinaryEquals": "Binary",
-    "IpAddress": "IPAddress",
-    "NotIpAddress": "IPAddress",
-    **{name: "ARN" for name in ("ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike")},
-    "Null": "Null",
-}
-QUALIFIERS = ("ForAllValues", "ForAnyValue")
-_DATE = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?\Z"
-)
-_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
 #: Keys that take both Date and Numeric operators.
 _DATE_OR_NUMBER = frozenset({"aws:epochtime"})
 
 
-@dataclass(frozen=True, slots=True)
-class Operator:
-    text: str
-    qualifier: str | None
-    base: str
-    if_exists: bool
-
-    @property
-    def family(self) -> str:
-        return OPERATOR_FAMILIES[self.base]
-
-
-def parse_operator(text: str) -> Operator | None:
-    """``ForAnyValue:StringLikeIfExists`` -> qualifier, base operator and IfExists; ``None`` if not an operator."""
-    qualifier = None
-    name = text
-    if ":" in text:
-        qualifier, _, name = text.partition(":")
-        if qualifier not in QUALIFIERS:
-            return None
-    if_exists = name.endswith("IfExists")
-    base = name.removesuffix("IfExists") if if_exists else name
-    if base not in OPERATOR_FAMILIES:
-        return None
-    return Operator(text, qualifier, base, if_exists)
-
-
 def _operator_hint(text: str) -> str:
-    low = text.lower()
-    for q in (None, *QUALIFIERS):
-        for base in OPERATOR_FAMILIES:
-            for suffix in ("", "IfExists"):
-                candidate = f"{q + ':' if q else ''}{base}{suffix}"
-                if candidate.lower() == low:
-                    return f" (did you mean {candidate!r}? operator names are case-sensitive)"
-    return ""
+    right = case_hint(text)
+    return f" (did you mean {right!r}? operator names are case-sensitive)" if right else ""
 
 
 def check_conditions(st: Statement, resolved: ResolvedActions | None, cat: Catalogue, out: Collector) -> None:
@@ -109,7 +26,7 @@ def check_conditions(st: Statement, resolved: ResolvedActions | None, cat: Catal
         out.at("EMPTY_OBJECT_CONDITION", st.condition, "the Condition element is empty")
         return
     for op_member in st.condition.members:
-        op = parse_operator(op_member.key)
+        op = parse_operator_name(op_member.key)
         if op is None:
             hint = _operator_hint(op_member.key)
             out.add(
@@ -118,10 +35,10 @@ def check_conditions(st: Statement, resolved: ResolvedActions | None, cat: Catal
                 op_member.value.path,
                 op_member.key_pos,
             )
-        elif op.base == "Null" and op.if_exists:
+        elif op.problem is not None:
             out.add(
                 "NULL_WITH_IF_EXISTS",
-                "the Null operator takes no IfExists suffix",
+                op.problem,
                 op_member.value.path,
                 op_member.key_pos,
             )
@@ -214,16 +131,16 @@ def _check_key(
     return key
 
 
-def _check_fit(op: Operator, key: ConditionKey, member: JMember, out: Collector) -> None:
+def _check_fit(op: OperatorName, key: ConditionKey, member: JMember, out: Collector) -> None:
     path, pos = member.value.path, member.key_pos
-    if op.qualifier is not None and not key.multivalued:
+    if op.set_modifier is not None and not key.multivalued:
         code = (
             "FORALLVALUES_WITH_SINGLE_VALUED_KEY"
-            if op.qualifier == "ForAllValues"
+            if op.set_modifier == "ForAllValues"
             else "FORANYVALUE_WITH_SINGLE_VALUED_KEY"
         )
-        out.add(code, f"{op.qualifier} on {key.name}, which holds a single value", path, pos)
-    family, kind = op.family, key.base_type
+        out.add(code, f"{op.set_modifier} on {key.name}, which holds a single value", path, pos)
+    family, kind = op.operator.family, key.base_type
     if family in ("Null", "Binary"):
         return
     if key.name.lower() in _DATE_OR_NUMBER and family in ("Date", "Numeric"):
@@ -239,7 +156,7 @@ def _check_fit(op: Operator, key: ConditionKey, member: JMember, out: Collector)
             }[kind]
             out.add(
                 "STRING_OPERATOR_ON_TYPED_KEY",
-                f"{key.name} holds {kind} values; {better} fits better than {op.base}",
+                f"{key.name} holds {kind} values; {better} fits better than {op.operator.name}",
                 path,
                 pos,
             )
@@ -249,37 +166,37 @@ def _check_fit(op: Operator, key: ConditionKey, member: JMember, out: Collector)
     if family != kind:
         out.add(
             "OPERATOR_KEY_TYPE_MISMATCH",
-            f"{op.base} compares {family} values but {key.name} holds {kind} values",
+            f"{op.operator.name} compares {family} values but {key.name} holds {kind} values",
             path,
             pos,
         )
 
 
-def _check_values(op: Operator, values: list[JScalar], out: Collector) -> None:
-    family = op.family
+def _check_values(op: OperatorName, values: list[JScalar], out: Collector) -> None:
+    """Each value parsed by the operator's own parser (the registry's, which the engine uses too)."""
+    family, parse = op.operator.family, op.operator.parse
     texts = [(v, _text(v.value)) for v in values]
     if family == "Numeric":
         for node, text in texts:
-            if not _NUMBER.match(text):
+            if parse(text) is None:
                 out.at("TYPE_MISMATCH_NUMBER", node, f"{text!r} is not a number")
     elif family == "Date":
         for node, text in texts:
-            if not (_DATE.match(text) or _NUMBER.match(text)):
+            if parse(text) is None:
                 out.at("TYPE_MISMATCH_DATE", node, f"{text!r} is not a date (2026-01-31T00:00:00Z) or epoch seconds")
     elif family in ("Bool", "Null"):
         bools = set()
         for node, text in texts:
-            if text.lower() not in ("true", "false"):
+            value = parse(text)
+            if value is None:
                 out.at("TYPE_MISMATCH_BOOLEAN", node, f"{text!r} is not true or false")
             else:
-                bools.add(text.lower())
+                bools.add(value)
         if len(bools) > 1 and family == "Bool":
             out.at("INVALID_CONDITION_MULTIPLE_BOOLEAN", values[0], "the condition lists both true and false")
     elif family == "IPAddress":
         for node, text in texts:
-            try:
-                ipaddress.ip_network(text, strict=False)
-            except ValueError:
+            if parse(text) is None:
                 out.at("TYPE_MISMATCH_IP_RANGE", node, f"{text!r} is not an IP address or CIDR range")
 
 
@@ -289,8 +206,8 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _check_mfa(st: Statement, op: Operator, member: JMember, values: list[JScalar], out: Collector) -> None:
-    if member.key.lower() != "aws:multifactorauthpresent" or op.base != "Bool" or op.qualifier is not None:
+def _check_mfa(st: Statement, op: OperatorName, member: JMember, values: list[JScalar], out: Collector) -> None:
+    if member.key.lower() != "aws:multifactorauthpresent" or op.operator.name != "Bool" or op.set_modifier is not None:
         return
     texts = {_text(v.value).lower() for v in values}
     if st.effect == "Allow" and op.if_exists and "true" in texts:
