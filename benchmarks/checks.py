@@ -77,6 +77,7 @@ def full_scan(snapshot: Path, exclude: Sequence[str] = ()) -> dict[str, object]:
 
 
 def phases(snapshot: Path, top: int, exclude: Sequence[str]) -> None:
+    from iamwarden.analysis.context import AnalysisContext
     from iamwarden.checks.config import Thresholds
     from iamwarden.checks.registry import CHECKS
     from iamwarden.checks.runner import run_checks
@@ -95,11 +96,11 @@ def phases(snapshot: Path, top: int, exclude: Sequence[str]) -> None:
         f"    run_checks: {len(assessment.findings):,} results from {len(checks)} checks in "
         f"{time.perf_counter() - start:.2f} s wall, {time.process_time() - cpu:.2f} s CPU"
     )
-    fresh = load_account(str(snapshot))
+    context = AnalysisContext(load_account(str(snapshot)))
     timings = []
     for check in checks:
         cpu = time.process_time()
-        n = sum(1 for _ in check.evaluate(fresh, Thresholds()))
+        n = sum(1 for _ in check.evaluate(context, Thresholds()))
         timings.append((time.process_time() - cpu, check.id, n))
     total = sum(t for t, _, _ in timings)
     print(f"    slowest checks (CPU s of {total:.1f}), in registry order on a fresh account as in run_checks (shared")

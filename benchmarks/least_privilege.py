@@ -46,6 +46,7 @@ def child_ours(path: Path, escalation_too: bool = True) -> None:
     cpu: dict[str, float] = {}
     c0 = time.process_time()
     t0 = time.perf_counter()
+    from iamwarden.analysis.context import AnalysisContext
     from iamwarden.analysis.effective import action_index, all_effective_access
     from iamwarden.collect.authdetails import snapshot_from_authorization_details
     from iamwarden.model import build_account
@@ -60,7 +61,8 @@ def child_ours(path: Path, escalation_too: bool = True) -> None:
     phases["catalogue index"] = t2 - t1
     c2 = time.process_time()
     cpu["catalogue index"] = c2 - c1
-    found = all_effective_access(account)
+    context = AnalysisContext(account)
+    found = all_effective_access(context)
     t3 = time.perf_counter()
     phases["effective permissions"] = t3 - t2
     c3 = time.process_time()
@@ -86,7 +88,7 @@ def child_ours(path: Path, escalation_too: bool = True) -> None:
         else:
             build = getattr(escalation, "escalation_graph", None)
     if callable(build):
-        graph = build(account)
+        graph = build(context)
         paths = graph.paths()
         t4 = time.perf_counter()
         phases["escalation paths"] = t4 - t3

@@ -23,6 +23,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.effective import (
     KNOWN_KEYS,
     EffectiveAccess,
@@ -183,7 +184,7 @@ def _differential(account: Account, per_principal: int, seed: int) -> Counter[st
     rng = random.Random(seed)
     seen: Counter[str] = Counter()
     wrong: list[str] = []
-    for access in all_effective_access(account):
+    for access in all_effective_access(AnalysisContext(account)):
         pp = access.policies
         policies = (pp.identity, pp.boundary, pp.scps, pp.management_account)
         for action, resource, context in _samples(access, rng, per_principal):
@@ -217,7 +218,7 @@ def _offline_soundness(account: Account, seed: int) -> Counter[str]:
     rng = random.Random(seed)
     seen: Counter[str] = Counter()
     wrong: list[str] = []
-    for access in all_effective_access(account):
+    for access in all_effective_access(AnalysisContext(account)):
         pp = access.policies
         policies = (pp.identity, pp.boundary, pp.scps, pp.management_account)
         samples = list(_samples(access, rng, 40))

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.permissions import (
     ADMIN_PROBES,
     PRIVILEGED_ACTIONS,
@@ -123,7 +124,7 @@ def test_scps_are_applied() -> None:
     # Usual guardrails do not hide an administrator; an SCP that takes IAM writes away does.
     for scp, admin in ((allow_all, True), (guardrails, True), (no_iam_writes, False)):
         account = _org_account(scp)
-        policies = principal_policies(account, account.users_by_name["alice"])
+        policies = principal_policies(AnalysisContext(account), account.users_by_name["alice"])
         assert policies.caveats == () and len(policies.scps) == 2
         assert principal_admin(policies).admin is admin
 
@@ -146,7 +147,7 @@ def test_the_decisive_statements_are_named() -> None:
 def test_scps_do_not_apply_in_the_management_account() -> None:
     deny_all = _doc({"Effect": "Deny", "Action": "*", "Resource": "*"})
     account = _org_account(deny_all, management=ACCOUNT)
-    policies = principal_policies(account, account.users_by_name["alice"])
+    policies = principal_policies(AnalysisContext(account), account.users_by_name["alice"])
     assert policies.management_account and policies.scps == ()
     assert principal_admin(policies).admin
 

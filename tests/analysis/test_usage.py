@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.usage import action_of, arn_from_parameters, principal_usage, suggest_policy
 from iamwarden.collect.cloudtrail import read_calls
 from iamwarden.model import Account, Role, User
@@ -115,25 +116,29 @@ def test_action_of(source: str, name: str, action: str | None) -> None:
 
 def test_service_last_accessed_only() -> None:
     acct = account()
-    usage = principal_usage(acct, principal(acct, ALICE), days=90)
+    usage = principal_usage(AnalysisContext(acct), principal(acct, ALICE), days=90)
     assert usage.granted_services == ("dynamodb", "iam", "s3")
     assert list(usage.used_services) == ["iam", "s3"]
     assert usage.unused_services == ("dynamodb",)
     unused = usage.unused_actions()
     assert "dynamodb:GetItem" in unused and not any(a.startswith(("s3:", "iam:")) for a in unused)
-    assert list(principal_usage(acct, principal(acct, ALICE), days=400).used_services) == ["dynamodb", "iam", "s3"]
+    assert list(principal_usage(AnalysisContext(acct), principal(acct, ALICE), days=400).used_services) == [
+        "dynamodb",
+        "iam",
+        "s3",
+    ]
 
 
 def test_no_source_is_unknown() -> None:
     acct = account(with_sla=False)
-    usage = principal_usage(acct, principal(acct, ALICE), days=90)
+    usage = principal_usage(AnalysisContext(acct), principal(acct, ALICE), days=90)
     assert not usage.known and not usage.used_services
 
 
 def test_cloudtrail_actions(tmp_path: Path) -> None:
     acct = account()
     calls = read_calls(trail(tmp_path))
-    usage = principal_usage(acct, principal(acct, ALICE), days=90, calls=calls)
+    usage = principal_usage(AnalysisContext(acct), principal(acct, ALICE), days=90, calls=calls)
     assert [u.action for u in usage.used_actions] == ["iam:CreateUser", "s3:GetObject"]
     get = usage.used_actions[1]
     assert get.count == 2 and get.resources == ("arn:aws:s3:::data/a.csv", "arn:aws:s3:::data/b.csv")
@@ -146,7 +151,7 @@ def test_cloudtrail_actions(tmp_path: Path) -> None:
 
 def test_role_sessions_and_not_granted(tmp_path: Path) -> None:
     acct = account()
-    usage = principal_usage(acct, principal(acct, APP), days=90, calls=read_calls(trail(tmp_path)))
+    usage = principal_usage(AnalysisContext(acct), principal(acct, APP), days=90, calls=read_calls(trail(tmp_path)))
     assert [u.action for u in usage.used_actions] == ["s3:ListBucket"]
     assert usage.not_granted == ("ec2:DescribeInstances",)
     assert list(usage.used_services) == ["s3"]
@@ -160,7 +165,7 @@ def lint_blocking(policy: dict[str, Any]) -> list[str]:
 
 def test_suggest_from_cloudtrail(tmp_path: Path) -> None:
     acct = account()
-    usage = principal_usage(acct, principal(acct, ALICE), days=90, calls=read_calls(trail(tmp_path)))
+    usage = principal_usage(AnalysisContext(acct), principal(acct, ALICE), days=90, calls=read_calls(trail(tmp_path)))
     suggestion = suggest_policy(usage)
     policy = suggestion.policy()
     assert policy["Statement"] == [
@@ -179,7 +184,7 @@ def test_suggest_from_cloudtrail(tmp_path: Path) -> None:
 
 def test_suggest_from_service_data_leaves_out_passrole() -> None:
     acct = account()
-    suggestion = suggest_policy(principal_usage(acct, principal(acct, ALICE), days=90))
+    suggestion = suggest_policy(principal_usage(AnalysisContext(acct), principal(acct, ALICE), days=90))
     statements = suggestion.policy()["Statement"]
     assert isinstance(statements, list)
     actions = [a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
@@ -200,7 +205,9 @@ def test_every_demo_suggestion_passes_the_linter() -> None:
     for p in everyone:
         if p.service_last_accessed is None:
             continue
-        suggestion = suggest_policy(principal_usage(acct, p, days=90, as_of=datetime(2026, 11, 20, 12, tzinfo=UTC)))
+        suggestion = suggest_policy(
+            principal_usage(AnalysisContext(acct), p, days=90, as_of=datetime(2026, 11, 20, 12, tzinfo=UTC))
+        )
         if suggestion.statements:
             assert lint_blocking(suggestion.policy()) == [], p.arn
             checked += 1
@@ -259,7 +266,9 @@ def test_suggest_builds_arns_from_parameters(tmp_path: Path) -> None:
     path = tmp_path / "t.json"
     path.write_text(json.dumps(records))
     acct = account()
-    suggestion = suggest_policy(principal_usage(acct, principal(acct, ALICE), days=90, calls=read_calls(path)))
+    suggestion = suggest_policy(
+        principal_usage(AnalysisContext(acct), principal(acct, ALICE), days=90, calls=read_calls(path))
+    )
     statements = suggestion.policy()["Statement"]
     assert isinstance(statements, list)
     # s3 stays at service level (service-last-accessed only); iam is narrowed by the logs

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.registry import CHECKS, CHECKS_BY_ID
 from tests.checks.harness import build_case_account, resource
@@ -31,7 +32,7 @@ def test_case(case_id: str, case: dict[str, Any]) -> None:
     thresholds = Thresholds(**case.get("thresholds", {}))
     for check_id, expected in case["expect"].items():
         check = CHECKS_BY_ID[check_id]
-        got = {o.resource: o.status.value for o in check.evaluate(account, thresholds)}
+        got = {o.resource: o.status.value for o in check.evaluate(AnalysisContext(account), thresholds)}
         want = {resource(r): s for r, s in expected.items()}
         assert got == want, f"{case_id} {check_id}"
 

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import Check, Finding, Outcome, Status, failed, passed
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.registry import CHECKS, CHECKS_BY_ID
 from iamwarden.checks.runner import run_checks, score
-from iamwarden.model import Account
 from tests.checks.harness import build_case_account
 
 SNAPSHOT = {
@@ -50,7 +50,7 @@ def test_score_formula() -> None:
 
 
 def test_a_check_reporting_one_resource_twice_is_a_bug() -> None:
-    def twice(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+    def twice(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
         yield passed("x", "")
         yield failed("x", "")
 

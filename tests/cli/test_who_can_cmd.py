@@ -8,6 +8,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.principals import principal_policies
 from iamwarden.cli.app import app
 from iamwarden.collect.snapshot import read_snapshot
@@ -36,7 +37,7 @@ def _json(*args: str) -> dict[str, Any]:
 def _engine(account: Any, arn: str, action: str, resource: str, context: dict[str, Any]) -> str:
     subject = account.principals_by_arn[arn]
     assert isinstance(subject, User | Role)
-    pp = principal_policies(account, subject)
+    pp = principal_policies(AnalysisContext(account), subject)
     return evaluate(
         Request(arn, action, resource, context),
         identity_policies=pp.identity,

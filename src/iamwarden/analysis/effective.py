@@ -36,9 +36,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-from iamwarden.analysis.principals import PrincipalPolicies, account_memo, principal_policies
+from iamwarden.analysis.context import AnalysisContext
+from iamwarden.analysis.principals import PrincipalPolicies, principal_policies
 from iamwarden.collect.snapshot import gc_paused
-from iamwarden.model import Account, Role, User
+from iamwarden.model import Role, User
 from iamwarden.policy import Policy, Request, Statement
 from iamwarden.policy.catalogue import ACCESS_LEVELS, AccessLevel, Catalogue, catalogue
 
@@ -574,40 +575,34 @@ def build_shape(
     return Shape(candidates, tuple(atoms), tuple(denies), hard)
 
 
-def effective_access(account: Account, principal: Principal) -> EffectiveAccess:
-    """The principal's effective permissions (computed once per account and principal; principals with the same
+def effective_access(context: AnalysisContext, principal: Principal) -> EffectiveAccess:
+    """The principal's effective permissions (computed once per run and principal; principals with the same
     policies share the structure)."""
-    memo = account_memo(account)
-    key = ("effective", principal.arn)
-    found = memo.get(key)
-    if isinstance(found, EffectiveAccess):
+    found = context.effective.get(principal.arn)
+    if found is not None:
         return found
     index = action_index()
-    policies = principal_policies(account, principal)
+    policies = principal_policies(context, principal)
     shape_key = (
-        "effective_shape",
-        repr(
-            (
-                tuple(id(p) for p in policies.identity),
-                id(policies.boundary) if policies.boundary is not None else 0,
-                tuple(tuple(id(p) for p in level) for level in policies.scps),
-            )
-        ),
+        tuple(p.name for p in policies.identity),
+        policies.boundary.name if policies.boundary is not None else "",
+        tuple(tuple(p.name for p in level) for level in policies.scps),
     )
-    shape = memo.get(shape_key)
-    if not isinstance(shape, Shape):
+    shape = context.effective_shapes.get(shape_key)
+    if shape is None:
         shape = build_shape(index, policies.identity, policies.boundary, policies.scps)
-        memo[shape_key] = shape
+        context.effective_shapes[shape_key] = shape
     access = EffectiveAccess(principal, policies, shape, index)
-    memo[key] = access
+    context.effective[principal.arn] = access
     return access
 
 
-def all_effective_access(account: Account) -> list[EffectiveAccess]:
+def all_effective_access(context: AnalysisContext) -> list[EffectiveAccess]:
     """Every user's and role's effective permissions."""
+    account = context.account
     principals: list[Principal] = [*account.users, *account.roles]
     with gc_paused():  # bitsets and compiled statements form no cycles; the collector's passes cost a third
-        return [effective_access(account, p) for p in principals]
+        return [effective_access(context, p) for p in principals]
 
 
 # ----------------------------------------------------------------------------------------------------------------

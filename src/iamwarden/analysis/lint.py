@@ -9,8 +9,8 @@ import json
 from dataclasses import replace
 from functools import lru_cache
 
-from iamwarden.analysis.principals import ExaminedPolicy, account_memo
-from iamwarden.model import Account
+from iamwarden.analysis.context import AnalysisContext
+from iamwarden.analysis.principals import ExaminedPolicy
 from iamwarden.policy.lint import Finding, lint_policy_text
 from iamwarden.policy.lint.structure import IdentityKind
 
@@ -26,16 +26,14 @@ def identity_kind(examined: ExaminedPolicy) -> IdentityKind:
     return "role"
 
 
-def lint_examined(account: Account, examined: ExaminedPolicy) -> list[Finding]:
-    """The linter's findings for one of the account's policies (linted once per account)."""
-    memo = account_memo(account)
-    key = ("lint", examined.resource)
-    if key not in memo:
+def lint_examined(context: AnalysisContext, examined: ExaminedPolicy) -> list[Finding]:
+    """The linter's findings for one of the account's policies (linted once per run)."""
+    found = context.lint.get(examined.resource)
+    if found is None:
         text = json.dumps(examined.document.document, separators=(",", ":"))
-        memo[key] = lint_policy_text(
+        found = context.lint[examined.resource] = lint_policy_text(
             text, policy_type="identity", source=examined.resource, identity_kind=identity_kind(examined)
         )
-    found: list[Finding] = memo[key]
     return found
 
 

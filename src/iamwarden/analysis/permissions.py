@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from iamwarden.analysis.principals import PrincipalPolicies, account_memo
-from iamwarden.model import Account
+from iamwarden.analysis.context import AnalysisContext
+from iamwarden.analysis.principals import PrincipalPolicies
 from iamwarden.policy import Decision, Policy, Request, evaluate, parse_policy
 
 NONEXISTENT_ACTION = "iamwardenprobe:NoSuchAction"
@@ -238,14 +238,12 @@ def _decisive(decisions: Sequence[Decision]) -> list[GrantingStatement]:
     return chosen
 
 
-def admin_of(account: Account, policies: PrincipalPolicies) -> AdminAnalysis:
-    """:func:`principal_admin`, computed once per account and principal."""
-    memo = account_memo(account)
-    key = ("admin", policies.principal.arn)
-    if key not in memo:
-        memo[key] = principal_admin(policies)
-    result: AdminAnalysis = memo[key]
-    return result
+def admin_of(context: AnalysisContext, policies: PrincipalPolicies) -> AdminAnalysis:
+    """:func:`principal_admin`, computed once per run and principal."""
+    found = context.admin.get(policies.principal.arn)
+    if found is None:
+        found = context.admin[policies.principal.arn] = principal_admin(policies)
+    return found
 
 
 def principal_admin(policies: PrincipalPolicies) -> AdminAnalysis:
@@ -270,17 +268,14 @@ def policy_admin(policy: Policy, account_id: str, partition: str = "aws") -> Adm
     return admin_for(probe_principal(account_id, partition), (policy,))
 
 
-def policy_admin_of(account: Account, policy: Policy) -> AdminAnalysis:
-    """:func:`policy_admin` for one of the account's compiled policies, computed once per account and policy (several
+def policy_admin_of(context: AnalysisContext, policy: Policy) -> AdminAnalysis:
+    """:func:`policy_admin` for one of the account's compiled policies, computed once per run and policy (several
     checks ask)."""
-    memo = account_memo(account)
-    key = ("policy_admin", policy.name)
-    hit = memo.get(key)
+    hit = context.policy_admin.get(policy.name)
     if hit is None or hit[0] is not policy:
-        hit = (policy, policy_admin(policy, account.account_id, account.partition))
-        memo[key] = hit
-    result: AdminAnalysis = hit[1]
-    return result
+        account = context.account
+        hit = context.policy_admin[policy.name] = (policy, policy_admin(policy, account.account_id, account.partition))
+    return hit[1]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,13 @@ far as IAM policies go").
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.errors import InputError
 from iamwarden.model import Account, Group, ManagedPolicy, Role, User
 from iamwarden.policy import Policy, parse_policy
@@ -60,36 +60,10 @@ class PrincipalPolicies:
         return [*self.identity, *([self.boundary] if self.boundary else []), *(p for level in self.scps for p in level)]
 
 
-@dataclass(slots=True)
-class _Compiled:
-    by_key: dict[tuple[str, str], Policy | str] = field(default_factory=dict)
-    by_text: dict[bytes, Policy] = field(default_factory=dict)
-    """Compiled documents by their JSON text (keys in document order): many principals share a document."""
-    memo: dict[tuple[str, str], Any] = field(default_factory=dict)
-
-
-_CACHE: dict[int, tuple[weakref.ref[Account], _Compiled]] = {}
-
-
-def _compiled(account: Account) -> _Compiled:
-    """A per-account cache of compiled policies (the account is immutable, so compiling once is safe)."""
-    hit = _CACHE.get(id(account))
-    if hit is not None and hit[0]() is account:
-        return hit[1]
-    compiled = _Compiled()
-    key, cache = id(account), _CACHE  # the dict itself: at interpreter exit the module's names may already be None
-
-    def forget(_ref: weakref.ref[Account]) -> None:
-        cache.pop(key, None)
-
-    _CACHE[key] = (weakref.ref(account, forget), compiled)
-    return compiled
-
-
-def compile_document(account: Account, doc: NamedDocument) -> Policy | str:
-    """The compiled policy, or the reason it cannot be compiled (a malformed document in the snapshot)."""
-    compiled = _compiled(account)
-    cache = compiled.by_key
+def compile_document(context: AnalysisContext, doc: NamedDocument) -> Policy | str:
+    """The compiled policy, or the reason it cannot be compiled (a malformed document in the snapshot); compiled once
+    per run."""
+    cache = context.compiled
     key = (doc.kind, doc.name)
     hit = cache.get(key)
     if hit is not None:
@@ -99,7 +73,7 @@ def compile_document(account: Account, doc: NamedDocument) -> Policy | str:
         text = orjson.dumps(doc.document)
     except TypeError:  # not plain JSON data: compiled (and reported) as it is
         text = None
-    same = compiled.by_text.get(text) if text is not None else None
+    same = context.compiled_by_text.get(text) if text is not None else None
     if same is not None:
         # The statements depend on the document alone: the same text compiles to the same statements.
         result = replace(same, name=doc.name, source=doc.name, document=doc.document)
@@ -109,7 +83,7 @@ def compile_document(account: Account, doc: NamedDocument) -> Policy | str:
         except InputError as exc:
             result = f"{doc.name} could not be parsed: {exc.one_line()}"
         if text is not None and not isinstance(result, str):
-            compiled.by_text[text] = result
+            context.compiled_by_text[text] = result
     cache[key] = result
     return result
 
@@ -144,17 +118,17 @@ def identity_documents(account: Account, principal: Principal) -> tuple[list[Nam
     return docs, gaps
 
 
-def scp_levels(account: Account) -> tuple[tuple[tuple[Policy, ...], ...], bool, list[str]]:
-    """(SCP levels root first, whether this is the management account, gaps); computed once per account."""
-    memo = account_memo(account)
-    key = ("scp_levels", "")
-    if key not in memo:
-        memo[key] = _scp_levels(account)
-    levels, management, gaps = memo[key]
-    return levels, management, list(gaps)
+def scp_levels(context: AnalysisContext) -> tuple[tuple[tuple[Policy, ...], ...], bool, list[str]]:
+    """(SCP levels root first, whether this is the management account, gaps); computed once per run."""
+    if context.scp_levels is None:
+        levels, management, gaps = _scp_levels(context)
+        context.scp_levels = (levels, management, tuple(gaps))
+    levels, management, known_gaps = context.scp_levels
+    return levels, management, list(known_gaps)
 
 
-def _scp_levels(account: Account) -> tuple[tuple[tuple[Policy, ...], ...], bool, list[str]]:
+def _scp_levels(context: AnalysisContext) -> tuple[tuple[tuple[Policy, ...], ...], bool, list[str]]:
+    account = context.account
     org = account.organization
     gaps: list[str] = []
     if org is None:
@@ -172,7 +146,7 @@ def _scp_levels(account: Account) -> tuple[tuple[tuple[Policy, ...], ...], bool,
             if scp.document is None:
                 gaps.append(f"SCP {scp.policy_id} document not collected")
                 continue
-            result = compile_document(account, NamedDocument(f"SCP {scp.name} ({scp.policy_id})", scp.document, "scp"))
+            result = compile_document(context, NamedDocument(f"SCP {scp.name} ({scp.policy_id})", scp.document, "scp"))
             if isinstance(result, str):
                 gaps.append(result)
             else:
@@ -186,26 +160,20 @@ def _scp_levels(account: Account) -> tuple[tuple[tuple[Policy, ...], ...], bool,
     return tuple(levels), management, gaps
 
 
-def account_memo(account: Account) -> dict[tuple[str, str], Any]:
-    """A per-account memo for answers several checks need (the account is immutable)."""
-    return _compiled(account).memo
+def principal_policies(context: AnalysisContext, principal: Principal) -> PrincipalPolicies:
+    """Everything the engine needs to decide the principal's requests (computed once per run and principal)."""
+    found = context.principal_policies.get(principal.arn)
+    if found is None:
+        found = context.principal_policies[principal.arn] = _principal_policies(context, principal)
+    return found
 
 
-def principal_policies(account: Account, principal: Principal) -> PrincipalPolicies:
-    """Everything the engine needs to decide the principal's requests (computed once per account and principal)."""
-    memo = account_memo(account)
-    key = ("policies", principal.arn)
-    if key not in memo:
-        memo[key] = _principal_policies(account, principal)
-    result: PrincipalPolicies = memo[key]
-    return result
-
-
-def _principal_policies(account: Account, principal: Principal) -> PrincipalPolicies:
+def _principal_policies(context: AnalysisContext, principal: Principal) -> PrincipalPolicies:
+    account = context.account
     docs, gaps = identity_documents(account, principal)
     identity: list[Policy] = []
     for doc in docs:
-        result = compile_document(account, doc)
+        result = compile_document(context, doc)
         if isinstance(result, str):
             gaps.append(result)
         else:
@@ -217,12 +185,12 @@ def _principal_policies(account: Account, principal: Principal) -> PrincipalPoli
         if named is None:
             gaps.append(f"permissions boundary {principal.permissions_boundary_arn} not in the snapshot")
         else:
-            result = compile_document(account, NamedDocument(named.name, named.document, "boundary"))
+            result = compile_document(context, NamedDocument(named.name, named.document, "boundary"))
             if isinstance(result, str):
                 gaps.append(result)
             else:
                 boundary = result
-    levels, management, scp_gaps = scp_levels(account)
+    levels, management, scp_gaps = scp_levels(context)
     if management or (isinstance(principal, Role) and principal.service_linked):
         levels = ()  # SCPs do not apply to the management account nor to service-linked roles
     region = account.regions[0] if account.regions else "us-east-1"

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.effective import ActionIndex, Principal, action_index, effective_access
 from iamwarden.collect.cloudtrail import ObservedCall
 from iamwarden.model import Account, Role
@@ -216,7 +217,7 @@ def calls_of(principal: Principal, calls: Iterable[ObservedCall]) -> list[Observ
 
 
 def principal_usage(
-    account: Account,
+    context: AnalysisContext,
     principal: Principal,
     *,
     days: int,
@@ -225,10 +226,11 @@ def principal_usage(
 ) -> PrincipalUsage:
     """Granted against used for ``principal`` within ``days`` before ``as_of`` (default: when the account was
     collected). ``calls``: what CloudTrail showed (``None``: no logs given)."""
+    account = context.account
     index = action_index()
     as_of = as_of or account.collected_at
     since = as_of - timedelta(days=days)
-    granted = effective_access(account, principal).candidates
+    granted = effective_access(context, principal).candidates
     granted_services = tuple(
         prefix
         for prefix, (start, end) in index.service_ranges.items()
@@ -403,7 +405,7 @@ def suggest_policy(usage: PrincipalUsage) -> Suggestion:
 
 
 def account_usage(
-    account: Account,
+    context: AnalysisContext,
     *,
     days: int,
     calls: Iterable[ObservedCall] | None = None,
@@ -411,5 +413,6 @@ def account_usage(
 ) -> list[PrincipalUsage]:
     """:func:`principal_usage` for every user and role of the account but service-linked roles (which AWS manages)."""
     listed = list(calls) if calls is not None else None
+    account = context.account
     everyone: list[Principal] = [*account.users, *(r for r in account.roles if not r.service_linked)]
-    return [principal_usage(account, p, days=days, calls=listed, as_of=as_of) for p in everyone]
+    return [principal_usage(context, p, days=days, calls=listed, as_of=as_of) for p in everyone]

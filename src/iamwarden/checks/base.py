@@ -1,9 +1,11 @@
 """What a check is, what it decides, and how its decisions become findings.
 
 A check is one small module holding its :class:`CheckMetadata` beside a pure function
-``evaluate(account, thresholds) -> Iterable[Outcome]`` (no state, no I/O, no clock: "now" is the snapshot's
-``collected_at``). The runner turns each :class:`Outcome` into a :class:`Finding` carrying the check's metadata and a
-stable id, the hash of the check id and the resource, so the same problem keeps its id from one run to the next.
+``evaluate(context, thresholds) -> Iterable[Outcome]`` (no state, no I/O, no clock: "now" is the snapshot's
+``collected_at``). The :class:`~iamwarden.analysis.context.AnalysisContext` holds the account and the answers the
+checks of one run share (compiled policies, engine verdicts). The runner turns each :class:`Outcome` into a
+:class:`Finding` carrying the check's metadata and a stable id, the hash of the check id and the resource, so the same
+problem keeps its id from one run to the next.
 
 Statuses:
 
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.collect.apis import GLOBAL, NO_TARGET
 from iamwarden.model import Account
 
@@ -154,7 +157,7 @@ class Outcome:
     """Overrides the check's severity for this one result (e.g. an admin user without MFA)."""
 
 
-Evaluate = Callable[[Account, "Thresholds"], Iterable[Outcome]]
+Evaluate = Callable[[AnalysisContext, "Thresholds"], Iterable[Outcome]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.principals import NamedDocument, PrincipalPolicies, compile_document, principal_policies
 from iamwarden.checks.base import Outcome, account_arn, missing, not_applicable, unknown
 from iamwarden.model import Account, Role, User
@@ -124,21 +125,22 @@ def users_keys(account: Account, *, active_only: bool = False, last_use: bool = 
             yield user, keys
 
 
-def role_trust(account: Account, role: Role) -> Policy | str:
+def role_trust(context: AnalysisContext, role: Role) -> Policy | str:
     """The role's compiled trust policy, or why there is none (not collected, or not parseable)."""
     if role.trust_policy is None:
         return f"evidence missing: the trust policy of {role.arn} was not collected ({AUTH_DETAILS})"
-    return compile_document(account, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
+    return compile_document(context, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
 
 
 RoleTrust = tuple[Role, Mapping[str, Any], Policy]
 """A role, its trust policy document and the compiled policy."""
 
 
-def roles_trust(account: Account) -> Iterator[Outcome | RoleTrust]:
+def roles_trust(context: AnalysisContext) -> Iterator[Outcome | RoleTrust]:
     """Walk the roles for a check about trust policies: ``unknown`` for the account when the inventory was not
     collected, ``unknown`` for a role whose trust policy is missing or does not parse, else ``(role, document,
     trust)``."""
+    account = context.account
     if inventory_missing(account):
         yield missing(account, account_arn(account), AUTH_DETAILS)
         return
@@ -147,7 +149,7 @@ def roles_trust(account: Account) -> Iterator[Outcome | RoleTrust]:
         if document is None:
             yield missing(account, role.arn, AUTH_DETAILS)
             continue
-        trust = role_trust(account, role)
+        trust = role_trust(context, role)
         yield unknown(role.arn, trust) if isinstance(trust, str) else (role, document, trust)
 
 
@@ -159,12 +161,13 @@ AnyPrincipal = TypeVar("AnyPrincipal", bound=User | Role)
 
 
 def principals_policies(
-    account: Account, principals: Iterable[AnyPrincipal], *, service_linked: str | None = None
+    context: AnalysisContext, principals: Iterable[AnyPrincipal], *, service_linked: str | None = None
 ) -> Iterator[Outcome | tuple[AnyPrincipal, PrincipalPolicies]]:
     """Walk principals for a check that asks the engine about them: ``unknown`` for the account when the inventory
     was not collected, ``unknown`` for a principal whose policies are not all in the snapshot (naming them), else
     ``(principal, policies)``. Service-linked roles are ``not_applicable`` with the reason ``service_linked`` when
     one is given, else left out. Outcomes carry the principal's resource type (user or role)."""
+    account = context.account
     if inventory_missing(account):
         yield missing(account, account_arn(account), AUTH_DETAILS)
         return
@@ -174,7 +177,7 @@ def principals_policies(
             if service_linked is not None:
                 yield replace(not_applicable(principal.arn, service_linked), resource_type=kind)
             continue
-        policies = principal_policies(account, principal)
+        policies = principal_policies(context, principal)
         if policies.gaps:
             out = unknown(principal.arn, "evidence missing: " + "; ".join(policies.gaps), gaps=list(policies.gaps))
             yield replace(out, resource_type=kind)

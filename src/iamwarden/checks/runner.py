@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from fnmatch import fnmatchcase
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import PRACTICES, Check, Finding, Outcome, Severity, Status, account_arn
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.registry import CHECKS
@@ -130,11 +131,11 @@ def summarize(findings: Sequence[Finding], practices: Sequence[int] = tuple(PRAC
     return tuple(out)
 
 
-def _evaluate_all(account: Account, thresholds: Thresholds, checks: Sequence[Check]) -> list[Finding]:
+def _evaluate_all(context: AnalysisContext, thresholds: Thresholds, checks: Sequence[Check]) -> list[Finding]:
     findings: list[Finding] = []
     for check in checks:
         seen: set[str] = set()
-        for outcome in check.evaluate(account, thresholds):
+        for outcome in check.evaluate(context, thresholds):
             if outcome.resource in seen:
                 raise ValueError(f"check {check.id} reported {outcome.resource} twice")
             seen.add(outcome.resource)
@@ -142,7 +143,7 @@ def _evaluate_all(account: Account, thresholds: Thresholds, checks: Sequence[Che
         if not seen:
             nothing = Outcome(
                 Status.NOT_APPLICABLE,
-                account_arn(account),
+                account_arn(context.account),
                 f"nothing to check: the account has no resources of this kind ({check.metadata.resource_type})",
                 resource_type="AwsAccount",
             )
@@ -159,10 +160,11 @@ def run_checks(
     today: date | None = None,
 ) -> Assessment:
     """Run ``checks`` (all registered ones by default) over ``account``, then apply ``suppressions`` as of ``today``
-    (default: the real current date in UTC). Deterministic: same input and day, same output."""
+    (default: the real current date in UTC). Deterministic: same input and day, same output. The checks share one
+    :class:`AnalysisContext`, built here for this run."""
     thresholds = thresholds or Thresholds()
     with gc_paused():  # results and engine verdicts form no cycles; the collector's passes cost a third of the run
-        findings = _evaluate_all(account, thresholds, checks)
+        findings = _evaluate_all(AnalysisContext(account), thresholds, checks)
     numbers = sorted({c.metadata.practice for c in checks}) or list(PRACTICES)
     if not suppressions:
         return Assessment(account, thresholds, tuple(checks), tuple(findings), summarize(findings, numbers))

@@ -80,6 +80,7 @@ def access(
     account_id: AccountIdOption = None,
 ) -> None:
     """List what a principal can do, grouped by service: actions, resources, conditions, granting statements."""
+    from iamwarden.analysis.context import AnalysisContext
     from iamwarden.analysis.effective import LEVELS, access_entries, action_index, effective_access
     from iamwarden.model import Role, User
 
@@ -95,7 +96,7 @@ def access(
         raise InputError(
             source, Problem("--principal", f"{principal!r} is not a user or role of account {account.account_id}")
         )
-    found = effective_access(account, subject)
+    found = effective_access(AnalysisContext(account), subject)
     entries = access_entries(
         found, service=service.lower() if service else None, level=LEVELS[level.lower()] if level else None
     )

@@ -52,6 +52,7 @@ def paths(
 
     Exit codes: 0 (whether or not paths were found), 2 for bad input.
     """
+    from iamwarden.analysis.context import AnalysisContext
     from iamwarden.analysis.escalation import ADMIN, EscalationGraph, escalation_graph, principal_escalation
     from iamwarden.model import build_account
 
@@ -62,9 +63,9 @@ def paths(
             raise InputError("command line", Problem(option, f"{value!r} is not a user or role of the account"))
     per_technique = max_targets or None
     if to == ADMIN:
-        graph = escalation_graph(account, per_technique)
+        graph = escalation_graph(AnalysisContext(account), per_technique)
     else:
-        graph = EscalationGraph(account, targets=[to], per_technique=per_technique)
+        graph = EscalationGraph(AnalysisContext(account), targets=[to], per_technique=per_technique)
     sources = [source] if source else graph.principals
     results: list[dict[str, Any]] = []
     for arn in sources:

@@ -75,6 +75,7 @@ def suggest(
     Exit code 0: written. 1: our linter found an error or security warning in the policy (not written).
     2: bad input.
     """
+    from iamwarden.analysis.context import AnalysisContext
     from iamwarden.analysis.usage import principal_usage, suggest_policy
     from iamwarden.checks.config import load_settings
     from iamwarden.model import Role, User
@@ -94,7 +95,7 @@ def suggest(
         raise InputError(
             source, Problem("--principal", f"{principal!r} is not a user or role of account {account.account_id}")
         )
-    usage = principal_usage(account, subject, days=window, calls=calls)
+    usage = principal_usage(AnalysisContext(account), subject, days=window, calls=calls)
     if not usage.known:
         raise InputError(
             source,
@@ -151,6 +152,7 @@ def unused(
     """
     from rich.table import Table
 
+    from iamwarden.analysis.context import AnalysisContext
     from iamwarden.analysis.usage import account_usage
     from iamwarden.checks.config import load_settings
 
@@ -161,7 +163,10 @@ def unused(
 
         calls = read_calls(cloudtrail)
     account = load_account(snapshot, authorization_details, import_dir, account_id)
-    found = [(u, u.unused_actions() if u.known else []) for u in account_usage(account, days=window, calls=calls)]
+    found = [
+        (u, u.unused_actions() if u.known else [])
+        for u in account_usage(AnalysisContext(account), days=window, calls=calls)
+    ]
     if json_output:
         rows = [
             {

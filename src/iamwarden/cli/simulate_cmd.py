@@ -365,6 +365,7 @@ def _simulate_snapshot(
     resource_account: str | None,
     json_output: bool,
 ) -> None:
+    from iamwarden.analysis.context import AnalysisContext
     from iamwarden.analysis.principals import principal_policies
     from iamwarden.collect.snapshot import read_snapshot
     from iamwarden.model import Role, User, build_account
@@ -382,7 +383,7 @@ def _simulate_snapshot(
                 f"{principal!r} is not a user, role or role session of account {account.account_id} in the snapshot",
             ),
         )
-    gathered = principal_policies(account, subject)
+    gathered = principal_policies(AnalysisContext(account), subject)
     doc = {"request": {"principal": principal, "action": action, "resource": resource, "context": context}}
     if resource_account is not None:
         doc["request"]["resource_account"] = resource_account

@@ -76,6 +76,7 @@ def who_can(
 ) -> None:
     """List the users and roles that can perform ACTION (allowed, or allowed under conditions), with the statements
     that grant it."""
+    from iamwarden.analysis.context import AnalysisContext
     from iamwarden.analysis.effective import action_index, all_effective_access
 
     index = action_index()
@@ -86,7 +87,7 @@ def who_can(
     source = input_name(snapshot, authorization_details, import_dir)
     account = load_account(snapshot, authorization_details, import_dir, account_id)
     rows: list[dict[str, Any]] = []
-    for found in all_effective_access(account):
+    for found in all_effective_access(AnalysisContext(account)):
         if resource is not None:
             row = _on_resource(found, name, resource)
             if row is not None:

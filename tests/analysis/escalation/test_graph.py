@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.escalation import EscalationGraph, principal_escalation
 from tests.analysis.escalation.accounts import ADMIN_POLICY, ROOT_TRUST, AccountSpec, allow, doc, trust
 from tests.checks.harness import PREFIX
@@ -17,7 +18,7 @@ LAMBDA = ["lambda:CreateFunction", "lambda:InvokeFunction"]
 
 
 def _ids(spec: AccountSpec, who: str = ATTACKER) -> list[str]:
-    found = principal_escalation(EscalationGraph(spec.build()), who)
+    found = principal_escalation(EscalationGraph(AnalysisContext(spec.build())), who)
     return [p.hops[0].technique for p in found.paths]
 
 
@@ -31,7 +32,7 @@ def test_a_chain_user_role_role_admin_is_found_with_every_hop() -> None:
     )
     spec.role("second", trust({"AWS": f"{PREFIX}role/first"}), inline={"hop": doc(allow("sts:AssumeRole", "*"))})
     spec.role("admin", ROOT_TRUST, attached=[ADMIN_POLICY])
-    graph = EscalationGraph(spec.build())
+    graph = EscalationGraph(AnalysisContext(spec.build()))
     found = principal_escalation(graph, f"{PREFIX}user/dev")
     assert found.paths, "no path found"
     path = found.paths[0].to_json()
@@ -56,7 +57,7 @@ def test_paths_to_a_given_principal() -> None:
     spec = AccountSpec()
     spec.user("dev", inline={"hop": doc(allow("sts:AssumeRole", f"{PREFIX}role/data"))})
     spec.role("data", ROOT_TRUST, inline={"read": doc(allow("s3:GetObject"))})
-    graph = EscalationGraph(spec.build(), targets=[f"{PREFIX}role/data"])
+    graph = EscalationGraph(AnalysisContext(spec.build()), targets=[f"{PREFIX}role/data"])
     assert not graph.paths_from(f"{PREFIX}user/dev")  # not an administrator
     to_data = graph.paths_from(f"{PREFIX}user/dev", f"{PREFIX}role/data")
     assert [p.techniques for p in to_data] == [["sts-001"]]
@@ -130,7 +131,7 @@ def test_what_blocks_a_path_suppresses_it(blocker: str) -> None:
 
 
 def test_a_path_needing_mfa_is_said_in_the_evidence() -> None:
-    found = principal_escalation(EscalationGraph(BLOCKERS["condition (MFA)"]().build()), ATTACKER)
+    found = principal_escalation(EscalationGraph(AnalysisContext(BLOCKERS["condition (MFA)"]().build())), ATTACKER)
     assert not found.paths
     assert found.to_json()["allowed_only_with_mfa"] == ["iam:PassRole"]
 
@@ -143,7 +144,11 @@ def test_a_deny_unless_mfa_and_a_trust_asking_for_mfa_are_said_too() -> None:
         "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
     }
     found = principal_escalation(
-        EscalationGraph(_lambda_account([allow("iam:PassRole", ADMIN_ROLE), allow(LAMBDA), deny_unless_mfa]).build()),
+        EscalationGraph(
+            AnalysisContext(
+                _lambda_account([allow("iam:PassRole", ADMIN_ROLE), allow(LAMBDA), deny_unless_mfa]).build()
+            )
+        ),
         ATTACKER,
     )
     assert not found.paths
@@ -164,7 +169,7 @@ def test_a_deny_unless_mfa_and_a_trust_asking_for_mfa_are_said_too() -> None:
         }
     )
     spec.role("admin", mfa_trust, attached=[ADMIN_POLICY])
-    found = principal_escalation(EscalationGraph(spec.build()), f"{PREFIX}user/dev")
+    found = principal_escalation(EscalationGraph(AnalysisContext(spec.build())), f"{PREFIX}user/dev")
     assert not found.paths
     assert found.to_json()["allowed_only_with_mfa"] == ["sts:AssumeRole"]
 
@@ -174,7 +179,7 @@ def test_names_the_resource_constraint_allows() -> None:
     spec = _lambda_account(
         [allow("iam:PassRole", ADMIN_ROLE), allow(LAMBDA, "arn:aws:lambda:us-east-1:111122223333:function:deploy-*")]
     )
-    found = principal_escalation(EscalationGraph(spec.build()), ATTACKER)
+    found = principal_escalation(EscalationGraph(AnalysisContext(spec.build())), ATTACKER)
     assert [p.techniques for p in found.paths] == [["lambda-001"]]
     assert "function:deploy-x" in found.paths[0].hops[0].reason()
 
@@ -204,7 +209,10 @@ def test_every_target_when_the_per_technique_limit_is_lifted() -> None:
     def targets(graph: EscalationGraph) -> set[str]:
         return {e.target for e in graph.edges[dev] if e.technique == "iam-014"}
 
-    limited, every = EscalationGraph(account), EscalationGraph(account, per_technique=None)
+    limited, every = (
+        EscalationGraph(AnalysisContext(account)),
+        EscalationGraph(AnalysisContext(account), per_technique=None),
+    )
     assert len(targets(limited)) == 3
     assert targets(every) == {f"{PREFIX}role/worker-{i}" for i in range(6)}
     assert principal_escalation(limited, dev).paths and principal_escalation(every, dev).paths

@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.escalation.edges import EdgeFinder
 from iamwarden.analysis.permissions import WITHOUT_MFA
 from iamwarden.analysis.principals import principal_policies
@@ -92,7 +93,7 @@ def _allowed(
     context: dict[str, str] | None = None,
     trust_policy: Policy | None = None,
 ) -> bool:
-    pp = principal_policies(account, next(u for u in account.users if u.arn == user))
+    pp = principal_policies(AnalysisContext(account), next(u for u in account.users if u.arn == user))
     return evaluate(
         Request(user, action, resource, {"aws:RequestedRegion": pp.region, **WITHOUT_MFA, **(context or {})}),
         identity_policies=pp.identity,
@@ -135,7 +136,7 @@ def _found(finder: EdgeFinder, user: str) -> set[tuple[str, str]]:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_grouped_decisions_match_one_decision_per_target(seed: int) -> None:
     account = _account(seed)
-    finder = EdgeFinder(account, per_technique=None)
+    finder = EdgeFinder(AnalysisContext(account), per_technique=None)
     for user in (u.arn for u in account.users):
         assert _found(finder, user) == _expected(account, finder, user), f"seed {seed}, {user}"
 
@@ -146,7 +147,7 @@ def test_the_random_accounts_have_edges_of_each_kind_and_principals_without() ->
     without = 0
     for seed in SEEDS:
         account = _account(seed)
-        finder = EdgeFinder(account, per_technique=None)
+        finder = EdgeFinder(AnalysisContext(account), per_technique=None)
         for user in account.users:
             found = _found(finder, user.arn)
             without += not found

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.escalation import EscalationGraph, Technique, principal_escalation, techniques
 from tests.analysis.escalation.accounts import technique_account
 from tests.checks.harness import PREFIX
@@ -19,7 +20,7 @@ def _attacker(technique_principal: str | None) -> str:
 def _found_ids(technique_id: str, drop: str | None = None) -> list[str]:
     technique = next(t for t in TECHNIQUES if t.id == technique_id)
     account = technique_account(technique, drop)
-    graph = EscalationGraph(account)
+    graph = EscalationGraph(AnalysisContext(account))
     found = principal_escalation(graph, _attacker(technique.principal))
     return [p.hops[0].technique for p in found.paths]
 

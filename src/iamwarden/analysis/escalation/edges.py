@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.escalation.catalogue import RequiredAction, Technique, catalogue_actions, techniques
 from iamwarden.analysis.permissions import WITHOUT_MFA, AdminAnalysis, GrantingStatement, admin_for, admin_of
 from iamwarden.analysis.principals import (
@@ -166,7 +167,8 @@ def _policy_actions(policy: Policy, actions: Sequence[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def account_facts(account: Account) -> _Facts:
+def account_facts(context: AnalysisContext) -> _Facts:
+    account = context.account
     actions = catalogue_actions()
     principals: dict[str, Principal] = {}
     every: list[Principal] = [*account.users, *account.roles]
@@ -174,8 +176,8 @@ def account_facts(account: Account) -> _Facts:
         if isinstance(p, Role) and p.service_linked:
             continue
         principals[p.arn] = p
-    policies = {arn: principal_policies(account, p) for arn, p in principals.items()}
-    admin = {arn: admin_of(account, pp) for arn, pp in policies.items()}
+    policies = {arn: principal_policies(context, p) for arn, p in principals.items()}
+    admin = {arn: admin_of(context, pp) for arn, pp in policies.items()}
     per_policy: dict[int, frozenset[str]] = {}
     candidates: dict[str, frozenset[str]] = {}
     for arn, pp in policies.items():
@@ -195,7 +197,7 @@ def account_facts(account: Account) -> _Facts:
         if role.service_linked or role.trust_policy is None:
             trusts[role.arn] = None
             continue
-        compiled = compile_document(account, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
+        compiled = compile_document(context, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
         trusts[role.arn] = compiled if not isinstance(compiled, str) else None
         text = json.dumps(role.trust_policy, sort_keys=True, default=str)
         trust_groups[role.arn] = role.arn if '"Resource"' in text or '"NotResource"' in text else text
@@ -228,11 +230,12 @@ def account_facts(account: Account) -> _Facts:
 class EdgeFinder:
     """Finds the edges out of each principal (see the module docstring)."""
 
-    def __init__(self, account: Account, per_technique: int | None = TARGETS_PER_TECHNIQUE) -> None:
-        self.account = account
+    def __init__(self, context: AnalysisContext, per_technique: int | None = TARGETS_PER_TECHNIQUE) -> None:
+        account = self.account = context.account
+        self.context = context
         self.per_technique = per_technique if per_technique else None
         """At most this many targets per technique that are not needed (see :data:`TARGETS_PER_TECHNIQUE`)."""
-        self.facts = account_facts(account)
+        self.facts = account_facts(context)
         self.partition = account.partition
         self.account_id = account.account_id
         self.region = account.regions[0] if account.regions else "us-east-1"
@@ -589,7 +592,7 @@ class EdgeFinder:
                 named = managed_document(policy)
                 if policy.aws_managed or named is None:
                     continue
-                compiled = compile_document(self.account, named)
+                compiled = compile_document(self.context, named)
                 if not isinstance(compiled, str) and policy_admin(compiled, self.account_id, self.partition).admin:
                     found.append(policy.arn)
             self._admin_policies = found
@@ -603,7 +606,7 @@ class EdgeFinder:
                 named = managed_document(policy) if policy else None
                 if named is not None:
                     docs.append(named)
-            compiled = [compile_document(self.account, d) for d in docs]
+            compiled = [compile_document(self.context, d) for d in docs]
             self.facts.group_policies[group.arn] = tuple(c for c in compiled if not isinstance(c, str))
         return self.facts.group_policies[group.arn]
 

@@ -16,10 +16,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.escalation.edges import TARGETS_PER_TECHNIQUE, Edge, EdgeFinder
-from iamwarden.analysis.principals import account_memo
 from iamwarden.collect.snapshot import gc_paused
-from iamwarden.model import Account
 
 ADMIN = "admin"
 """``--to admin``: any administrator."""
@@ -62,11 +61,14 @@ class EscalationGraph:
     """Every edge between the account's principals, computed once (use :func:`escalation_graph`)."""
 
     def __init__(
-        self, account: Account, targets: Iterable[str] = (), per_technique: int | None = TARGETS_PER_TECHNIQUE
+        self,
+        context: AnalysisContext,
+        targets: Iterable[str] = (),
+        per_technique: int | None = TARGETS_PER_TECHNIQUE,
     ) -> None:
-        self.account = account
+        self.account = context.account
         with gc_paused():  # edges, grants and decisions form no cycles; the collector's passes cost a fifth
-            self.finder = EdgeFinder(account, per_technique)
+            self.finder = EdgeFinder(context, per_technique)
             self._build(targets)
 
     def _build(self, targets: Iterable[str]) -> None:
@@ -234,11 +236,9 @@ def principal_escalation(
     return PrincipalEscalation(arn, tuple(paths), tuple(lateral), tuple(graph.mfa_only(arn)))
 
 
-def escalation_graph(account: Account, per_technique: int | None = TARGETS_PER_TECHNIQUE) -> EscalationGraph:
-    """The account's escalation graph, computed once per account (and ``per_technique`` limit)."""
-    memo = account_memo(account)
-    key = ("escalation graph", str(per_technique or "all"))
-    if key not in memo:
-        memo[key] = EscalationGraph(account, per_technique=per_technique)
-    graph: EscalationGraph = memo[key]
+def escalation_graph(context: AnalysisContext, per_technique: int | None = TARGETS_PER_TECHNIQUE) -> EscalationGraph:
+    """The account's escalation graph, computed once per run (and ``per_technique`` limit)."""
+    graph = context.escalation_graphs.get(per_technique)
+    if graph is None:
+        graph = context.escalation_graphs[per_technique] = EscalationGraph(context, per_technique=per_technique)
     return graph

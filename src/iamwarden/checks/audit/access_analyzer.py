@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -51,7 +52,8 @@ def region_resource(account: Account, region: str) -> str:
     return f"arn:{account.partition}:access-analyzer:{region}:{account.account_id}:analyzer/*"
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     for region in account.regions:
         resource = region_resource(account, region)
         if not account.was_collected(API, region):

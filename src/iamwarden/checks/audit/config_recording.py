@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -22,7 +23,6 @@ from iamwarden.checks.base import (
     passed,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.model import Account
 
 API = "config:DescribeConfigurationRecorders"
 STATUS_API = "config:DescribeConfigurationRecorderStatus"
@@ -52,7 +52,8 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     for region in account.regions:
         resource = f"arn:{account.partition}:config:{region}:{account.account_id}:config-recorder/*"
         if not account.was_collected(API, region):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.lint import lint_examined
 from iamwarden.analysis.principals import examined_policies
 from iamwarden.checks.base import (
@@ -27,7 +28,6 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
-from iamwarden.model import Account
 
 KINDS = ("ERROR", "SECURITY_WARNING")
 
@@ -52,12 +52,13 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     if inventory_missing(account):
         yield missing(account, account_arn(account), AUTH_DETAILS)
         return
     for examined in examined_policies(account, include_aws_managed=False):
-        hits = [f for f in lint_examined(account, examined) if f.kind in KINDS]
+        hits = [f for f in lint_examined(context, examined) if f.kind in KINDS]
         facts = {"findings": [f.to_json() for f in hits]}
         if hits:
             codes = ", ".join(sorted({f.code for f in hits}))

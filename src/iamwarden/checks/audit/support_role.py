@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -24,7 +25,7 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
-from iamwarden.model import Account, Group, User
+from iamwarden.model import Group, User
 
 METADATA = CheckMetadata(
     id="audit.support_role",
@@ -48,7 +49,8 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     resource = account_arn(account)
     if inventory_missing(account):
         yield missing(account, resource, AUTH_DETAILS)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.permissions import admin_inside_network, admin_of
 from iamwarden.checks.base import (
     Check,
@@ -28,7 +29,7 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import PRINCIPAL_TYPES, principals_policies
-from iamwarden.model import Account, Role, User
+from iamwarden.model import Role, User
 
 METADATA = CheckMetadata(
     id="conditions.admin_network_bounds",
@@ -54,24 +55,25 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     principals: list[User | Role] = [*account.users, *account.roles]
-    for item in principals_policies(account, principals):
+    for item in principals_policies(context, principals):
         if isinstance(item, Outcome):
             yield item
             continue
         principal, policies = item
         kind = PRINCIPAL_TYPES[type(principal)]
-        verdict = admin_of(account, policies)
+        verdict = admin_of(context, policies)
         if verdict.admin:
             out = failed(
                 principal.arn, "administrator access is not bounded by network or organization", **verdict.to_json()
             )
         else:
-            inside, context = admin_inside_network(policies)
+            inside, network = admin_inside_network(policies)
             if inside:
-                where = ", ".join(f"{k}={v}" for k, v in sorted(context.items()))
-                out = passed(principal.arn, f"administrator only from inside its network ({where})", network=context)
+                where = ", ".join(f"{k}={v}" for k, v in sorted(network.items()))
+                out = passed(principal.arn, f"administrator only from inside its network ({where})", network=network)
             else:
                 out = not_applicable(principal.arn, "not an administrator")
         yield replace(out, resource_type=kind)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.lint import lint_examined, lint_trust
 from iamwarden.analysis.principals import examined_policies
 from iamwarden.checks.base import (
@@ -29,7 +30,6 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
-from iamwarden.model import Account
 from iamwarden.policy.lint import Finding
 
 CODES = frozenset(
@@ -71,12 +71,13 @@ def _summary(findings: list[Finding]) -> str:
     return f"{len(findings)} condition misuse(s): {', '.join(codes)}"
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     if inventory_missing(account):
         yield missing(account, account_arn(account), AUTH_DETAILS)
         return
     for examined in examined_policies(account, include_aws_managed=False):
-        hits = [f for f in lint_examined(account, examined) if f.code in CODES]
+        hits = [f for f in lint_examined(context, examined) if f.code in CODES]
         facts = {"findings": [f.to_json() for f in hits]}
         out = failed(examined.resource, _summary(hits), **facts) if hits else passed(examined.resource, "no misuse")
         yield replace(out, resource_type=examined.resource_type)

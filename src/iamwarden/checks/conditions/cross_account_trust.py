@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.trust import external_trust
 from iamwarden.checks.base import (
     Check,
@@ -26,7 +27,6 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import roles_trust
-from iamwarden.model import Account
 
 METADATA = CheckMetadata(
     id="conditions.cross_account_trust",
@@ -47,8 +47,9 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    for item in roles_trust(account):
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
+    for item in roles_trust(context):
         if isinstance(item, Outcome):
             yield item
             continue

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.permissions import (
     admin_of,
     can_assume_without_mfa,
@@ -35,7 +36,7 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, role_trust
-from iamwarden.model import Account, Role
+from iamwarden.model import Role
 from iamwarden.policy import Policy
 
 METADATA = CheckMetadata(
@@ -59,16 +60,17 @@ METADATA = CheckMetadata(
 )
 
 
-def _admin_roles(account: Account) -> list[tuple[Role, Policy, frozenset[str] | None]]:
+def _admin_roles(context: AnalysisContext) -> list[tuple[Role, Policy, frozenset[str] | None]]:
     """Administrator roles, their compiled trust policy and the account's principals it names (``None``: any)."""
+    account = context.account
     out = []
     for role in account.roles:
         if role.service_linked or role.trust_policy is None:
             continue
-        policies = principal_policies(account, role)
-        if policies.gaps or not admin_of(account, policies).admin:
+        policies = principal_policies(context, role)
+        if policies.gaps or not admin_of(context, policies).admin:
             continue
-        trust = role_trust(account, role)
+        trust = role_trust(context, role)
         if not isinstance(trust, str):
             callers = local_callers(role.trust_policy, account.account_id)
             if callers is None or callers:  # a trust naming no principal of this account admits none of its users
@@ -76,13 +78,14 @@ def _admin_roles(account: Account) -> list[tuple[Role, Policy, frozenset[str] | 
     return out
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     if inventory_missing(account):
         yield missing(account, account_arn(account), AUTH_DETAILS)
         return
-    admin_roles = _admin_roles(account) if account.users else []
+    admin_roles = _admin_roles(context) if account.users else []
     for user in account.users:
-        policies = principal_policies(account, user)
+        policies = principal_policies(context, user)
         if policies.gaps:
             yield unknown(user.arn, "evidence missing: " + "; ".join(policies.gaps), gaps=list(policies.gaps))
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -24,7 +25,6 @@ from iamwarden.checks.base import (
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.credentials._common import KEYS_CONSOLE, ROTATE_CLI
 from iamwarden.checks.facts import users_keys
-from iamwarden.model import Account
 
 METADATA = CheckMetadata(
     id="credentials.access_key_rotation",
@@ -47,7 +47,8 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     limit = thresholds.access_key_max_age_days
     for item in users_keys(account, active_only=True):
         if isinstance(item, Outcome):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -24,7 +25,6 @@ from iamwarden.checks.base import (
     passed,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.model import Account
 
 METADATA = CheckMetadata(
     id="credentials.expired_server_certificates",
@@ -48,7 +48,8 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     certs = account.server_certificates
     if certs is None:
         yield missing(account, account_arn(account), "iam:ListServerCertificates")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -22,7 +23,6 @@ from iamwarden.checks.base import (
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.credentials._common import KEYS_CONSOLE
 from iamwarden.checks.facts import users_keys
-from iamwarden.model import Account
 
 METADATA = CheckMetadata(
     id="credentials.inactive_keys",
@@ -40,7 +40,8 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     for item in users_keys(account):
         if isinstance(item, Outcome):
             yield item

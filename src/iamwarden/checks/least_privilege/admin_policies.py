@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.permissions import policy_admin_of
 from iamwarden.analysis.principals import ExaminedPolicy
 from iamwarden.checks.base import (
@@ -26,7 +27,6 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.least_privilege._common import judge_each_policy
-from iamwarden.model import Account
 from iamwarden.policy import Policy
 
 METADATA = CheckMetadata(
@@ -53,9 +53,9 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
     def judge(examined: ExaminedPolicy, compiled: Policy) -> Outcome:
-        verdict = policy_admin_of(account, compiled)
+        verdict = policy_admin_of(context, compiled)
         facts = {**verdict.to_json(), "aws_managed": examined.aws_managed, "attached_to": list(examined.attached_to)}
         if not verdict.admin:
             return passed(examined.resource, "does not grant full administrator access", **facts)
@@ -65,7 +65,7 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
             examined.resource, f"grants full administrator access (statements {statements}); {where}", **facts
         )
 
-    return judge_each_policy(account, judge)
+    return judge_each_policy(context, judge)
 
 
 CHECK = Check(METADATA, evaluate)

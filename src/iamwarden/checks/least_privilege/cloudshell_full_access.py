@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -24,7 +25,7 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
-from iamwarden.model import Account, Group, Role, User
+from iamwarden.model import Group, Role, User
 
 METADATA = CheckMetadata(
     id="least_privilege.cloudshell_full_access",
@@ -52,7 +53,8 @@ METADATA = CheckMetadata(
 _TYPES = {User: "AwsIamUser", Group: "AwsIamGroup", Role: "AwsIamRole"}
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     if inventory_missing(account):
         yield missing(account, account_arn(account), AUTH_DETAILS)
         return

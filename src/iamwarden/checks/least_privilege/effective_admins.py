@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.permissions import admin_inside_network, admin_of
 from iamwarden.checks.base import (
     Check,
@@ -27,7 +28,7 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import PRINCIPAL_TYPES, principals_policies
-from iamwarden.model import Account, Role, User
+from iamwarden.model import Role, User
 
 METADATA = CheckMetadata(
     id="least_privilege.effective_admins",
@@ -56,15 +57,16 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     principals: list[User | Role] = [*account.users, *account.roles]
-    for item in principals_policies(account, principals, service_linked="service-linked role"):
+    for item in principals_policies(context, principals, service_linked="service-linked role"):
         if isinstance(item, Outcome):
             yield item
             continue
         principal, policies = item
         kind = PRINCIPAL_TYPES[type(principal)]
-        verdict = admin_of(account, policies)
+        verdict = admin_of(context, policies)
         evidence = {**verdict.to_json(), "caveats": list(policies.caveats)}
         if verdict.admin:
             names = ", ".join(sorted({s.policy.rsplit("/", 1)[-1] for s in verdict.statements}))
@@ -73,11 +75,11 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
                 failed(principal.arn, f"effectively administrator{mfa} via {names}", **evidence), resource_type=kind
             )
         else:
-            inside, context = admin_inside_network(policies)
+            inside, network = admin_inside_network(policies)
             if inside:
-                where = ", ".join(f"{k}={v}" for k, v in sorted(context.items()))
+                where = ", ".join(f"{k}={v}" for k, v in sorted(network.items()))
                 out = failed(
-                    principal.arn, f"administrator from inside its network ({where})", network=context, **evidence
+                    principal.arn, f"administrator from inside its network ({where})", network=network, **evidence
                 )
             else:
                 out = passed(principal.arn, "not an administrator", **evidence)

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.escalation import EscalationGraph, escalation_graph, principal_escalation
 from iamwarden.checks.base import (
     Check,
@@ -39,7 +40,7 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing
-from iamwarden.model import Account, Role, User
+from iamwarden.model import Role, User
 
 METADATA = CheckMetadata(
     id="least_privilege.privilege_escalation",
@@ -72,11 +73,12 @@ METADATA = CheckMetadata(
 _TYPES = {User: "AwsIamUser", Role: "AwsIamRole"}
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     if inventory_missing(account):
         yield missing(account, account_arn(account), AUTH_DETAILS)
         return
-    graph = escalation_graph(account)
+    graph = escalation_graph(context)
     every: list[User | Role] = [*account.users, *account.roles]
     for principal in every:
         kind = _TYPES[type(principal)]

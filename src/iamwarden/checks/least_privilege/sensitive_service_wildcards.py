@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.permissions import policy_admin_of, service_wide_grants
 from iamwarden.analysis.principals import ExaminedPolicy
 from iamwarden.checks.base import (
@@ -28,7 +29,6 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.least_privilege._common import judge_each_policy
-from iamwarden.model import Account
 from iamwarden.policy import Policy
 
 METADATA = CheckMetadata(
@@ -50,9 +50,11 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
+
     def judge(examined: ExaminedPolicy, compiled: Policy) -> Outcome:
-        if policy_admin_of(account, compiled).admin:
+        if policy_admin_of(context, compiled).admin:
             return not_applicable(examined.resource, "full administrator policy (see least_privilege.admin_policies)")
         grants = service_wide_grants(compiled, account.account_id, account.partition)
         facts = {"grants": [g.to_json() for g in grants], "attached_to": list(examined.attached_to)}
@@ -61,7 +63,7 @@ def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
             return failed(examined.resource, f"grants {services} service-wide on all resources", **facts)
         return passed(examined.resource, "no sensitive service granted wholesale", **facts)
 
-    return judge_each_policy(account, judge)
+    return judge_each_policy(context, judge)
 
 
 CHECK = Check(METADATA, evaluate)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -26,7 +27,7 @@ from iamwarden.checks.base import (
     unknown,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.model import Account, Group, Role, User
+from iamwarden.model import Group, Role, User
 
 API = "iam:GetServiceLastAccessedDetails"
 
@@ -53,7 +54,8 @@ METADATA = CheckMetadata(
 _TYPES = {User: "AwsIamUser", Group: "AwsIamGroup", Role: "AwsIamRole"}
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     principals: list[User | Group | Role] = [*account.users, *account.groups, *account.roles]
     if not any(p.service_last_accessed is not None for p in principals):
         gaps = account.gaps_for(API)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -26,7 +27,6 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, report_row_missing, user_last_activity
-from iamwarden.model import Account
 
 METADATA = CheckMetadata(
     id="least_privilege.unused_users",
@@ -50,7 +50,8 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     if inventory_missing(account):
         yield missing(account, account_arn(account), AUTH_DETAILS)
         return

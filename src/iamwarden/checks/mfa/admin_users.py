@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.permissions import admin_of
 from iamwarden.checks.base import (
     Check,
@@ -24,7 +25,6 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import principals_policies, user_has_mfa
-from iamwarden.model import Account
 
 METADATA = CheckMetadata(
     id="mfa.admin_users",
@@ -50,13 +50,14 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    for item in principals_policies(account, account.users):
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
+    for item in principals_policies(context, account.users):
         if isinstance(item, Outcome):
             yield item
             continue
         user, policies = item
-        verdict = admin_of(account, policies)
+        verdict = admin_of(context, policies)
         if not verdict.admin:
             yield not_applicable(user.arn, "user is not an administrator")
             continue

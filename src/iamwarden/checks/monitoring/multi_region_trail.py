@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -26,7 +27,6 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.monitoring._common import DESCRIBE, records_all_management_events, trails_collected
-from iamwarden.model import Account
 
 METADATA = CheckMetadata(
     id="monitoring.multi_region_trail",
@@ -57,7 +57,8 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     resource = account_arn(account)
     if not trails_collected(account):
         yield missing(account, resource, DESCRIBE, region=None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -23,7 +24,6 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.monitoring._common import each_trail, trail_label
-from iamwarden.model import Account
 
 METADATA = CheckMetadata(
     id="monitoring.trail_delivery",
@@ -48,7 +48,8 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     for trail in each_trail(account):
         if isinstance(trail, Outcome):
             yield trail

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -25,7 +26,6 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.password_policy._common import CONSOLE, policy_or_outcome
-from iamwarden.model import Account
 
 METADATA = CheckMetadata(
     id="password_policy.max_age",
@@ -48,7 +48,8 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     limit = thresholds.password_max_age_days
     if limit == 0:
         yield not_applicable(account_arn(account), "password expiry is not required (password_max_age_days = 0)")

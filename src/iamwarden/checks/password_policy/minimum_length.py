@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import Check, CheckMetadata, Outcome, Remediation, Severity, account_arn, failed, passed
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.password_policy._common import CONSOLE, policy_or_outcome
-from iamwarden.model import Account
 
 METADATA = CheckMetadata(
     id="password_policy.minimum_length",
@@ -32,7 +32,8 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     policy = policy_or_outcome(account)
     if isinstance(policy, Outcome):
         yield policy

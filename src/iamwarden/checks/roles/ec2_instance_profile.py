@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -23,7 +24,6 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.secrets.ec2_user_data import instance_arn
-from iamwarden.model import Account
 
 API = "ec2:DescribeInstances"
 
@@ -46,7 +46,8 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     for region in account.regions:
         if not account.was_collected(API, region):
             yield missing(account, instance_arn(account, region, "*"), API, region=region)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -25,7 +26,6 @@ from iamwarden.checks.base import (
     passed,
 )
 from iamwarden.checks.config import Thresholds
-from iamwarden.model import Account
 
 API = "lambda:ListFunctions"
 KEY_NAME = re.compile(r"(^|_)(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SECRET_KEY|SESSION_TOKEN)$", re.IGNORECASE)
@@ -47,7 +47,8 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     for region in account.regions:
         if not account.was_collected(API, region):
             yield missing(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.trust import web_identity_trust
 from iamwarden.checks.base import (
     Check,
@@ -26,7 +27,6 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import roles_trust
-from iamwarden.model import Account
 
 METADATA = CheckMetadata(
     id="roles.oidc_subject",
@@ -51,9 +51,10 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     audiences = {p.arn: p.client_ids for p in account.oidc_providers or ()}
-    for item in roles_trust(account):
+    for item in roles_trust(context):
         if isinstance(item, Outcome):
             yield item
             continue

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.trust import external_trust
 from iamwarden.checks.base import (
     Check,
@@ -28,7 +29,6 @@ from iamwarden.checks.base import (
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import roles_trust
-from iamwarden.model import Account
 
 METADATA = CheckMetadata(
     id="roles.trust_open",
@@ -52,8 +52,9 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
-    for item in roles_trust(account):
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
+    for item in roles_trust(context):
         if isinstance(item, Outcome):
             yield item
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -55,7 +56,8 @@ def instance_arn(account: Account, region: str, instance_id: str) -> str:
     return f"arn:{account.partition}:ec2:{region}:{account.account_id}:instance/{instance_id}"
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     for region in account.regions:
         if not account.was_collected(API, region):
             yield missing(account, instance_arn(account, region, "*"), API, region=region)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iamwarden.analysis.context import AnalysisContext
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -25,7 +26,6 @@ from iamwarden.checks.base import (
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.secrets._common import describe_match, summary
 from iamwarden.checks.secrets.scan import find_credentials
-from iamwarden.model import Account
 
 API = "lambda:ListFunctions"
 
@@ -54,7 +54,8 @@ METADATA = CheckMetadata(
 )
 
 
-def evaluate(account: Account, thresholds: Thresholds) -> Iterator[Outcome]:
+def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+    account = context.account
     for region in account.regions:
         if not account.was_collected(API, region):
             yield missing(
