@@ -11,9 +11,10 @@ import pytest
 from rich.console import Console
 
 from iamwarden.checks.runner import run_checks
+from iamwarden.cli.options import parse_formats
 from iamwarden.errors import InputError
 from iamwarden.report.files import write_atomic
-from iamwarden.report.outputs import FILE_NAMES, FORMATS, destinations, emit, parse_formats
+from iamwarden.report.outputs import FILE_NAMES, FORMATS, destinations, emit
 from tests.checks.harness import build_case_account
 
 SNAPSHOT = {
@@ -63,17 +64,17 @@ def test_names_are_the_documented_ones() -> None:
         "asff": "findings.asff.json",
         "csv": "findings.csv",
     }
-    assert parse_formats("all") == list(FORMATS)
-    assert parse_formats("SARIF, csv,sarif") == ["sarif", "csv"]
+    assert parse_formats("all", FORMATS) == list(FORMATS)
+    assert parse_formats("SARIF, csv,sarif", FORMATS) == ["sarif", "csv"]
     with pytest.raises(InputError, match="pdf"):
-        parse_formats("json,pdf")
+        parse_formats("json,pdf", FORMATS)
 
 
 def test_emit_writes_every_format(tmp_path: Path) -> None:
     console = Console(record=True, width=160)
     written = emit(
         run_checks(build_case_account(SNAPSHOT)),
-        formats=parse_formats("all"),
+        formats=parse_formats("all", FORMATS),
         console=console,
         output_dir=tmp_path,
         source_file=Path("account.json.gz"),

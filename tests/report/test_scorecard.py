@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from rich.console import Console
 
 from iamwarden.checks.base import Severity
 from iamwarden.checks.runner import run_checks
-from iamwarden.errors import InputError
-from iamwarden.report.outputs import emit, parse_formats, parse_practices, parse_severity
+from iamwarden.report.outputs import emit
 from iamwarden.report.scorecard import render
 from tests.checks.harness import build_case_account
 
@@ -40,8 +38,18 @@ def test_filters() -> None:
 
 
 def test_failures_are_capped() -> None:
-    text = _text(max_failures=1)
-    assert "more failures" in text and "password_policy.complexity" not in text
+    text = _text(show=1)
+    assert "more failures: --show N or --show all" in text
+    listed = text.split("Top 1 of")[1]
+    assert "root.mfa_enabled" in listed and "password_policy.complexity" not in listed
+    assert "password_policy.complexity" in text  # still in the table of failing checks
+
+
+def test_summary_first_and_short_resources() -> None:
+    text = _text()
+    assert text.index("scorecard") < text.index("Failing checks") < text.index("failures\n")
+    assert "arn:aws:iam::" not in text  # the header names the account once; resources are short
+    assert "failures (" in text.strip().splitlines()[-1]  # ends with the one-line summary
 
 
 def test_emit_writes_json_to_the_output_dir(tmp_path: Path) -> None:
@@ -51,12 +59,3 @@ def test_emit_writes_json_to_the_output_dir(tmp_path: Path) -> None:
     )
     assert written == [tmp_path / "findings.json"] and written[0].stat().st_size > 0
     assert "scorecard" in console.export_text()
-
-
-def test_option_parsing() -> None:
-    assert parse_formats("console, json") == ["console", "json"]
-    assert parse_severity("HIGH") is Severity.HIGH
-    assert parse_practices([1, 11]) == [1, 11]
-    for call in (lambda: parse_formats("pdf"), lambda: parse_severity("urgent"), lambda: parse_practices([12])):
-        with pytest.raises(InputError):
-            call()

@@ -40,7 +40,7 @@ def load_account(
     snapshot: Path | None, authorization_details: Path | None, import_dir: Path | None, account_id: str | None
 ) -> Any:
     """The account model from exactly one of the three inputs (as ``iamwarden scan`` reads them)."""
-    from iamwarden.cli.scan_cmd import load_input
+    from iamwarden.cli.inputs import load_input
     from iamwarden.model import build_account
 
     return build_account(load_input(snapshot, authorization_details, import_dir, account_id))

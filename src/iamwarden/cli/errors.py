@@ -12,14 +12,14 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
+from iamwarden.cli.consoles import stderr_console
 from iamwarden.errors import InputError
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+err_console = stderr_console()
 
 
 def handles_input_errors(func: Callable[P, R]) -> Callable[P, R]:

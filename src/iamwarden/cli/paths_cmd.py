@@ -14,8 +14,7 @@ import orjson
 import typer
 
 from iamwarden.cli.errors import handles_input_errors
-from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
-from iamwarden.cli.scan_cmd import load_input
+from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption, load_input
 from iamwarden.errors import InputError, Problem
 
 

@@ -10,47 +10,36 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import err_console, handles_input_errors
-from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ConfigOption, ImportDirOption, SnapshotOption
+from iamwarden.cli.inputs import (
+    AccountIdOption,
+    AuthDetailsOption,
+    ConfigOption,
+    ImportDirOption,
+    SnapshotOption,
+    load_input,
+)
+from iamwarden.cli.options import (
+    PracticeOption,
+    QuietOption,
+    SeverityOption,
+    ShowOption,
+    format_option,
+    output_option,
+    parse_formats,
+    parse_practices,
+    parse_severity,
+    parse_show,
+    verbose_option,
+)
 from iamwarden.errors import InputError, Problem
+from iamwarden.report.words import plural
 
 if TYPE_CHECKING:
     from iamwarden.checks.runner import Assessment
-    from iamwarden.collect.snapshot import Snapshot
 
 INVENTORY_FILE = "inventory.json"
-
-
-def load_input(
-    snapshot: Path | None, authorization_details: Path | None, import_dir: Path | None, account_id: str | None
-) -> Snapshot:
-    """The snapshot from exactly one of the three inputs; anything else is an :class:`InputError`."""
-    given = [
-        (n, v)
-        for n, v in (
-            ("--snapshot", snapshot),
-            ("--authorization-details", authorization_details),
-            ("--import-dir", import_dir),
-        )
-        if v is not None
-    ]
-    if len(given) != 1:
-        what = "none was given" if not given else f"{' and '.join(n for n, _ in given)} were given"
-        raise InputError(
-            "command line",
-            Problem("", f"give exactly one of --snapshot, --authorization-details, --import-dir ({what})"),
-        )
-    if snapshot is not None:
-        from iamwarden.collect.snapshot import read_snapshot
-
-        return read_snapshot(snapshot)
-    if authorization_details is not None:
-        from iamwarden.collect.authdetails import snapshot_from_authorization_details
-
-        return snapshot_from_authorization_details(authorization_details, account_id=account_id)
-    from iamwarden.collect.importer import import_directory
-
-    return import_directory(given[0][1], account_id=account_id)
 
 
 @handles_input_errors
@@ -71,11 +60,9 @@ def scan(
     ] = None,
     formats: Annotated[
         str | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Comma-separated: console, json, html, sarif, ocsf, asff, csv, or all (docs/reports.md). Default: "
-            "console; every format with --output-dir; console and json with -o.",
+        format_option(
+            "Comma-separated: console, json, html, sarif, ocsf, asff, csv, or all (docs/reports.md). Default: "
+            "console; every format with --output-dir; console and json with -o."
         ),
     ] = None,
     show_inventory: Annotated[
@@ -83,26 +70,19 @@ def scan(
         typer.Option("--inventory", help="Print every inventory table (users, roles, groups, policies, keys, ...)."),
     ] = False,
     config: ConfigOption = None,
-    practice: Annotated[
-        list[int] | None,
-        typer.Option("--practice", "-p", help="Show only this practice (1-11) on the console; repeat for several."),
-    ] = None,
-    severity: Annotated[
-        str | None,
-        typer.Option("--severity", help="Show failures of this severity or worse: critical, high, medium, low, info."),
-    ] = None,
+    practice: PracticeOption = None,
+    severity: SeverityOption = None,
+    show: ShowOption = "10",
+    quiet: QuietOption = False,
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Where the file formats go: this file when one is asked for, this folder (created if missing) "
-            "when several. Without --format: json.",
+        output_option(
+            "Where the file formats go: this file when one is asked for, this folder (created if missing) "
+            "when several. Without --format: json."
         ),
     ] = None,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="List every gap and every problem of bad input.")
-    ] = False,
+    verbose: Annotated[bool, verbose_option()] = False,
+    practice_alias: Annotated[list[int] | None, typer.Option("-p", hidden=True)] = None,
     suppressions: Annotated[
         Path | None,
         typer.Option(
@@ -118,6 +98,7 @@ def scan(
             "--fail-on",
             help="Exit 1 when an unsuppressed failure of this severity or worse exists (critical, high, medium, low, "
             "info), in any practice. Default: exit 0 whatever is found.",
+            metavar="LEVEL",
         ),
     ] = None,
     compliance: Annotated[
@@ -146,7 +127,9 @@ def scan(
 
       iamwarden scan --snapshot account.json.gz --inventory
 
-      iamwarden scan --snapshot account.json.gz --practice 2 --severity high --format console,json -o findings.json
+      iamwarden scan --snapshot account.json.gz --practice 2 --severity high --show all
+
+      iamwarden scan --snapshot account.json.gz --format console,json -o findings.json
 
       iamwarden scan --snapshot account.json.gz --suppressions accepted.yaml --fail-on high --compliance cis-aws-v6
     """
@@ -157,12 +140,13 @@ def scan(
     from iamwarden.model import build_account
     from iamwarden.report.console_inventory import render_gaps, render_header, render_inventory
     from iamwarden.report.inventory import inventory, write_inventory
-    from iamwarden.report.outputs import emit, parse_formats, parse_practices, parse_severity
+    from iamwarden.report.outputs import FORMATS, emit
 
-    chosen = parse_formats(formats or ("all" if output_dir else "console,json" if output else "console"))
+    chosen = parse_formats(formats or ("all" if output_dir else "console,json" if output else "console"), FORMATS)
     if output is not None and chosen == ["console"]:
         chosen.append("json")
-    practices, min_severity = parse_practices(practice), parse_severity(severity)
+    practices, min_severity = parse_practices([*(practice or ()), *(practice_alias or ())]), parse_severity(severity)
+    shown = parse_show(show)
     gate = parse_severity(fail_on, "--fail-on")
     framework = parse_framework(compliance)
     day = parse_today(today)
@@ -170,51 +154,66 @@ def scan(
     accepted = [*settings.suppressions, *(load_suppressions_file(suppressions) if suppressions else [])]
     account = build_account(load_input(snapshot, authorization_details, import_dir, account_id))
     inv = inventory(account)
-    console = Console(highlight=False)
-    if "console" in chosen:
+    console = stdout_console()
+    printing = "console" in chosen and not quiet
+    inventory_path = output_dir / INVENTORY_FILE if output_dir is not None else None
+    if printing:
         if show_inventory:
-            render_inventory(inv, console, verbose=verbose)
+            render_inventory(inv, console, verbose=verbose, inventory_file=inventory_path)
         else:
             render_header(inv, console)
-            render_gaps(inv, console, limit=None if verbose else 5)
+            render_gaps(inv, console, limit=None if verbose else 5, inventory_file=inventory_path)
         console.print()
     written: list[Path] = []
-    if output_dir is not None:
-        path = output_dir / INVENTORY_FILE
+    if inventory_path is not None:
         try:
-            write_inventory(inv, path)
+            write_inventory(inv, inventory_path)
         except OSError as exc:
-            raise InputError(str(path), Problem("", f"cannot write the inventory: {exc.strerror or exc}")) from None
-        written.append(path)
+            raise InputError(
+                str(inventory_path), Problem("", f"cannot write the inventory: {exc.strerror or exc}")
+            ) from None
+        written.append(inventory_path)
     assessment = run_checks(account, settings.thresholds, suppressions=accepted, today=day)
     with gc_paused():  # the reports' dicts form no cycles; the collector's passes over the account cost seconds
         written += emit(
             assessment,
-            formats=chosen,
+            formats=chosen if printing else [f for f in chosen if f != "console"],
             console=console,
             output=output,
             output_dir=output_dir,
             practices=practices,
             min_severity=min_severity,
+            show=shown,
             source_file=snapshot or authorization_details,
         )
-    if "console" not in chosen and (assessment.expired_suppressions or assessment.stale_suppressions):
+    if not printing and (assessment.expired_suppressions or assessment.stale_suppressions):
         from iamwarden.report.scorecard import render_suppressions
 
         render_suppressions(assessment, err_console)  # expiry warnings are never silent, whatever the formats
     if framework is not None:
-        written += show_compliance(assessment, framework, console, chosen, output, output_dir)
-    for path in written:
-        console.print(f"wrote {path}")
+        written += show_compliance(assessment, framework, console, chosen if printing else [], output, output_dir)
+    if quiet:
+        from iamwarden.report.scorecard import summary_line
+
+        console.print(summary_line(assessment), markup=False)
+    elif written:
+        console.print(wrote_line(written), markup=False)
     if gate is not None:
         failing = assessment.failures_at_or_above(gate)
         if failing:
             err_console.print(
-                f"{len(failing)} unsuppressed failure{'s' if len(failing) != 1 else ''} at or above {gate.value} "
-                "(--fail-on): exit 1",
+                f"{plural(len(failing), 'unsuppressed failure')} at or above {gate.value} (--fail-on): exit 1",
                 markup=False,
             )
             raise typer.Exit(1)
+
+
+def wrote_line(paths: list[Path]) -> str:
+    """``wrote a.json`` for one file; ``wrote 3 files to DIR/: a, b, c`` for files of one folder."""
+    folders = {p.parent for p in paths}
+    if len(paths) == 1 or len(folders) != 1:
+        return "wrote " + ", ".join(str(p) for p in paths)
+    return f"wrote {plural(len(paths), 'file')} to {paths[0].parent}/: {', '.join(p.name for p in paths)}"
 
 
 def parse_framework(text: str | None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from iamwarden.model import Account
 
@@ -31,3 +32,28 @@ def home_region(account: Account) -> str:
         if value:
             return value
     return account.regions[0] if account.regions else DEFAULT_REGION
+
+
+_ACCOUNT_ARN = re.compile(r"arn:aws[\w-]*:([\w-]+):([\w-]*):(\d{12}):([^\s,;()\"']+)")
+
+
+def short_arn(arn: str, account_id: str) -> str:
+    """An ARN of ``account_id`` without what the report's header already says: ``user/alice`` for
+    ``arn:aws:iam::111122223333:user/alice``, ``lambda:us-east-1:function:f`` for a regional resource, ``root`` for
+    the account's root user. ARNs of other accounts, and names that are not ARNs, are returned whole."""
+    match = _ACCOUNT_ARN.fullmatch(arn)
+    if match is None or match.group(3) != account_id:
+        return arn
+    return _shortened(match)
+
+
+def shorten_arns(text: str, account_id: str) -> str:
+    """``text`` with every ARN of ``account_id`` in it shortened as :func:`short_arn` does."""
+    return _ACCOUNT_ARN.sub(lambda m: _shortened(m) if m.group(3) == account_id else m.group(0), text)
+
+
+def _shortened(match: re.Match[str]) -> str:
+    service, region, _, resource = match.groups()
+    if service == "iam" and not region:
+        return resource
+    return f"{service}:{region}:{resource}" if region else f"{service}:{resource}"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from iamwarden.report.inventory import Inventory
+from iamwarden.report.words import plural
 
 GAPS_SHOWN = 20
 
@@ -33,36 +36,50 @@ def _table(title: str, columns: Iterable[str]) -> Table:
 
 
 def render_header(inv: Inventory, console: Console) -> None:
+    """Two lines: which account, from what and when; what it holds. Later tables name its resources without
+    ``arn:aws:`` and this account id."""
     a = inv.account
     alias = f" ({a.alias})" if a.alias else ""
     console.print(
-        f"[bold]Account {a.account_id}{alias}[/bold]  source: {a.source}  "
-        f"collected: {a.collected_at.strftime('%Y-%m-%d %H:%M UTC')}  regions: {', '.join(a.regions) or '-'}"
+        Text.assemble(
+            (f"Account {a.account_id}{alias}", "bold"),
+            f": {a.source} snapshot of {a.collected_at.strftime('%Y-%m-%d %H:%M UTC')}, "
+            f"regions {', '.join(a.regions) or '-'}",
+        )
     )
-    counts = inv.counts
+    c = inv.counts
     console.print(
-        f"{counts['users']} users, {counts['roles']} roles, {counts['groups']} groups, "
-        f"{counts['customer_policies']} customer and {counts['aws_policies']} AWS managed policies, "
-        f"{counts['access_keys']} access keys, {counts['trails']} trails, {counts['workloads']} workloads; "
-        f"{counts['gaps']} gap(s)",
-        highlight=False,
+        f"{plural(c['users'], 'user')}, {plural(c['roles'], 'role')}, {plural(c['groups'], 'group')}, "
+        f"{plural(c['customer_policies'], 'customer managed policy', 'customer managed policies')} and "
+        f"{c['aws_policies']} AWS managed, {plural(c['access_keys'], 'access key')}, {plural(c['trails'], 'trail')}, "
+        f"{plural(c['workloads'], 'workload')}; {plural(c['gaps'], 'gap') if c['gaps'] else 'no gaps'}. "
+        f"Resources below are named without arn:aws: and the account id (user/alice).",
+        markup=False,
     )
 
 
-def render_gaps(inv: Inventory, console: Console, *, limit: int | None = GAPS_SHOWN) -> None:
+def render_gaps(
+    inv: Inventory, console: Console, *, limit: int | None = GAPS_SHOWN, inventory_file: Path | None = None
+) -> None:
+    """The calls without an answer (the first ``limit``); ``inventory_file``: where the inventory, which lists them
+    all, was written (if it was)."""
     if not inv.gaps:
-        console.print("Gaps: none (every call was answered)")
         return
-    table = _table(f"Gaps: {len(inv.gaps)} call(s) without an answer", ("API", "Region", "Target", "Error", "Message"))
+    table = _table(
+        f"Gaps: {plural(len(inv.gaps), 'call')} without an answer", ("API", "Region", "Target", "Error", "Message")
+    )
     shown = inv.gaps if limit is None else inv.gaps[:limit]
     for g in shown:
-        table.add_row(g.api, g.region, g.target, g.error_code, g.message[:160], style=None)
+        table.add_row(g.api, g.region, g.target, g.error_code, g.message, style=None)
     console.print(table)
     if len(shown) < len(inv.gaps):
-        console.print(f"... and {len(inv.gaps) - len(shown)} more (--verbose lists them; inventory.json holds all)")
+        where = f"; {inventory_file} holds them all" if inventory_file is not None else ""
+        console.print(f"... and {len(inv.gaps) - len(shown)} more (--verbose lists them{where})", markup=False)
 
 
-def render_inventory(inv: Inventory, console: Console, *, verbose: bool = False) -> None:
+def render_inventory(
+    inv: Inventory, console: Console, *, verbose: bool = False, inventory_file: Path | None = None
+) -> None:
     """Every table of the inventory, then the gaps."""
     render_header(inv, console)
 
@@ -186,4 +203,4 @@ def render_inventory(inv: Inventory, console: Console, *, verbose: bool = False)
     else:
         console.print("Organization: not collected (see gaps)")
 
-    render_gaps(inv, console, limit=None if verbose else GAPS_SHOWN)
+    render_gaps(inv, console, limit=None if verbose else GAPS_SHOWN, inventory_file=inventory_file)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from iamwarden.checks.base import PRACTICES, Severity
+from iamwarden.checks.base import Severity
 from iamwarden.checks.runner import Assessment
 from iamwarden.errors import InputError, Problem
 from iamwarden.report.files import write_atomic
@@ -32,41 +32,6 @@ FILE_NAMES: Mapping[str, str] = {
 """Each file format and the name it is written under in an output folder."""
 FORMATS = ("console", *FILE_NAMES)
 JSON_FILE = FILE_NAMES["json"]
-
-
-def parse_formats(text: str) -> list[str]:
-    """``"console,json"`` -> ``["console", "json"]``; ``all`` is every format; unknown names are an error naming the
-    option."""
-    names = [n.strip().lower() for n in text.split(",") if n.strip()]
-    if "all" in names:
-        names = [n for n in names if n != "all"] + list(FORMATS)
-    bad = [n for n in names if n not in FORMATS]
-    if bad or not names:
-        raise InputError(
-            "command line",
-            Problem("--format", f"unknown format {', '.join(bad) or text!r} (known: {', '.join(FORMATS)}, all)"),
-        )
-    return list(dict.fromkeys(names))
-
-
-def parse_severity(text: str | None, option: str = "--severity") -> Severity | None:
-    """A severity given on the command line (``--severity``: the minimum to show, ``high`` shows critical and high;
-    ``--fail-on``: the minimum that fails the run); an unknown name is an error naming ``option``."""
-    if text is None:
-        return None
-    try:
-        return Severity(text.strip().lower())
-    except ValueError:
-        known = ", ".join(s.value for s in Severity)
-        raise InputError("command line", Problem(option, f"unknown severity {text!r} (known: {known})")) from None
-
-
-def parse_practices(values: Sequence[int] | None) -> list[int]:
-    chosen = list(values or ())
-    bad = [v for v in chosen if v not in PRACTICES]
-    if bad:
-        raise InputError("command line", Problem("--practice", f"no practice {bad[0]} (practices are 1-11)"))
-    return chosen
 
 
 def destinations(formats: Sequence[str], output: Path | None, output_dir: Path | None) -> dict[str, Path]:
@@ -126,7 +91,7 @@ def emit(
     output_dir: Path | None = None,
     practices: Sequence[int] = (),
     min_severity: Severity | None = None,
-    max_failures: int | None = 200,
+    show: int | None = 10,
     source_file: Path | None = None,
 ) -> list[Path]:
     """Print and write what ``formats`` ask for; returns the files written, in :data:`FORMATS` order. Files always
@@ -135,7 +100,7 @@ def emit(
     from iamwarden.report.scorecard import render
 
     if "console" in formats:
-        render(assessment, console, practices=practices, min_severity=min_severity, max_failures=max_failures)
+        render(assessment, console, practices=practices, min_severity=min_severity, show=show)
     targets = destinations(formats, output, output_dir)
     writers = _writers(source_file)
     written: list[Path] = []

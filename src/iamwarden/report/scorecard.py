@@ -6,14 +6,22 @@ Secrets never reach the console: evidence is not printed here, and the checks ma
 
 from __future__ import annotations
 
+import textwrap
+from collections import Counter
 from collections.abc import Sequence
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from iamwarden.checks.base import Finding, Severity
 from iamwarden.checks.runner import Assessment, PracticeSummary
+from iamwarden.report.arns import short_arn, shorten_arns
+from iamwarden.report.words import plural
+
+DEFAULT_SHOWN = 10
+"""How many failures the console lists after the summary (``scan --show``)."""
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -34,7 +42,7 @@ def _score_text(score: int | None) -> Text:
 def scorecard_table(practices: Sequence[PracticeSummary], *, show_suppressed: bool = False) -> Table:
     """One row per practice; a Suppressed column when ``show_suppressed`` (suppressed results are not in the other
     counts nor in the score)."""
-    table = Table(title="IAM best practices scorecard", title_justify="left", show_lines=False)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
     table.add_column("#", justify="right")
     table.add_column("Practice")
     table.add_column("Pass", justify="right", style="green")
@@ -57,11 +65,12 @@ def render_suppressions(assessment: Assessment, console: Console) -> None:
     if not assessment.suppressions:
         return
     day = assessment.suppressions_checked_on
-    suppressed = len(assessment.suppressed())
+    suppressed = assessment.suppressed()
+    used = len({id(f.suppression.suppression) for f in suppressed if f.suppression is not None})
     console.print(
-        f"{suppressed} result{'s' if suppressed != 1 else ''} suppressed by {len(assessment.suppressions)} "
-        f"suppression{'s' if len(assessment.suppressions) != 1 else ''} (kept in the JSON report, left out of "
-        f"the scores and failures; expiry judged on {day.isoformat() if day else '?'})",
+        f"{plural(len(suppressed), 'result')} suppressed by {plural(used, 'suppression')} of "
+        f"{len(assessment.suppressions)} (kept in the JSON report, left out of the scores and failures; expiry "
+        f"judged on {day.isoformat() if day else '?'})",
         markup=False,
         soft_wrap=True,
     )
@@ -71,7 +80,7 @@ def render_suppressions(assessment: Assessment, console: Console) -> None:
             Text.assemble(
                 ("warning: ", "bold yellow"),
                 f"suppression {s.describe()} expired on {s.expires.isoformat() if s.expires else '?'}: "
-                f"its {use.results} result{'s' if use.results != 1 else ''} count again (reason was: {s.reason}"
+                f"its {plural(use.results, 'result')} count again (reason was: {s.reason}"
                 + (f"; owner {s.owner}" if s.owner else "")
                 + ")",
             ),
@@ -87,25 +96,78 @@ def render_suppressions(assessment: Assessment, console: Console) -> None:
         )
 
 
-def failures_table(failures: Sequence[Finding], title: str = "Failures by severity") -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("Severity", no_wrap=True)
-    table.add_column("Check", overflow="fold", ratio=2)
-    table.add_column("Resource", overflow="fold", ratio=3)
-    table.add_column("Detail", overflow="fold", ratio=4)
+def failing_checks_table(failures: Sequence[Finding], account_id: str) -> Table:
+    """One row per failing check, worst first: severity, check, how many resources fail it, one example."""
+    by_check: dict[str, list[Finding]] = {}
     for f in failures:
-        table.add_row(Text(f.severity.value, style=SEVERITY_STYLE[f.severity]), f.check.id, f.resource, f.detail)
+        by_check.setdefault(f.check.id, []).append(f)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Check", no_wrap=True)
+    table.add_column("Fails", justify="right", no_wrap=True)
+    table.add_column("Example resource", overflow="fold")
+    for check_id, found in by_check.items():
+        worst = found[0]
+        table.add_row(
+            Text(worst.severity.value, style=SEVERITY_STYLE[worst.severity]),
+            check_id,
+            str(len(found)),
+            short_arn(worst.resource, account_id),
+        )
     return table
 
 
-def unknowns_table(unknowns: Sequence[Finding]) -> Table:
-    table = Table(title="Unknown (evidence missing - not counted as pass)", title_justify="left")
-    table.add_column("Check")
+def render_failures(failures: Sequence[Finding], console: Console, account_id: str) -> None:
+    """Each failure as a line (severity, check, resource) and its detail indented on the next: nothing cut, whatever
+    the width."""
+    for f in failures:
+        console.print(
+            Text.assemble(
+                (f"{f.severity.value:<8}", SEVERITY_STYLE[f.severity]),
+                "  ",
+                (f.check.id, "bold"),
+                "  ",
+                short_arn(f.resource, account_id),
+            ),
+            overflow="fold",
+        )
+        detail = textwrap.fill(
+            shorten_arns(f.detail, account_id),
+            width=max(console.width, 40),
+            initial_indent=" " * 10,
+            subsequent_indent=" " * 10,
+            break_on_hyphens=False,
+        )
+        console.print(detail, markup=False, soft_wrap=True)
+
+
+def unknowns_table(unknowns: Sequence[Finding], account_id: str) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    table.add_column("Check", no_wrap=True)
     table.add_column("Resource", overflow="fold")
     table.add_column("Why", overflow="fold")
     for f in unknowns:
-        table.add_row(f.check.id, f.resource, f.detail)
+        table.add_row(f.check.id, short_arn(f.resource, account_id), shorten_arns(f.detail, account_id))
     return table
+
+
+def summary_line(assessment: Assessment) -> str:
+    """One line saying how the account did: what ``scan --quiet`` prints."""
+    failures = assessment.failures()
+    unknown = sum(1 for f in assessment.findings if f.status.value == "unknown" and not f.suppressed)
+    counts = Counter(f.severity for f in failures)
+    by_severity = ", ".join(f"{counts[s]} {s.value}" for s in Severity if counts[s])
+    checks = len({f.check.id for f in failures})
+    account = assessment.account
+    text = f"{account.account_id}: {plural(len(failures), 'failure')}"
+    if failures:
+        text += f" ({by_severity}) in {checks} of {plural(len(assessment.checks), 'check')}"
+    else:
+        text += f" in {plural(len(assessment.checks), 'check')}"
+    text += f", {unknown} unknown"
+    if assessment.suppressions:
+        text += f", {len(assessment.suppressed())} suppressed"
+    return text
 
 
 def render(
@@ -116,18 +178,14 @@ def render(
     min_severity: Severity | None = None,
     show_unknown: bool = True,
     max_unknown: int = 20,
-    max_failures: int | None = 200,
+    show: int | None = DEFAULT_SHOWN,
 ) -> None:
-    """Print the scorecard (filtered practices) and the failures (filtered by practice and severity; the first
-    ``max_failures``, worst first, ``None`` for all), then the unknowns."""
-    account = assessment.account
-    alias = f" ({account.alias})" if account.alias else ""
-    console.print(
-        f"Account [bold]{account.account_id}[/bold]{alias}, snapshot of "
-        f"{account.collected_at.strftime('%Y-%m-%d %H:%M UTC')} ({account.source}), "
-        f"{len(assessment.checks)} checks, {len(assessment.findings)} results"
-    )
+    """The summary first: the scorecard (filtered practices) and the failing checks (filtered by practice and
+    severity), then the first ``show`` failures, worst first (``None``: all), the unknowns and the suppressions.
+    Resources are printed short (see :func:`iamwarden.report.arns.short_arn`): the header names the account."""
+    account_id = assessment.account.account_id
     rows = [p for p in assessment.practices if not practices or p.number in practices]
+    console.print(Text("IAM best practices scorecard", "bold"))
     console.print(scorecard_table(rows, show_suppressed=bool(assessment.suppressions)))
 
     def keep(f: Finding) -> bool:
@@ -137,19 +195,33 @@ def render(
 
     failures = [f for f in assessment.failures() if keep(f)]
     if failures:
-        shown = failures if max_failures is None else failures[:max_failures]
-        console.print(failures_table(shown))
+        checks = len({f.check.id for f in failures})
+        console.print()
+        console.print(Text(f"Failing checks: {plural(checks, 'check')}, {plural(len(failures), 'failure')}", "bold"))
+        console.print(failing_checks_table(failures, account_id))
+        shown = failures if show is None else failures[:show]
+        if shown:
+            console.print()
+            title = "All failures" if len(shown) == len(failures) else f"Top {len(shown)} of {len(failures)} failures"
+            console.print(Text(title, style="bold"))
+            render_failures(shown, console, account_id)
         if len(shown) < len(failures):
             console.print(
-                f"... and {len(failures) - len(shown)} more failures (narrow with --practice / --severity, "
-                "or see the JSON report)"
+                f"... {plural(len(failures) - len(shown), 'more failure')}: --show N or --show all prints them, "
+                "--practice / --severity narrow them, the JSON report holds every result"
             )
     else:
         console.print("[green]No failures[/green] for the selected practices and severities.")
     if show_unknown:
         unknowns = [f for f in assessment.findings if f.status.value == "unknown" and not f.suppressed and keep(f)]
         if unknowns:
-            console.print(unknowns_table(unknowns[:max_unknown]))
+            console.print()
+            console.print(
+                Text(f"Unknown: {plural(len(unknowns), 'result')} (evidence missing, not counted as pass)", "bold")
+            )
+            console.print(unknowns_table(unknowns[:max_unknown], account_id))
             if len(unknowns) > max_unknown:
-                console.print(f"... and {len(unknowns) - max_unknown} more unknown results (see the JSON report)")
+                console.print(f"... {plural(len(unknowns) - max_unknown, 'more unknown result')} (see the JSON report)")
     render_suppressions(assessment, console)
+    console.print()
+    console.print(Text(summary_line(assessment), style="bold"))
