@@ -70,6 +70,10 @@ def _register() -> None:
 
     app.add_typer(policy_cmd.app, name="policy")
 
+    from iamwarden.cli import secrets_cmd
+
+    app.add_typer(secrets_cmd.app, name="secrets")
+
 
 _register()
 
