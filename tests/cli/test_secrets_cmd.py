@@ -10,9 +10,9 @@ from pathlib import Path
 
 import orjson
 import pytest
+from benchmarks.secrets_corpus import GIT_ENV, make_key_id, make_secret
 from typer.testing import CliRunner
 
-from benchmarks.secrets_corpus import GIT_ENV, make_key_id, make_secret
 from iamwarden.cli.app import app
 from iamwarden.collect.secrets.keys import fingerprint
 from iamwarden.collect.snapshot import read_snapshot

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from benchmarks.secrets_corpus import Corpus, build_corpus
+
 from iamwarden.analysis.secrets import KnownAccounts, attribute
 from iamwarden.collect.secrets import ScanOptions, scan_sources
 from iamwarden.collect.secrets.keys import fingerprint

@@ -11,6 +11,11 @@ import typer
 from rich.console import Console
 
 from iamwarden.cli.errors import err_console, handles_input_errors
+from iamwarden.cli.options import (
+    parse_formats,
+    parse_severity,
+    parse_show,
+)
 from iamwarden.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -25,31 +30,6 @@ app = typer.Typer(
 
 FORMATS = ("console", "json", "sarif")
 FILE_NAMES = {"json": "secrets.json", "sarif": "secrets.sarif"}
-
-
-def _formats(text: str | None, output: Path | None) -> list[str]:
-    names = [n.strip().lower() for n in (text or ("json" if output else "console")).split(",") if n.strip()]
-    if "all" in names:
-        names = list(FORMATS)
-    bad = [n for n in names if n not in FORMATS]
-    if bad or not names:
-        raise InputError(
-            "command line",
-            Problem("--format", f"unknown format {', '.join(bad) or text!r} (known: console, json, sarif, all)"),
-        )
-    return list(dict.fromkeys(names))
-
-
-def _show(text: str) -> int | None:
-    if text.strip().lower() == "all":
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise InputError("command line", Problem("--show", f"expected a number or 'all', got {text!r}"))
-    return value
 
 
 @app.command("scan")
@@ -132,6 +112,7 @@ def scan(
             "--fail-on",
             help="Exit 1 when an unsuppressed finding of this severity or worse exists (critical, high, medium, low, "
             "info). Default: exit 0 whatever is found.",
+            metavar="LEVEL",
         ),
     ] = None,
     include_vendored: Annotated[
@@ -165,9 +146,8 @@ def scan(
     """
     from iamwarden.analysis.secrets import KnownAccounts, attribute, key_ids
     from iamwarden.checks.suppressions import load_suppressions_file, today_utc
-    from iamwarden.cli.scan_cmd import parse_today
+    from iamwarden.cli.scan_cmd import parse_today, wrote_line
     from iamwarden.collect.secrets import ScanOptions, scan_sources
-    from iamwarden.report.outputs import parse_severity
     from iamwarden.report.secrets import (
         apply_suppressions,
         baseline_yaml,
@@ -178,8 +158,8 @@ def scan(
         write,
     )
 
-    chosen = _formats(formats, output)
-    limit = _show(show)
+    chosen = parse_formats(formats or ("json" if output else "console"), FORMATS)
+    limit = parse_show(show)
     gate = parse_severity(fail_on, "--fail-on")
     if staged and (history or since):
         raise InputError("command line", Problem("--staged", "reads the index; it does not go with --history/--since"))
@@ -232,9 +212,8 @@ def scan(
     if write_baseline is not None:
         write(write_baseline, baseline_yaml(report, day), "the baseline")
         written.append(write_baseline)
-    if not quiet:
-        for path in written:
-            console.print(f"wrote {path}", markup=False)
+    if written and not quiet:
+        console.print(wrote_line(written), markup=False)
     if gate is not None:
         failing = report.at_or_above(gate)
         if failing:

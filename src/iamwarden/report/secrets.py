@@ -25,6 +25,7 @@ from iamwarden.checks.suppressions import AppliedSuppression, Suppression, match
 from iamwarden.collect.secrets import ScanStats
 from iamwarden.collect.secrets.report_file import REPORT_KIND, REPORT_VERSION
 from iamwarden.report.sarif import SECURITY_SEVERITY, SEVERITY_LEVEL, SarifResult, SarifRule, sarif_log
+from iamwarden.report.words import plural
 
 KIND_NAMES: Mapping[str, str] = {
     "access_key_id": "access key id",
@@ -80,10 +81,6 @@ def apply_suppressions(
 # --- console -----------------------------------------------------------------------------------------------------
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def summary_line(report: SecretsReport) -> str:
     leaks = report.leaks()
     counts = {s: sum(1 for f in leaks if f.severity == s) for s in SEVERITY_ORDER}
@@ -91,17 +88,17 @@ def summary_line(report: SecretsReport) -> str:
     examples = sum(1 for f in report.findings if not f.leak)
     suppressed = sum(1 for f in report.findings if report.suppressed(f))
     problems = sum(1 for s in report.stats.skipped if s.problem)
-    text = f"{_plural(len(leaks), 'leak')}" + (f" ({parts})" if parts else "")
+    text = f"{plural(len(leaks), 'leak')}" + (f" ({parts})" if parts else "")
     if examples:
-        text += f", {_plural(examples, 'documentation example')}"
+        text += f", {plural(examples, 'documentation example')}"
     if suppressed:
         text += f", {suppressed} suppressed"
     megabytes = report.stats.bytes / 1_000_000
-    text += f"; read {_plural(report.stats.blobs, 'blob')} ({megabytes:.1f} MB)"
+    text += f"; read {plural(report.stats.blobs, 'blob')} ({megabytes:.1f} MB)"
     if report.stats.skipped:
         text += f", skipped {len(report.stats.skipped)}"
         if problems:
-            text += f" ({_plural(problems, 'problem')})"
+            text += f" ({plural(problems, 'problem')})"
     return text
 
 
@@ -125,7 +122,7 @@ def describe(finding: SecretFinding) -> str:
 def where(finding: SecretFinding) -> str:
     more = len(finding.locations) - 1
     text = finding.primary.describe()
-    return text + (f", and {_plural(more, 'more place')}" if more else "")
+    return text + (f", and {plural(more, 'more place')}" if more else "")
 
 
 def render(report: SecretsReport, console: Console, *, show: int | None = 50, verbose: bool = False) -> None:
