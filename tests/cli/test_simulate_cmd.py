@@ -400,3 +400,33 @@ def test_docs_examples_are_current(
     result = _run(*args)
     assert result.exit_code == exit_code
     assert result.output.rstrip("\n") == expected.rstrip("\n")
+
+
+def test_decision_errors_are_printed_in_text_and_json(tmp_path: Path) -> None:
+    doc = {
+        "request": {"principal": ALICE, "action": "s3:ListBucket", "resource": "arn:aws:s3:::b", "context": {}},
+        "identity_policies": [
+            {
+                "name": "guard",
+                "document": _pol(
+                    _allow("s3:*"),
+                    _deny("s3:ListBucket", Condition={"NumericLessThan": {"s3:max-keys": "abc"}}),
+                ),
+            }
+        ],
+    }
+    doc["request"]["context"] = {"s3:max-keys": "5"}
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(doc))
+    text = _run("--request-file", str(path))
+    assert text.exit_code == 0, text.output
+    assert text.output.startswith("ALLOWED")
+    assert (
+        "error identity guard statement #1 at "
+        '$.identity_policies[0].document.Statement[1].Condition.NumericLessThan["s3:max-keys"]: '
+        "NumericLessThan s3:max-keys: 'abc' is not a number; it matches no request value"
+    ) in text.output
+    as_json = _run("--request-file", str(path), "--json")
+    assert as_json.exit_code == 0, as_json.output
+    (error,) = json.loads(as_json.output)["errors"]
+    assert error["policy"] == "guard" and error["statement"] == "#1" and "'abc' is not a number" in error["message"]

@@ -40,6 +40,8 @@ def test_case(case: dict[str, Any]) -> None:
     assert missing <= set(decision.missing_context_keys), (
         f"{case['description']} -- missing keys reported: {sorted(decision.missing_context_keys)}"
     )
+    if "errors" in expect:  # the problems the decision met (Decision.errors), counted
+        assert len(decision.errors) == expect["errors"], [e.describe() for e in decision.errors]
 
 
 def test_suite_size_and_shape() -> None:

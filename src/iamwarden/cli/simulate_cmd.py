@@ -256,6 +256,8 @@ def _render(console: Console, decision: Decision, request: Mapping[str, Any], ca
             f"  [cyan]what if[/] {escape(key)} were in the request? A condition needed it and it was absent "
             "(give it in the request context to see that decision)."
         )
+    for error in decision.errors:
+        console.print(f"  [bold red]error[/] {escape(error.describe())}")
     for caveat in caveats:
         console.print(f"  [yellow]caveat[/] {escape(caveat)}")
 

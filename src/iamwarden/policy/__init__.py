@@ -9,12 +9,16 @@ Compile once, evaluate many::
                         identity_policies=[policy])
     decision.decision        # "allowed" | "explicit_deny" | "implicit_deny"
 
+A decision carries the problems it met in ``decision.errors`` (a policy that could not be compiled — see
+:func:`compile_policy` — or a condition value its operator cannot read); :func:`policy_problems` lists a policy's
+problems whatever the request.
+
 Or decide a whole request document (the ``simulate --request-file`` format): :func:`evaluate_request_document`.
 """
 
 from iamwarden.policy.conditions import OPERATORS, ConditionResult
-from iamwarden.policy.evaluation import Decision, Reason, Request, evaluate
-from iamwarden.policy.language import Policy, Statement, parse_policy
+from iamwarden.policy.evaluation import Decision, PolicyError, Reason, Request, evaluate
+from iamwarden.policy.language import Policy, Statement, compile_policy, parse_policy, policy_problems
 from iamwarden.policy.simulation import evaluate_request_document, read_request_document
 
 __all__ = [
@@ -22,11 +26,14 @@ __all__ = [
     "ConditionResult",
     "Decision",
     "Policy",
+    "PolicyError",
     "Reason",
     "Request",
     "Statement",
+    "compile_policy",
     "evaluate",
     "evaluate_request_document",
     "parse_policy",
+    "policy_problems",
     "read_request_document",
 ]

@@ -166,8 +166,37 @@ class Reason:
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyError:
+    """A problem met while deciding (Cedar's ``diagnostics.errors``): a policy that could not be compiled, or a
+    condition value its operator cannot read in a statement the request reached. The decision stands as AWS would
+    make it (an unreadable value matches nothing), and says that it rests on a faulty policy."""
+
+    policy_type: PolicyType
+    policy: str
+    statement: str | None
+    place: str
+    """The JSON path in the policy (``$.Statement[0].Condition.NumericLessThan["s3:max-keys"]``)."""
+    message: str
+
+    def describe(self) -> str:
+        where = f" statement {self.statement}" if self.statement is not None else ""
+        at = f" at {self.place}" if self.place else ""
+        return f"{self.policy_type} {self.policy}{where}{at}: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "policy_type": self.policy_type,
+            "policy": self.policy,
+            "statement": self.statement,
+            "place": self.place,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
-    """The answer for one request, saying which policies produced it (Cedar's ``Response{decision, diagnostics}``).
+    """The answer for one request, saying which policies produced it and what went wrong on the way (Cedar's
+    ``Response{decision, diagnostics{reason, errors}}``).
 
     :func:`evaluate` returns a subclass that builds ``reasons`` on first access (most callers only read
     ``decision``); it compares, hashes and prints as the plain dataclass does."""
@@ -176,13 +205,16 @@ class Decision:
     reasons: tuple[Reason, ...] = ()
     not_allowing: tuple[str, ...] = ()
     missing_context_keys: frozenset[str] = frozenset()
+    errors: tuple[PolicyError, ...] = ()
+    """Policies that could not be compiled and unreadable condition values the request met: the decision rests on
+    them, so a caller that must be sure reports ``unknown`` naming them."""
 
     @property
     def allowed(self) -> bool:
         return self.decision == "allowed"
 
     def _values(self) -> tuple[Any, ...]:
-        return (self.decision, self.reasons, self.not_allowing, self.missing_context_keys)
+        return (self.decision, self.reasons, self.not_allowing, self.missing_context_keys, self.errors)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Decision):
@@ -192,17 +224,21 @@ class Decision:
     def __repr__(self) -> str:
         return (
             f"Decision(decision={self.decision!r}, reasons={self.reasons!r}, not_allowing={self.not_allowing!r}, "
-            f"missing_context_keys={self.missing_context_keys!r})"
+            f"missing_context_keys={self.missing_context_keys!r}, errors={self.errors!r})"
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """The decision as JSON; ``errors`` appears only when there are some."""
+        out: dict[str, Any] = {
             "decision": self.decision,
             "allowed": self.decision == "allowed",
             "reasons": [r.to_json() for r in self.reasons],
             "not_allowing": list(self.not_allowing),
             "missing_context_keys": sorted(self.missing_context_keys),
         }
+        if self.errors:
+            out["errors"] = [e.to_json() for e in self.errors]
+        return out
 
 
 _REASONS_SLOT: Any = Decision.__dict__["reasons"]  # the slot under the property below
@@ -220,12 +256,14 @@ class _Decided(Decision):
         reasons: tuple[Reason, ...] = (),
         not_allowing: tuple[str, ...] = (),
         missing_context_keys: frozenset[str] = frozenset(),
+        errors: tuple[PolicyError, ...] = (),
         why: _Why | None = None,
     ) -> None:
         setter = object.__setattr__
         setter(self, "decision", decision)
         setter(self, "not_allowing", not_allowing)
         setter(self, "missing_context_keys", missing_context_keys)
+        setter(self, "errors", errors)
         setter(self, "_why", why)
         if why is None:  # built as a plain Decision would be (dataclasses.replace, copy)
             _REASONS_SLOT.__set__(self, reasons)
@@ -251,17 +289,20 @@ class _Decided(Decision):
                 {"effect": e, "policy_type": t, "policy": p, "statement": st, "detail": d}
                 for e, t, p, st, d in _reason_fields(why)
             ]
-            return {
+            out: dict[str, Any] = {
                 "decision": self.decision,
                 "allowed": self.decision == "allowed",
                 "reasons": reasons,
                 "not_allowing": list(self.not_allowing),
                 "missing_context_keys": sorted(self.missing_context_keys),
             }
+            if self.errors:
+                out["errors"] = [e.to_json() for e in self.errors]
+            return out
         return super().to_json()
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Decision, (self.decision, self.reasons, self.not_allowing, self.missing_context_keys))
+        return (Decision, (self.decision, self.reasons, self.not_allowing, self.missing_context_keys, self.errors))
 
 
 _Match = tuple[PolicyType, Policy, Statement, MatchKind]
@@ -357,15 +398,20 @@ def _scan(
     missing: set[str],
     allows: list[_Match],
     denies: list[_Match],
+    errors: list[PolicyError],
 ) -> int:
     """Append the statements of ``policies`` that apply to ``request`` to ``allows`` / ``denies``; the number of
     allows added. Every condition of a statement is tested (not only up to the first false one) so that every
-    context key a condition lacked is reported."""
+    context key a condition lacked is reported. A policy that could not be compiled, and a statement with unreadable
+    condition values that the request reaches, add to ``errors``."""
     action = request.action_lower
     resource = request.resource
     ctx = request.full_context
     added = 0
     for policy in policies:
+        if policy.problems:
+            errors += (PolicyError(policy_type, policy.name, None, p.place, p.message) for p in policy.problems)
+            continue
         statements = policy._cache.get(action)
         if statements is None:
             statements = policy.statements_for(action)
@@ -390,6 +436,8 @@ def _scan(
                     kind = found
             conditions = st.conditions
             if conditions:
+                if st.problems:
+                    errors += (PolicyError(policy_type, policy.name, st.label, p.place, p.message) for p in st.problems)
                 ok = True
                 for cond in conditions:
                     if not cond.test(ctx, missing):
@@ -450,35 +498,39 @@ def evaluate(
     # keys come from all of them
     allows: list[_Match] = []
     denies: list[_Match] = []
-    identity_allows = _scan(identity_policies, "identity", request, False, has_boundary, missing, allows, denies) > 0
+    errs: list[PolicyError] = []
+    identity_allows = (
+        _scan(identity_policies, "identity", request, False, has_boundary, missing, allows, denies, errs) > 0
+    )
     resource_start = len(allows)
     if resource_policy is not None:
-        _scan((resource_policy,), "resource", request, True, has_boundary, missing, allows, denies)
+        _scan((resource_policy,), "resource", request, True, has_boundary, missing, allows, denies, errs)
     resource_end = len(allows)
     boundary_allows = False
     if permission_boundary is not None:
+        boundaries = (permission_boundary,)
         boundary_allows = (
-            _scan((permission_boundary,), "permission_boundary", request, False, has_boundary, missing, allows, denies)
-            > 0
+            _scan(boundaries, "permission_boundary", request, False, has_boundary, missing, allows, denies, errs) > 0
         )
     session_allows = (
-        bool(sessions) and _scan(sessions, "session", request, False, has_boundary, missing, allows, denies) > 0
+        bool(sessions) and _scan(sessions, "session", request, False, has_boundary, missing, allows, denies, errs) > 0
     )
     scp_gaps: list[int] = []
     if scp_applies:
         for i, level in enumerate(scps):
-            if not _scan(level, "scp", request, False, has_boundary, missing, allows, denies):
+            if not _scan(level, "scp", request, False, has_boundary, missing, allows, denies, errs):
                 scp_gaps.append(i)
     rcp_gaps: list[int] = []
     if rcp_applies:
         for i, level in enumerate(rcps):
-            if not _scan(level, "rcp", request, True, has_boundary, missing, allows, denies):
+            if not _scan(level, "rcp", request, True, has_boundary, missing, allows, denies, errs):
                 rcp_gaps.append(i)
 
     frozen_missing = frozenset(missing)
+    errors = tuple(dict.fromkeys(errs)) if errs else ()
     action = request.action
     if denies:
-        return _Decided("explicit_deny", (), (), frozen_missing, _Why(action, denies, [], []))
+        return _Decided("explicit_deny", (), (), frozen_missing, errors, _Why(action, denies, [], []))
 
     before: list[_NotAllowed] = []
     not_allowing: list[str] = []
@@ -542,5 +594,5 @@ def evaluate(
             after.append(("identity", identity_policies, "no policy combination allows"))
     explanation = _Why(action, allows, before, after)
     if not_allowing:
-        return _Decided("implicit_deny", (), tuple(dict.fromkeys(not_allowing)), frozen_missing, explanation)
-    return _Decided("allowed", (), (), frozen_missing, explanation)
+        return _Decided("implicit_deny", (), tuple(dict.fromkeys(not_allowing)), frozen_missing, errors, explanation)
+    return _Decided("allowed", (), (), frozen_missing, errors, explanation)

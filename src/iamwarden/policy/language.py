@@ -70,9 +70,15 @@ class Statement:
     resource_check: ResourceCheck | None = field(default=None, init=False, compare=False, repr=False)
     """``resources`` / ``not_resource`` compiled to one test (see
     :func:`~iamwarden.policy.matching.compile_resource_check`); ``None`` when the statement applies to any resource."""
+    problems: tuple[Problem, ...] = field(default=(), init=False, compare=False, repr=False)
+    """Condition values the operator cannot read, each with its JSON path: a decision that tests this statement's
+    conditions carries them as errors."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "resource_check", compile_resource_check(self.resources, self.not_resource))
+        problems = tuple(Problem(c.path, text) for c in self.conditions if c.invalid for text in c.problems())
+        if problems:
+            object.__setattr__(self, "problems", problems)
 
     @property
     def label(self) -> str:
@@ -97,6 +103,9 @@ class Policy:
     _by_service: dict[str, tuple[Statement, ...]] = field(compare=False, repr=False, default_factory=dict)
     _any_service: tuple[Statement, ...] = field(compare=False, repr=False, default=())
     _cache: dict[str, tuple[Statement, ...]] = field(compare=False, repr=False, default_factory=dict)
+    problems: tuple[Problem, ...] = field(compare=False, repr=False, default=())
+    """Why the document could not be compiled (:func:`compile_policy`); such a policy has no statements, and every
+    decision it takes part in carries these problems as errors."""
 
     @property
     def variables_enabled(self) -> bool:
@@ -347,6 +356,26 @@ def parse_policy(doc: Any, *, name: str = "policy", source: str = "<policy>", ba
         _by_service=by_service,
         _any_service=any_service,
     )
+
+
+def compile_policy(doc: Any, *, name: str = "policy", source: str = "<policy>") -> Policy:
+    """Like :func:`parse_policy`, but a document that cannot be compiled (a malformed policy in a snapshot) gives a
+    policy with no statements whose :attr:`Policy.problems` say why, instead of an error: it allows and denies
+    nothing, and every :class:`~iamwarden.policy.Decision` it takes part in lists the problems in ``errors``."""
+    try:
+        return parse_policy(doc, name=name, source=source)
+    except InputError as exc:
+        document = doc if isinstance(doc, Mapping) else {}
+        return Policy(name, source, VERSION_2012, None, (), document, problems=tuple(exc.problems))
+
+
+def policy_problems(policy: Policy) -> tuple[Problem, ...]:
+    """Everything wrong with a compiled policy, whatever the request: why it could not be compiled, or the condition
+    values its operators cannot read. Empty for a sound policy. A check whose answer rests on a policy with problems
+    reports ``unknown`` naming it (a decision lists only the problems it met: :attr:`Decision.errors`)."""
+    if policy.problems:
+        return policy.problems
+    return tuple(p for st in policy.statements for p in st.problems)
 
 
 def collect_problems(doc: Any, *, base_path: Path = ()) -> list[Problem]:

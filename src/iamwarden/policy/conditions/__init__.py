@@ -16,7 +16,13 @@ once for all of them:
   ("If the key that you specify in a policy condition is not present in the request context, the values do not match
   and the condition is false. If the policy condition requires that the key is not matched, such as StringNotLike or
   ArnNotLike, and the right key is not present, the condition is true.");
-- ``Null``: tests presence only.
+- ``Null``: tests presence only;
+- a policy value the operator cannot read (``"abc"`` for ``NumericLessThan``, ``"yes"`` for ``Bool``): AWS compares
+  a request value with a policy value of the operator's type (IAM User Guide, "Condition operators"), so such a value
+  matches no request value; for a negated operator (``NumericNotEquals``) the request value cannot be shown to differ
+  from it either, so the condition does not hold while the key is present. The values are kept in
+  :attr:`Condition.invalid`, and a decision that tested the condition carries the error
+  (:attr:`iamwarden.policy.Decision.errors`).
 
 Condition keys are matched case-insensitively (they are lower-cased here and in the request context); values follow
 each operator's own case rule. Several keys in one operator block, and several operator blocks, are ANDed by the
@@ -41,6 +47,22 @@ Matcher = Callable[[str], bool]
 
 def _never(value: str) -> bool:
     return False
+
+
+def _always(value: str) -> bool:
+    """The matcher of a negated operator with an unreadable policy value: no request value can be shown to differ
+    from it, so the negated condition does not hold."""
+    return True
+
+
+_WHAT: dict[str, str] = {
+    "Numeric": "a number",
+    "Date": "a date (ISO 8601) or epoch seconds",
+    "Bool": "true or false",
+    "Null": "true or false",
+    "Binary": "base64",
+    "IPAddress": "an IP address or CIDR block",
+}
 
 
 def _matcher(op: Operator, prepared: tuple[Any, ...]) -> Matcher:
@@ -88,6 +110,8 @@ class Condition:
     path: str
     precompiled: tuple[Any, ...] | None = None
     matcher: Matcher | None = field(default=None, compare=False, repr=False)
+    invalid: tuple[str, ...] = ()
+    """The policy values the operator cannot read (see the module docstring: they never match)."""
 
     @classmethod
     def compile(
@@ -98,13 +122,27 @@ class Condition:
         prepared: tuple[Any, ...] | None = None
         precompiled: tuple[Any, ...] | None = None
         matcher: Matcher | None = None
+        invalid: tuple[str, ...] = ()
         if not any(t.has_variables for t in templates):
             prepared = tuple(op.prepare(t, None, None) for t in templates)
+            invalid = tuple(v for v, p in zip(values, prepared, strict=True) if p is None)
             if op is not null.NULL:
-                matcher = _matcher(op, tuple(p for p in prepared if p is not None))
+                valid = tuple(p for p in prepared if p is not None)
+                matcher = _always if invalid and op.negated else _matcher(op, valid)
         elif op.precompile is not None:
             precompiled = tuple(op.precompile(t) for t in templates)
-        return cls(operator_name, key, key.lower(), values, templates, prepared, path, precompiled, matcher)
+        return cls(operator_name, key, key.lower(), values, templates, prepared, path, precompiled, matcher, invalid)
+
+    def problems(self) -> list[str]:
+        """One sentence per unreadable policy value (empty when every value is valid for the operator)."""
+        op = self.operator_name.operator
+        what = _WHAT.get(op.family, f"a valid {op.family} value")
+        effect = (
+            "the condition does not hold while the key is present"
+            if op.negated and op is not null.NULL
+            else "it matches no request value"
+        )
+        return [f"{self.operator_name.text} {self.key}: {v!r} is not {what}; {effect}" for v in self.invalid]
 
     def _prepared(self, context: Context, missing: set[str] | None) -> tuple[Any, ...]:
         if self.prepared is not None:
