@@ -403,8 +403,9 @@ def test_docs_examples_are_current(
 
 
 def test_decision_errors_are_printed_in_text_and_json(tmp_path: Path) -> None:
+    request = {"principal": ALICE, "action": "s3:ListBucket", "resource": "arn:aws:s3:::b"}
     doc = {
-        "request": {"principal": ALICE, "action": "s3:ListBucket", "resource": "arn:aws:s3:::b", "context": {}},
+        "request": {**request, "context": {"s3:max-keys": "5"}},
         "identity_policies": [
             {
                 "name": "guard",
@@ -415,7 +416,6 @@ def test_decision_errors_are_printed_in_text_and_json(tmp_path: Path) -> None:
             }
         ],
     }
-    doc["request"]["context"] = {"s3:max-keys": "5"}
     path = tmp_path / "one.json"
     path.write_text(json.dumps(doc))
     text = _run("--request-file", str(path))
