@@ -93,11 +93,11 @@ BAD = [
         "bad.json",
         '{"Records": [{"eventSource": "s3.amazonaws.com", "eventName": "X", "eventTime": "2026-11-01T00:00:00Z"}, '
         '{"eventName": "Y", "eventTime": "2026-11-01T00:00:00Z"}]}',
-        "bad.json: $.Records[1]: missing eventSource or eventName",
+        "bad.json: record without eventSource or eventName",
     ),
-    ("bad.jsonl", json.dumps(EVENTS[0]) + "\n{not json\n", "bad.jsonl: line 2: not JSON"),
-    ("arr.json", json.dumps([EVENTS[0], 3]), "arr.json: $[1]: expected an event object, found a number"),
-    ("time.json", json.dumps([event("A", when="yesterday")]), "time.json: $[0]: eventTime 'yesterday' is not a date"),
+    ("bad.jsonl", json.dumps(EVENTS[0]) + "\n{not json\n", "bad.jsonl: line that is not JSON"),
+    ("arr.json", json.dumps([EVENTS[0], 3]), "arr.json: record that is not an object"),
+    ("time.json", json.dumps([event("A", when="yesterday")]), "time.json: record whose eventTime is not a date and time"),
     ("empty.json", "", "empty.json: empty file"),
 ]
 

@@ -1,37 +1,374 @@
-"""Read CloudTrail logs with duckdb (embedded) and aggregate the calls each principal made.
+"""Read CloudTrail logs with DuckDB (embedded), in batches, and aggregate the calls each principal made.
 
-Input: one file or a folder (searched recursively) of ``.json`` / ``.json.gz`` / ``.jsonl`` / ``.jsonl.gz`` files, each
-in one of three shapes: as S3 delivers them (``{"Records": [...]}``), a JSON array of events (what
-``aws cloudtrail lookup-events`` and the Stratus Red Team detonation logs give) or JSON Lines (one event a line).
+One loader serves ``detect``, ``policy unused`` and ``policy suggest``. Input: files or folders (searched
+recursively) of ``.json`` / ``.json.gz`` / ``.jsonl`` / ``.jsonl.gz`` files, each in one of three shapes: as S3
+delivers them (``{"Records": [...]}``), a JSON array of events (what ``aws cloudtrail lookup-events``, CloudTrail Lake
+exports and the Stratus Red Team detonation logs give) or JSON Lines (one event a line, as Athena exports). Folders in
+the S3 layout (``AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/``) are pruned by the accounts, regions and days asked
+for before any file is opened.
 
-Every event becomes a row (file, record index, time, event source and name, principal, resources, error code) of an
-in-memory duckdb table; :func:`read_calls` returns, per (principal, event source, event name), the last time it was
-seen, how often, and the resource ARNs named (the event's ``resources`` and ARN-valued ``requestParameters``).
+:class:`TrailReader` reads the files a batch at a time (bounded memory whatever the trail's size) into a temporary
+table with the explicit schema of :mod:`iamwarden.collect.cloudtrail_schema`, plus ``_file`` (where the record came
+from) and ``_time`` (``eventTime`` as a timestamp). Bad input never stops the read: a file that cannot be read (truncated
+gzip, not JSON), a line that is not JSON, a record without its source, name or time, is counted per file and reason
+in :class:`ReadReport`; the caller decides (``detect`` fails only when nothing at all could be read).
 
-The principal of an assumed-role session is its role (``userIdentity.sessionContext.sessionIssuer.arn``, or the role
-named in an ``arn:aws:sts::...:assumed-role/NAME/SESSION`` ARN). Calls that were refused (an error code containing
-``AccessDenied`` or ``Unauthorized``) are counted apart: they show no use of a permission.
+:func:`read_calls` returns, per (principal, event source, event name), the last time it was seen, how often, and the
+resource ARNs named (the event's ``resources`` and ARN-valued ``requestParameters``). The principal of an assumed-role
+session is its role (``userIdentity.sessionContext.sessionIssuer.arn``, or the role named in an
+``arn:aws:sts::...:assumed-role/NAME/SESSION`` ARN). Calls that were refused (an error code containing ``AccessDenied``
+or ``Unauthorized``) are counted apart: they show no use of a permission.
 """
 
 from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import tempfile
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import orjson
 
+from iamwarden.collect.cloudtrail_schema import RECORD, duckdb_columns, duckdb_type
 from iamwarden.errors import InputError, Problem
 
 UNNAMED_LIMIT = 100
 SUFFIXES = (".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 _RECORDS = re.compile(rb'^\s*\{\s*"Records"\s*:')
 _STS_SESSION = re.compile(r"^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/")
+_S3_NAME = re.compile(r"^\d{12}_CloudTrail_[a-z0-9-]+_\d{8}T\d{4}Z_\w+\.json\.gz$")
+MAX_OBJECT = 256 << 20
+"""Largest JSON object DuckDB reads (a whole ``{"Records": [...]}`` file is one object; S3 delivers far smaller
+files): 256 MiB. DuckDB's read buffer is twice this."""
+MAX_RECORD = 16 << 20
+"""Largest record of an array or JSON Lines file."""
+BATCH_BYTES = 64 << 20
+"""Files read together in one batch: up to this many bytes on disk (gzip: about 10x as much JSON)."""
+BATCH_TABLE = "trail_batch"
+
+
+@dataclass(frozen=True, slots=True)
+class TrailFilter:
+    """Which records to keep: a time window and accounts / regions (empty: all)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    accounts: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()
+
+    def keeps_day(self, day: date) -> bool:
+        return (self.since is None or day >= self.since.date()) and (self.until is None or day <= self.until.date())
+
+    def keeps_layout(self, parts: Sequence[str]) -> bool:
+        """Whether a path (or S3 key) in the S3 layout may hold records kept: ``.../AWSLogs/[o-.../]ACCOUNT/CloudTrail/
+        REGION/YYYY/MM/DD/...``; paths outside the layout are kept."""
+        try:
+            at = parts.index("CloudTrail")
+        except ValueError:
+            return True
+        if at < 1 or not re.fullmatch(r"\d{12}", parts[at - 1]):
+            return True
+        if self.accounts and parts[at - 1] not in self.accounts:
+            return False
+        if len(parts) > at + 1 and self.regions and parts[at + 1] not in self.regions:
+            return False
+        ymd = parts[at + 2 : at + 5]
+        if len(ymd) == 3 and all(p.isdigit() for p in ymd):
+            try:
+                return self.keeps_day(date(int(ymd[0]), int(ymd[1]), int(ymd[2])))
+            except ValueError:
+                return True
+        return True
+
+
+@dataclass
+class ReadReport:
+    """What a read saw: files, records kept, and every problem counted per (file, reason)."""
+
+    files: int = 0
+    files_read: int = 0
+    records: int = 0
+    filtered: int = 0
+    """Records read but outside --since/--until/--account/--region."""
+    problems: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def add(self, file: str, reason: str, count: int = 1) -> None:
+        self.problems[(file, reason)] += count
+
+    def problem_lines(self) -> list[str]:
+        return [f"{f}: {reason}" + (f" ({n} records)" if n > 1 else "") for (f, reason), n in sorted(self.problems.items())]
+
+    def error(self) -> InputError:
+        """The problems as one :class:`InputError`, named after the first file with a problem."""
+        if not self.problems:
+            return InputError("CloudTrail logs", Problem("", "no CloudTrail record found"))
+        first = min(self.problems)[0]
+        return InputError(
+            first,
+            [
+                Problem("" if f == first else f, reason + (f" ({n} records)" if n > 1 else ""))
+                for (f, reason), n in sorted(self.problems.items())
+            ],
+        )
+
+    @property
+    def skipped(self) -> int:
+        return sum(self.problems.values())
+
+
+def log_files(path: Path, where: TrailFilter | None = None) -> list[Path]:
+    """The CloudTrail files at ``path`` (a file, or every log file under a folder, sorted), pruned by ``where``."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise InputError(str(path), Problem("", "no such file or folder"))
+    where = where or TrailFilter()
+    found: list[Path] = []
+    for p in sorted(path.rglob("*")):
+        if p.is_file() and p.name.lower().endswith(SUFFIXES) and where.keeps_layout(p.relative_to(path).parts):
+            found.append(p)
+    if not found:
+        raise InputError(str(path), Problem("", f"no CloudTrail log files ({', '.join(SUFFIXES)}) in this folder"))
+    return found
+
+
+def _head(path: Path) -> bytes:
+    if path.name.lower().endswith(".gz"):
+        with gzip.open(path, "rb") as fh:
+            return fh.read(256)
+    with path.open("rb") as fh:
+        return fh.read(256)
+
+
+def file_shape(path: Path) -> str:
+    """``records``, ``array`` or ``lines``; raises ``OSError`` / ``EOFError`` / ``ValueError`` for a file that cannot
+    be read or is empty."""
+    if _S3_NAME.match(path.name):
+        return "records"
+    head = _head(path).lstrip()
+    if not head:
+        raise ValueError("empty file")
+    if head.startswith(b"["):
+        return "array"
+    if _RECORDS.match(head):
+        return "records"
+    return "lines"
+
+
+_COLUMN_LIST = ", ".join(f'"{k}"' for k in RECORD)
+_OPTIONS = f"filename=true, maximum_object_size={MAX_RECORD}"
+_LOAD = {
+    "records": f"SELECT _file, unnest(r) FROM (SELECT filename AS _file, unnest(\"Records\") AS r FROM "
+    f"read_json(?, columns={{'Records': '{duckdb_type(RECORD)}[]'}}, format='auto', filename=true, "
+    f"maximum_object_size={MAX_OBJECT}))",
+    "array": f"SELECT filename AS _file, {_COLUMN_LIST} FROM "
+    f"read_json(?, columns={duckdb_columns()}, format='array', {_OPTIONS})",
+    "lines": f"SELECT filename AS _file, {_COLUMN_LIST} FROM "
+    f"read_json(?, columns={duckdb_columns()}, format='newline_delimited', {_OPTIONS})",
+}
+_BAD = """SELECT _file, CASE
+        WHEN "eventSource" IS NULL OR "eventName" IS NULL THEN 'record without eventSource or eventName'
+        WHEN "eventTime" IS NULL THEN 'record without eventTime'
+        WHEN _time IS NULL THEN 'record whose eventTime is not a date and time' END AS reason, count(*)
+    FROM {table} WHERE reason IS NOT NULL GROUP BY ALL"""
+
+
+class TrailReader:
+    """Reads CloudTrail files into the temporary table :data:`BATCH_TABLE`, a batch at a time."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        where: TrailFilter | None = None,
+        report: ReadReport | None = None,
+        batch_bytes: int = BATCH_BYTES,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.con = con
+        self.where = where or TrailFilter()
+        self.report = report if report is not None else ReadReport()
+        self.batch_bytes = batch_bytes
+        self.progress = progress
+
+    def batches(self, files: Iterable[Path]) -> Iterator[str]:
+        """Yield the name of the table holding each batch's good records (replaced at the next batch)."""
+        pending: dict[str, list[Path]] = {"records": [], "array": [], "lines": []}
+        size: dict[str, int] = dict.fromkeys(pending, 0)
+        for path in files:
+            self.report.files += 1
+            try:
+                shape = file_shape(path)
+                length = path.stat().st_size
+            except (OSError, EOFError, ValueError, zlib.error) as exc:
+                self.report.add(str(path), _reason(exc))
+                self._done(1)
+                continue
+            pending[shape].append(path)
+            size[shape] += length
+            if size[shape] >= self.batch_bytes:
+                yield from self._batch(shape, pending[shape])
+                pending[shape], size[shape] = [], 0
+        for shape, paths in pending.items():
+            if paths:
+                yield from self._batch(shape, paths)
+
+    def _done(self, n: int) -> None:
+        if self.progress is not None:
+            self.progress(n)
+
+    def _batch(self, shape: str, paths: list[Path]) -> Iterator[str]:
+        try:
+            self._load(_LOAD[shape], [str(p) for p in paths])
+        except duckdb.Error:
+            if len(paths) > 1:  # find the bad file(s): each alone
+                for path in paths:
+                    yield from self._batch(shape, [path])
+                return
+            if not self._salvage(paths[0], shape):
+                self._done(1)
+                return
+        self.report.files_read += len(paths)
+        self._done(len(paths))
+        if self._finish():
+            yield BATCH_TABLE
+
+    def _load(self, select: str, *params: Any) -> None:
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {BATCH_TABLE} AS SELECT *, "
+            f"try_cast(\"eventTime\" AS TIMESTAMPTZ) AS _time FROM ({select})",
+            list(params),
+        )
+
+    def _finish(self) -> bool:
+        """Count and drop the bad records and those outside the filter; whether any record is left."""
+        bad = 0
+        for file, reason, count in self.con.execute(_BAD.format(table=BATCH_TABLE)).fetchall():
+            self.report.add(file, reason, int(count))
+            bad += int(count)
+        keep, params = self._filter_sql()
+        total = _count(self.con)
+        self.con.execute(f"DELETE FROM {BATCH_TABLE} WHERE NOT ({keep})", params)
+        kept = _count(self.con)
+        self.report.records += kept
+        self.report.filtered += total - kept - bad
+        return kept > 0
+
+    def _filter_sql(self) -> tuple[str, list[Any]]:
+        clauses = ['"eventSource" IS NOT NULL', '"eventName" IS NOT NULL', "_time IS NOT NULL"]
+        params: list[Any] = []
+        if self.where.since is not None:
+            clauses.append("_time >= ?")
+            params.append(self.where.since)
+        if self.where.until is not None:
+            clauses.append("_time <= ?")
+            params.append(self.where.until)
+        if self.where.accounts:
+            clauses.append("coalesce(\"recipientAccountId\", \"userIdentity\".\"accountId\") IN ?")
+            params.append(sorted(self.where.accounts))
+        if self.where.regions:
+            clauses.append('"awsRegion" IN ?')
+            params.append(sorted(self.where.regions))
+        return " AND ".join(clauses), params
+
+    def _salvage(self, path: Path, shape: str) -> bool:
+        """Read what can be read of a file DuckDB refused, counting what cannot; whether anything was loaded."""
+        try:
+            data = _decompress(path)
+        except OSError as exc:
+            self.report.add(str(path), _reason(exc))
+            return False
+        truncated = isinstance(data, _Truncated)
+        if truncated:
+            self.report.add(str(path), "truncated gzip (records after the cut are lost)")
+        events: list[bytes] = []
+        if truncated and shape != "lines":
+            return False  # a cut JSON document: nothing of it can be read safely
+        if shape == "lines":
+            lines = bytes(data).splitlines()
+            if truncated and lines and shape == "lines":
+                lines = lines[:-1]  # the cut line
+            for line in lines:
+                if not line.strip():
+                    continue
+                try:
+                    doc = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    self.report.add(str(path), "line that is not JSON")
+                    continue
+                self._keep(path, doc, events)
+        else:
+            try:
+                doc = orjson.loads(bytes(data))
+            except orjson.JSONDecodeError as exc:
+                self.report.add(str(path), f"not JSON ({exc})")
+                return False
+            items = doc.get("Records") if isinstance(doc, dict) else doc
+            if not isinstance(items, list):
+                self.report.add(str(path), 'neither {"Records": [...]} nor a list of events')
+                return False
+            for item in items:
+                self._keep(path, item, events)
+        if not events:
+            return False
+        with tempfile.NamedTemporaryFile(suffix=".jsonl") as tmp:
+            tmp.write(b"\n".join(events))
+            tmp.flush()
+            try:
+                self._load(_LOAD["lines"].replace("filename AS _file", "? AS _file", 1), str(path), tmp.name)
+            except duckdb.Error as exc:
+                self.report.add(str(path), f"unreadable: {str(exc).splitlines()[0]}", len(events))
+                return False
+        return True
+
+    def _keep(self, path: Path, doc: Any, events: list[bytes]) -> None:
+        if not isinstance(doc, dict):
+            self.report.add(str(path), "record that is not an object")
+            return
+        bad = [k for k in ("userIdentity", "sessionContext") if k in doc and not isinstance(doc[k], dict | None)]
+        if bad:
+            self.report.add(str(path), f"record whose {bad[0]} is not an object")
+            return
+        events.append(orjson.dumps(doc))
+
+
+def _count(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute(f"SELECT count(*) FROM {BATCH_TABLE}").fetchone()
+    return int(row[0]) if row else 0
+
+
+class _Truncated(bytes):
+    """The part of a gzip file before it was cut."""
+
+
+def _decompress(path: Path) -> bytes:
+    raw = path.read_bytes()
+    if not path.name.lower().endswith(".gz"):
+        return raw
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    try:
+        out = inflater.decompress(raw)
+    except zlib.error as exc:
+        raise OSError(f"not gzip ({exc})") from None
+    return out if inflater.eof else _Truncated(out)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, EOFError):
+        return "truncated gzip"
+    if isinstance(exc, gzip.BadGzipFile | zlib.error):
+        return f"not gzip ({exc})"
+    if isinstance(exc, ValueError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"cannot read ({exc.strerror or exc})"
+    return str(exc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,147 +392,8 @@ class ObservedCall:
     ``*``."""
 
 
-def log_files(path: Path) -> list[Path]:
-    """The CloudTrail files at ``path`` (a file, or every log file under a folder, sorted)."""
-    if path.is_file():
-        return [path]
-    if path.is_dir():
-        found = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
-        if not found:
-            raise InputError(str(path), Problem("", f"no CloudTrail log files ({', '.join(SUFFIXES)}) in this folder"))
-        return found
-    raise InputError(str(path), Problem("", "no such file or folder"))
-
-
-def _head(path: Path) -> bytes:
-    try:
-        if path.name.lower().endswith(".gz"):
-            with gzip.open(path, "rb") as fh:
-                return fh.read(256)
-        with path.open("rb") as fh:
-            return fh.read(256)
-    except (OSError, EOFError) as exc:
-        raise InputError(str(path), Problem("", f"cannot read: {exc}")) from None
-
-
-def _shape(path: Path) -> str:
-    head = _head(path).lstrip()
-    if not head:
-        raise InputError(str(path), Problem("", "empty file"))
-    if head.startswith(b"["):
-        return "array"
-    if _RECORDS.match(head):
-        return "records"
-    return "lines"
-
-
-MAX_OBJECT = 1 << 30
-"""Largest JSON object duckdb reads (a whole ``{"Records": [...]}`` file is one object): 1 GiB."""
-
-_LOAD = {
-    "array": "SELECT row_number() OVER () - 1, json FROM "
-    f"read_json_objects(?, format='array', maximum_object_size={MAX_OBJECT})",
-    "lines": "SELECT row_number() OVER () - 1, json FROM "
-    f"read_json_objects(?, format='newline_delimited', maximum_object_size={MAX_OBJECT})",
-    "records": "SELECT generate_subscripts(r, 1) - 1, unnest(r) FROM (SELECT json_extract(json, '$.Records[*]') AS r "
-    f"FROM read_json_objects(?, format='auto', maximum_object_size={MAX_OBJECT}))",
-}
-
-_EXTRACT = """
-CREATE TABLE events AS SELECT
-    file, idx,
-    json_type(ev) AS kind,
-    ev->>'$.eventTime' AS event_time,
-    ev->>'$.eventSource' AS event_source,
-    ev->>'$.eventName' AS event_name,
-    ev->>'$.errorCode' AS error_code,
-    ev->>'$.userIdentity.type' AS identity_type,
-    ev->>'$.userIdentity.arn' AS identity_arn,
-    ev->>'$.userIdentity.sessionContext.sessionIssuer.arn' AS issuer_arn,
-    json_extract_string(ev, '$.resources[*].ARN') AS resource_arns,
-    ev->'$.requestParameters' AS request_parameters,
-    ev->>'$.awsRegion' AS region,
-    coalesce(ev->>'$.userIdentity.accountId', ev->>'$.recipientAccountId') AS account
-FROM raw
-"""
-
-
-def _locate(path: Path, shape: str, reason: str) -> Problem:
-    """Where a file duckdb could not read is broken (parsed again, record by record, to name the place)."""
-    try:
-        data = gzip.decompress(path.read_bytes()) if path.name.lower().endswith(".gz") else path.read_bytes()
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        return Problem("", f"cannot read: {exc}")
-    if shape == "lines":
-        for number, line in enumerate(data.splitlines(), 1):
-            if line.strip():
-                try:
-                    orjson.loads(line)
-                except orjson.JSONDecodeError as exc:
-                    return Problem(f"line {number}", f"not JSON: {exc}")
-        return Problem("", "not JSON Lines")
-    try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        return Problem("", f"not JSON: {exc}")
-    if shape == "records" and not isinstance(doc.get("Records") if isinstance(doc, dict) else None, list):
-        return Problem("$.Records", "expected a list of events")
-    return Problem("", f"not a CloudTrail log file ({reason})")
-
-
-def _record_place(shape: str, idx: int) -> str:
-    return f"line {idx + 1}" if shape == "lines" else ("$.Records" if shape == "records" else "$") + f"[{idx}]"
-
-
-def _load(con: duckdb.DuckDBPyConnection, files: list[Path]) -> dict[str, str]:
-    con.execute("CREATE TABLE raw (file VARCHAR, idx BIGINT, ev JSON)")
-    shapes: dict[str, str] = {}
-    for path in files:
-        shape = _shape(path)
-        shapes[str(path)] = shape
-        try:
-            con.execute(f"INSERT INTO raw SELECT ?, * FROM ({_LOAD[shape]})", [str(path), str(path)])
-        except duckdb.Error as exc:
-            raise InputError(str(path), _locate(path, shape, str(exc).splitlines()[0])) from None
-    return shapes
-
-
-def _check(con: duckdb.DuckDBPyConnection, shapes: dict[str, str]) -> None:
-    bad = con.execute(
-        """SELECT file, idx, kind, event_time, event_source, event_name,
-                  try_cast(event_time AS TIMESTAMPTZ) IS NULL AS bad_time
-           FROM events
-           WHERE kind <> 'OBJECT' OR event_source IS NULL OR event_name IS NULL OR event_time IS NULL
-              OR try_cast(event_time AS TIMESTAMPTZ) IS NULL
-           ORDER BY file, idx LIMIT 1"""
-    ).fetchone()
-    if bad is None:
-        return
-    file, idx, kind, event_time, source, name, bad_time = bad
-    place = _record_place(shapes[file], int(idx))
-    if kind != "OBJECT":
-        message = f"expected an event object, found {_JSON_KINDS.get(str(kind), str(kind).lower())}"
-    elif source is None or name is None:
-        message = "missing eventSource or eventName"
-    elif event_time is None:
-        message = "missing eventTime"
-    else:
-        message = f"eventTime {event_time!r} is not a date and time" if bad_time else "unreadable event"
-    raise InputError(file, Problem(place, message))
-
-
-_JSON_KINDS = {
-    "ARRAY": "a list",
-    "VARCHAR": "a string",
-    "BOOLEAN": "a boolean",
-    "NULL": "null",
-    "UBIGINT": "a number",
-    "BIGINT": "a number",
-    "DOUBLE": "a number",
-}
-
-
-def _principal(identity_type: str | None, arn: str | None, issuer: str | None) -> str | None:
+def principal_of(identity_type: str | None, arn: str | None, issuer: str | None) -> str | None:
+    """The IAM principal behind a call: the user, the root, or the role of an assumed-role session."""
     if issuer and ":role/" in issuer:
         return issuer
     if arn is None:
@@ -230,55 +428,37 @@ def _parameters(request: Any, principal: str, region: str | None, account: str |
     return tuple(sorted(found.items()))
 
 
-def _denied(error_code: str | None) -> bool:
+def denied(error_code: str | None) -> bool:
+    """A refused call (``AccessDenied*``, ``*Unauthorized*``)."""
     return error_code is not None and ("accessdenied" in error_code.lower() or "unauthorized" in error_code.lower())
 
 
-def read_calls(path: Path) -> list[ObservedCall]:
-    """Every (principal, event source, event name) in the logs at ``path``, with its last time, count and resources.
+_CALLS = f"""SELECT "userIdentity"."type", "userIdentity"."arn", "userIdentity"."sessionContext"."sessionIssuer"."arn",
+    "eventSource", "eventName", epoch_ms(_time), "errorCode", json_extract_string("resources", '$[*].ARN'),
+    "requestParameters", "awsRegion", coalesce("userIdentity"."accountId", "recipientAccountId") FROM {BATCH_TABLE}"""
 
-    Raises :class:`InputError` naming the file and the record (``$.Records[3]``, ``$[3]`` or ``line 4``) when a log
-    cannot be read or an event lacks its source, name or time."""
-    files = log_files(path)
+
+def read_calls(
+    paths: Path | Sequence[Path], where: TrailFilter | None = None, report: ReadReport | None = None
+) -> list[ObservedCall]:
+    """Every (principal, event source, event name) in the logs at ``paths``, with its last time, count and resources.
+
+    With no ``report`` to count them in, bad input raises :class:`InputError` naming each file and what is wrong with
+    it; with one, bad input is counted there and only a read that found no record at all raises."""
+    strict = report is None
+    report = report if report is not None else ReadReport()
+    files = [f for p in ([paths] if isinstance(paths, Path) else paths) for f in log_files(p, where)]
+    grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
     con = duckdb.connect(":memory:")
     try:
-        shapes = _load(con, files)
-        con.execute(_EXTRACT)
-        _check(con, shapes)
-        rows = con.execute(
-            """SELECT identity_type, identity_arn, issuer_arn, event_source, event_name,
-                      epoch_ms(CAST(event_time AS TIMESTAMPTZ)) AS seen_at, error_code, resource_arns,
-                      request_parameters, region, account
-               FROM events"""
-        ).fetchall()
+        for table in TrailReader(con, where, report).batches(files):
+            assert table == BATCH_TABLE
+            for row in con.execute(_CALLS).fetchall():
+                _group(grouped, row)
     finally:
         con.close()
-    grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for identity_type, arn, issuer, source, name, at, error_code, resource_arns, params, region, account in rows:
-        principal = _principal(identity_type, arn, issuer)
-        if principal is None:
-            continue
-        entry = grouped.setdefault(
-            (principal, source, name),
-            {"last": at, "count": 0, "resources": set(), "denied": True, "unnamed": set()},
-        )
-        entry["last"] = max(entry["last"], at)
-        entry["count"] += 1
-        denied = _denied(error_code)
-        if denied:
-            continue
-        entry["denied"] = False
-        request = orjson.loads(params) if params else None
-        named = set(resource_arns or [])
-        named |= set(_arns(request))
-        named.discard(None)
-        if named:
-            entry["resources"] |= named
-            continue
-        if entry["unnamed"] is not None:
-            entry["unnamed"].add(_parameters(request, principal, region, account))
-            if len(entry["unnamed"]) > UNNAMED_LIMIT:
-                entry["unnamed"] = None
+    if report.problems and (strict or report.records == 0):
+        raise report.error()
     return [
         ObservedCall(
             principal_arn=principal,
@@ -293,3 +473,30 @@ def read_calls(path: Path) -> list[ObservedCall]:
         )
         for (principal, source, name), e in sorted(grouped.items())
     ]
+
+
+def _group(grouped: dict[tuple[str, str, str], dict[str, Any]], row: tuple[Any, ...]) -> None:
+    identity_type, arn, issuer, source, name, at, error_code, resource_arns, params, region, account = row
+    principal = principal_of(identity_type, arn, issuer)
+    if principal is None:
+        return
+    entry = grouped.setdefault(
+        (principal, source, name),
+        {"last": at, "count": 0, "resources": set(), "denied": True, "unnamed": set()},
+    )
+    entry["last"] = max(entry["last"], at)
+    entry["count"] += 1
+    if denied(error_code):
+        return
+    entry["denied"] = False
+    request = orjson.loads(params) if params else None
+    named = set(resource_arns or [])
+    named |= set(_arns(request))
+    named.discard(None)
+    if named:
+        entry["resources"] |= named
+        return
+    if entry["unnamed"] is not None:
+        entry["unnamed"].add(_parameters(request, principal, region, account))
+        if len(entry["unnamed"]) > UNNAMED_LIMIT:
+            entry["unnamed"] = None

@@ -1,1 +1,58 @@
-"""iamwarden.detections."""
+"""Detections over CloudTrail: Sigma rules (ours and the user's) run by an engine, alerts that know the account.
+
+Public API: :func:`detect` runs a rule set over log files and returns a :class:`Detection` (the alerts, what was read,
+which rules could not be used and why). :mod:`~iamwarden.detections.rules` loads and compiles rules with pySigma,
+:mod:`~iamwarden.detections.duckdb_engine` runs them (the default engine), :mod:`~iamwarden.detections.alerts` turns
+the matched records into alerts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from iamwarden.collect.cloudtrail import ReadReport, TrailFilter
+from iamwarden.detections.alerts import QUOTED, Alert, build_alerts
+from iamwarden.detections.hits import Hits
+from iamwarden.detections.rules import RuleSet, load_rules
+
+__all__ = ["ENGINES", "Alert", "Detection", "RuleSet", "detect", "load_rules"]
+
+ENGINES = ("duckdb", "spark")
+
+
+@dataclass
+class Detection:
+    alerts: list[Alert]
+    report: ReadReport
+    rules: RuleSet
+    engine: str = "duckdb"
+    notes: list[str] = field(default_factory=list)
+
+
+def open_engine(rules: RuleSet, engine: str = "duckdb", spark_master: str | None = None) -> Hits:
+    if engine == "duckdb":
+        from iamwarden.detections.duckdb_engine import DuckDBHits
+
+        return DuckDBHits(rules.rules)
+    raise ValueError(f"unknown engine {engine!r} (one of: {', '.join(ENGINES)})")
+
+
+def detect(
+    files: Iterable[Path],
+    rules: RuleSet,
+    where: TrailFilter | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    quoted: int = QUOTED,
+) -> Detection:
+    """Run ``rules`` over the CloudTrail ``files``; bad input is counted in the result's report, never raised."""
+    hits = open_engine(rules, engine, spark_master)
+    try:
+        report = hits.scan(files, where, progress=progress)  # type: ignore[attr-defined]
+        alerts = build_alerts(hits, rules, quoted)
+    finally:
+        hits.close()
+    return Detection(alerts, report, rules, engine)

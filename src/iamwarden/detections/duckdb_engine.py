@@ -1,0 +1,135 @@
+"""The DuckDB engine (default): reads the trail a batch at a time and keeps the records some rule matched.
+
+Each batch of records (:class:`iamwarden.collect.cloudtrail.TrailReader`, explicit schema, files read in place) is
+tested against every compiled rule in one pass: one SQL query computes, per record, the list of rules it matches, and
+only the matched records are kept (in table ``hits``, with the rule's index). DuckDB runs with a memory limit and a
+temporary folder, so a trail of any size streams: the batches are bounded, and ``hits`` spills to disk if it must.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from iamwarden.collect.cloudtrail import BATCH_TABLE, ReadReport, TrailFilter, TrailReader
+from iamwarden.collect.cloudtrail_schema import RECORD
+from iamwarden.detections.hits import IDENTITY_SQL, JSON_FIELDS, HitGroup, HitRow
+from iamwarden.detections.rules import CompiledRule
+
+MEMORY_LIMIT = "1500MB"
+
+
+class DuckDBHits:
+    """Runs the rules over a trail with DuckDB; then answers the questions alerts ask of the matched records."""
+
+    def __init__(self, rules: Sequence[CompiledRule], threads: int | None = None, memory_limit: str = MEMORY_LIMIT):
+        self.rules = list(rules)
+        self._tmp = tempfile.TemporaryDirectory(prefix="iamwarden-duckdb-")
+        self.con = duckdb.connect(":memory:")
+        self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self.con.execute(f"SET temp_directory = '{self._tmp.name}'")
+        self.con.execute("SET preserve_insertion_order = false")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        self._created = False
+
+    def close(self) -> None:
+        self.con.close()
+        self._tmp.cleanup()
+
+    def scan(
+        self,
+        files: Iterable[Path],
+        where: TrailFilter | None = None,
+        report: ReadReport | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> ReadReport:
+        report = report if report is not None else ReadReport()
+        reader = TrailReader(self.con, where, report, progress=progress)
+        cases = ", ".join(f"CASE WHEN ({r.sql['duckdb']}) THEN {i} END" for i, r in enumerate(self.rules)) or "NULL"
+        select = (
+            f"SELECT unnest(_m) AS _rule, * EXCLUDE (_m) FROM (SELECT list_filter([{cases}], lambda x: x IS NOT NULL) AS _m,"
+            f" * FROM {BATCH_TABLE}) WHERE len(_m) > 0"
+        )
+        for _ in reader.batches(files):
+            if self._created:
+                self.con.execute(f"INSERT INTO hits {select}")
+            else:
+                self.con.execute(f"CREATE TEMP TABLE hits AS {select}")
+                self._created = True
+        if not self._created:
+            columns = ", ".join(f'NULL::{_type(k)} AS "{k}"' for k in RECORD)
+            self.con.execute(
+                f"CREATE TEMP TABLE hits AS SELECT NULL::INTEGER AS _rule, NULL::VARCHAR AS _file, {columns}, "
+                "NULL::TIMESTAMPTZ AS _time LIMIT 0"
+            )
+            self._created = True
+        return report
+
+    def groups(self) -> list[HitGroup]:
+        """Per (rule, caller identity): the count, the first and last time, and every event id."""
+        rows = self.con.execute(
+            f"""SELECT _rule, {IDENTITY_SQL["duckdb"]}, count(*), min(_time), max(_time),
+                       list(coalesce("eventID", _file || '#' || CAST(_time AS VARCHAR)) ORDER BY _time, "eventID")
+                FROM hits GROUP BY ALL"""
+        ).fetchall()
+        return [HitGroup(self.rules[r[0]].info.id, (r[1], r[2], r[3]), int(r[4]), r[5], r[6], tuple(r[7])) for r in rows]
+
+    def samples(self, limit: int) -> Iterator[HitRow]:
+        """The first ``limit`` records of each (rule, caller identity) group, in time order."""
+        cols = list(RECORD)
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        cursor = self.con.execute(
+            f"""SELECT _rule, {IDENTITY_SQL["duckdb"]}, _time, {quoted} FROM (
+                    SELECT *, row_number() OVER (PARTITION BY _rule, {IDENTITY_SQL["duckdb"]}
+                                                 ORDER BY _time, "eventID") AS _n FROM hits)
+                WHERE _n <= {int(limit)} ORDER BY _time, "eventID", _rule"""
+        )
+        for row in cursor.fetchall():
+            yield HitRow(self.rules[row[0]].info.id, (row[1], row[2], row[3]), row[4], _record(cols, row[5:]))
+
+    def correlation_rows(self, rule_ids: Sequence[str], exprs: dict[str, tuple[str, ...]]) -> list[tuple[Any, ...]]:
+        """``(rule id, time, event id, caller identity..., *exprs[rule])`` for the hits of ``rule_ids``."""
+        index = {r.info.id: i for i, r in enumerate(self.rules)}
+        out: list[tuple[Any, ...]] = []
+        for rule_id in rule_ids:
+            extra = "".join(f", {e}" for e in exprs.get(rule_id, ()))
+            rows = self.con.execute(
+                f"""SELECT _time, coalesce("eventID", _file || '#' || CAST(_time AS VARCHAR)),
+                           {IDENTITY_SQL["duckdb"]}{extra}
+                    FROM hits WHERE _rule = ? ORDER BY _time, "eventID" """,
+                [index[rule_id]],
+            ).fetchall()
+            out.extend((rule_id, *row) for row in rows)
+        return out
+
+
+def _type(kind: str) -> str:
+    from iamwarden.collect.cloudtrail_schema import duckdb_type
+
+    return duckdb_type(RECORD[kind])
+
+
+def _record(cols: list[str], values: Sequence[Any]) -> dict[str, Any]:
+    import orjson
+
+    out: dict[str, Any] = {}
+    for name, value in zip(cols, values, strict=True):
+        if value is None:
+            continue
+        if name in JSON_FIELDS and isinstance(value, str):
+            value = orjson.loads(value)
+        elif isinstance(value, dict):
+            value = _strip(value)
+        out[name] = value
+    return out
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if v is not None}
+    return value
