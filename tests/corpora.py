@@ -18,3 +18,17 @@ STRATUS = next(
     ),
     Path("/work/shared/corpora/stratus-red-team/detonation-logs"),
 )
+
+# SigmaHQ's CloudTrail rules, found the same way ($SIGMA_RULES overrides).
+SIGMA = next(
+    (
+        p
+        for p in (
+            Path(os.environ.get("SIGMA_RULES", "/nonexistent")),
+            Path(__file__).resolve().parents[2] / "shared" / "corpora" / "sigma-aws-cloudtrail",
+            Path("/work/shared/corpora/sigma-aws-cloudtrail"),
+        )
+        if p.is_dir()
+    ),
+    Path("/work/shared/corpora/sigma-aws-cloudtrail"),
+)

@@ -97,7 +97,11 @@ BAD = [
     ),
     ("bad.jsonl", json.dumps(EVENTS[0]) + "\n{not json\n", "bad.jsonl: line that is not JSON"),
     ("arr.json", json.dumps([EVENTS[0], 3]), "arr.json: record that is not an object"),
-    ("time.json", json.dumps([event("A", when="yesterday")]), "time.json: record whose eventTime is not a date and time"),
+    (
+        "time.json",
+        json.dumps([event("A", when="yesterday")]),
+        "time.json: record whose eventTime is not a date and time",
+    ),
     ("empty.json", "", "empty.json: empty file"),
 ]
 

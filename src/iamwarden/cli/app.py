@@ -74,6 +74,10 @@ def _register() -> None:
 
     app.add_typer(secrets_cmd.app, name="secrets")
 
+    from iamwarden.cli import detect_cmd
+
+    app.command("detect")(detect_cmd.detect)
+
 
 _register()
 

@@ -9,9 +9,9 @@ for before any file is opened.
 
 :class:`TrailReader` reads the files a batch at a time (bounded memory whatever the trail's size) into a temporary
 table with the explicit schema of :mod:`iamwarden.collect.cloudtrail_schema`, plus ``_file`` (where the record came
-from) and ``_time`` (``eventTime`` as a timestamp). Bad input never stops the read: a file that cannot be read (truncated
-gzip, not JSON), a line that is not JSON, a record without its source, name or time, is counted per file and reason
-in :class:`ReadReport`; the caller decides (``detect`` fails only when nothing at all could be read).
+from) and ``_time`` (``eventTime`` as a timestamp). Bad input never stops the read: a file that cannot be read
+(truncated gzip, not JSON), a line that is not JSON, a record without its source, name or time, is counted per file
+and reason in :class:`ReadReport`; the caller decides (``detect`` fails only when nothing at all could be read).
 
 :func:`read_calls` returns, per (principal, event source, event name), the last time it was seen, how often, and the
 resource ARNs named (the event's ``resources`` and ARN-valued ``requestParameters``). The principal of an assumed-role
@@ -103,7 +103,9 @@ class ReadReport:
         self.problems[(file, reason)] += count
 
     def problem_lines(self) -> list[str]:
-        return [f"{f}: {reason}" + (f" ({n} records)" if n > 1 else "") for (f, reason), n in sorted(self.problems.items())]
+        return [
+            f"{f}: {reason}" + (f" ({n} records)" if n > 1 else "") for (f, reason), n in sorted(self.problems.items())
+        ]
 
     def error(self) -> InputError:
         """The problems as one :class:`InputError`, named after the first file with a problem."""
@@ -165,7 +167,7 @@ def file_shape(path: Path) -> str:
 _COLUMN_LIST = ", ".join(f'"{k}"' for k in RECORD)
 _OPTIONS = f"filename=true, maximum_object_size={MAX_RECORD}"
 _LOAD = {
-    "records": f"SELECT _file, unnest(r) FROM (SELECT filename AS _file, unnest(\"Records\") AS r FROM "
+    "records": f'SELECT _file, unnest(r) FROM (SELECT filename AS _file, unnest("Records") AS r FROM '
     f"read_json(?, columns={{'Records': '{duckdb_type(RECORD)}[]'}}, format='auto', filename=true, "
     f"maximum_object_size={MAX_OBJECT}))",
     "array": f"SELECT filename AS _file, {_COLUMN_LIST} FROM "
@@ -242,7 +244,7 @@ class TrailReader:
     def _load(self, select: str, *params: Any) -> None:
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {BATCH_TABLE} AS SELECT *, "
-            f"try_cast(\"eventTime\" AS TIMESTAMPTZ) AS _time FROM ({select})",
+            f'try_cast("eventTime" AS TIMESTAMPTZ) AS _time FROM ({select})',
             list(params),
         )
 
@@ -270,7 +272,7 @@ class TrailReader:
             clauses.append("_time <= ?")
             params.append(self.where.until)
         if self.where.accounts:
-            clauses.append("coalesce(\"recipientAccountId\", \"userIdentity\".\"accountId\") IN ?")
+            clauses.append('coalesce("recipientAccountId", "userIdentity"."accountId") IN ?')
             params.append(sorted(self.where.accounts))
         if self.where.regions:
             clauses.append('"awsRegion" IN ?')

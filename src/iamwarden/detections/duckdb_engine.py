@@ -52,8 +52,8 @@ class DuckDBHits:
         reader = TrailReader(self.con, where, report, progress=progress)
         cases = ", ".join(f"CASE WHEN ({r.sql['duckdb']}) THEN {i} END" for i, r in enumerate(self.rules)) or "NULL"
         select = (
-            f"SELECT unnest(_m) AS _rule, * EXCLUDE (_m) FROM (SELECT list_filter([{cases}], lambda x: x IS NOT NULL) AS _m,"
-            f" * FROM {BATCH_TABLE}) WHERE len(_m) > 0"
+            "SELECT unnest(_m) AS _rule, * EXCLUDE (_m) FROM ("
+            f"SELECT list_filter([{cases}], lambda x: x IS NOT NULL) AS _m, * FROM {BATCH_TABLE}) WHERE len(_m) > 0"
         )
         for _ in reader.batches(files):
             if self._created:
@@ -77,7 +77,9 @@ class DuckDBHits:
                        list(coalesce("eventID", _file || '#' || CAST(_time AS VARCHAR)) ORDER BY _time, "eventID")
                 FROM hits GROUP BY ALL"""
         ).fetchall()
-        return [HitGroup(self.rules[r[0]].info.id, (r[1], r[2], r[3]), int(r[4]), r[5], r[6], tuple(r[7])) for r in rows]
+        return [
+            HitGroup(self.rules[r[0]].info.id, (r[1], r[2], r[3]), int(r[4]), r[5], r[6], tuple(r[7])) for r in rows
+        ]
 
     def samples(self, limit: int) -> Iterator[HitRow]:
         """The first ``limit`` records of each (rule, caller identity) group, in time order."""

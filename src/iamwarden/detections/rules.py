@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from sigma.collection import SigmaCollection
-from sigma.correlations import SigmaCorrelationRule, SigmaCorrelationType
+from sigma.correlations import SigmaCorrelationCondition, SigmaCorrelationRule, SigmaCorrelationType
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 
-from iamwarden.detections.sql_backend import DIALECTS, CloudTrailSQLBackend
+from iamwarden.detections.sql_backend import DIALECTS, CloudTrailSQLBackend, backend
 
 PACK = Path(__file__).parent / "pack"
 """Our rule pack (Sigma YAML, one family per file)."""
@@ -155,7 +155,7 @@ def _info(rule: SigmaRule | SigmaCorrelationRule, source: Path, license_default:
 def load_rules(folders: Sequence[Path] = (), pack: bool = True) -> RuleSet:
     """Our pack (unless ``pack`` is false) and every ``.yml`` rule under ``folders``, compiled."""
     out = RuleSet()
-    backends = {d: CloudTrailSQLBackend(d) for d in DIALECTS}
+    backends = {d: backend(d) for d in DIALECTS}
     sources: list[tuple[Path, str]] = [(p, PACK_LICENSE) for p in rule_files(PACK)] if pack else []
     for folder in folders:
         for path in rule_files(folder):
@@ -195,7 +195,9 @@ def load_rules(folders: Sequence[Path] = (), pack: bool = True) -> RuleSet:
         if missing:
             out.correlations.remove(correlation)
             out.unsupported.append(
-                Unsupported(correlation.info.source, correlation.info.title, f"names rules that did not compile: {missing}")
+                Unsupported(
+                    correlation.info.source, correlation.info.title, f"names rules that did not compile: {missing}"
+                )
             )
     return out
 
@@ -230,8 +232,8 @@ def _add_rule(
         return
     sql: dict[str, str] = {}
     try:
-        for dialect, backend in backends.items():
-            backend.convert_rule(rule)  # a rule only a correlation outputs converts, but returns nothing
+        for dialect, converter in backends.items():
+            converter.convert_rule(rule)  # a rule only a correlation outputs converts, but returns nothing
             queries = rule.get_conversion_result()
             if not queries or not all(isinstance(q, str) for q in queries):
                 raise SigmaError("the backend produced no query")
@@ -264,7 +266,7 @@ def _add_correlation(
         return
     condition = rule.condition
     op = getattr(condition, "op", None)
-    if op is None:
+    if op is None or not isinstance(condition, SigmaCorrelationCondition):
         out.unsupported.append(Unsupported(str(path), rule.title, "extended correlation conditions"))
         return
     targets = [getattr(ref, "rule", None) for ref in rule.rules or []]
@@ -276,17 +278,17 @@ def _add_correlation(
     group_sql: dict[str, dict[str, tuple[str, ...]]] = {}
     value_sql: dict[str, dict[str, str]] = {}
     try:
-        for dialect, backend in backends.items():
+        for dialect, converter in backends.items():
             group_sql[dialect] = {}
             value_sql[dialect] = {}
             for target, rule_id in zip(targets, ids, strict=True):
                 group_sql[dialect][rule_id] = tuple(
-                    backend.escape_and_quote_field(_alias(rule, name, target)) for name in group_by
+                    converter.escape_and_quote_field(_alias(rule, name, target)) for name in group_by
                 )
                 if kind == "value_count":
                     fieldref = condition.fieldref
                     name = fieldref if isinstance(fieldref, str) else (fieldref or [""])[0]
-                    value_sql[dialect][rule_id] = backend.escape_and_quote_field(_alias(rule, name, target))
+                    value_sql[dialect][rule_id] = converter.escape_and_quote_field(_alias(rule, name, target))
     except SigmaError as exc:
         out.unsupported.append(Unsupported(str(path), rule.title, str(exc).splitlines()[0]))
         return

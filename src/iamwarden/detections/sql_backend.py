@@ -81,8 +81,8 @@ class CloudTrailSQLBackend(TextQueryBackend):
     re_expression: ClassVar[str] = "coalesce(regexp_matches({field}, '{regex}'), false)"
     re_escape_char: ClassVar[str] = "\\"
     re_escape: ClassVar[list[str]] = []
-    re_escape_escape_char: ClassVar[bool] = False
-    re_flag_prefix: ClassVar[bool] = True
+    re_escape_escape_char = False
+    re_flag_prefix = True
     compare_op_expression: ClassVar[str] = "coalesce(TRY_CAST({field} AS DOUBLE) {operator} {value}, false)"
     compare_operators: ClassVar[dict[CompareOperators, str]] = {
         CompareOperators.LT: "<",
@@ -100,19 +100,10 @@ class CloudTrailSQLBackend(TextQueryBackend):
     unbound_value_num_expression: ClassVar[str | None] = None
     unbound_value_re_expression: ClassVar[str | None] = None
 
-    def __init__(self, dialect: str = "duckdb", processing_pipeline: ProcessingPipeline | None = None) -> None:
-        if dialect not in DIALECTS:
-            raise ValueError(f"unknown SQL dialect {dialect!r}")
+    dialect: ClassVar[str] = "duckdb"
+
+    def __init__(self, processing_pipeline: ProcessingPipeline | None = None) -> None:
         super().__init__(processing_pipeline=processing_pipeline, collect_errors=False)
-        self.dialect = dialect
-        if dialect == "spark":
-            # Spark's LIKE escapes with a backslash by default and has no ESCAPE clause before 3.0's ANSI mode
-            self.eq_expression = "coalesce(lower({field}) LIKE lower({value}), false)"
-            self.not_eq_expression = "NOT coalesce(lower({field}) LIKE lower({value}), false)"
-            self.wildcard_match_expression = "coalesce(lower({field}) LIKE lower({value}), false)"
-            self.case_sensitive_match_expression = "coalesce({field} LIKE {value}, false)"
-            self.re_expression = "coalesce({field} RLIKE '{regex}', false)"
-            self.compare_op_expression = "coalesce(CAST({field} AS DOUBLE) {operator} {value}, false)"
 
     def escape_and_quote_field(self, field_name: str) -> str:
         place = resolve(field_name)
@@ -139,3 +130,26 @@ class CloudTrailSQLBackend(TextQueryBackend):
 
     def finalize_query_default(self, rule: Any, query: Any, index: int, state: ConversionState) -> Any:
         return query
+
+
+class SparkSQLBackend(CloudTrailSQLBackend):
+    """The same rules in Spark SQL: ``lower() LIKE lower()`` (Spark's LIKE escapes with a backslash), ``RLIKE``,
+    ``get_json_object``, backquoted names."""
+
+    name: ClassVar[str] = "iamwarden CloudTrail Spark SQL"
+    dialect: ClassVar[str] = "spark"
+    eq_expression: ClassVar[str] = "coalesce(lower({field}) LIKE lower({value}), false)"
+    not_eq_expression: ClassVar[str] = "NOT coalesce(lower({field}) LIKE lower({value}), false)"
+    wildcard_match_expression: ClassVar[str] = "coalesce(lower({field}) LIKE lower({value}), false)"
+    case_sensitive_match_expression: ClassVar[str] = "coalesce({field} LIKE {value}, false)"
+    re_expression: ClassVar[str] = "coalesce({field} RLIKE '{regex}', false)"
+    compare_op_expression: ClassVar[str] = "coalesce(CAST({field} AS DOUBLE) {operator} {value}, false)"
+
+
+def backend(dialect: str) -> CloudTrailSQLBackend:
+    """The backend writing ``dialect`` (one of :data:`DIALECTS`)."""
+    if dialect == "duckdb":
+        return CloudTrailSQLBackend()
+    if dialect == "spark":
+        return SparkSQLBackend()
+    raise ValueError(f"unknown SQL dialect {dialect!r}")

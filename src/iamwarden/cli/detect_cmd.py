@@ -1,0 +1,164 @@
+"""``iamwarden detect``: run Sigma rules (our pack and yours) over CloudTrail logs and print the alerts."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from iamwarden.cli.errors import err_console, handles_input_errors
+from iamwarden.cli.options import QuietOption, ShowOption, format_option, output_option, parse_formats, parse_show
+from iamwarden.errors import InputError, Problem
+
+FORMATS = ("console", "jsonl", "csv", "ocsf")
+LEVELS = ("informational", "low", "medium", "high", "critical")
+_ALIASES = {"info": "informational"}
+
+
+def _level(text: str | None, option: str) -> str | None:
+    if text is None:
+        return None
+    name = _ALIASES.get(text.strip().lower(), text.strip().lower())
+    if name not in LEVELS:
+        raise InputError("command line", Problem(option, f"unknown severity {text!r} (known: {', '.join(LEVELS)})"))
+    return name
+
+
+def _when(text: str | None, option: str, now: datetime) -> datetime | None:
+    """``2026-11-30``, ``2026-11-30T12:00:00Z`` or a duration before now (``90d``, ``12h``)."""
+    if text is None:
+        return None
+    value = text.strip()
+    units = {"d": "days", "h": "hours", "m": "minutes"}
+    if value[:-1].isdigit() and value[-1:] in units:
+        return now - timedelta(**{units[value[-1]]: int(value[:-1])})
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(
+            "command line", Problem(option, f"expected a date, a date and time or a duration (90d, 12h), got {text!r}")
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@handles_input_errors
+def detect(
+    trails: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="CloudTrail log files or folders (S3 layout, Records files, JSON arrays, JSON Lines).",
+            metavar="TRAIL...",
+        ),
+    ] = None,
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--rules", help="A folder (or file) of Sigma rules to run too; repeat for several.", metavar="DIR"
+        ),
+    ] = None,
+    no_pack: Annotated[
+        bool, typer.Option("--no-pack", help="Run only the --rules given, not iamwarden's pack.")
+    ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only records from this time: 2026-11-30, ISO time or 90d.", metavar="WHEN"),
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Only records up to this time.", metavar="WHEN")] = None,
+    account: Annotated[
+        list[str] | None,
+        typer.Option("--account", help="Only this account's records; repeat for several.", metavar="ID"),
+    ] = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option("--region", help="Only this region's records; repeat for several.", metavar="REGION"),
+    ] = None,
+    formats: Annotated[
+        str | None, format_option(f"What to print or write: {', '.join(FORMATS)} (comma-separated).")
+    ] = None,
+    output: Annotated[
+        Path | None, output_option("Write the file format here (a folder when several are asked for).")
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on", help=f"Exit 1 when an alert is this severe or worse: {', '.join(LEVELS)}.", metavar="LEVEL"
+        ),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help="Where the rules run: duckdb (embedded).", metavar="NAME")
+    ] = "duckdb",
+    show: ShowOption = "20",
+    list_rules: Annotated[
+        bool, typer.Option("--list-rules", help="List the rules loaded and those that cannot run.")
+    ] = False,
+    quiet: QuietOption = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every problem of bad input and every unsupported rule.")
+    ] = False,
+) -> None:
+    """Detect suspicious activity in CloudTrail logs with Sigma rules: iamwarden's pack (CIS monitoring events, every
+    Stratus Red Team technique, IAM attacks) and your own (--rules).
+
+    Bad input (a truncated gzip, a line that is not JSON, a record without its time) is counted per file and reason in
+    the summary, never silently dropped. Alerts of community rules name their author and licence.
+
+    Exit codes: 0 no alert at or above --fail-on (without --fail-on: always 0 after a run); 1 alerts at or above
+    --fail-on; 2 usage or input error, or nothing at all could be read; 3 internal error.
+
+    Examples:
+
+      iamwarden detect AWSLogs/ --since 30d --fail-on high
+
+      iamwarden detect trail.json.gz --rules sigma/rules/cloud/aws -f console,jsonl -o alerts/
+    """
+    from iamwarden.collect.cloudtrail import TrailFilter, log_files
+    from iamwarden.detections import ENGINES, load_rules
+    from iamwarden.detections import detect as run_detect
+    from iamwarden.report.detect_console import render_console, render_rules
+    from iamwarden.report.detect_outputs import write_outputs
+
+    chosen = parse_formats(formats or ("console" if output is None else "jsonl"), FORMATS)
+    limit = parse_show(show)
+    gate = _level(fail_on, "--fail-on")
+    if engine not in ENGINES[:1]:
+        raise InputError("command line", Problem("--engine", f"unknown engine {engine!r} (known: duckdb)"))
+    now = datetime.now(UTC)
+    where = TrailFilter(
+        since=_when(since, "--since", now),
+        until=_when(until, "--until", now),
+        accounts=frozenset(account or ()),
+        regions=frozenset(region or ()),
+    )
+    ruleset = load_rules(rules or (), pack=not no_pack)
+    console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+    if list_rules:
+        render_rules(console, ruleset)
+        return
+    if not trails:
+        raise InputError("command line", Problem("TRAIL", "give at least one CloudTrail file or folder"))
+    if not ruleset.rules:
+        raise InputError("command line", Problem("--rules", "no rule could be loaded"))
+    files = [f for t in trails for f in log_files(t, where)]
+    result = run_detect(files, ruleset, where, engine=engine)
+    if result.report.records == 0 and result.report.problems:
+        raise result.report.error()
+    if "console" in chosen:
+        render_console(console, result, show=limit, quiet=quiet, verbose=verbose)
+    written = write_outputs(
+        result.alerts, [f for f in chosen if f != "console"], output, console if "console" not in chosen else None
+    )
+    for path in written:
+        err_console.print(f"wrote {path}", markup=False)
+    if gate is not None:
+        worst = [a for a in result.alerts if LEVELS.index(a.severity or a.rule.level) >= LEVELS.index(gate)]
+        if worst:
+            if not quiet:
+                err_console.print(
+                    f"{len(worst)} alert{'s' if len(worst) != 1 else ''} at or above {gate} (--fail-on): exit 1",
+                    markup=False,
+                )
+            raise typer.Exit(1)

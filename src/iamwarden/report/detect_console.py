@@ -1,0 +1,110 @@
+"""``detect`` on the console: the summary first (what was read, what could not be, the alerts by severity), then a
+timeline per principal (worst principals first), each alert one line with its time, severity, title and technique."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from rich.console import Console
+
+from iamwarden.detections import Alert, Detection, RuleSet
+from iamwarden.detections.rules import LEVELS
+
+_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "informational": "dim"}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _severity(alert: Alert) -> str:
+    return alert.severity or alert.rule.level
+
+
+def summary_line(result: Detection) -> str:
+    counts = Counter(_severity(a) for a in result.alerts)
+    by_level = ", ".join(f"{counts[lvl]} {lvl}" for lvl in reversed(LEVELS) if counts[lvl])
+    report = result.report
+    skipped = f", {report.skipped} skipped" if report.skipped else ""
+    return (
+        f"{_plural(len(result.alerts), 'alert')}"
+        + (f" ({by_level})" if by_level else "")
+        + f" from {_plural(report.records, 'record')} in {_plural(report.files_read, 'file')}{skipped}; "
+        f"{_plural(len(result.rules.rules) + len(result.rules.correlations), 'rule')} ran"
+        + (f", {len(result.rules.unsupported)} could not" if result.rules.unsupported else "")
+    )
+
+
+def render_console(console: Console, result: Detection, show: int | None, quiet: bool, verbose: bool) -> None:
+    console.print(summary_line(result), markup=False)
+    if quiet:
+        return
+    report = result.report
+    if report.filtered:
+        console.print(
+            f"  {_plural(report.filtered, 'record')} outside --since/--until/--account/--region", markup=False
+        )
+    problems = report.problem_lines()
+    for line in problems if verbose else problems[:5]:
+        console.print(f"  skipped: {line}", markup=False)
+    if len(problems) > 5 and not verbose:
+        console.print(f"  ... and {len(problems) - 5} more (--verbose lists them)", markup=False)
+    unsupported = result.rules.unsupported
+    for item in unsupported if verbose else []:
+        console.print(f"  rule not run: {item.source}: {item.rule}: {item.reason}", markup=False)
+    if unsupported and not verbose:
+        console.print(f"  {_plural(len(unsupported), 'rule')} could not run (--verbose or --list-rules says why)")
+    if not result.alerts:
+        return
+    by_principal: dict[str, list[Alert]] = defaultdict(list)
+    for alert in result.alerts:
+        by_principal[alert.principal].append(alert)
+    order = sorted(by_principal, key=lambda p: (-max(a.rank for a in by_principal[p]), p))
+    shown = 0
+    for principal in order:
+        if show is not None and shown >= show:
+            break
+        alerts = sorted(by_principal[principal], key=lambda a: a.first)
+        console.print()
+        console.print(f"[bold]{principal}[/bold]  ({_plural(len(alerts), 'alert')})")
+        for alert in alerts:
+            if show is not None and shown >= show:
+                break
+            shown += 1
+            level = _severity(alert)
+            technique = (
+                alert.rule.technique
+                or ", ".join(alert.rule.attack[:2])
+                or ("CIS " + ", ".join(alert.rule.cis) if alert.rule.cis else "")
+            )
+            console.print(
+                f"  {alert.first:%Y-%m-%d %H:%M:%S}  [{_STYLE[level]}]{level:<13}[/]  {alert.rule.title}"
+                f"  x{alert.count}" + (f"  [dim]{technique}[/dim]" if technique else ""),
+                highlight=False,
+            )
+            for reason in alert.reasons:
+                console.print(f"      {reason}", markup=False)
+            if alert.rule.license != "Apache-2.0":
+                console.print(f"      rule by {alert.rule.author} ({alert.rule.license})", markup=False)
+    total = len(result.alerts)
+    if show is not None and total > shown:
+        console.print(f"\n{total - shown} more alert{'s' if total - shown != 1 else ''} (--show all lists them)")
+
+
+def render_rules(console: Console, rules: RuleSet) -> None:
+    console.print(
+        f"{_plural(len(rules.rules), 'rule')} and {_plural(len(rules.correlations), 'correlation')} loaded from "
+        f"{_plural(rules.files, 'file')}; {len(rules.unsupported)} cannot run",
+        markup=False,
+    )
+    for compiled in sorted(rules.rules, key=lambda r: r.info.source):
+        info = compiled.info
+        tag = info.technique or " ".join(info.attack)
+        console.print(f"  {info.level:<13} {info.title}  [{info.author}; {info.license}] {tag}", markup=False)
+    for correlation in rules.correlations:
+        info = correlation.info
+        console.print(
+            f"  {info.level:<13} {info.title}  (correlation: {correlation.type}) {info.technique or ''}", markup=False
+        )
+    for item in rules.unsupported:
+        console.print(f"  cannot run: {item.source}: {item.rule}: {item.reason}", markup=False)
