@@ -102,7 +102,7 @@ def test_malformed_cloudtrail_names_file_and_record(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"Records": [{"eventSource": "s3.amazonaws.com", "eventTime": "2026-11-19T10:00:00Z"}]}))
     result = suggest("--principal", GLUE, "--cloudtrail", str(bad))
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"error: {bad}: $.Records[0]: missing eventSource or eventName"
+    assert result.stderr.strip() == f"error: {bad}: record without eventSource or eventName"
 
 
 def test_unknown_principal_and_missing_data() -> None:
