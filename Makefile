@@ -14,9 +14,12 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## Scan the bundled demo account and write its reports to demo-output/
+## Scan the bundled demo account (and the history of its leaky repository) and write the reports to demo-output/
 demo: $(STAMP)
-	$(BIN)/iamwarden scan --snapshot demo/demo-account.json.gz --output-dir demo-output
+	$(BIN)/python scripts/build_demo_repo.py demo-output/northwind-reporting
+	$(BIN)/iamwarden secrets scan demo-output/northwind-reporting --history --snapshot demo/demo-account.json.gz \
+		--format console,json --output demo-output/secrets.json
+	$(BIN)/iamwarden scan --snapshot demo/demo-account.json.gz --secrets demo-output/secrets.json --output-dir demo-output
 
 ## Lint, type-check and run the test suite
 test: $(STAMP) lint typecheck unit

@@ -9,7 +9,7 @@ dates). Keys of a case's ``snapshot``:
 (rows, columns defaulting to N/A / false); ``access_keys`` ({user: [{id, status, created, last_used, service}]});
 ``login_profiles`` ({user: created date or null}); ``mfa_devices`` ({user: [serial]}); ``virtual_mfa`` ([{serial,
 user}]); ``password_policy`` (PasswordPolicy or null); ``records`` ([{api, region, target, response}]);
-``gaps`` ([{api, error_code, region, target}]).
+``gaps`` ([{api, error_code, region, target}]); ``code_leaks`` (see :func:`build_case_account`).
 
 Expected resources may be short: ``root`` is the account root ARN, ``user/alice`` gets the IAM ARN prefix; anything
 starting with ``arn:`` is taken as is.
@@ -18,12 +18,15 @@ starting with ``arn:`` is taken as is.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import orjson
 
 from iamwarden.collect.raw import CREDENTIAL_REPORT_COLUMNS
+from iamwarden.collect.secrets.keys import fingerprint, mask
+from iamwarden.collect.secrets.report_file import CodeLocation, LeakedKey
 from iamwarden.collect.snapshot import Snapshot, SnapshotBuilder, snapshot_from_json
 from iamwarden.model import Account, build_account
 
@@ -145,8 +148,23 @@ def _report(rows: list[Mapping[str, Any]]) -> str:
 
 
 def build_case_account(spec: Mapping[str, Any]) -> Account:
-    """The modelled account of a case's ``snapshot`` spec."""
-    return build_account(build_case_snapshot(spec))
+    """The modelled account of a case's ``snapshot`` spec; ``code_leaks`` (a secrets report's keys: [{key, account,
+    secret_exposed, locations: [{path, line, commit}]}]) is set on it as ``scan --secrets`` does."""
+    account = build_account(build_case_snapshot(spec))
+    if "code_leaks" not in spec:
+        return account
+    leaks = tuple(
+        LeakedKey(
+            fingerprint(leak["key"]),
+            mask(leak["key"]),
+            leak.get("account", ACCOUNT),
+            leak.get("secret_exposed", False),
+            leak.get("example", False),
+            tuple(CodeLocation(**loc) for loc in leak.get("locations", [{"path": "app.env", "line": 1}])),
+        )
+        for leak in spec["code_leaks"] or ()
+    )
+    return replace(account, code_leaks=leaks)
 
 
 def build_case_snapshot(spec: Mapping[str, Any]) -> Snapshot:

@@ -15,9 +15,8 @@ from iamwarden.checks.registry import CHECKS
 from iamwarden.checks.runner import Assessment, run_checks
 from iamwarden.cli.app import app
 from iamwarden.collect.snapshot import write_snapshot
-from iamwarden.model import build_account
 from tests.checks.clean_account import clean_account_spec, clean_account_without_users_spec
-from tests.checks.harness import build_case_snapshot
+from tests.checks.harness import build_case_account, build_case_snapshot
 
 VARIANTS: dict[str, Callable[[], dict[str, Any]]] = {
     "people-in-groups": clean_account_spec,
@@ -33,7 +32,7 @@ def variant(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="module")
 def assessment(variant: str) -> Assessment:
-    return run_checks(build_account(build_case_snapshot(VARIANTS[variant]())))
+    return run_checks(build_case_account(VARIANTS[variant]()))
 
 
 def _listing(rows: list[tuple[str, str, str]]) -> str:
@@ -68,7 +67,7 @@ NOTHING_TO_JUDGE = {
 
 def test_every_check_passes_something() -> None:
     """The account exercises every check: each one passes at least one resource (nothing is vacuously clean)."""
-    assessment = run_checks(build_account(build_case_snapshot(clean_account_spec())))
+    assessment = run_checks(build_case_account(clean_account_spec()))
     passing = {f.check.id for f in assessment.findings if f.status is Status.PASS}
     assert [c.id for c in CHECKS if c.id not in passing] == sorted(NOTHING_TO_JUDGE, key=[c.id for c in CHECKS].index)
     for check_id in NOTHING_TO_JUDGE:

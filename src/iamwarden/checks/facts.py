@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.principals import NamedDocument, PrincipalPolicies, compile_document, principal_policies
 from iamwarden.checks.base import Outcome, account_arn, missing, not_applicable, unknown
-from iamwarden.model import Account, Role, User
+from iamwarden.model import AccessKey, Account, Role, User
 from iamwarden.policy import Policy
 
 
@@ -78,10 +78,15 @@ class KeyFact:
         }
 
 
-def user_keys(user: User) -> list[KeyFact] | None:
-    """The user's access keys, or ``None`` when neither ListAccessKeys nor the credential report was collected."""
+def user_keys(user: User, account: Account | None = None) -> list[KeyFact] | None:
+    """The user's access keys, or ``None`` when neither ListAccessKeys nor the credential report was collected. With
+    the ``account``, a key its secrets report found in code says so in its label (``AKIA...WXYZ, in code at
+    deploy/.env:3 @ 3f2a...``)."""
     if user.access_keys is not None:
-        return [KeyFact(k.masked_id, k.active, k.created, k.last_used, k.last_used_known) for k in user.access_keys]
+        return [
+            KeyFact(_key_label(k, account), k.active, k.created, k.last_used, k.last_used_known)
+            for k in user.access_keys
+        ]
     row = user.credential_report
     if row is None:
         return None
@@ -93,6 +98,15 @@ def user_keys(user: User) -> list[KeyFact] | None:
         if active or rotated is not None:
             keys.append(KeyFact(f"key {slot}", active, rotated, used, True))
     return keys
+
+
+def _key_label(key: AccessKey, account: Account | None) -> str:
+    leaks = account.leaks_of(key.key_id) if account is not None else ()
+    if not leaks:
+        return key.masked_id
+    places = [loc.describe() for leak in leaks for loc in leak.locations]
+    more = f" and {len(places) - 1} more" if len(places) > 1 else ""
+    return f"{key.masked_id}, in code at {places[0]}{more} (secrets.keys_in_code)"
 
 
 UserKeys = tuple[User, list[KeyFact]]
@@ -111,7 +125,7 @@ def users_keys(account: Account, *, active_only: bool = False, last_use: bool = 
         yield missing(account, account_arn(account), AUTH_DETAILS)
         return
     for user in account.users:
-        keys = user_keys(user)
+        keys = user_keys(user, account)
         if keys is None:
             yield missing(account, user.arn, "iam:ListAccessKeys", target=user.name)
             continue

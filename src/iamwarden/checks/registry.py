@@ -66,7 +66,7 @@ from iamwarden.checks.root import (
     no_signing_certificates,
     not_recently_used,
 )
-from iamwarden.checks.secrets import ec2_user_data, lambda_environment
+from iamwarden.checks.secrets import ec2_user_data, keys_in_code, lambda_environment
 
 
 class RegistryError(ValueError):
@@ -145,6 +145,7 @@ CHECKS: tuple[Check, ...] = build_registry(
         # 10. Access keys in code
         lambda_environment.CHECK,
         ec2_user_data.CHECK,
+        keys_in_code.CHECK,
         # 11. Audit and compliance
         access_analyzer.CHECK,
         config_recording.CHECK,

@@ -109,6 +109,15 @@ def scan(
             "sections 2, 4, 5). Written as compliance-<framework>.json next to the other outputs.",
         ),
     ] = None,
+    secrets: Annotated[
+        Path | None,
+        typer.Option(
+            "--secrets",
+            help="A secrets report (iamwarden secrets scan -f json): the account's keys it found in code fail "
+            "secrets.keys_in_code, with their locations (docs/secrets.md).",
+            dir_okay=False,
+        ),
+    ] = None,
     today: Annotated[
         str | None,
         typer.Option("--today", hidden=True, help="Judge suppression expiry as of this date (YYYY-MM-DD); for tests."),
@@ -153,6 +162,12 @@ def scan(
     settings = load_settings(config)
     accepted = [*settings.suppressions, *(load_suppressions_file(suppressions) if suppressions else [])]
     account = build_account(load_input(snapshot, authorization_details, import_dir, account_id))
+    if secrets is not None:
+        from dataclasses import replace
+
+        from iamwarden.collect.secrets.report_file import read_secrets_report
+
+        account = replace(account, code_leaks=read_secrets_report(secrets))
     inv = inventory(account)
     console = stdout_console()
     printing = "console" in chosen and not quiet

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from iamwarden.collect.apis import GLOBAL, NO_TARGET
+from iamwarden.collect.secrets.report_file import LeakedKey
 from iamwarden.collect.snapshot import Gap
 
 JSONObject = Mapping[str, Any]
@@ -405,6 +406,13 @@ class Account:
     roles_by_name: Mapping[str, Role] = field(repr=False)
     policies_by_arn: Mapping[str, ManagedPolicy] = field(repr=False)
     principals_by_arn: Mapping[str, User | Role | Group] = field(repr=False)
+    code_leaks: tuple[LeakedKey, ...] | None = field(default=None, repr=False)
+    """Access keys a secrets report (``iamwarden secrets scan``, given with ``scan --secrets``) found in code;
+    ``None`` when no report was given."""
+
+    def leaks_of(self, key_id: str) -> tuple[LeakedKey, ...]:
+        """The secrets report's finds of this key id (none without a report)."""
+        return tuple(leak for leak in self.code_leaks or () if leak.is_key(key_id))
 
     def was_collected(self, api: str, region: str = GLOBAL) -> bool:
         return (api, region) in self.collected

@@ -82,6 +82,8 @@ def _walk_dir(
             stats.skip(shown, f"{reason}: {exc.strerror or exc}", problem=True)
             continue
         if stat.S_ISDIR(mode):
+            if entry.name == ".git":  # not content: its objects are read with --history
+                continue
             if entry.name in VENDORED_DIRS and not include_vendored:
                 stats.skip(shown + "/", "vendored or tool folder (not searched by default)")
                 continue
