@@ -120,7 +120,7 @@ def test_bad_line_names_file_line_and_json_path(tmp_path: Path) -> None:
 def test_invalid_json_line_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "broken.jsonl"
     path.write_text(json.dumps({"request": {"principal": ALICE, "action": "s3:GetObject"}}) + "\n{not json\n")
-    result = _run("-f", str(path))
+    result = _run("--request-file", str(path))
     assert result.exit_code == 2
     assert f"{path}: line 2 column 2: invalid JSON" in result.output
 

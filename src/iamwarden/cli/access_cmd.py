@@ -20,12 +20,11 @@ from rich.table import Table
 
 from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
+from iamwarden.cli.options import JsonAliasOption, PrincipalOption, chosen_format, format_option, parse_choice
 from iamwarden.errors import InputError, Problem
 
 ACTIONS_SHOWN = 8
-"""On the console, an entry lists at most this many actions (``--json`` lists them all)."""
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+"""On the console, an entry lists at most this many actions (``--format json`` lists them all)."""
 
 
 def input_name(snapshot: Path | None, authorization_details: Path | None, import_dir: Path | None) -> str:
@@ -65,7 +64,7 @@ def entry_resources(entry: Any) -> str:
 
 @handles_input_errors
 def access(
-    principal: Annotated[str, typer.Option("--principal", "-p", help="ARN of a user or role of the account.")],
+    principal: PrincipalOption,
     service: Annotated[
         str | None, typer.Option("--service", help="Only this service prefix (s3, iam, ec2 ...).")
     ] = None,
@@ -73,13 +72,15 @@ def access(
         str | None,
         typer.Option("--level", help="Only this access level: list, read, write, tagging, permissions-management."),
     ] = None,
-    json_output: JsonOption = False,
+    output_format: Annotated[str | None, format_option("text (the default) or json.")] = None,
+    json_alias: JsonAliasOption = False,
     snapshot: SnapshotOption = None,
     authorization_details: AuthDetailsOption = None,
     import_dir: ImportDirOption = None,
     account_id: AccountIdOption = None,
 ) -> None:
     """List what a principal can do, grouped by service: actions, resources, conditions, granting statements."""
+    json_output = parse_choice(chosen_format(output_format, json_alias, "text"), ("text", "json")) == "json"
     from iamwarden.analysis.context import AnalysisContext
     from iamwarden.analysis.effective import LEVELS, access_entries, action_index, effective_access
     from iamwarden.model import Role, User

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from iamwarden.cli.conventions import HELP_WIDTH, WardenGroup
 from iamwarden.cli.errors import err_console, handles_input_errors
 
 __all__ = ["app", "err_console", "handles_input_errors", "main"]
@@ -19,7 +20,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    cls=WardenGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": HELP_WIDTH},
 )
 
 
@@ -42,29 +44,24 @@ def _root(
 
 
 def _register() -> None:
-    """Every command, listed explicitly (no registration by import side effect)."""
-    from iamwarden.cli import collect_cmd, lint_cmd, snapshot_cmd
-
-    app.add_typer(snapshot_cmd.app, name="snapshot")
-    app.command("collect")(collect_cmd.collect)
-    app.command("lint")(lint_cmd.lint)
-
-    from iamwarden.cli import simulate_cmd
-
-    app.command("simulate")(simulate_cmd.simulate)
-
+    """Every command, listed explicitly (no registration by import side effect), in the order ``--help`` lists them:
+    the scan first, then the questions about one account, then the files and snapshots."""
     from iamwarden.cli import scan_cmd
 
     app.command("scan")(scan_cmd.scan)
+
+    from iamwarden.cli import paths_cmd
+
+    app.command("paths")(paths_cmd.paths)
 
     from iamwarden.cli import access_cmd, who_can_cmd
 
     app.command("access")(access_cmd.access)
     app.command("who-can")(who_can_cmd.who_can)
 
-    from iamwarden.cli import paths_cmd
+    from iamwarden.cli import simulate_cmd
 
-    app.command("paths")(paths_cmd.paths)
+    app.command("simulate")(simulate_cmd.simulate)
 
     from iamwarden.cli import policy_cmd
 
@@ -77,6 +74,15 @@ def _register() -> None:
     from iamwarden.cli import detect_cmd
 
     app.command("detect")(detect_cmd.detect)
+
+    from iamwarden.cli import lint_cmd
+
+    app.command("lint")(lint_cmd.lint)
+
+    from iamwarden.cli import collect_cmd, snapshot_cmd
+
+    app.command("collect")(collect_cmd.collect)
+    app.add_typer(snapshot_cmd.app, name="snapshot")
 
 
 _register()

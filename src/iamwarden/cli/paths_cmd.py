@@ -15,6 +15,7 @@ import typer
 
 from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption, load_input
+from iamwarden.cli.options import JsonAliasOption, chosen_format, format_option, parse_choice
 from iamwarden.errors import InputError, Problem
 
 
@@ -31,7 +32,8 @@ def paths(
         str,
         typer.Option("--to", help="`admin` (any administrator, the default) or the ARN of a user or role to reach."),
     ] = "admin",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    output_format: Annotated[str | None, format_option("text (the default) or json.")] = None,
+    json_alias: JsonAliasOption = False,
     max_hops: Annotated[int, typer.Option("--max-hops", min=1, max=10, help="Longest path reported.")] = 5,
     max_paths: Annotated[
         int, typer.Option("--max-paths", min=0, help="Most paths reported per starting principal (0: every path).")
@@ -51,6 +53,7 @@ def paths(
 
     Exit codes: 0 (whether or not paths were found), 2 for bad input.
     """
+    as_json = parse_choice(chosen_format(output_format, json_alias, "text"), ("text", "json")) == "json"
     from iamwarden.analysis.context import AnalysisContext
     from iamwarden.analysis.escalation import ADMIN, EscalationGraph, escalation_graph, principal_escalation
     from iamwarden.model import build_account

@@ -20,6 +20,7 @@ from iamwarden.cli.access_cmd import (
 )
 from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ConfigOption, ImportDirOption, SnapshotOption
+from iamwarden.cli.options import JsonAliasOption, PrincipalOption, chosen_format, format_option, parse_choice
 from iamwarden.errors import InputError, Problem
 
 app = typer.Typer(
@@ -38,7 +39,7 @@ TABLE_SHOWN = 4
 @app.command("suggest")
 @handles_input_errors
 def suggest(
-    principal: Annotated[str, typer.Option("--principal", "-p", help="ARN of a user or role of the account.")],
+    principal: PrincipalOption,
     cloudtrail: Annotated[
         Path | None,
         typer.Option(
@@ -139,7 +140,8 @@ def unused(
             "--days", min=1, help="Use counts within this many days before collection (default: unused_service_days)."
         ),
     ] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    output_format: Annotated[str | None, format_option("text (the default) or json.")] = None,
+    json_alias: JsonAliasOption = False,
     config: ConfigOption = None,
     snapshot: SnapshotOption = None,
     authorization_details: AuthDetailsOption = None,
@@ -150,6 +152,7 @@ def unused(
 
     A principal with neither service-last-accessed data nor CloudTrail logs is listed as unknown, never as clean.
     """
+    json_output = parse_choice(chosen_format(output_format, json_alias, "text"), ("text", "json")) == "json"
     from rich.table import Table
 
     from iamwarden.analysis.context import AnalysisContext

@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from iamwarden.cli.app import handles_input_errors
+from iamwarden.cli.options import JsonAliasOption, chosen_format, format_option, parse_choice
 from iamwarden.errors import InputError, Problem
 from iamwarden.policy import Decision, Request, evaluate, read_request_document
 from iamwarden.policy.simulation import REQUEST_KEYS
@@ -423,7 +424,6 @@ def simulate(
         Path | None,
         typer.Option(
             "--request-file",
-            "-f",
             help="A request document (JSON) or JSON Lines of many; see docs/simulate.md for the format.",
             dir_okay=False,
         ),
@@ -435,7 +435,8 @@ def simulate(
         ),
     ] = None,
     principal: Annotated[
-        str | None, typer.Option("--principal", help="With --snapshot: a user, role or role-session ARN.")
+        str | None,
+        typer.Option("--principal", "-p", help="With --snapshot: a user, role or role-session ARN.", metavar="ARN"),
     ] = None,
     action: Annotated[
         str | None, typer.Option("--action", help="With --snapshot: the action, e.g. s3:GetObject.")
@@ -453,7 +454,10 @@ def simulate(
         str | None,
         typer.Option("--resource-account", help="With --snapshot: the resource's account when its ARN has none (S3)."),
     ] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="One JSON decision per line instead of text.")] = False,
+    output_format: Annotated[
+        str | None, format_option("text (the default) or json (one JSON decision per line).")
+    ] = None,
+    json_alias: JsonAliasOption = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every problem of a bad input.")] = False,
 ) -> None:
     """Decide requests the way AWS does and explain each decision (policy, statement, effect, missing context keys).
@@ -461,6 +465,7 @@ def simulate(
     Either --request-file FILE (one request document, or JSON Lines of many), or --snapshot S --principal ARN
     --action A [--resource R] [--context k=v ...]. Bad input exits 2 naming the file, the line and the JSON path.
     """
+    json_output = parse_choice(chosen_format(output_format, json_alias, "text"), ("text", "json")) == "json"
     if request_file is not None:
         if snapshot is not None or principal is not None or action is not None:
             raise InputError("command line", Problem("--request-file", "use either --request-file or --snapshot"))

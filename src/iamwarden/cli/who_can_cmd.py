@@ -17,12 +17,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from iamwarden.cli.access_cmd import (
-    JsonOption,
     input_name,
     load_account,
 )
 from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
+from iamwarden.cli.options import JsonAliasOption, chosen_format, format_option, parse_choice
 from iamwarden.errors import InputError, Problem
 
 
@@ -68,7 +68,8 @@ def who_can(
     resource: Annotated[
         str | None, typer.Option("--resource", "-r", help="Only principals that can act on this resource ARN.")
     ] = None,
-    json_output: JsonOption = False,
+    output_format: Annotated[str | None, format_option("text (the default) or json.")] = None,
+    json_alias: JsonAliasOption = False,
     snapshot: SnapshotOption = None,
     authorization_details: AuthDetailsOption = None,
     import_dir: ImportDirOption = None,
@@ -76,6 +77,7 @@ def who_can(
 ) -> None:
     """List the users and roles that can perform ACTION (allowed, or allowed under conditions), with the statements
     that grant it."""
+    json_output = parse_choice(chosen_format(output_format, json_alias, "text"), ("text", "json")) == "json"
     from iamwarden.analysis.context import AnalysisContext
     from iamwarden.analysis.effective import action_index, all_effective_access
 
