@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, get_args
 
 from typer import _click as click  # typer >= 0.29 carries its own click (pinned in pyproject.toml)
@@ -173,10 +174,10 @@ def _placeholder(param: TyperOption | TyperArgument) -> str:
     kind = param.type_descriptor
     if kind.is_choice:
         return "|".join(str(getattr(c, "value", c)) for c in kind.choices or ())
-    if kind.is_path:
+    element = (get_args(kind.annotation) or (kind.annotation,))[0] if kind.is_list else kind.annotation
+    if kind.is_path or element is Path:
         info = kind.parameter_info
         return "FILE" if not info.dir_okay else "DIR" if not info.file_okay else "PATH"
-    element = (get_args(kind.annotation) or (kind.annotation,))[0] if kind.is_list else kind.annotation
     if element in (int, float):
         return "N"
     return (param.name or "value").upper()
