@@ -1,6 +1,8 @@
 """Find AWS credentials in text (Lambda environment values, EC2 user data) and describe them without revealing them.
 
-An access key id is ``AKIA`` (long-term) or ``ASIA`` (temporary) and 16 upper-case letters or digits. A secret access
+Masking and entropy are those of ``iamwarden secrets scan`` (:mod:`iamwarden.collect.secrets.keys`); unlike it, a
+value here is judged alone (an environment variable or a line of user data has no file around it). An access key id
+is ``AKIA`` (long-term) or ``ASIA`` (temporary) and 16 upper-case letters or digits. A secret access
 key is 40 characters of base64 (``A-Za-z0-9/+``); to keep hashes and ids out, a candidate must have at least
 ``min_entropy`` bits of Shannon entropy per character and mix upper case, lower case and digits.
 
@@ -12,10 +14,13 @@ key is 40 characters of base64 (``A-Za-z0-9/+``); to keep hashes and ids out, a 
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass
+
+from iamwarden.collect.secrets.keys import mask as mask_secret
+from iamwarden.collect.secrets.keys import shannon_entropy
+
+__all__ = ["KEY_ID", "SECRET", "CredentialMatch", "find_credentials", "mask_secret", "shannon_entropy"]
 
 KEY_ID = re.compile(r"(?<![A-Z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Z0-9])")
 SECRET = re.compile(r"(?<![A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])")
@@ -33,22 +38,6 @@ class CredentialMatch:
     @property
     def masked(self) -> str:
         return mask_secret(self.value)
-
-
-def shannon_entropy(text: str) -> float:
-    """Bits per character of ``text``'s own character distribution."""
-    if not text:
-        return 0.0
-    counts = Counter(text)
-    n = len(text)
-    return -sum(c / n * math.log2(c / n) for c in counts.values())
-
-
-def mask_secret(value: str) -> str:
-    """The first and last four characters, the rest as ``*``."""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"
 
 
 def _looks_random(candidate: str, min_entropy: float) -> bool:

@@ -35,6 +35,7 @@ import codecs
 import hashlib
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,25 +43,28 @@ from typing import Literal
 
 Kind = Literal["access_key_id", "secret_access_key", "session_token"]
 
-KEY_ID = re.compile(rb"(?<![A-Z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Z0-9])")
 SECRET = re.compile(rb"(?<![A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])")
-_SECRET_NAME = rb"(?:aws)?[_.\-]?secret(?:[_.\-]?access)?[_.\-]?key(?:[_.\-]?id)?"
+_SEPARATOR = rb"[\"'`\]]?\s{0,4}(?:=>|:=|[=:]|\s)\s{0,4}[\"'`]?"
 NAMED_SECRET = re.compile(
-    rb"(?i:" + _SECRET_NAME + rb")[\"'`\]]?\s{0,4}(?:=>|:=|[=:]|\s)\s{0,4}[\"'`]?"
-    rb"(?-i:([A-Za-z0-9/+]{40}))(?![A-Za-z0-9/+=])"
+    rb"secret(?:[_.\-]?access)?[_.\-]?key(?:[_.\-]?id)?" + _SEPARATOR + rb"([a-z0-9/+]{40})(?![a-z0-9/+=])"
 )
-"""A 40-character value right after a name AWS tools use for the secret: ``aws_secret_access_key = ...``,
-``"SecretAccessKey": "..."``, ``AWS_SECRET_ACCESS_KEY: ...``, ``secret_key = "..."`` (Terraform),
-``aws.secretKey=...``."""
+"""On the lower-cased text: a 40-character value right after a name AWS tools use for the secret
+(``aws_secret_access_key = ...``, ``"SecretAccessKey": "..."``, ``AWS_SECRET_ACCESS_KEY: ...``, ``secret_key = "..."``
+in Terraform, ``aws.secretKey=...``); the value is then read from the original text at the same place."""
+NAMED_TOKEN = re.compile(rb"se(?:ssion|curity)[_.\-]?token" + _SEPARATOR + rb"([a-z0-9/+]{100,}={0,2})")
+"""On the lower-cased text: ``aws_session_token``, ``AWS_SECURITY_TOKEN``, ``SessionToken`` and a long value."""
 TOKEN_PREFIXES = (b"IQoJb3JpZ2lu", b"FwoGZXIvYXdz", b"FQoGZXIvYXdz", b"AQoDYXdz")
 """How STS session tokens start (the base64 of their first bytes), old and new formats."""
-NAMED_TOKEN = re.compile(
-    rb"(?i:(?:aws)?[_.\-]?(?:session|security)[_.\-]?token)[\"'`\]]?\s{0,4}(?:=>|:=|[=:]|\s)\s{0,4}[\"'`]?"
-    rb"([A-Za-z0-9/+]{100,}={0,2})"
+KEY_IDS = tuple(
+    (prefix, re.compile(prefix + rb"(?<![A-Z0-9]" + prefix + rb")[A-Z0-9]{16}(?![A-Z0-9])"))
+    for prefix in (b"AKIA", b"ASIA")
 )
-PREFIXED_TOKEN = re.compile(rb"(?<![A-Za-z0-9/+])((?:" + b"|".join(TOKEN_PREFIXES) + rb")[A-Za-z0-9/+]{80,}={0,2})")
-QUICK = re.compile(rb"A[KS]IA|(?i:secret|token)|" + b"|".join(TOKEN_PREFIXES))
-"""Cheap test a blob must pass before the real search: most files name none of these."""
+"""Access key ids, one pattern per prefix: each begins with its literal prefix, which the regular expression engine
+finds fast (a pattern starting with an alternation or a look-behind is tried at every position)."""
+PREFIXED_TOKENS = tuple(
+    (prefix, re.compile(prefix + rb"(?<![A-Za-z0-9/+]" + prefix + rb")[A-Za-z0-9/+]{80,}={0,2}"))
+    for prefix in TOKEN_PREFIXES
+)
 PAIR_WINDOW = 5
 """Lines between a key id and the secret (or token) it is paired with; also how close an unnamed secret must be."""
 MIN_ENTROPY = 4.0
@@ -239,24 +243,27 @@ class _Lines:
                 starts.append(i + 1)
                 i = find(b"\n", i + 1)
             self._starts = starts
-        from bisect import bisect_right
-
         n = bisect_right(self._starts, offset)
         return n, offset - self._starts[n - 1] + 1
 
 
-def _spans(pattern: re.Pattern[bytes], data: bytes) -> Iterator[tuple[int, str]]:
+def _spans(pattern: re.Pattern[bytes], data: bytes, group: int = 0) -> Iterator[tuple[int, str]]:
     for m in pattern.finditer(data):
-        yield m.start(1), m.group(1).decode("ascii")
+        yield m.start(group), m.group(group).decode("ascii")
 
 
 def find_candidates(data: bytes, min_entropy: float = MIN_ENTROPY) -> list[Candidate]:
     """Every credential in ``data`` (ASCII-compatible bytes, see :func:`text_bytes`), in order of position, secrets
     and tokens paired with their key id."""
-    if QUICK.search(data) is None:
+    key_spans = [span for prefix, pattern in KEY_IDS if prefix in data for span in _spans(pattern, data)]
+    lower = data.lower()
+    named_secrets = b"secret" in lower
+    tokens_named = b"token" in lower
+    token_prefixes = [(p, pattern) for p, pattern in PREFIXED_TOKENS if p in data]
+    if not (key_spans or named_secrets or tokens_named or token_prefixes):
         return []
     lines = _Lines(data)
-    key_ids = [(lines.at(o), v) for o, v in _spans(KEY_ID, data)]
+    key_ids = [(lines.at(o), v) for o, v in sorted(key_spans)]
     found: list[Candidate] = [Candidate("access_key_id", v, ln, col) for (ln, col), v in key_ids]
     key_lines = [(ln, v) for (ln, _), v in key_ids]
 
@@ -272,7 +279,8 @@ def find_candidates(data: bytes, min_entropy: float = MIN_ENTROPY) -> list[Candi
         return best[2] if best else None
 
     secrets: dict[int, Candidate] = {}
-    for offset, value in _spans(NAMED_SECRET, data):
+    for offset, _ in _spans(NAMED_SECRET, lower, 1) if named_secrets else ():
+        value = data[offset : offset + 40].decode("ascii")
         if looks_random(value, min_entropy) or is_example(value):
             ln, col = lines.at(offset)
             secrets[offset] = Candidate("secret_access_key", value, ln, col, named=True, key_id=nearest(ln))
@@ -286,11 +294,13 @@ def find_candidates(data: bytes, min_entropy: float = MIN_ENTROPY) -> list[Candi
                 secrets[offset] = Candidate("secret_access_key", value, ln, col, key_id=paired)
     found += secrets.values()
     tokens: dict[int, Candidate] = {}
-    for pattern, named in ((NAMED_TOKEN, True), (PREFIXED_TOKEN, False)):
-        for offset, value in _spans(pattern, data):
-            if offset not in tokens:
-                ln, col = lines.at(offset)
-                tokens[offset] = Candidate("session_token", value, ln, col, named=named, key_id=nearest(ln, True))
+    spans = [(o, len(v), True) for o, v in _spans(NAMED_TOKEN, lower, 1)] if tokens_named else []
+    spans += [(o, len(v), False) for _, pattern in token_prefixes for o, v in _spans(pattern, data)]
+    for offset, length, named in spans:
+        if offset not in tokens:
+            value = data[offset : offset + length].decode("ascii")
+            ln, col = lines.at(offset)
+            tokens[offset] = Candidate("session_token", value, ln, col, named=named, key_id=nearest(ln, True))
     found += tokens.values()
     found.sort(key=lambda c: (c.line, c.column))
     return found
