@@ -169,17 +169,16 @@ def blobs(root: Path) -> Iterator[tuple[str, bytes]]:
         check=True,
     ).stdout.split(b"\n")
     ids = [line.split()[0] for line in listing if line.endswith(b" blob")]
-    proc = subprocess.Popen(
-        ["git", "-C", str(root), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(b"".join(i + b"\n" for i in ids))
-    proc.stdin.close()
-    for _ in ids:
-        header = proc.stdout.readline().split()
-        payload = proc.stdout.read(int(header[2]))
-        proc.stdout.read(1)
-        yield header[0].decode(), payload
+    with tempfile.TemporaryFile() as names:  # a file as stdin: writing a pipe while git fills the other deadlocks
+        names.write(b"".join(i + b"\n" for i in ids))
+        names.seek(0)
+        proc = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch"], stdin=names, stdout=subprocess.PIPE)
+        assert proc.stdout is not None
+        for _ in ids:
+            header = proc.stdout.readline().split()
+            payload = proc.stdout.read(int(header[2]))
+            proc.stdout.read(1)
+            yield header[0].decode(), payload
     proc.wait()
 
 

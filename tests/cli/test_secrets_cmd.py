@@ -114,3 +114,21 @@ def test_staged_reads_the_index_not_the_work_tree(tmp_path: Path) -> None:
     assert result.exit_code == 1
     report = orjson.loads((tmp_path / "r.json").read_bytes())
     assert [loc["origin"] for loc in report["findings"][0]["locations"]] == ["index"]
+
+
+def test_verify_asks_sts_with_the_caller_s_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto import mock_aws
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        import boto3
+
+        iam = boto3.client("iam")
+        iam.create_user(UserName="ci")
+        key = iam.create_access_key(UserName="ci")["AccessKey"]["AccessKeyId"]
+        (tmp_path / "ci.env").write_text(f"AWS_ACCESS_KEY_ID={key}\n")
+        out = tmp_path / "r.json"
+        result = runner.invoke(app, ["secrets", "scan", str(tmp_path / "ci.env"), "--verify", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    finding = orjson.loads(out.read_bytes())["findings"][0]
+    assert (finding["account_id"], finding["account_source"]) == ("123456789012", "sts")

@@ -140,7 +140,7 @@ def scan(
 
       iamwarden secrets scan . --history --snapshot account.json.gz
 
-      iamwarden secrets scan . --staged --fail-on medium          # what the pre-commit hook runs
+      iamwarden secrets scan . --staged --fail-on medium
 
       iamwarden secrets scan . --history --since origin/main -f sarif -o secrets.sarif
     """
