@@ -20,6 +20,8 @@ demo: $(STAMP)
 	$(BIN)/iamwarden secrets scan demo-output/northwind-reporting --history --snapshot demo/demo-account.json.gz \
 		--format console,json --output demo-output/secrets.json
 	$(BIN)/iamwarden scan --snapshot demo/demo-account.json.gz --secrets demo-output/secrets.json --output-dir demo-output
+	$(BIN)/iamwarden detect demo/demo-trail.json --snapshot demo/demo-account.json.gz --format console,jsonl \
+		--output demo-output/alerts.jsonl
 
 ## Lint, type-check and run the test suite
 test: $(STAMP) lint typecheck unit

@@ -123,6 +123,23 @@ def action_of(event_source: str, event_name: str, index: ActionIndex | None = No
     return None
 
 
+def event_of(action: str) -> tuple[str, str]:
+    """The CloudTrail ``eventSource`` of an IAM action and a regular expression its ``eventName`` matches (the inverse
+    of :func:`action_of`; Lambda's and CloudFront's event names carry the API version).
+
+    >>> event_of("iam:CreatePolicyVersion")
+    ('iam.amazonaws.com', '^CreatePolicyVersion$')
+    >>> event_of("lambda:CreateFunction")
+    ('lambda.amazonaws.com', '^CreateFunction(\\d{8}(v\\d+)?)?$')
+    """
+    prefix, name = action.split(":", 1)
+    hosts = {v: k for k, v in EVENT_SOURCE_PREFIXES.items()}
+    return f"{hosts.get(prefix, prefix)}.amazonaws.com", f"^{re.escape(name)}(\\d{{8}}(v\\d+)?)?$" if prefix in (
+        "lambda",
+        "cloudfront",
+    ) else f"^{re.escape(name)}$"
+
+
 _VAR = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 ARN_SUFFIXES: Mapping[str, str] = {"secretsmanager": "-??????"}
 """Services whose resource ARNs end in a random suffix a name does not tell (a secret's six characters)."""

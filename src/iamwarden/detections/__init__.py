@@ -8,12 +8,13 @@ the matched records into alerts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from iamwarden.collect.cloudtrail import ReadReport, TrailFilter
 from iamwarden.detections.alerts import QUOTED, Alert, build_alerts
+from iamwarden.detections.context import PrincipalFacts, with_context
 from iamwarden.detections.hits import Hits
 from iamwarden.detections.rules import RuleSet, load_rules
 
@@ -47,12 +48,18 @@ def detect(
     spark_master: str | None = None,
     progress: Callable[[int], None] | None = None,
     quoted: int = QUOTED,
+    facts: Mapping[str, PrincipalFacts] | None = None,
 ) -> Detection:
-    """Run ``rules`` over the CloudTrail ``files``; bad input is counted in the result's report, never raised."""
+    """Run ``rules`` over the CloudTrail ``files``; bad input is counted in the result's report, never raised.
+
+    With ``facts`` (:func:`iamwarden.detections.context.account_facts`), every alert is joined with who its principal
+    is and its severity raised or lowered (:func:`iamwarden.detections.context.with_context`)."""
     hits = open_engine(rules, engine, spark_master)
     try:
         report = hits.scan(files, where, progress=progress)  # type: ignore[attr-defined]
         alerts = build_alerts(hits, rules, quoted)
     finally:
         hits.close()
+    if facts is not None:
+        alerts = with_context(alerts, facts)
     return Detection(alerts, report, rules, engine)

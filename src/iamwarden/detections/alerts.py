@@ -158,7 +158,7 @@ def _correlate(
                 count=len(ids),
                 event_ids=ids,
                 events=tuple(by_event[i] for i in ids[:quoted] if i in by_event),
-                kind="correlation",
+                kind="escalation" if correlation.info.pathfinding else "correlation",
                 severity=correlation.info.level,
                 group=tuple((name, str(v)) for name, v in zip(correlation.group_by, key, strict=True)),
             )

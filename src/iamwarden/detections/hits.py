@@ -16,10 +16,16 @@ from iamwarden.collect.cloudtrail_schema import RECORD
 
 JSON_FIELDS = frozenset(k for k, v in RECORD.items() if v == "json")
 
-IDENTITY_SQL = {
-    "duckdb": '"userIdentity"."type", "userIdentity"."arn", "userIdentity"."sessionContext"."sessionIssuer"."arn"',
-    "spark": "`userIdentity`.`type`, `userIdentity`.`arn`, `userIdentity`.`sessionContext`.`sessionIssuer`.`arn`",
-}
+
+def _identity(q: str) -> str:
+    issuer = f"{q}userIdentity{q}.{q}sessionContext{q}.{q}sessionIssuer{q}.{q}arn{q}"
+    arn = f"{q}userIdentity{q}.{q}arn{q}"
+    # a role session's ARN names the session: left out when the issuer names the role, so that one role's sessions
+    # group together (principal_of names the role from the issuer alone)
+    return f"{q}userIdentity{q}.{q}type{q}, CASE WHEN {issuer} LIKE '%:role/%' THEN NULL ELSE {arn} END, {issuer}"
+
+
+IDENTITY_SQL = {"duckdb": _identity('"'), "spark": _identity("`")}
 """The caller's identity type, ARN and session issuer ARN: what :func:`iamwarden.collect.cloudtrail.principal_of`
 needs to name the principal."""
 

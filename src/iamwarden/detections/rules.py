@@ -58,6 +58,8 @@ class RuleInfo:
     """The Stratus Red Team technique the rule detects (``aws.persistence.iam-backdoor-user``)."""
     cis: tuple[str, ...] = ()
     category: str = ""
+    pathfinding: str | None = None
+    """The pathfinding.cloud escalation technique (``iam-001``) a generated escalation rule watches for."""
 
     @property
     def rank(self) -> int:
@@ -147,13 +149,15 @@ def _info(rule: SigmaRule | SigmaCorrelationRule, source: Path, license_default:
         attack=tuple(t.split(".", 1)[1].upper() for t in tags if t.startswith("attack.") and _ATTACK.match(t[7:])),
         tactics=tuple(t.split(".", 1)[1] for t in tags if t.startswith("attack.") and not _ATTACK.match(t[7:])),
         technique=custom.get("technique"),
-        cis=tuple(str(c) for c in (cis if isinstance(cis, list) else [cis])),
+        cis=tuple(str(c) for c in (cis if isinstance(cis, list | tuple) else [cis])),
         category=str(custom.get("category", "")),
+        pathfinding=custom.get("pathfinding"),
     )
 
 
-def load_rules(folders: Sequence[Path] = (), pack: bool = True) -> RuleSet:
-    """Our pack (unless ``pack`` is false) and every ``.yml`` rule under ``folders``, compiled."""
+def load_rules(folders: Sequence[Path] = (), pack: bool = True, generated: Sequence[tuple[str, str]] = ()) -> RuleSet:
+    """Our pack (unless ``pack`` is false), every ``.yml`` rule under ``folders`` and the ``generated`` rule texts
+    (``(name, YAML)``: the escalation rules of :mod:`iamwarden.detections.context`), compiled."""
     out = RuleSet()
     backends = {d: backend(d) for d in DIALECTS}
     sources: list[tuple[Path, str]] = [(p, PACK_LICENSE) for p in rule_files(PACK)] if pack else []
@@ -161,12 +165,12 @@ def load_rules(folders: Sequence[Path] = (), pack: bool = True) -> RuleSet:
         for path in rule_files(folder):
             sources.append((path, _license_near(path, folder) or "unknown"))
     parsed: list[tuple[Path, str, SigmaCollection]] = []
-    for path, license_default in sources:
+    texts: dict[Path, str] = {Path(name): text for name, text in generated}
+    for path, license_default in [*sources, *((Path(name), "Apache-2.0") for name, _ in generated)]:
         out.files += 1
         try:
-            collection = SigmaCollection.from_yaml(
-                path.read_text(encoding="utf-8"), collect_errors=True, resolve_references=False
-            )
+            text = texts[path] if path in texts else path.read_text(encoding="utf-8")
+            collection = SigmaCollection.from_yaml(text, collect_errors=True, resolve_references=False)
         except (SigmaError, OSError, ValueError) as exc:
             out.unsupported.append(Unsupported(str(path), "", f"not a Sigma rule file: {exc}"))
             continue
