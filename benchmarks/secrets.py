@@ -122,7 +122,7 @@ def generate(root: Path, commits: int, megabytes: int, seed: int = 16) -> Histor
         if n > 1:
             out.write(b"from :%d\n" % (n - 1))
         for _ in range(rng.choice((1, 2))):
-            size = per_commit // 2 if per_commit > 2000 else per_commit
+            size = per_commit * 2 // 3  # one or two files a commit: 1.5 on average
             start = rng.randrange(0, len(pool) - size - 1)
             path = rng.choice(files)
             out.write(f"M 100644 inline {path}\n".encode())

@@ -42,14 +42,7 @@ class Location:
     column: int
 
     def describe(self) -> str:
-        where = f"{self.place.path}:{self.line}"
-        if self.place.commit:
-            where += f" @ {self.place.commit[:12]}"
-            if self.place.author_date:
-                where += f" ({self.place.author_date[:10]})"
-        elif self.place.origin == "index":
-            where += " (staged)"
-        return where
+        return self.place.describe(self.line)
 
     def to_json(self) -> dict[str, object]:
         return {**self.place.to_json(), "line": self.line, "column": self.column}
@@ -178,7 +171,7 @@ def _locations(hits: Iterable[Hit]) -> tuple[Location, ...]:
     return tuple(
         sorted(
             seen.values(),
-            key=lambda loc: (order[loc.place.origin], loc.place.author_date or "", loc.place.path, loc.line),
+            key=lambda loc: (order[loc.place.origin], loc.place.author_time or 0, loc.place.path, loc.line),
         )
     )
 

@@ -73,12 +73,13 @@ def _introductions(repo: Path, since: str | None, stats: ScanStats) -> dict[str,
         "--no-abbrev",
         "--no-renames",
         "--diff-merges=first-parent",
-        "--format=%x01%H%x09%aI%x09%an",
+        "--format=%x01%H%x09%at%x09%aI%x09%an",
     )
     places: dict[str, dict[tuple[str, str], Place]] = {}
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         assert proc.stdout is not None
         commit = date = author = ""
+        when = 0
         pending: tuple[str, str] | None = None  # (blob, status) waiting for its path
         for token in _tokens(proc.stdout):
             if pending is not None:
@@ -87,10 +88,13 @@ def _introductions(repo: Path, since: str | None, stats: ScanStats) -> dict[str,
                 path = token.decode("utf-8", errors="replace")
                 seen = places.setdefault(blob, {})
                 if (commit, path) not in seen:
-                    seen[(commit, path)] = Place(path, "history", commit, date, author, str(repo))
+                    seen[(commit, path)] = Place(path, "history", commit, date, when, author, str(repo))
                 continue
             if token.startswith(b"\x01"):
-                commit, date, author = [*token[1:].decode("utf-8", errors="replace").split("\t"), "", ""][:3]
+                commit, seconds, date, author = [*token[1:].decode("utf-8", errors="replace").split("\t"), "", "", ""][
+                    :4
+                ]
+                when = int(seconds) if seconds.isdigit() else 0
                 continue
             raw = token.lstrip(b"\n")
             if raw.startswith(b":"):
@@ -106,7 +110,7 @@ def _introductions(repo: Path, since: str | None, stats: ScanStats) -> dict[str,
         stats.skip(str(repo), f"git log failed: {err.splitlines()[-1] if err else proc.returncode}", problem=True)
     places.pop("", None)
     return {
-        blob: sorted(seen.values(), key=lambda p: (p.author_date or "", p.commit or "", p.path))[:MAX_PLACES]
+        blob: sorted(seen.values(), key=lambda p: (p.author_time or 0, p.commit or "", p.path))[:MAX_PLACES]
         for blob, seen in places.items()
     }
 

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from iamwarden.collect.secrets.keys import fingerprint
+from iamwarden.collect.secrets.sources import describe_place
 from iamwarden.errors import InputError, Problem
 
 REPORT_KIND = "iamwarden-secrets-report"
@@ -30,12 +31,7 @@ class CodeLocation:
     repository: str | None = None
 
     def describe(self) -> str:
-        where = f"{self.path}:{self.line}"
-        if self.commit:
-            where += f" @ {self.commit[:12]}"
-            if self.author_date:
-                where += f" ({self.author_date[:10]})"
-        return where
+        return describe_place(self.path, self.line, self.commit, self.author_date)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,22 @@ from typing import Literal
 Origin = Literal["file", "index", "history", "unreachable"]
 
 
+def describe_place(
+    path: str, line: int | None = None, commit: str | None = None, author_date: str | None = None, staged: bool = False
+) -> str:
+    """How every output names a place: ``path:line @ commit12 (author day)``, ``path:line (staged)``.
+
+    >>> describe_place("deploy/.env", 3, "3f2a9c0d1e4b5a6789abcdef0123456789abcdef", "2026-10-01T10:00:00+02:00")
+    'deploy/.env:3 @ 3f2a9c0d1e4b (2026-10-01)'
+    """
+    where = path if line is None else f"{path}:{line}"
+    if commit:
+        where += f" @ {commit[:12]}" + (f" ({author_date[:10]})" if author_date else "")
+    elif staged:
+        where += " (staged)"
+    return where
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """Where a blob was seen: a path (relative to the scanned folder or repository), and for git its commit."""
@@ -21,20 +37,15 @@ class Place:
     origin: Origin = "file"
     commit: str | None = None
     author_date: str | None = None
-    """ISO 8601, the commit's author date."""
+    """ISO 8601, the commit's author date (with the author's offset)."""
+    author_time: int | None = None
+    """The author date as seconds since the epoch: what "earliest" is judged by."""
     author: str | None = None
     repository: str | None = None
     """The repository folder, for blobs read from git."""
 
-    def describe(self) -> str:
-        where = self.path
-        if self.commit:
-            where += f" @ {self.commit[:12]}"
-            if self.author_date:
-                where += f" ({self.author_date[:10]})"
-        elif self.origin == "index":
-            where += " (staged)"
-        return where
+    def describe(self, line: int | None = None) -> str:
+        return describe_place(self.path, line, self.commit, self.author_date, self.origin == "index")
 
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"path": self.path, "origin": self.origin}
