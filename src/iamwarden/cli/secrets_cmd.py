@@ -148,6 +148,7 @@ def scan(
     from iamwarden.checks.suppressions import load_suppressions_file, today_utc
     from iamwarden.cli.scan_cmd import parse_today, wrote_line
     from iamwarden.collect.secrets import ScanOptions, scan_sources
+    from iamwarden.collect.secrets.sources import printable
     from iamwarden.report.secrets import (
         apply_suppressions,
         baseline_yaml,
@@ -185,7 +186,7 @@ def scan(
                 )
     findings = attribute(hits, KnownAccounts.of(accounts, org_account or ()), verified)
     scanned = {
-        "paths": [str(p) for p in paths],
+        "paths": [printable(str(p)) for p in paths],
         "staged": staged,
         "history": options.history,
         "since": since,

@@ -84,3 +84,12 @@ def test_history_outside_git_is_an_input_error(tmp_path: Path) -> None:
         scan_sources([tmp_path], ScanOptions(history=True))
     with pytest.raises(InputError, match="no such file"):
         scan_sources([tmp_path / "missing"], ScanOptions())
+
+
+def test_file_names_that_are_not_utf8_are_reported_readably(tmp_path: Path) -> None:
+    import os
+
+    (Path(os.fsdecode(os.fsencode(tmp_path) + b"/bad\xff.env"))).write_bytes(TEXT)
+    hits, _ = scan_sources([tmp_path], ScanOptions())
+    assert {h.places[0].path for h in hits} == {f"{tmp_path}/bad\ufffd.env"}
+    assert all(h.places[0].path.encode() for h in hits)  # encodable: JSON and SARIF can hold it

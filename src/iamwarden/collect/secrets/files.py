@@ -8,7 +8,15 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from iamwarden.collect.secrets.sources import BINARY_SUFFIXES, MAX_BYTES, VENDORED_DIRS, Blob, Place, ScanStats
+from iamwarden.collect.secrets.sources import (
+    BINARY_SUFFIXES,
+    MAX_BYTES,
+    VENDORED_DIRS,
+    Blob,
+    Place,
+    ScanStats,
+    printable,
+)
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -16,8 +24,8 @@ def _shown(path: Path, root: Path) -> str:
     try:
         inside = path.relative_to(root).as_posix()
     except ValueError:
-        return path.as_posix()
-    return os.path.normpath(root / inside).replace(os.sep, "/")
+        return printable(path.as_posix())
+    return printable(os.path.normpath(root / inside).replace(os.sep, "/"))
 
 
 def read_file(path: Path, shown: str, stats: ScanStats, max_bytes: int = MAX_BYTES) -> Blob | None:
@@ -46,7 +54,7 @@ def walk(root: Path, stats: ScanStats, *, include_vendored: bool = False, max_by
     given joined with the path under it. Directory symbolic links are followed unless they lead
     back to a folder already being walked (a loop, recorded as a problem)."""
     if not root.is_dir():
-        blob = read_file(root, root.as_posix(), stats, max_bytes)
+        blob = read_file(root, printable(root.as_posix()), stats, max_bytes)
         if blob is not None:
             yield blob
         return

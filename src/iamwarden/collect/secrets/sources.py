@@ -13,6 +13,11 @@ from typing import Literal
 Origin = Literal["file", "index", "history", "unreachable"]
 
 
+def printable(path: str) -> str:
+    """A file name as reports can hold it: bytes that are not UTF-8 (kept by Python as surrogates) become U+FFFD."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def describe_place(
     path: str, line: int | None = None, commit: str | None = None, author_date: str | None = None, staged: bool = False
 ) -> str:
