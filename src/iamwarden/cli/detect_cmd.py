@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -45,15 +49,36 @@ def _when(text: str | None, option: str, now: datetime) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+@contextmanager
+def _progress(total: int | None, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr over the files read, when stderr is a terminal."""
+    if quiet or not err_console.is_terminal:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task("reading CloudTrail files", total=total)
+        yield lambda n: bar.advance(task, n)
+
+
 @handles_input_errors
 def detect(
     trails: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Argument(
-            help="CloudTrail log files or folders (S3 layout, Records files, JSON arrays, JSON Lines).",
+            help="CloudTrail log files or folders (S3 layout, Records files, JSON arrays, JSON Lines), or "
+            "s3://BUCKET/PREFIX (read-only, only the prefixes of --account/--region/--since/--until).",
             metavar="TRAIL...",
         ),
     ] = None,
+    lookup_events: Annotated[
+        bool,
+        typer.Option(
+            "--lookup-events",
+            help="Also read the LookupEvents API (90 days of management events, every enabled region or --region).",
+        ),
+    ] = False,
     rules: Annotated[
         list[Path] | None,
         typer.Option(
@@ -126,6 +151,7 @@ def detect(
       iamwarden detect trail.json.gz --rules sigma/rules/cloud/aws -f console,jsonl -o alerts/
     """
     from iamwarden.collect.cloudtrail import TrailFilter, log_files
+    from iamwarden.collect.cloudtrail_remote import is_s3_url, lookup_event_files, s3_files
     from iamwarden.detections import ENGINES, load_rules
     from iamwarden.detections import detect as run_detect
     from iamwarden.report.detect_console import render_console, render_rules
@@ -161,12 +187,24 @@ def detect(
     if list_rules:
         render_rules(console, ruleset)
         return
-    if not trails:
+    if not trails and not lookup_events:
         raise InputError("command line", Problem("TRAIL", "give at least one CloudTrail file or folder"))
     if not ruleset.rules:
         raise InputError("command line", Problem("--rules", "no rule could be loaded"))
-    files = [f for t in trails for f in log_files(t, where)]
-    result = run_detect(files, ruleset, where, engine=engine, facts=facts)
+    with tempfile.TemporaryDirectory(prefix="iamwarden-trail-") as downloads:
+        sources: list[Iterable[Path]] = []
+        for trail in trails or ():
+            if is_s3_url(trail):
+                sources.append(s3_files(trail, where, Path(downloads)))
+            else:
+                sources.append(log_files(Path(trail), where))
+        if lookup_events:
+            sources.append(lookup_event_files(where, Path(downloads)))
+        total = (
+            sum(len(s) for s in sources if isinstance(s, list)) if all(isinstance(s, list) for s in sources) else None
+        )
+        with _progress(total, quiet) as advance:
+            result = run_detect(itertools.chain(*sources), ruleset, where, engine=engine, facts=facts, progress=advance)
     if result.report.records == 0 and result.report.problems:
         raise result.report.error()
     if "console" in chosen:
