@@ -185,3 +185,44 @@ def test_help_documents_exit_codes() -> None:
     result = CliRunner().invoke(app, ["lint", "--help"])
     assert result.exit_code == 0
     assert "Exit code" in result.output
+
+
+def test_ignore_drops_a_code_and_its_exit_code(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "p.json",
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]},
+    )
+    assert _run(str(path)).exit_code == 1
+    result = _run(str(path), "--ignore", "PASS_ROLE_WITH_STAR_IN_RESOURCE")
+    assert result.exit_code == 0, result.output
+    assert "PASS_ROLE" not in result.output
+
+
+def test_ignore_takes_a_renamed_code(tmp_path: Path) -> None:
+    """Renamed codes keep working where users name codes (Ruff's rule redirects): the old name of the ARN-key
+    string operator check ignores its new code, and stderr says so."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:ListAllMyBuckets",
+                "Resource": "*",
+                "Condition": {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/ops-*"}},
+            }
+        ],
+    }
+    path = _write(tmp_path, "p.json", policy)
+    assert "STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS" in _run(str(path)).output
+    result = _run(str(path), "--ignore", "STRING_OPERATOR_ON_TYPED_KEY")
+    assert result.exit_code == 0, result.output
+    assert "STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS" not in result.stdout
+    assert "that code is now STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS" in result.stderr
+
+
+def test_ignore_rejects_an_unknown_code(tmp_path: Path) -> None:
+    path = _write(tmp_path, "p.json", CLEAN)
+    result = _run(str(path), "--ignore", "NO_SUCH_CODE")
+    assert result.exit_code == 2
+    assert "NO_SUCH_CODE" in result.output

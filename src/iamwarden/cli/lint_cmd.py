@@ -93,6 +93,15 @@ def lint(
             "the exit code counts only what is reported.",
         ),
     ] = KindChoice.suggestion,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore",
+            help="Do not report this issue code (repeatable). A renamed code still works: it names the code that "
+            "replaced it (docs/lint.md, Renamed codes).",
+            show_default=False,
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every problem of an unreadable file.")] = False,
 ) -> None:
     """Check IAM policy files offline, with Access Analyzer's finding kinds and issue codes (docs/lint.md).
@@ -106,6 +115,7 @@ def lint(
     from iamwarden.policy.lint import KIND_ORDER, lint_policy_text
 
     threshold = [k.lower() for k in KIND_ORDER].index(min_kind.value)
+    ignored = _ignored_codes(ignore or [])
     findings: list[Finding] = []
     unreadable: list[InputError] = []
     for path in files:
@@ -117,7 +127,7 @@ def lint(
         found = lint_policy_text(
             text, policy_type=policy_type.value, source=str(path), identity_kind=identity_kind.value
         )
-        findings.extend(f for f in found if f.severity >= threshold)
+        findings.extend(f for f in found if f.severity >= threshold and f.code not in ignored)
 
     if output_format is OutputFormat.text:
         _write_text(findings, len(files) - len(unreadable), output)
@@ -136,6 +146,23 @@ def lint(
         raise typer.Exit(EXIT_UNREADABLE)
     if any(f.severity >= KIND_ORDER.index("WARNING") for f in findings):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _ignored_codes(codes: list[str]) -> frozenset[str]:
+    """The codes ``--ignore`` names, renamed ones mapped to their new code (said on stderr); an unknown code is a
+    usage error (exit 2)."""
+    from iamwarden.policy.lint import REDIRECTS, canonical
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    out = set()
+    for code in codes:
+        found = canonical(code.strip().upper())
+        if found is None:
+            raise typer.BadParameter(f"{code!r} is not an issue code (docs/lint.md lists them)", param_hint="--ignore")
+        if code.strip().upper() in REDIRECTS:
+            err.print(f"note: --ignore {code}: that code is now {found}", markup=False)
+        out.add(found)
+    return frozenset(out)
 
 
 def _read(path: Path) -> str:

@@ -111,7 +111,12 @@ def suggest(
     if suggestion.statements:
         policy_text = orjson.dumps(suggestion.policy(), option=orjson.OPT_INDENT_2).decode() + "\n"
         findings = lint_policy_text(policy_text, policy_type="identity", source=str(output or "suggested policy"))
-        blocking = [f for f in findings if f.severity >= KIND_ORDER.index("SECURITY_WARNING")]
+        # an oversized policy is Access Analyzer's WARNING, but IAM refuses to store it: it blocks too
+        blocking = [
+            f
+            for f in findings
+            if f.severity >= KIND_ORDER.index("SECURITY_WARNING") or f.code.startswith("POLICY_SIZE_EXCEEDS")
+        ]
         if blocking:
             for f in blocking:
                 err.print(f"{f.source}:{f.line}:{f.column}: {f.kind} {f.code} {f.message}", markup=False)

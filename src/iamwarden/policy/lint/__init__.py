@@ -3,8 +3,8 @@ with an issue code, a message, the element's JSON path and its line and column i
 
 The linter reads the raw text itself (:mod:`.jsonpos`), so it reports on documents a strict parser would reject.
 One module per family of checks: :mod:`.structure` (elements, principals, size), :mod:`.actions`,
-:mod:`.principals`, :mod:`.resources`, :mod:`.conditions`. Codes and their help live in :mod:`.rules`;
-docs/lint.md lists them.
+:mod:`.service_roles`, :mod:`.principals`, :mod:`.resources`, :mod:`.conditions` and :mod:`.condition_values`,
+:mod:`.tag_keys`, :mod:`.variables`. Codes and their help live in :mod:`.rules`; docs/lint.md lists them.
 
 >>> [f.code for f in lint_policy_text('{"Statement": {"Effect": "Allow", "Action": "s3:GetObjekt", '
 ...                                   '"Resource": "*"}}', policy_type="identity", source="p.json")]
@@ -16,24 +16,29 @@ from __future__ import annotations
 from dataclasses import replace
 
 from iamwarden.policy.catalogue import Catalogue, catalogue
-from iamwarden.policy.lint.actions import check_actions, check_pass_role
+from iamwarden.policy.lint.actions import check_actions
 from iamwarden.policy.lint.conditions import check_conditions
 from iamwarden.policy.lint.findings import POLICY_TYPES, Collector, Finding, PolicyType
-from iamwarden.policy.lint.jsonpos import JsonSyntaxError, parse
+from iamwarden.policy.lint.jsonpos import JNode, JObject, JScalar, JsonSyntaxError, parse
 from iamwarden.policy.lint.principals import check_principals
 from iamwarden.policy.lint.resources import check_resources
-from iamwarden.policy.lint.rules import KIND_ORDER, RULES, FindingKind, Rule
-from iamwarden.policy.lint.structure import IdentityKind, check_document, check_size
+from iamwarden.policy.lint.rules import KIND_ORDER, REDIRECTS, RULES, FindingKind, Rule, canonical
+from iamwarden.policy.lint.service_roles import check_service_roles
+from iamwarden.policy.lint.structure import IdentityKind, check_document, check_redundant_statements, check_size
+from iamwarden.policy.lint.tag_keys import check_tag_keys
+from iamwarden.policy.lint.variables import check_variables
 
 __all__ = [
     "KIND_ORDER",
     "POLICY_TYPES",
+    "REDIRECTS",
     "RULES",
     "Finding",
     "FindingKind",
     "IdentityKind",
     "PolicyType",
     "Rule",
+    "canonical",
     "lint_policy_text",
 ]
 
@@ -79,11 +84,20 @@ def _lint(
         out.add("JSON_SYNTAX_ERROR", f"invalid JSON: {exc.message}", (), exc.pos)
         return out.findings
     check_size(text, out, root, identity_kind)
-    for st in check_document(root, out):
+    statements = check_document(root, out)
+    check_redundant_statements(statements, out)
+    check_variables(statements, _version(root), out)
+    for st in statements:
         resolved = check_actions(st, cat, out) if st.action_node is not None else None
         if resolved is not None:
-            check_pass_role(st, resolved, out)
+            check_service_roles(st, resolved, out)
         check_principals(st, resolved, out)
         check_resources(st, resolved, cat, out)
         check_conditions(st, resolved, cat, out)
+        check_tag_keys(st, resolved, cat, out)
     return sorted(out.findings, key=lambda f: (f.line, f.column, -f.severity, f.code))
+
+
+def _version(root: JNode) -> str | None:
+    version = root.get("Version") if isinstance(root, JObject) else None
+    return version.value if isinstance(version, JScalar) and isinstance(version.value, str) else None

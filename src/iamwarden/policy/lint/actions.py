@@ -1,5 +1,5 @@
-"""Action checks: every entry names a real action (or a wildcard that matches some), entries another entry covers,
-and iam:PassRole granted on every role."""
+"""Action checks: every entry names a real action (or a wildcard that matches some), and entries another entry
+covers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from iamwarden.policy.catalogue import Action, Catalogue
 from iamwarden.policy.lint.findings import Collector, Statement
-from iamwarden.policy.lint.jsonpos import JObject, JScalar
+from iamwarden.policy.lint.jsonpos import JScalar
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,60 +104,3 @@ def _redundant(resolved: ResolvedActions, out: Collector, element: str) -> None:
             if names < other_names or (names == other_names and j < i):
                 out.at("REDUNDANT_ACTION", entry, f"{entry.value!r} is covered by {other.value!r} in {element}")
                 break
-
-
-def check_pass_role(st: Statement, resolved: ResolvedActions, out: Collector) -> None:
-    """Allow iam:PassRole on every role: Resource "*" or NotResource, unless iam:PassedToService limits it."""
-    if st.effect != "Allow" or st.resource_node is None or _limits_passed_to_service(st):
-        return
-    if st.action_key == "NotAction":
-        passes = (
-            not any(a.full_name == "iam:PassRole" for _, actions in resolved.entries for a in actions)
-            and not resolved.has_star
-        )
-        explicit = False
-    else:
-        explicit = any(
-            not _has_wildcard(str(entry.value)) and any(a.full_name == "iam:PassRole" for a in actions)
-            for entry, actions in resolved.entries
-        )
-        passes = (
-            explicit
-            or resolved.has_star
-            or any(a.full_name == "iam:PassRole" for _, actions in resolved.entries for a in actions)
-        )
-    if not passes:
-        return
-    if st.resource_key == "NotResource":
-        out.at(
-            "PASS_ROLE_WITH_NOT_RESOURCE",
-            st.resource_node,
-            "iam:PassRole with NotResource can pass every role not listed",
-        )
-        return
-    star = next((r for r in st.resources if r.value == "*"), None)
-    if star is None:
-        return
-    if explicit:
-        out.at(
-            "PASS_ROLE_WITH_STAR_IN_RESOURCE",
-            star,
-            'iam:PassRole on "*" can pass any role, an admin role too; name the roles or add iam:PassedToService',
-        )
-    else:
-        out.at(
-            "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE",
-            star,
-            'the wildcard action includes iam:PassRole, on "*": it can pass any role',
-        )
-
-
-def _limits_passed_to_service(st: Statement) -> bool:
-    if st.condition is None:
-        return False
-    for op in st.condition.members:
-        if op.key.startswith("Null") or not isinstance(op.value, JObject):
-            continue
-        if any(key.key.lower() == "iam:passedtoservice" for key in op.value.members):
-            return True
-    return False

@@ -1,5 +1,5 @@
-"""Condition checks: operators, keys (global and of the statement's services), operator/key type fit, qualifier
-use, value types, and the MFA patterns that let long-term access keys through."""
+"""Condition checks: operators, keys (global and of the statement's services), operator/key type fit and qualifier
+use. The values are checked in :mod:`.condition_values`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from iamwarden.policy.catalogue import Catalogue, ConditionKey
 from iamwarden.policy.conditions.registry import OperatorName, case_hint, parse_operator_name
 from iamwarden.policy.global_keys import UNSUPPORTED_GLOBAL_KEYS, global_key, needs_tag_key
 from iamwarden.policy.lint.actions import ResolvedActions
+from iamwarden.policy.lint.condition_values import check_pairs, check_values
 from iamwarden.policy.lint.findings import Collector, Statement, type_name
 from iamwarden.policy.lint.jsonpos import JArray, JMember, JNode, JObject, JScalar
 
@@ -25,6 +26,7 @@ def check_conditions(st: Statement, resolved: ResolvedActions | None, cat: Catal
     if not st.condition.members:
         out.at("EMPTY_OBJECT_CONDITION", st.condition, "the Condition element is empty")
         return
+    check_pairs(st.condition, out)
     for op_member in st.condition.members:
         op = parse_operator_name(op_member.key)
         if op is None:
@@ -63,8 +65,7 @@ def check_conditions(st: Statement, resolved: ResolvedActions | None, cat: Catal
                 continue
             if key is not None:
                 _check_fit(op, key, key_member, out)
-            _check_values(op, values, out)
-            _check_mfa(st, op, key_member, values, out)
+            check_values(st, op, key_member, values, out)
 
 
 def _values(node: JNode, out: Collector) -> list[JScalar] | None:
@@ -133,6 +134,13 @@ def _check_key(
 
 def _check_fit(op: OperatorName, key: ConditionKey, member: JMember, out: Collector) -> None:
     path, pos = member.value.path, member.key_pos
+    if op.set_modifier is None and key.multivalued and op.operator.family != "Null":
+        out.add(
+            "MISSING_QUALIFIER",
+            f"{key.name} holds several values: write ForAnyValue:{op.text} or ForAllValues:{op.text}",
+            path,
+            pos,
+        )
     if op.set_modifier is not None and not key.multivalued:
         code = (
             "FORALLVALUES_WITH_SINGLE_VALUED_KEY"
@@ -146,83 +154,24 @@ def _check_fit(op: OperatorName, key: ConditionKey, member: JMember, out: Collec
     if key.name.lower() in _DATE_OR_NUMBER and family in ("Date", "Numeric"):
         return
     if family == "String":
-        if kind in ("ARN", "Numeric", "Date", "Bool", "IPAddress"):
-            better = {
-                "ARN": "ArnLike/ArnEquals",
-                "Numeric": "Numeric...",
-                "Date": "Date...",
-                "Bool": "Bool",
-                "IPAddress": "IpAddress",
-            }[kind]
-            out.add(
-                "STRING_OPERATOR_ON_TYPED_KEY",
-                f"{key.name} holds {kind} values; {better} fits better than {op.operator.name}",
-                path,
-                pos,
-            )
+        if kind == "ARN":
+            if op.operator.name in ("StringLike", "StringNotLike"):
+                out.add(
+                    "STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS",
+                    f"{key.name} holds ARNs: {op.operator.name.replace('String', 'Arn')} matches them field by field",
+                    path,
+                    pos,
+                )
+        elif kind in ("Numeric", "Date", "Bool", "IPAddress"):
+            better = {"Numeric": "Numeric...", "Date": "Date...", "Bool": "Bool", "IPAddress": "IpAddress"}[kind]
+            out.add("TYPE_MISMATCH", f"{key.name} holds {kind} values: use {better}, not {op.operator.name}", path, pos)
         return
     if family == "ARN" and kind == "String":
         return  # ArnLike on a string key holding ARNs (kms:EncryptionContext:aws:s3:arn) works as meant
     if family != kind:
         out.add(
-            "OPERATOR_KEY_TYPE_MISMATCH",
+            "TYPE_MISMATCH",
             f"{op.operator.name} compares {family} values but {key.name} holds {kind} values",
             path,
             pos,
-        )
-
-
-def _check_values(op: OperatorName, values: list[JScalar], out: Collector) -> None:
-    """Each value parsed by the operator's own parser (the registry's, which the engine uses too)."""
-    family, parse = op.operator.family, op.operator.parse
-    texts = [(v, _text(v.value)) for v in values]
-    if family == "Numeric":
-        for node, text in texts:
-            if parse(text) is None:
-                out.at("TYPE_MISMATCH_NUMBER", node, f"{text!r} is not a number")
-    elif family == "Date":
-        for node, text in texts:
-            if parse(text) is None:
-                out.at("TYPE_MISMATCH_DATE", node, f"{text!r} is not a date (2026-01-31T00:00:00Z) or epoch seconds")
-    elif family in ("Bool", "Null"):
-        bools = set()
-        for node, text in texts:
-            value = parse(text)
-            if value is None:
-                out.at("TYPE_MISMATCH_BOOLEAN", node, f"{text!r} is not true or false")
-            else:
-                bools.add(value)
-        if len(bools) > 1 and family == "Bool":
-            out.at("INVALID_CONDITION_MULTIPLE_BOOLEAN", values[0], "the condition lists both true and false")
-    elif family == "IPAddress":
-        for node, text in texts:
-            if parse(text) is None:
-                out.at("TYPE_MISMATCH_IP_RANGE", node, f"{text!r} is not an IP address or CIDR range")
-
-
-def _text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _check_mfa(st: Statement, op: OperatorName, member: JMember, values: list[JScalar], out: Collector) -> None:
-    if member.key.lower() != "aws:multifactorauthpresent" or op.operator.name != "Bool" or op.set_modifier is not None:
-        return
-    texts = {_text(v.value).lower() for v in values}
-    if st.effect == "Allow" and op.if_exists and "true" in texts:
-        out.add(
-            "ALLOW_MFA_BOOL_IF_EXISTS",
-            "BoolIfExists is true when the key is absent, as it is for long-term "
-            "access keys: this allows them without MFA; use Bool",
-            member.value.path,
-            member.key_pos,
-        )
-    if st.effect == "Deny" and not op.if_exists and "false" in texts:
-        out.add(
-            "DENY_MFA_BOOL_WITHOUT_IF_EXISTS",
-            'Bool "false" does not match when the key is absent, as it is '
-            "for long-term access keys: they are not denied; use BoolIfExists",
-            member.value.path,
-            member.key_pos,
         )

@@ -40,7 +40,7 @@ def check_resources(st: Statement, resolved: ResolvedActions | None, cat: Catalo
                     f"{arn!r} has {len(parts)} of the 6 fields arn:partition:service:region:account:resource",
                 )
             continue
-        _, partition, service, _region, account, _resource = parts
+        _, partition, service, region, account, _resource = parts
         if partition not in PARTITIONS and not _loose(partition):
             out.at(
                 "INVALID_PARTITION", entry, f"{partition!r} is not an AWS partition ({', '.join(sorted(PARTITIONS))})"
@@ -58,9 +58,24 @@ def check_resources(st: Statement, resolved: ResolvedActions | None, cat: Catalo
                 if not cat.has_service(service):  # a known service without listed resource types passes
                     out.at("INVALID_ARN_RESOURCE", entry, f"no service has ARNs with the service {service!r}")
                     continue
-            elif not _fits_service(cat, glob, service):
-                out.at("INVALID_ARN_RESOURCE", entry, f"{arn!r} fits the ARN format of no {service} resource type")
+            elif not region:
+                problem = _missing_field(cat, parts, service)
+                if problem is not None:
+                    out.at(problem[0], entry, problem[1])
+                    continue
+            if service_formats is not None and not _fits_service(cat, glob, service):
+                code, message = _misfit(cat, parts, service) or (
+                    "INVALID_ARN_RESOURCE",
+                    f"{arn!r} fits the ARN format of no {service} resource type",
+                )
+                out.at(code, entry, message)
                 continue
+        elif any(ch in arn.split(":", 5)[2] for ch in "*?"):
+            out.at(
+                "WILDCARD_IN_SERVICE_NAME",
+                entry,
+                f"the service {service!r} in {arn!r} is a wildcard: it also matches services added later",
+            )
         if formats and not _fits_any(glob, formats):
             out.at(
                 "RESOURCE_NOT_USED_BY_ACTIONS",
@@ -113,6 +128,36 @@ def _fits_service(cat: Catalogue, glob: str, service: str) -> bool:
         formats = cat.formats_by_arn_service()[service]
         hit = memo[(glob, service)] = any(globs_intersect(glob, _VARIABLE.sub("*", f)) for f in formats)
     return hit
+
+
+def _missing_field(cat: Catalogue, parts: list[str], service: str) -> tuple[str, str] | None:
+    """An empty Region where every format the resource part fits has one."""
+    region, resource = parts[3], parts[5]
+    fitting = [
+        fmt.split(":", 5)
+        for fmt in cat.formats_by_arn_service()[service]
+        if globs_intersect(resource, _VARIABLE.sub("*", fmt.split(":", 5)[5]))
+    ]
+    if not region and fitting and all(fields[3] for fields in fitting):
+        return "MISSING_ARN_REGION", f"{service} ARNs of this resource type need a Region (or *)"
+    return None
+
+
+def _misfit(cat: Catalogue, parts: list[str], service: str) -> tuple[str, str] | None:
+    """Why an ARN whose resource part fits a format of its service still fits none: a Region or account where the
+    format has none (IAM, S3 buckets), or no Region where the format needs one."""
+    _, _, _, region, account, resource = parts
+    for fmt in cat.formats_by_arn_service()[service]:
+        fields = fmt.split(":", 5)
+        if not globs_intersect(resource, _VARIABLE.sub("*", fields[5])):
+            continue
+        if account and not fields[4]:
+            return "ARN_ACCOUNT_NOT_ALLOWED", f"{service} ARNs of this resource type have no account: drop {account!r}"
+        if region and not fields[3]:
+            return "ARN_REGION_NOT_ALLOWED", f"{service} ARNs of this resource type have no Region: drop {region!r}"
+        if not region and fields[3]:
+            return "MISSING_ARN_REGION", f"{service} ARNs of this resource type need a Region (or *)"
+    return None
 
 
 def _formats_of(resolved: ResolvedActions, cat: Catalogue) -> tuple[str, ...]:
@@ -224,6 +269,24 @@ def glob_covers(wide: str, narrow: str) -> bool:
     return go(0, 0)
 
 
+def arn_covers(wide: str, narrow: str) -> bool:
+    """Whether every resource ``narrow`` matches, ``wide`` matches too, with the engine's rule for Resource
+    (:mod:`iamwarden.policy.matching`): wildcards in the first five parts of an ARN stay in their part, in the last
+    part they match anything.
+
+    >>> arn_covers("arn:aws:s3:::bucket-*", "arn:aws:s3:::bucket-*/*")
+    True
+    >>> arn_covers("arn:aws:logs:*:*:/aws/lambda/x*", "arn:aws:logs:*:*:log-group:/aws/lambda/x*")
+    False
+    """
+    if wide == "*":
+        return True
+    wide_parts, narrow_parts = wide.split(":", 5), narrow.split(":", 5)
+    if len(wide_parts) != 6 or len(narrow_parts) != 6:
+        return wide == narrow
+    return all(glob_covers(w, n) for w, n in zip(wide_parts, narrow_parts, strict=True))
+
+
 def _redundant(st: Statement, out: Collector) -> None:
     entries = [(e, str(e.value)) for e in st.resources]
     element = st.resource_key or "Resource"
@@ -231,6 +294,6 @@ def _redundant(st: Statement, out: Collector) -> None:
         for j, (_, other) in enumerate(entries):
             if i == j:
                 continue
-            if (arn == other and j < i) or (arn != other and glob_covers(other, arn)):
+            if (arn == other and j < i) or (arn != other and arn_covers(other, arn)):
                 out.at("REDUNDANT_RESOURCE", entry, f"{arn!r} is covered by {other!r} in {element}")
                 break

@@ -3,11 +3,12 @@ the size quota. Builds the :class:`Statement` views the other checks read."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Literal
 
 from iamwarden.policy.lint.findings import Collector, Statement, strings_of, type_name
-from iamwarden.policy.lint.jsonpos import JArray, JNode, JObject, JScalar
+from iamwarden.policy.lint.jsonpos import JArray, JNode, JObject, JScalar, to_python
 
 IdentityKind = Literal["managed", "user", "role", "group"]
 
@@ -178,11 +179,14 @@ def _statement(index: int, node: JObject, out: Collector, sids: dict[str, int]) 
     if sid is not None:
         if not (isinstance(sid, JScalar) and isinstance(sid.value, str)):
             out.at("DATA_TYPE_MISMATCH", sid, f"Sid is a string, not {type_name(sid)}")
-        elif kind in _IAM_TYPES:
-            if not _SID.match(sid.value):
+        elif not sid.value:
+            out.at("EMPTY_SID_VALUE", sid, "the Sid is an empty string")
+        else:
+            if kind in _IAM_TYPES and not _SID.match(sid.value):
                 out.at("UNSUPPORTED_SID", sid, f"Sid {sid.value!r} may hold only A-Z, a-z and 0-9")
-            if sid.value and sid.value in sids:
-                out.at("UNIQUE_SIDS_REQUIRED", sid, f"Sid {sid.value!r} is also the Sid of statement {sids[sid.value]}")
+            if sid.value in sids:
+                code = "UNIQUE_SIDS_REQUIRED" if kind in _IAM_TYPES else "UNIQUE_SIDS_RECOMMENDED"
+                out.at(code, sid, f"Sid {sid.value!r} is also the Sid of statement {sids[sid.value]}")
             sids.setdefault(sid.value, index)
 
     effect = node.get("Effect")
@@ -285,11 +289,16 @@ def _principal(st: Statement, node: JObject, out: Collector) -> None:
         out.at("ALLOW_WITH_NOT_PRINCIPAL", not_principal, "Allow with NotPrincipal allows everyone not listed")
     if isinstance(chosen, JScalar) and chosen.value == "*":
         return
+    if isinstance(chosen, JScalar) and isinstance(chosen.value, str):
+        out.at("INVALID_PRINCIPAL_FORMAT", chosen, f'{key} is "*" or an object such as {{"AWS": {chosen.value!r}}}')
+        return
     if not isinstance(chosen, JObject):
         out.at(
             "DATA_TYPE_MISMATCH", chosen, f'{key} is "*" or an object such as {{"AWS": ...}}, not {type_name(chosen)}'
         )
         return
+    if not chosen.members:
+        out.at("EMPTY_OBJECT_PRINCIPAL", chosen, f"the {key} object names no principal")
     for member in chosen.members:
         if member.key not in PRINCIPAL_KEYS:
             out.add(
@@ -300,3 +309,37 @@ def _principal(st: Statement, node: JObject, out: Collector) -> None:
             )
             continue
         _string_or_list(member.value, f"{key}.{member.key}", out)
+        if isinstance(member.value, JArray) and not member.value.items:
+            out.at("EMPTY_ARRAY_PRINCIPAL", member.value, f"{key}.{member.key} is an empty list")
+        for value in strings_of(member.value):
+            _principal_value(member.key, value, out)
+
+
+_UNIQUE_ID = {"AROA": ("INVALID_ROLE_REFERENCE", "role"), "AIDA": ("INVALID_USER_REFERENCE", "user")}
+
+
+def _principal_value(principal_type: str, value: JScalar, out: Collector) -> None:
+    text = str(value.value)
+    if text == "*":
+        return
+    if "*" in text or "?" in text:
+        out.at("UNSUPPORTED_WILDCARD_IN_PRINCIPAL", value, f"{text!r}: a principal takes no wildcard; name it")
+        return
+    if principal_type == "AWS" and _UNIQUE_ID_TEXT.match(text):
+        code, what = _UNIQUE_ID[text[:4]]
+        out.at(code, value, f"{text!r} is a {what}'s unique ID; name the {what} by its ARN")
+
+
+_UNIQUE_ID_TEXT = re.compile(r"(AROA|AIDA)[A-Z0-9]{12,}\Z")
+
+
+def check_redundant_statements(statements: list[Statement], out: Collector) -> None:
+    """Statements that say the same thing (Sid aside) as an earlier one."""
+    seen: dict[str, int] = {}
+    for st in statements:
+        body = {m.key: to_python(m.value) for m in st.node.members if m.key != "Sid"}
+        text = json.dumps(body, sort_keys=True)
+        if text in seen:
+            out.at("REDUNDANT_STATEMENT", st.node, f"the statement repeats statement {seen[text]}")
+        else:
+            seen[text] = st.index

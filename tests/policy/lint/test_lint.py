@@ -12,12 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iamwarden.policy.lint import RULES, lint_policy_text
+from iamwarden.policy.lint import REDIRECTS, RULES, canonical, lint_policy_text
 from iamwarden.policy.lint.findings import POLICY_TYPES
 from iamwarden.policy.lint.jsonpos import JArray, JNode, JObject, JsonSyntaxError, json_path, parse, to_python
+from iamwarden.policy.lint.rules import AA_DOC, markdown_tables
 from iamwarden.policy.lint.structure import aws_size
 
-CASES_DIR = Path(__file__).parent / "lint_cases"
+CASES_DIR = Path(__file__).parent / "cases"
 
 
 def _cases() -> list[Any]:
@@ -48,9 +49,12 @@ def test_case_tables_are_well_formed() -> None:
     ids = set()
     used: set[str] = set()
     for path in CASES_DIR.glob("*.json"):
-        for case in json.loads(path.read_text())["cases"]:
+        table = json.loads(path.read_text())
+        for case in table["cases"]:
             assert case["id"] not in ids, case["id"]
             ids.add(case["id"])
+            # every case cites the documentation it encodes (the case's section, or the table's page)
+            assert (case.get("doc") or table.get("doc", "")).startswith("https://docs.aws.amazon.com/"), case["id"]
             assert case["policy_type"] in POLICY_TYPES
             assert ("text" in case) != ("policy" in case)
             assert set(case["expect"]) <= set(RULES), case["id"]
@@ -202,10 +206,32 @@ def test_every_rule_has_title_and_help() -> None:
         assert rule.title and rule.help.endswith((".", ")"))
 
 
-def test_docs_list_every_code() -> None:
-    doc = (Path(__file__).parents[2] / "docs" / "lint.md").read_text()
-    missing = [code for code in RULES if f"`{code}`" not in doc]
-    assert missing == []
+def test_access_analyzer_codes_link_to_their_section() -> None:
+    doc = json.loads((CASES_DIR / "access_analyzer.json").read_text())
+    cited = {case["doc"] for case in doc["cases"]}
+    for rule in RULES.values():
+        if rule.origin == "access-analyzer":
+            assert rule.help_uri is not None and rule.help_uri.startswith(AA_DOC + "#access-analyzer-reference-policy-")
+        else:
+            assert rule.help_uri is None
+    assert RULES["CREATE_SLR_WITH_STAR_IN_RESOURCE"].help_uri in cited
+
+
+def test_renamed_codes_redirect_to_codes_that_exist() -> None:
+    assert set(REDIRECTS).isdisjoint(RULES)
+    for old, new in REDIRECTS.items():
+        assert new in RULES
+        assert canonical(old) == new
+    assert canonical("TYPE_MISMATCH") == "TYPE_MISMATCH"
+    assert canonical("NO_SUCH_CODE") is None
+
+
+def test_docs_code_tables_are_current() -> None:
+    """docs/lint.md's code tables are what scripts/write_lint_doc.py writes from the rule tables."""
+    doc = (Path(__file__).parents[3] / "docs" / "lint.md").read_text()
+    between = doc.split("<!-- codes:begin -->\n", 1)[1].split("<!-- codes:end -->", 1)[0]
+    assert between.strip() == markdown_tables().strip()
+    assert all(f"`{code}`" in between for code in (*RULES, *REDIRECTS))
 
 
 # --- every finding's path leads to the node at its line and column
