@@ -38,7 +38,8 @@ from typing import Any, Literal
 import orjson
 
 from iamwarden.collect.raw import CREDENTIAL_REPORT_COLUMNS
-from iamwarden.collect.snapshot import Snapshot, SnapshotBuilder, write_atomically, write_snapshot
+from iamwarden.collect.snapshot import Snapshot, SnapshotBuilder, write_snapshot
+from iamwarden.runtime import write_atomically
 
 Json = dict[str, Any]
 Format = Literal["snapshot", "authorization-details"]
@@ -2343,7 +2344,7 @@ def write_account(
         data = orjson.dumps(generate_authorization_details(counts, seed, account_id), option=orjson.OPT_INDENT_2)
         if path.name.endswith(".gz"):
             data = gzip.compress(data, compresslevel=6, mtime=0)
-        write_atomically(path, data)
+        write_atomically(path, data, "the authorization details")
     return path
 
 

@@ -1,9 +1,10 @@
-"""The errors iamwarden raises for bad input.
+"""The errors iamwarden raises on purpose, and the exit code each one ends a command with.
 
 Exception tree::
 
     IamwardenError
-     └── InputError          bad input from the user: a file, an option; carries every Problem found
+     ├── InputError          bad input from the user: a file, an option; carries every Problem found   (exit 2)
+     └── OutputError         a file iamwarden was asked to write could not be written                   (exit 4)
 """
 
 from __future__ import annotations
@@ -47,6 +48,29 @@ class InputError(IamwardenError):
 
     def all_lines(self) -> list[str]:
         return [f"{self.source}: {p}" for p in self.problems]
+
+
+class OutputError(IamwardenError):
+    """An output (a report, a snapshot, a policy) could not be written: the input was fine, the destination is not
+    (a read-only folder, a full disk, a directory where the file should be). ``str()`` names the file and why."""
+
+    def __init__(self, destination: str, message: str) -> None:
+        self.destination = destination
+        self.message = message
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        return f"{self.destination}: {self.message}"
+
+
+EXIT_FINDINGS = 1
+"""A command found what it gates on: ``scan --fail-on`` failures, ``lint`` warnings or errors."""
+EXIT_INPUT_ERROR = 2
+"""Bad input (:class:`InputError`), or a bad option."""
+EXIT_INTERNAL_ERROR = 3
+"""A bug in iamwarden: an exception nobody raised on purpose."""
+EXIT_OUTPUT_ERROR = 4
+"""An output could not be written (:class:`OutputError`)."""
 
 
 def json_path(loc: tuple[int | str, ...] | list[int | str]) -> str:

@@ -175,9 +175,10 @@ def test_sarif_content(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
-def test_unwritable_output_exits_2(tmp_path: Path, fmt: str) -> None:
-    result = _run(str(_write(tmp_path, "c.json", CLEAN)), "-f", fmt, "-o", str(tmp_path / "no" / "dir" / "out"))
-    assert result.exit_code == 2
+def test_unwritable_output_exits_4(tmp_path: Path, fmt: str) -> None:
+    blocker = _write(tmp_path, "blocker", "a file where a folder should be")
+    result = _run(str(_write(tmp_path, "c.json", CLEAN)), "-f", fmt, "-o", str(blocker / "out"))
+    assert result.exit_code == 4
     assert "cannot write the report" in result.output
 
 

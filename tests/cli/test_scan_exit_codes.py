@@ -1,5 +1,5 @@
-"""``iamwarden scan`` exit codes (0 / 1 with --fail-on / 2 bad input / 3 internal error), suppressions from the command
-line and iamwarden.toml, and --compliance output."""
+"""``iamwarden scan`` exit codes (0 / 1 with --fail-on / 2 bad input / 3 internal error / 4 an output not written),
+suppressions from the command line and iamwarden.toml, and --compliance output."""
 
 from __future__ import annotations
 
@@ -106,6 +106,17 @@ BAD_INPUT = [
 def test_usage_and_input_errors_exit_2(args: list[str], expected: str) -> None:
     code, out = scan(*args)
     assert code == 2 and expected in out, out
+
+
+@pytest.mark.parametrize("args", [["-f", "json", "-o", "{blocker}/findings.json"], ["-d", "{blocker}/out"]])
+def test_a_report_that_cannot_be_written_exits_4(tmp_path: Path, args: list[str]) -> None:
+    """The input was fine, the destination is not: its own exit code, not the bad-input one."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where a folder should be")
+    code, out = scan(*(a.format(blocker=blocker) for a in args))
+    assert code == 4, out
+    (line,) = out.strip().splitlines()[-1:]
+    assert line.startswith(f"error: {blocker}/") and ": cannot write " in line, out
 
 
 def test_bad_suppression_file_names_the_line(tmp_path: Path) -> None:

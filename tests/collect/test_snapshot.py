@@ -27,7 +27,7 @@ from iamwarden.collect.snapshot import (
     snapshot_from_json,
     write_snapshot,
 )
-from iamwarden.errors import InputError
+from iamwarden.errors import InputError, OutputError
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = orjson.loads((ROOT / "docs" / "snapshot.schema.json").read_bytes())
@@ -102,7 +102,7 @@ def test_a_failed_rename_removes_the_temporary_file(tmp_path: Path) -> None:
     target = tmp_path / "snap.json"
     target.mkdir()
     (target / "keep").write_text("x")
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match=r"snap\.json: cannot write the snapshot: Is a directory"):
         write_snapshot(_built(), target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["snap.json"]
     assert [p.name for p in target.iterdir()] == ["keep"]

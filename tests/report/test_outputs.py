@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import orjson
@@ -12,8 +11,7 @@ from rich.console import Console
 
 from iamwarden.checks.runner import run_checks
 from iamwarden.cli.options import parse_formats
-from iamwarden.errors import InputError
-from iamwarden.report.files import write_atomic
+from iamwarden.errors import InputError, OutputError
 from iamwarden.report.outputs import FILE_NAMES, FORMATS, destinations, emit
 from tests.checks.harness import build_case_account
 
@@ -90,26 +88,10 @@ def test_emit_writes_every_format(tmp_path: Path) -> None:
     assert (tmp_path / "report.html").read_text().lstrip().lower().startswith("<!doctype html")
 
 
-def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    target = tmp_path / "findings.csv"
-    target.write_bytes(b"old")
-
-    def refuse(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "replace", refuse)
-    monkeypatch.setattr(Path, "replace", lambda self, dst: refuse(self, dst))
-    with pytest.raises(InputError) as err:
-        write_atomic(target, b"new", "the CSV report")
-    assert str(err.value).startswith(str(target)) and "No space left on device" in str(err.value)
-    assert target.read_bytes() == b"old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["findings.csv"]
-
-
-def test_an_unwritable_folder_is_an_input_error(tmp_path: Path) -> None:
+def test_an_unwritable_folder_is_an_output_error(tmp_path: Path) -> None:
     blocker = tmp_path / "blocker"
     blocker.write_text("a file, not a folder")
-    with pytest.raises(InputError) as err:
+    with pytest.raises(OutputError) as err:
         emit(
             run_checks(build_case_account(SNAPSHOT)),
             formats=["ocsf"],

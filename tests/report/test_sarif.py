@@ -15,7 +15,7 @@ import pytest
 from iamwarden.checks.base import Severity, Status
 from iamwarden.checks.runner import Assessment, run_checks
 from iamwarden.checks.suppressions import Suppression
-from iamwarden.errors import InputError
+from iamwarden.errors import OutputError
 from iamwarden.report.sarif import FINGERPRINT, SECURITY_SEVERITY, scan_sarif, write_sarif
 from tests.checks.harness import build_case_account
 
@@ -124,9 +124,9 @@ def test_security_severity_bands_match_github() -> None:
         assert low <= float(SECURITY_SEVERITY[severity]) <= high
 
 
-def test_unwritable_destination_is_an_input_error_naming_it(tmp_path: Path) -> None:
+def test_unwritable_destination_is_an_output_error_naming_it(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(InputError) as err:
+    with pytest.raises(OutputError) as err:
         write_sarif(assessment(), blocker / "findings.sarif")
     assert str(blocker / "findings.sarif") in str(err.value)

@@ -38,10 +38,10 @@ from typing import Any, Literal
 
 from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.principals import PrincipalPolicies, principal_policies
-from iamwarden.collect.snapshot import gc_paused
 from iamwarden.model import Role, User
 from iamwarden.policy import Policy, Request, Statement
 from iamwarden.policy.catalogue import ACCESS_LEVELS, AccessLevel, Catalogue, catalogue
+from iamwarden.runtime import gc_paused
 
 Principal = User | Role
 PolicyType = Literal["identity", "permission_boundary", "scp"]

@@ -28,6 +28,7 @@ from typing import Any
 
 from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.principals import PrincipalPolicies
+from iamwarden.model import DEFAULT_REGION
 from iamwarden.policy import Decision, Policy, Request, evaluate, parse_policy
 
 NONEXISTENT_ACTION = "iamwardenprobe:NoSuchAction"
@@ -160,9 +161,6 @@ def _key_policy_for(principal_arn: str, action: str) -> Policy | None:
         return None
     m = _ARN.match(principal_arn)
     return default_key_policy(m.group(2), m.group(1)) if m else None
-
-
-DEFAULT_REGION = "us-east-1"
 
 
 def _decide(

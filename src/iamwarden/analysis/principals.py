@@ -21,7 +21,7 @@ import orjson
 
 from iamwarden.analysis.context import AnalysisContext
 from iamwarden.errors import InputError
-from iamwarden.model import Account, Group, ManagedPolicy, Role, User
+from iamwarden.model import DEFAULT_REGION, Account, Group, ManagedPolicy, Role, User
 from iamwarden.policy import Policy, parse_policy
 
 Principal = User | Role
@@ -50,8 +50,8 @@ class PrincipalPolicies:
     """Missing identity policies or boundary: answers about this principal are unknown."""
     caveats: tuple[str, ...] = field(default=())
     """SCPs that could not be applied: answers stand "as far as IAM policies go" and say so."""
-    region: str = "us-east-1"
-    """The region requests are simulated in (``aws:RequestedRegion``): the snapshot's first region."""
+    region: str = DEFAULT_REGION
+    """The region requests are simulated in (``aws:RequestedRegion``): the account's :attr:`~Account.first_region`."""
 
     @property
     def every(self) -> list[Policy]:
@@ -193,7 +193,7 @@ def _principal_policies(context: AnalysisContext, principal: Principal) -> Princ
     levels, management, scp_gaps = scp_levels(context)
     if management or (isinstance(principal, Role) and principal.service_linked):
         levels = ()  # SCPs do not apply to the management account nor to service-linked roles
-    region = account.regions[0] if account.regions else "us-east-1"
+    region = account.first_region
     return PrincipalPolicies(
         principal, tuple(identity), boundary, levels, management, tuple(gaps), tuple(scp_gaps), region
     )

@@ -24,8 +24,8 @@ from iamwarden.checks.base import PRACTICES, Check, Finding, Outcome, Severity, 
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.registry import CHECKS
 from iamwarden.checks.suppressions import Suppression, covered_counts, match, today_utc
-from iamwarden.collect.snapshot import gc_paused
 from iamwarden.model import Account
+from iamwarden.runtime import gc_paused
 
 SUPPRESSIBLE = frozenset({Status.FAIL, Status.UNKNOWN})
 """Statuses a suppression can cover: a pass or a not-applicable result has no risk to accept."""

@@ -81,10 +81,7 @@ def collect(
             progress=bar.on_event,
             retries=retries,
         )
-    try:
-        write_snapshot(snapshot, output)
-    except OSError as exc:
-        raise InputError(str(output), Problem("", f"cannot write the snapshot: {exc.strerror or exc}")) from None
+    write_snapshot(snapshot, output)
     _summary(Console(highlight=False, soft_wrap=True), snapshot, output, bar, verbose=verbose)
 
 

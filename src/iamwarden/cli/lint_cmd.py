@@ -15,6 +15,7 @@ from rich.markup import escape
 
 from iamwarden.cli.app import handles_input_errors
 from iamwarden.errors import InputError, Problem
+from iamwarden.runtime import write_atomically
 
 if TYPE_CHECKING:  # the linter and the SARIF models are imported when the command runs
     from iamwarden.policy.lint import Finding
@@ -110,7 +111,9 @@ def lint(
 
     Exit code 1: a warning, security warning or error was reported.
 
-    Exit code 2: a file could not be read (the others are still checked) or the report could not be written.
+    Exit code 2: a file could not be read (the others are still checked).
+
+    Exit code 4: the report could not be written.
     """
     from iamwarden.policy.lint import KIND_ORDER, lint_policy_text
 
@@ -181,10 +184,7 @@ def _write(output: Path | None, data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        raise InputError(str(output), Problem("", f"cannot write the report: {exc.strerror or exc}")) from None
+    write_atomically(output, data, "the report")
 
 
 def _summary(findings: list[Finding]) -> dict[str, int]:

@@ -74,14 +74,14 @@ def suggest(
     The policy goes to --output (or stdout); the comparison with today's grants goes to stderr.
 
     Exit code 0: written. 1: our linter found an error or security warning in the policy (not written).
-    2: bad input.
+    2: bad input. 4: the policy or the comparison could not be written.
     """
     from iamwarden.analysis.context import AnalysisContext
     from iamwarden.analysis.usage import principal_usage, suggest_policy
     from iamwarden.checks.config import load_settings
     from iamwarden.model import Role, User
     from iamwarden.policy.lint import KIND_ORDER, lint_policy_text
-    from iamwarden.report.files import write_atomic
+    from iamwarden.runtime import write_atomically
 
     source = input_name(snapshot, authorization_details, import_dir)
     window = days if days is not None else load_settings(config).thresholds.unused_service_days
@@ -123,10 +123,12 @@ def suggest(
             err.print("the suggested policy did not pass the linter: not written", markup=False)
             raise typer.Exit(EXIT_LINT_FINDINGS)
     if report is not None:
-        write_atomic(report, orjson.dumps(_report(suggestion), option=orjson.OPT_INDENT_2) + b"\n", "the comparison")
+        write_atomically(
+            report, orjson.dumps(_report(suggestion), option=orjson.OPT_INDENT_2) + b"\n", "the comparison"
+        )
     if policy_text:
         if output is not None:
-            write_atomic(output, policy_text.encode(), "the policy")
+            write_atomically(output, policy_text.encode(), "the policy")
         else:
             typer.echo(policy_text, nl=False)
     _summary(err, suggestion, output)

@@ -128,7 +128,8 @@ def scan(
     Give exactly one input. Bad input exits 2 with one line naming the file and the place.
 
     Exit codes: 0 no unsuppressed failure at or above --fail-on (without --fail-on: always 0 after a scan);
-    1 failures at or above --fail-on; 2 usage or input error; 3 internal error (a bug: please report it).
+    1 failures at or above --fail-on; 2 usage or input error; 3 internal error (a bug: please report it); 4 a report
+    could not be written (one line naming the file).
 
     Examples:
 
@@ -145,11 +146,11 @@ def scan(
     from iamwarden.checks.config import load_settings
     from iamwarden.checks.runner import run_checks
     from iamwarden.checks.suppressions import load_suppressions_file
-    from iamwarden.collect.snapshot import gc_paused
     from iamwarden.model import build_account
     from iamwarden.report.console_inventory import render_gaps, render_header, render_inventory
     from iamwarden.report.inventory import inventory, write_inventory
     from iamwarden.report.outputs import FORMATS, emit
+    from iamwarden.runtime import gc_paused
 
     chosen = parse_formats(formats or ("all" if output_dir else "console,json" if output else "console"), FORMATS)
     if output is not None and chosen == ["console"]:
@@ -181,12 +182,7 @@ def scan(
         console.print()
     written: list[Path] = []
     if inventory_path is not None:
-        try:
-            write_inventory(inv, inventory_path)
-        except OSError as exc:
-            raise InputError(
-                str(inventory_path), Problem("", f"cannot write the inventory: {exc.strerror or exc}")
-            ) from None
+        write_inventory(inv, inventory_path)
         written.append(inventory_path)
     assessment = run_checks(account, settings.thresholds, suppressions=accepted, today=day)
     with gc_paused():  # the reports' dicts form no cycles; the collector's passes over the account cost seconds
@@ -275,9 +271,5 @@ def show_compliance(
     if folder is None:
         return []
     path = folder / file_name(framework)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        write_compliance(view, assessment, path)
-    except OSError as exc:
-        raise InputError(str(path), Problem("", f"cannot write the compliance report: {exc.strerror or exc}")) from None
+    write_compliance(view, assessment, path)
     return [path]

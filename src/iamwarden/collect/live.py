@@ -115,7 +115,7 @@ class JobFailed(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class CallResult:
     """A call's result: its response (``None`` can be a real answer, "there is none") or its failure."""
 
     response: Any = None
@@ -264,10 +264,10 @@ class _Run:
         region: str = GLOBAL,
         target: str = NO_TARGET,
         none_on: frozenset[str] = frozenset(),
-    ) -> Outcome:
+    ) -> CallResult:
         """Make one call (all its pages); store its answer or its gap. ``none_on``: error codes meaning "none"."""
         if region in self.disabled_regions:
-            outcome = Outcome(failure=Failure("RegionDisabled", f"not called: {region} is not enabled"))
+            outcome = CallResult(failure=Failure("RegionDisabled", f"not called: {region} is not enabled"))
         else:
             outcome = _attempt(fetch, regional=region != GLOBAL, none_on=none_on)
         if outcome.failure is None:
@@ -279,23 +279,23 @@ class _Run:
         return outcome
 
 
-def _attempt(fetch: Callable[[], Any], *, regional: bool, none_on: frozenset[str] = frozenset()) -> Outcome:
+def _attempt(fetch: Callable[[], Any], *, regional: bool, none_on: frozenset[str] = frozenset()) -> CallResult:
     try:
-        return Outcome(response=fetch())
+        return CallResult(response=fetch())
     except ClientError as exc:
         code, message = _client_error_parts(exc)
         if code in none_on:
-            return Outcome(response=None)
-        return Outcome(failure=classify_client_error(code, message, regional=regional))
+            return CallResult(response=None)
+        return CallResult(failure=classify_client_error(code, message, regional=regional))
     except ConnectionError as exc:  # endpoint unreachable (after retries), e.g. a service or region not available
-        return Outcome(failure=Failure("RegionDisabled" if regional else "Error", str(exc)))
+        return CallResult(failure=Failure("RegionDisabled" if regional else "Error", str(exc)))
     except (BotoCoreError, ResponseParserError) as exc:  # ResponseParserError: an answer that is not AWS's format
-        return Outcome(failure=Failure("Error", f"{type(exc).__name__}: {exc}"))
+        return CallResult(failure=Failure("Error", f"{type(exc).__name__}: {exc}"))
     except (PollTimeout, JobFailed) as exc:
-        return Outcome(failure=Failure("Error", str(exc)))
+        return CallResult(failure=Failure("Error", str(exc)))
     except NotImplementedError as exc:
         # An AWS emulator running in-process (moto) raises this for an operation it lacks: still only a gap.
-        return Outcome(failure=Failure("Error", f"the endpoint does not implement this call ({exc})"))
+        return CallResult(failure=Failure("Error", f"the endpoint does not implement this call ({exc})"))
 
 
 def _client_error_parts(exc: ClientError) -> tuple[str, str]:
@@ -369,7 +369,7 @@ def _iam(run: _Run, iam: BaseClient, service_last_accessed: bool) -> None:
     _service_last_accessed(run, iam, details, asked=service_last_accessed)
 
 
-def _iam_account(run: _Run, iam: BaseClient) -> Outcome:
+def _iam_account(run: _Run, iam: BaseClient) -> CallResult:
     """The account-wide IAM calls; returns GetAccountAuthorizationDetails' outcome (users, roles, groups)."""
     details = run.call("iam:GetAccountAuthorizationDetails", _fetcher(iam, "iam:GetAccountAuthorizationDetails"))
     simple = (
@@ -416,11 +416,11 @@ def _generate_credential_report(iam: BaseClient, polling: Polling) -> None:
         time.sleep(polling.interval_s)
 
 
-def _users(details: Outcome) -> list[str]:
+def _users(details: CallResult) -> list[str]:
     return [u["UserName"] for u in details.response.get("UserDetailList", [])] if details.ok else []
 
 
-def _iam_users(run: _Run, iam: BaseClient, details: Outcome) -> None:
+def _iam_users(run: _Run, iam: BaseClient, details: CallResult) -> None:
     """Per user: access keys (and each key's last use), MFA devices, login profile."""
     keys = ("iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:ListMFADevices", "iam:GetLoginProfile")
     if details.failure is not None:
@@ -457,13 +457,13 @@ def _oidc_providers(run: _Run, iam: BaseClient) -> None:
     run.finish("iam:ListOpenIDConnectProviders", "iam:GetOpenIDConnectProvider")
 
 
-def _principal_arns(details: Outcome) -> list[str]:
+def _principal_arns(details: CallResult) -> list[str]:
     found = details.response or {}
     lists = ("UserDetailList", "RoleDetailList", "GroupDetailList")
     return [item["Arn"] for name in lists for item in found.get(name, [])]
 
 
-def _service_last_accessed(run: _Run, iam: BaseClient, details: Outcome, *, asked: bool) -> None:
+def _service_last_accessed(run: _Run, iam: BaseClient, details: CallResult, *, asked: bool) -> None:
     """Per principal (user, role, group): start a job, then poll for its result (bounded)."""
     key = "iam:GetServiceLastAccessedDetails"
     if not asked:

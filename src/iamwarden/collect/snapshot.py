@@ -16,14 +16,10 @@ A file whose name ends in ``.gz`` is gzip-compressed. Writes are atomic: a tempo
 
 from __future__ import annotations
 
-import gc
 import gzip
-import os
-import tempfile
 import threading
 import zlib
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from iamwarden import __version__
 from iamwarden.collect.apis import API_BY_KEY, GLOBAL, NO_TARGET
 from iamwarden.errors import InputError, Problem, json_path
+from iamwarden.runtime import gc_paused, write_atomically
 
 FORMAT_NAME = "iamwarden-snapshot"
 FORMAT_VERSION = 1
@@ -66,6 +63,18 @@ class Gap:
         return f"{self.api}{what}{where}: {self.error_code}" + (f" ({self.message})" if self.message else "")
 
 
+def gaps_for(gaps: Iterable[Gap], api: str, region: str | None = None, target: str | None = None) -> list[Gap]:
+    """The gaps of ``api``, narrowed to a region and a target when given (a gap on the whole call, target
+    ``NO_TARGET``, counts for every target)."""
+    return [
+        g
+        for g in gaps
+        if g.api == api
+        and (region is None or g.region == region)
+        and (target is None or g.target in (target, NO_TARGET))
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """A validated snapshot envelope. ``calls`` holds raw AWS responses; :mod:`iamwarden.collect.raw` types them."""
@@ -92,17 +101,8 @@ class Snapshot:
         return self.calls.get(api, {}).get(region, {})
 
     def gaps_for(self, api: str, region: str | None = None, target: str | None = None) -> list[Gap]:
-        """Gaps for ``api``, narrowed to a region and target when given (a gap on the whole call counts too)."""
-        found = []
-        for gap in self.gaps:
-            if gap.api != api:
-                continue
-            if region is not None and gap.region not in (region,):
-                continue
-            if target is not None and gap.target not in (target, NO_TARGET):
-                continue
-            found.append(gap)
-        return found
+        """:func:`gaps_for` over the snapshot's gaps."""
+        return gaps_for(self.gaps, api, region, target)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -317,23 +317,6 @@ def snapshot_from_json(doc: Any, source: str) -> Snapshot:
     )
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a large acyclic structure is built.
-
-    Loading a snapshot allocates millions of small dicts and strings that form no cycles; the collector's repeated
-    passes over them cost about a third of a 10,000-principal load (measured in ``benchmarks/snapshot_load.py``).
-    Reference counting still frees everything; the collector resumes (if it was on) when the block ends.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def read_snapshot(path: str | Path) -> Snapshot:
     """Load and validate a snapshot file (``.json`` or ``.json.gz``); bad input raises :class:`InputError`."""
     path = Path(path)
@@ -346,22 +329,10 @@ def dumps_snapshot(snapshot: Snapshot) -> bytes:
 
 
 def write_snapshot(snapshot: Snapshot, path: str | Path) -> None:
-    """Write atomically (temporary file in the same folder, then rename); gzip when the name ends in ``.gz``."""
+    """Write atomically and owner-only (:func:`iamwarden.runtime.write_atomically`); gzip when the name ends in
+    ``.gz``."""
     path = Path(path)
     data = dumps_snapshot(snapshot)
     if path.name.endswith(".gz"):
         data = gzip.compress(data, compresslevel=6, mtime=0)
-    write_atomically(path, data)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a reader sees the old file or the whole new one, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, data, "the snapshot", private=True)

@@ -2,6 +2,7 @@
 
 from iamwarden.model.build import build_account, load_account, timestamp
 from iamwarden.model.entities import (
+    DEFAULT_REGION,
     AccessKey,
     Account,
     Analyzer,
@@ -33,6 +34,7 @@ from iamwarden.model.entities import (
 )
 
 __all__ = [
+    "DEFAULT_REGION",
     "AccessKey",
     "Account",
     "Analyzer",

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from iamwarden.collect import raw
 from iamwarden.collect.apis import GLOBAL, NO_TARGET
-from iamwarden.collect.snapshot import Snapshot, gc_paused
+from iamwarden.collect.snapshot import Snapshot
 from iamwarden.model.entities import (
     AccessKey,
     Account,
@@ -44,6 +44,7 @@ from iamwarden.model.entities import (
     TrailStatus,
     User,
 )
+from iamwarden.runtime import gc_paused
 
 _NO_DATE = ("", "N/A", "no_information", "not_supported")
 

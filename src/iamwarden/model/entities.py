@@ -12,11 +12,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from iamwarden.collect.apis import GLOBAL, NO_TARGET
+from iamwarden.collect.apis import GLOBAL
 from iamwarden.collect.secrets.report_file import LeakedKey
-from iamwarden.collect.snapshot import Gap
+from iamwarden.collect.snapshot import Gap, gaps_for
 
 JSONObject = Mapping[str, Any]
+
+DEFAULT_REGION = "us-east-1"
+"""The region of an account whose snapshot names none (an authorization-details file, an IAM-only import): requests
+are simulated there (``aws:RequestedRegion``) and findings on global resources filed there. It is where the endpoints
+of IAM and the other global services of the ``aws`` partition live."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,13 +423,13 @@ class Account:
         return (api, region) in self.collected
 
     def gaps_for(self, api: str, region: str | None = None, target: str | None = None) -> list[Gap]:
-        return [
-            g
-            for g in self.gaps
-            if g.api == api
-            and (region is None or g.region == region)
-            and (target is None or g.target in (target, NO_TARGET))
-        ]
+        """:func:`iamwarden.collect.snapshot.gaps_for` over the account's gaps."""
+        return gaps_for(self.gaps, api, region, target)
+
+    @property
+    def first_region(self) -> str:
+        """The first region the snapshot covered, else :data:`DEFAULT_REGION`: the region requests are simulated in."""
+        return self.regions[0] if self.regions else DEFAULT_REGION
 
     def user_groups(self, user: User) -> tuple[Group, ...]:
         return tuple(self.groups_by_name[n] for n in user.group_names if n in self.groups_by_name)

@@ -7,8 +7,6 @@ import re
 
 from iamwarden.model import Account
 
-DEFAULT_REGION = "us-east-1"
-
 
 def arn_region(arn: str) -> str | None:
     """The region field of an ARN (``None`` for global resources such as IAM, or for a non-ARN name)."""
@@ -26,12 +24,12 @@ def arn_partition(arn: str, default: str) -> str:
 def home_region(account: Account) -> str:
     """The region findings of global resources are filed under: ``AWS_REGION`` or ``AWS_DEFAULT_REGION`` when set
     (the region ``aws securityhub batch-import-findings`` will send them to), else the first region the snapshot
-    covered, else us-east-1."""
+    covered, else :data:`~iamwarden.model.DEFAULT_REGION`."""
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         value = os.environ.get(name, "").strip()
         if value:
             return value
-    return account.regions[0] if account.regions else DEFAULT_REGION
+    return account.first_region
 
 
 _ACCOUNT_ARN = re.compile(r"arn:aws[\w-]*:([\w-]+):([\w-]*):(\d{12}):([^\s,;()\"']+)")

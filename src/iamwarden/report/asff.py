@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 from iamwarden import __version__
 from iamwarden.checks.base import Finding, Severity, Status
 from iamwarden.report.arns import arn_partition, arn_region, home_region
-from iamwarden.report.files import json_array_lines, write_atomic
+from iamwarden.report.files import json_array_lines
+from iamwarden.runtime import write_atomically
 
 if TYPE_CHECKING:
     from iamwarden.checks.runner import Assessment
@@ -167,4 +168,4 @@ def dumps(assessment: Assessment) -> bytes:
 
 def write_asff(assessment: Assessment, path: Path) -> None:
     """Write the ASFF JSON array atomically; errors are an :class:`~iamwarden.errors.InputError` naming ``path``."""
-    write_atomic(path, dumps(assessment), "the ASFF report")
+    write_atomically(path, dumps(assessment), "the ASFF report")

@@ -34,6 +34,7 @@ from rich.text import Text
 
 from iamwarden.checks.base import Finding, Status
 from iamwarden.checks.runner import Assessment
+from iamwarden.runtime import write_atomically
 
 FRAMEWORKS = ("cis-aws-v6",)
 STATUSES = ("fail", "unknown", "pass", "not_applicable", "suppressed", "manual")
@@ -182,12 +183,9 @@ def file_name(framework_id: str) -> str:
 
 
 def write_compliance(view: ComplianceView, assessment: Assessment, path: Path) -> None:
-    """Write the compliance JSON atomically (a temporary file renamed into place)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(
-        orjson.dumps(compliance_json(view, assessment), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-    )
-    tmp.replace(path)
+    """Write the compliance JSON atomically (:func:`iamwarden.runtime.write_atomically`)."""
+    data = orjson.dumps(compliance_json(view, assessment), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    write_atomically(path, data, "the compliance report")
 
 
 def compliance_table(view: ComplianceView) -> Table:

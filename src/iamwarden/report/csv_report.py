@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from iamwarden.checks.base import Finding
-from iamwarden.report.files import write_atomic
+from iamwarden.runtime import write_atomically
 
 if TYPE_CHECKING:
     from iamwarden.checks.runner import Assessment
@@ -87,4 +87,4 @@ def dumps(assessment: Assessment) -> bytes:
 
 def write_csv(assessment: Assessment, path: Path) -> None:
     """Write the CSV atomically; errors are an :class:`~iamwarden.errors.InputError` naming ``path``."""
-    write_atomic(path, dumps(assessment), "the CSV report")
+    write_atomically(path, dumps(assessment), "the CSV report")

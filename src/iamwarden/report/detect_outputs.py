@@ -28,8 +28,9 @@ from rich.console import Console
 
 from iamwarden import __version__
 from iamwarden.detections import Alert
-from iamwarden.report.files import json_array_lines, write_atomic
+from iamwarden.report.files import json_array_lines
 from iamwarden.report.ocsf import OCSF_VERSION
+from iamwarden.runtime import write_atomically
 
 CLASS_UID = 2004
 CLASS_NAME = "Detection Finding"
@@ -249,6 +250,6 @@ def write_outputs(alerts: list[Alert], formats: list[str], output: Path | None, 
             sys.stdout.flush()
             continue
         path = output / SUFFIXES[fmt] if len(formats) > 1 or output.is_dir() else output
-        write_atomic(path, data, f"the {fmt} alerts")
+        write_atomically(path, data, f"the {fmt} alerts")
         written.append(path)
     return written

@@ -31,6 +31,7 @@ import orjson
 from iamwarden import __version__
 from iamwarden.checks.base import CheckMetadata, Finding, Status
 from iamwarden.checks.runner import Assessment
+from iamwarden.runtime import write_atomically
 
 SCHEMA_ID = "https://iamwarden.dev/schemas/findings.schema.json"
 
@@ -122,7 +123,5 @@ def dumps(assessment: Assessment) -> bytes:
 
 
 def write_report(assessment: Assessment, path: Path) -> None:
-    """Write the JSON report atomically (a temporary file renamed into place)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(dumps(assessment))
-    tmp.replace(path)
+    """Write the JSON report atomically (:func:`iamwarden.runtime.write_atomically`)."""
+    write_atomically(path, dumps(assessment), "the report")

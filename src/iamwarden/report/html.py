@@ -32,6 +32,7 @@ from markupsafe import Markup
 from iamwarden.checks.base import PRACTICES, Severity, Status
 from iamwarden.checks.runner import Assessment
 from iamwarden.report.findings_json import report_json
+from iamwarden.runtime import write_atomically
 
 CHECK_FIELDS = ("title", "compliance", "remediation", "references")
 """Result fields that come from the check's metadata: stored once per check in the page's data."""
@@ -115,11 +116,5 @@ def render_html(assessment: Assessment) -> str:
 
 
 def write_html(assessment: Assessment, path: Path) -> None:
-    """Write the HTML report to ``path`` atomically (a temporary file beside it, renamed into place)."""
-    text = render_html(assessment)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    """Write the HTML report to ``path`` atomically (:func:`iamwarden.runtime.write_atomically`)."""
+    write_atomically(path, render_html(assessment).encode("utf-8"), "the HTML report")

@@ -15,8 +15,8 @@ from typing import Any, Literal
 import orjson
 
 from iamwarden.collect.apis import GLOBAL
-from iamwarden.collect.snapshot import write_atomically
 from iamwarden.model import Account, Role, User
+from iamwarden.runtime import write_atomically
 
 MfaKind = Literal["hardware", "virtual", "none", "unknown"]
 
@@ -377,9 +377,8 @@ def inventory_json(inv: Inventory) -> bytes:
 
 
 def write_inventory(inv: Inventory, path: Path) -> None:
-    """Write ``inventory.json`` atomically, readable like any report (the temporary file is created 0600)."""
-    write_atomically(path, inventory_json(inv))
-    path.chmod(0o644)
+    """Write ``inventory.json`` atomically (:func:`iamwarden.runtime.write_atomically`), readable like any report."""
+    write_atomically(path, inventory_json(inv), "the inventory")
 
 
 __all__ = [

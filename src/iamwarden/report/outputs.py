@@ -19,7 +19,7 @@ from rich.console import Console
 from iamwarden.checks.base import Severity
 from iamwarden.checks.runner import Assessment
 from iamwarden.errors import InputError, Problem
-from iamwarden.report.files import write_atomic
+from iamwarden.runtime import write_atomically
 
 FILE_NAMES: Mapping[str, str] = {
     "json": "findings.json",
@@ -63,18 +63,11 @@ def _writers(source_file: Path | None) -> dict[str, Callable[[Assessment, Path],
     artifact = str(source_file) if source_file is not None else None
 
     def write_json(assessment: Assessment, path: Path) -> None:
-        write_atomic(path, dumps(assessment), "the report")
-
-    def write_html_file(assessment: Assessment, path: Path) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_html(assessment, path)
-        except OSError as exc:
-            raise InputError(str(path), Problem("", f"cannot write the HTML report: {exc.strerror or exc}")) from None
+        write_atomically(path, dumps(assessment), "the report")
 
     return {
         "json": write_json,
-        "html": write_html_file,
+        "html": write_html,
         "sarif": lambda assessment, path: write_sarif(assessment, path, artifact),
         "ocsf": write_ocsf,
         "asff": write_asff,

@@ -37,7 +37,7 @@ from sarif_pydantic import (
 
 from iamwarden import __version__
 from iamwarden.checks.base import CheckMetadata, Finding, Severity, Status
-from iamwarden.report.files import write_atomic
+from iamwarden.runtime import write_atomically
 
 if TYPE_CHECKING:
     from iamwarden.checks.runner import Assessment
@@ -310,4 +310,4 @@ def scan_sarif(assessment: Assessment, artifact: str | None = None) -> dict[str,
 
 def write_sarif(assessment: Assessment, path: Path, artifact: str | None = None) -> None:
     """Write the scan's SARIF log atomically; errors are an :class:`~iamwarden.errors.InputError` naming ``path``."""
-    write_atomic(path, dumps(scan_sarif(assessment, artifact)), "the SARIF report")
+    write_atomically(path, dumps(scan_sarif(assessment, artifact)), "the SARIF report")

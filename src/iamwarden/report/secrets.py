@@ -304,9 +304,9 @@ def dumps_sarif(report: SecretsReport) -> bytes:
 
 
 def write(path: Path, data: bytes, what: str) -> None:
-    from iamwarden.report.files import write_atomic
+    from iamwarden.runtime import write_atomically
 
-    write_atomic(path, data, what)
+    write_atomically(path, data, what)
 
 
 def baseline_yaml(report: SecretsReport, day: date, days: int = 90) -> bytes:

@@ -106,7 +106,7 @@ def _allowed(
 
 def _expected(account: Account, finder: EdgeFinder, user: str) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
-    region = account.regions[0] if account.regions else "us-east-1"
+    region = account.first_region
     function = f"arn:aws:lambda:{region}:{account.account_id}:function:iamwarden-escalation"
     can_lambda = all(_allowed(account, user, a, function) for a in ("lambda:CreateFunction", "lambda:InvokeFunction"))
     passed = {"iam:PassedToService": LAMBDA}

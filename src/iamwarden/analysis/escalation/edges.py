@@ -238,7 +238,7 @@ class EdgeFinder:
         self.facts = account_facts(context)
         self.partition = account.partition
         self.account_id = account.account_id
-        self.region = account.regions[0] if account.regions else "us-east-1"
+        self.region = account.first_region
         self._admin_policies: list[str] | None = None
         self._prefilters: dict[tuple[int, str], tuple[_Glob, ...] | None] = {}
         self._gains: dict[tuple[str, str], tuple[str, str] | None] = {}

@@ -18,7 +18,7 @@ from typing import Any
 
 from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.escalation.edges import TARGETS_PER_TECHNIQUE, Edge, EdgeFinder
-from iamwarden.collect.snapshot import gc_paused
+from iamwarden.runtime import gc_paused
 
 ADMIN = "admin"
 """``--to admin``: any administrator."""
