@@ -16,6 +16,7 @@ from iamwarden.policy import (
     parse_policy,
     policy_problems,
 )
+from iamwarden.policy.decision import StatedReasons
 
 USER = "arn:aws:iam::111122223333:user/alice"
 REQUEST = Request(USER, "s3:ListBucket", "arn:aws:s3:::bucket", {"s3:max-keys": "5"})
@@ -57,7 +58,7 @@ def test_a_sound_decision_has_no_errors_and_no_errors_key() -> None:
     decision = evaluate(REQUEST, identity_policies=[parse_policy(_doc(ALLOW_ALL), name="p")])
     assert decision.errors == ()
     assert "errors" not in decision.to_json()
-    assert decision == Decision("allowed", decision.reasons)
+    assert decision == Decision("allowed", explanation=StatedReasons(decision.reasons))
 
 
 def test_a_policy_that_cannot_be_compiled_is_an_error_of_every_decision_it_is_in() -> None:

@@ -41,10 +41,10 @@ from iamwarden.analysis.principals import PrincipalPolicies, principal_policies
 from iamwarden.model import Role, User
 from iamwarden.policy import Policy, Request, Statement
 from iamwarden.policy.catalogue import ACCESS_LEVELS, AccessLevel, Catalogue, catalogue
+from iamwarden.policy.types import PolicyType
 from iamwarden.runtime import gc_paused
 
 Principal = User | Role
-PolicyType = Literal["identity", "permission_boundary", "scp"]
 Tri = bool | None
 """Three-valued logic: ``True``, ``False``, or ``None`` for "depends on what is not known offline"."""
 

@@ -19,6 +19,7 @@ from iamwarden.runtime import write_atomically
 
 if TYPE_CHECKING:  # the linter and the SARIF models are imported when the command runs
     from iamwarden.policy.lint import Finding
+    from iamwarden.policy.types import PolicyType
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -32,6 +33,16 @@ class PolicyTypeChoice(enum.StrEnum):
     scp = "scp"
     rcp = "rcp"
     boundary = "boundary"
+
+
+_POLICY_TYPE: dict[PolicyTypeChoice, PolicyType] = {
+    PolicyTypeChoice.identity: "identity",
+    PolicyTypeChoice.resource: "resource",
+    PolicyTypeChoice.trust: "trust",
+    PolicyTypeChoice.scp: "scp",
+    PolicyTypeChoice.rcp: "rcp",
+    PolicyTypeChoice.boundary: "permission_boundary",  # --type boundary: the policy type's name, shortened
+}
 
 
 class IdentityKindChoice(enum.StrEnum):
@@ -128,7 +139,7 @@ def lint(
             unreadable.append(exc)
             continue
         found = lint_policy_text(
-            text, policy_type=policy_type.value, source=str(path), identity_kind=identity_kind.value
+            text, policy_type=_POLICY_TYPE[policy_type], source=str(path), identity_kind=identity_kind.value
         )
         findings.extend(f for f in found if f.severity >= threshold and f.code not in ignored)
 

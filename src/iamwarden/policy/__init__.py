@@ -17,7 +17,8 @@ Or decide a whole request document (the ``simulate --request-file`` format): :fu
 """
 
 from iamwarden.policy.conditions import OPERATORS, ConditionResult
-from iamwarden.policy.evaluation import Decision, PolicyError, Reason, Request, evaluate
+from iamwarden.policy.decision import Decision, PolicyError, Reason
+from iamwarden.policy.evaluation import Request, evaluate
 from iamwarden.policy.language import Policy, Statement, compile_policy, parse_policy, policy_problems
 from iamwarden.policy.simulation import evaluate_request_document, read_request_document
 

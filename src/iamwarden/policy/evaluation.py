@@ -30,15 +30,21 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 from iamwarden.errors import InputError, Problem
-from iamwarden.policy.language import Policy, Statement
+from iamwarden.policy.decision import (
+    ROOT_DETAIL,
+    Decision,
+    Found,
+    Match,
+    NotAllowed,
+    PolicyError,
+)
+from iamwarden.policy.language import Policy, Statement, statements_for
 from iamwarden.policy.matching import MatchKind, PrincipalInfo, parse_principal
+from iamwarden.policy.types import PolicyType
 from iamwarden.policy.variables import ContextValue
-
-DecisionValue = Literal["allowed", "explicit_deny", "implicit_deny"]
-PolicyType = Literal["identity", "resource", "permission_boundary", "session", "scp", "rcp"]
 
 _ROLE_RESOURCE = re.compile(r"^arn:[a-z0-9-]+:iam::\d{12}:role/")
 _ARN_ACCOUNT = re.compile(r"^arn:[^:]*:[^:]*:[^:]*:(\d{12}):")
@@ -144,230 +150,6 @@ class Request:
         return self.action_lower.partition(":")[0]
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """Why the decision came out as it did: one statement that allowed or denied, or a policy type that did not allow
-    (``effect`` ``"NotAllowed"``, ``statement`` ``None``)."""
-
-    effect: Literal["Allow", "Deny", "NotAllowed"]
-    policy_type: PolicyType
-    policy: str
-    statement: str | None
-    detail: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "effect": self.effect,
-            "policy_type": self.policy_type,
-            "policy": self.policy,
-            "statement": self.statement,
-            "detail": self.detail,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyError:
-    """A problem met while deciding (Cedar's ``diagnostics.errors``): a policy that could not be compiled, or a
-    condition value its operator cannot read in a statement the request reached. The decision stands as AWS would
-    make it (an unreadable value matches nothing), and says that it rests on a faulty policy."""
-
-    policy_type: PolicyType
-    policy: str
-    statement: str | None
-    place: str
-    """The JSON path in the policy (``$.Statement[0].Condition.NumericLessThan["s3:max-keys"]``)."""
-    message: str
-
-    def describe(self) -> str:
-        where = f" statement {self.statement}" if self.statement is not None else ""
-        at = f" at {self.place}" if self.place else ""
-        return f"{self.policy_type} {self.policy}{where}{at}: {self.message}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "policy_type": self.policy_type,
-            "policy": self.policy,
-            "statement": self.statement,
-            "place": self.place,
-            "message": self.message,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The answer for one request, saying which policies produced it and what went wrong on the way (Cedar's
-    ``Response{decision, diagnostics{reason, errors}}``).
-
-    :func:`evaluate` returns a subclass that builds ``reasons`` on first access (most callers only read
-    ``decision``); it compares, hashes and prints as the plain dataclass does."""
-
-    decision: DecisionValue
-    reasons: tuple[Reason, ...] = ()
-    not_allowing: tuple[str, ...] = ()
-    missing_context_keys: frozenset[str] = frozenset()
-    errors: tuple[PolicyError, ...] = ()
-    """Policies that could not be compiled and unreadable condition values the request met: the decision rests on
-    them, so a caller that must be sure reports ``unknown`` naming them."""
-
-    @property
-    def allowed(self) -> bool:
-        return self.decision == "allowed"
-
-    def _values(self) -> tuple[Any, ...]:
-        return (self.decision, self.reasons, self.not_allowing, self.missing_context_keys, self.errors)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Decision):
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __repr__(self) -> str:
-        return (
-            f"Decision(decision={self.decision!r}, reasons={self.reasons!r}, not_allowing={self.not_allowing!r}, "
-            f"missing_context_keys={self.missing_context_keys!r}, errors={self.errors!r})"
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        """The decision as JSON; ``errors`` appears only when there are some."""
-        out: dict[str, Any] = {
-            "decision": self.decision,
-            "allowed": self.decision == "allowed",
-            "reasons": [r.to_json() for r in self.reasons],
-            "not_allowing": list(self.not_allowing),
-            "missing_context_keys": sorted(self.missing_context_keys),
-        }
-        if self.errors:
-            out["errors"] = [e.to_json() for e in self.errors]
-        return out
-
-
-_REASONS_SLOT: Any = Decision.__dict__["reasons"]  # the slot under the property below
-
-
-class _Decided(Decision):
-    """A :class:`Decision` whose ``reasons`` are built from the evaluation's matches the first time they are read."""
-
-    __slots__ = ("_why",)
-    _why: _Why | None
-
-    def __init__(
-        self,
-        decision: DecisionValue,
-        reasons: tuple[Reason, ...] = (),
-        not_allowing: tuple[str, ...] = (),
-        missing_context_keys: frozenset[str] = frozenset(),
-        errors: tuple[PolicyError, ...] = (),
-        why: _Why | None = None,
-    ) -> None:
-        setter = object.__setattr__
-        setter(self, "decision", decision)
-        setter(self, "not_allowing", not_allowing)
-        setter(self, "missing_context_keys", missing_context_keys)
-        setter(self, "errors", errors)
-        setter(self, "_why", why)
-        if why is None:  # built as a plain Decision would be (dataclasses.replace, copy)
-            _REASONS_SLOT.__set__(self, reasons)
-
-    @property
-    def reasons(self) -> tuple[Reason, ...]:
-        try:
-            built: tuple[Reason, ...] = _REASONS_SLOT.__get__(self, Decision)
-        except AttributeError:
-            assert self._why is not None
-            built = _build_reasons(self._why)
-            _REASONS_SLOT.__set__(self, built)
-        return built
-
-    def to_json(self) -> dict[str, Any]:
-        why = self._why
-        if why is None:
-            return super().to_json()
-        try:
-            _REASONS_SLOT.__get__(self, Decision)
-        except AttributeError:  # not built yet: write the JSON without making Reason objects
-            reasons = [
-                {"effect": e, "policy_type": t, "policy": p, "statement": st, "detail": d}
-                for e, t, p, st, d in _reason_fields(why)
-            ]
-            out: dict[str, Any] = {
-                "decision": self.decision,
-                "allowed": self.decision == "allowed",
-                "reasons": reasons,
-                "not_allowing": list(self.not_allowing),
-                "missing_context_keys": sorted(self.missing_context_keys),
-            }
-            if self.errors:
-                out["errors"] = [e.to_json() for e in self.errors]
-            return out
-        return super().to_json()
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Decision, (self.decision, self.reasons, self.not_allowing, self.missing_context_keys, self.errors))
-
-
-_Match = tuple[PolicyType, Policy, Statement, MatchKind]
-"""A statement that applies: (policy type, policy, statement, how its Principal element named the principal)."""
-
-_NotAllowed = tuple[PolicyType, Sequence[Policy], str]
-"""A policy type that did not allow: (type, its policies, detail)."""
-
-
-class _Why:
-    """What :func:`evaluate` found, kept to write the reasons when someone reads them."""
-
-    __slots__ = ("action", "after", "before", "matches")
-
-    def __init__(self, action: str, matches: list[_Match], before: list[_NotAllowed], after: list[_NotAllowed]):
-        self.action = action
-        self.matches = matches  # the denies (explicit deny) or the allows, in policy-type then policy order
-        self.before = before  # not-allowed levels (RCP, SCP), listed before the allows
-        self.after = after  # not-allowed policy types and the root user's own allow, listed after
-
-
-_HOW: dict[MatchKind, str] = {
-    "direct": "",
-    "role": " (names the role of the session)",
-    "account": " (names the principal's account)",
-}
-
-
-_ReasonFields = tuple[Literal["Allow", "Deny", "NotAllowed"], PolicyType, str, str | None, str]
-
-
-def _match_fields(match: _Match, action: str) -> _ReasonFields:
-    policy_type, policy, st, kind = match
-    label = st.label
-    if st.effect == "Allow":
-        return (
-            "Allow",
-            policy_type,
-            policy.name,
-            label,
-            f"statement {label} of {policy.name} allows {action}{_HOW[kind]}",
-        )
-    return "Deny", policy_type, policy.name, label, f"statement {label} of {policy.name} denies {action}{_HOW[kind]}"
-
-
-def _not_allowed_fields(entry: _NotAllowed) -> _ReasonFields:
-    policy_type, policies, detail = entry
-    if detail is _ROOT_DETAIL:
-        return "Allow", "identity", "account root user", None, detail
-    return "NotAllowed", policy_type, ", ".join(p.name for p in policies) or "(none)", None, detail
-
-
-def _reason_fields(why: _Why) -> list[_ReasonFields]:
-    action = why.action
-    out = [_not_allowed_fields(e) for e in why.before]
-    out += [_match_fields(m, action) for m in why.matches]
-    out += [_not_allowed_fields(e) for e in why.after]
-    return out
-
-
-def _build_reasons(why: _Why) -> tuple[Reason, ...]:
-    return tuple(Reason(*fields) for fields in _reason_fields(why))
-
-
-_ROOT_DETAIL = "the account root user has full access"
 _KIND_RANK: dict[MatchKind, int] = {"direct": 0, "role": 1, "account": 2}
 
 
@@ -396,8 +178,8 @@ def _scan(
     principal_aware: bool,
     has_boundary: bool,
     missing: set[str],
-    allows: list[_Match],
-    denies: list[_Match],
+    allows: list[Match],
+    denies: list[Match],
     errors: list[PolicyError],
 ) -> int:
     """Append the statements of ``policies`` that apply to ``request`` to ``allows`` / ``denies``; the number of
@@ -412,10 +194,7 @@ def _scan(
         if policy.problems:
             errors += (PolicyError(policy_type, policy.name, None, p.place, p.message) for p in policy.problems)
             continue
-        statements = policy._cache.get(action)
-        if statements is None:
-            statements = policy.statements_for(action)
-        for st in statements:
+        for st in statements_for(policy.index, action):
             check = st.resource_check
             if check is not None and not check(resource, ctx, missing):
                 continue
@@ -484,7 +263,7 @@ def evaluate(
 ) -> Decision:
     """Decide ``request`` against pre-compiled policies (see the module docstring for the logic).
 
-    The decision is computed first; its ``reasons`` are written only when read."""
+    The decision is computed first; its ``reasons`` are written only when read (:mod:`iamwarden.policy.decision`)."""
     info = request.info
     missing: set[str] = set()
     sessions = _as_tuple(session_policy)
@@ -496,8 +275,8 @@ def evaluate(
 
     # every policy type is scanned, in this order (the order of the reasons), even after a Deny: the missing context
     # keys come from all of them
-    allows: list[_Match] = []
-    denies: list[_Match] = []
+    allows: list[Match] = []
+    denies: list[Match] = []
     errs: list[PolicyError] = []
     identity_allows = (
         _scan(identity_policies, "identity", request, False, has_boundary, missing, allows, denies, errs) > 0
@@ -530,9 +309,9 @@ def evaluate(
     errors = tuple(dict.fromkeys(errs)) if errs else ()
     action = request.action
     if denies:
-        return _Decided("explicit_deny", (), (), frozen_missing, errors, _Why(action, denies, [], []))
+        return Decision("explicit_deny", (), frozen_missing, errors, Found(action, denies))
 
-    before: list[_NotAllowed] = []
+    before: list[NotAllowed] = []
     not_allowing: list[str] = []
     for i in rcp_gaps:
         not_allowing.append("rcp")
@@ -564,9 +343,9 @@ def evaluate(
     else:
         allowed = rp_kind is not None and identity_chain
 
-    after: list[_NotAllowed] = []
+    after: list[NotAllowed] = []
     if root and not identity_allows:
-        after.append(("identity", (), _ROOT_DETAIL))
+        after.append(("identity", (), ROOT_DETAIL))
     if not allowed:
         if not_iam:
             not_allowing.append("resource")
@@ -592,7 +371,7 @@ def evaluate(
         if not not_allowing:
             not_allowing.append("identity")
             after.append(("identity", identity_policies, "no policy combination allows"))
-    explanation = _Why(action, allows, before, after)
+    explanation = Found(action, allows, before, after)
     if not_allowing:
-        return _Decided("implicit_deny", (), tuple(dict.fromkeys(not_allowing)), frozen_missing, errors, explanation)
-    return _Decided("allowed", (), (), frozen_missing, errors, explanation)
+        return Decision("implicit_deny", tuple(dict.fromkeys(not_allowing)), frozen_missing, errors, explanation)
+    return Decision("allowed", (), frozen_missing, errors, explanation)

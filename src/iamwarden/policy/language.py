@@ -90,9 +90,49 @@ class Statement:
         return hit != self.not_action
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class StatementIndex:
+    """A policy's statements by the service prefix their ``Action`` can name (lower-cased), and those that can name
+    any service (``NotAction``, a service wildcard). Immutable; :func:`statements_for` answers "which statements
+    cover this action" from it, remembering the answer in a bounded memo (compared by identity: one index per
+    compiled document)."""
+
+    by_service: Mapping[str, tuple[Statement, ...]]
+    any_service: tuple[Statement, ...]
+
+    @classmethod
+    def build(cls, statements: Sequence[Statement]) -> StatementIndex:
+        by_service: dict[str, list[Statement]] = {}
+        any_service: list[Statement] = []
+        for st in statements:
+            services = {p.service for p in st.actions}
+            if st.not_action or None in services:
+                any_service.append(st)
+                continue
+            for svc in services:
+                assert svc is not None
+                by_service.setdefault(svc, []).append(st)
+        return cls({k: tuple(v) for k, v in by_service.items()}, tuple(any_service))
+
+
+EMPTY_INDEX = StatementIndex({}, ())
+
+
+@lru_cache(maxsize=1 << 16)
+def statements_for(index: StatementIndex, action: str) -> tuple[Statement, ...]:
+    """The statements of ``index`` whose ``Action`` / ``NotAction`` covers ``action`` (lower-cased), in policy
+    order. A pure function of its arguments, memoised: a batch asks about the same few actions again and again."""
+    service = action.partition(":")[0]
+    named = index.by_service.get(service, ())
+    candidates = named + index.any_service
+    if named and index.any_service:
+        candidates = tuple(sorted(candidates, key=lambda s: s.index))
+    return tuple(s for s in candidates if s.matches_action(action))
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """A parsed and compiled policy document."""
+    """A parsed and compiled policy document (immutable)."""
 
     name: str
     source: str
@@ -100,9 +140,8 @@ class Policy:
     id: str | None
     statements: tuple[Statement, ...]
     document: Mapping[str, Any] = field(compare=False, repr=False)
-    _by_service: dict[str, tuple[Statement, ...]] = field(compare=False, repr=False, default_factory=dict)
-    _any_service: tuple[Statement, ...] = field(compare=False, repr=False, default=())
-    _cache: dict[str, tuple[Statement, ...]] = field(compare=False, repr=False, default_factory=dict)
+    index: StatementIndex = field(compare=False, repr=False, default=EMPTY_INDEX)
+    """The statements by service (built by :func:`parse_policy`)."""
     problems: tuple[Problem, ...] = field(compare=False, repr=False, default=())
     """Why the document could not be compiled (:func:`compile_policy`); such a policy has no statements, and every
     decision it takes part in carries these problems as errors."""
@@ -114,36 +153,11 @@ class Policy:
     def may_name(self, service: str) -> bool:
         """Could a statement of this policy cover an action of ``service`` (lower-cased)? False only when no
         statement's ``Action`` names the service and none has ``NotAction`` or a service wildcard."""
-        return bool(self._any_service) or service in self._by_service
+        return bool(self.index.any_service) or service in self.index.by_service
 
     def statements_for(self, action: str) -> tuple[Statement, ...]:
-        """The statements whose ``Action`` / ``NotAction`` covers ``action`` (lower-cased), in policy order; cached."""
-        hit = self._cache.get(action)
-        if hit is not None:
-            return hit
-        service = action.partition(":")[0]
-        candidates = self._by_service.get(service, ()) + self._any_service
-        if self._by_service.get(service) and self._any_service:
-            candidates = tuple(sorted(candidates, key=lambda s: s.index))
-        result = tuple(s for s in candidates if s.matches_action(action))
-        if len(self._cache) > 4096:
-            self._cache.clear()
-        self._cache[action] = result
-        return result
-
-
-def _index(statements: Sequence[Statement]) -> tuple[dict[str, tuple[Statement, ...]], tuple[Statement, ...]]:
-    by_service: dict[str, list[Statement]] = {}
-    any_service: list[Statement] = []
-    for st in statements:
-        services = {p.service for p in st.actions}
-        if st.not_action or None in services:
-            any_service.append(st)
-            continue
-        for svc in services:
-            assert svc is not None
-            by_service.setdefault(svc, []).append(st)
-    return {k: tuple(v) for k, v in by_service.items()}, tuple(any_service)
+        """The statements whose ``Action`` / ``NotAction`` covers ``action`` (lower-cased), in policy order."""
+        return statements_for(self.index, action)
 
 
 class _Parser:
@@ -345,7 +359,6 @@ def parse_policy(doc: Any, *, name: str = "policy", source: str = "<policy>", ba
     if parser.problems:
         raise InputError(source, parser.problems)
     assert isinstance(doc, Mapping)
-    by_service, any_service = _index(statements)
     return Policy(
         name=name,
         source=source,
@@ -353,8 +366,7 @@ def parse_policy(doc: Any, *, name: str = "policy", source: str = "<policy>", ba
         id=policy_id,
         statements=tuple(statements),
         document=doc,
-        _by_service=by_service,
-        _any_service=any_service,
+        index=StatementIndex.build(statements),
     )
 
 

@@ -20,7 +20,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from iamwarden.errors import InputError, Problem, json_path
-from iamwarden.policy.evaluation import Decision, Request, evaluate
+from iamwarden.policy.decision import Decision
+from iamwarden.policy.evaluation import Request, evaluate
 from iamwarden.policy.language import Path, Policy, parse_policy
 from iamwarden.policy.matching import parse_principal
 

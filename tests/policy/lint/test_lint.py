@@ -106,7 +106,7 @@ def _policy_of_size(n_actions: int) -> str:
         ("identity", "user", 2048, "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
         ("identity", "role", 10240, "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
         ("identity", "group", 5120, "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
-        ("boundary", "managed", 6144, "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
+        ("permission_boundary", "managed", 6144, "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
         ("scp", "managed", 5120, "POLICY_SIZE_EXCEEDS_SCP_QUOTA"),
     ],
 )
@@ -152,7 +152,7 @@ def test_trust_policy_quota_is_the_default_2048() -> None:
 
 def test_unknown_policy_type_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="policy type"):
-        lint_policy_text("{}", policy_type="session", source="x")  # type: ignore[arg-type]
+        lint_policy_text("{}", policy_type="boundary", source="x")  # type: ignore[arg-type]
 
 
 # --- the JSON reader

@@ -18,7 +18,7 @@ from dataclasses import replace
 from iamwarden.policy.catalogue import Catalogue, catalogue
 from iamwarden.policy.lint.actions import check_actions
 from iamwarden.policy.lint.conditions import check_conditions
-from iamwarden.policy.lint.findings import POLICY_TYPES, Collector, Finding, PolicyType
+from iamwarden.policy.lint.findings import POLICY_TYPES, Collector, Finding
 from iamwarden.policy.lint.jsonpos import JNode, JObject, JScalar, JsonSyntaxError, parse
 from iamwarden.policy.lint.principals import check_principals
 from iamwarden.policy.lint.resources import check_resources
@@ -27,6 +27,7 @@ from iamwarden.policy.lint.service_roles import check_service_roles
 from iamwarden.policy.lint.structure import IdentityKind, check_document, check_redundant_statements, check_size
 from iamwarden.policy.lint.tag_keys import check_tag_keys
 from iamwarden.policy.lint.variables import check_variables
+from iamwarden.policy.types import PolicyType
 
 __all__ = [
     "KIND_ORDER",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from iamwarden.policy.lint.jsonpos import JArray, JNode, JObject, JScalar, PathPart, Pos, json_path
 from iamwarden.policy.lint.rules import KIND_ORDER, RULES, FindingKind
+from iamwarden.policy.types import PolicyType
 
-PolicyType = Literal["identity", "resource", "trust", "scp", "rcp", "boundary"]
-POLICY_TYPES: tuple[PolicyType, ...] = ("identity", "resource", "trust", "scp", "rcp", "boundary")
+POLICY_TYPES: tuple[PolicyType, ...] = ("identity", "resource", "trust", "scp", "rcp", "permission_boundary")
+"""The policy types the linter checks (a session policy is checked as ``identity``)."""
 
 
 @dataclass(frozen=True, slots=True)

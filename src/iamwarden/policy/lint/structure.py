@@ -26,7 +26,7 @@ STATEMENT_ELEMENTS = (
 )
 VERSIONS = ("2012-10-17", "2008-10-17")
 PRINCIPAL_KEYS = ("AWS", "Service", "Federated", "CanonicalUser")
-_IAM_TYPES = ("identity", "trust", "boundary", "scp", "rcp")
+_IAM_TYPES = ("identity", "trust", "permission_boundary", "scp", "rcp")
 _SID = re.compile(r"[A-Za-z0-9]*\Z")
 _ACCOUNT = re.compile(r"[0-9]{12}\Z")
 
@@ -57,8 +57,8 @@ def aws_size(text: str) -> int:
 def check_size(text: str, out: Collector, root: JNode, identity_kind: IdentityKind) -> None:
     size = aws_size(text)
     kind = out.policy_type
-    if kind in ("identity", "boundary"):
-        quota, what = IDENTITY_QUOTAS["managed" if kind == "boundary" else identity_kind]
+    if kind in ("identity", "permission_boundary"):
+        quota, what = IDENTITY_QUOTAS["managed" if kind == "permission_boundary" else identity_kind]
         if size > quota:
             out.at(
                 "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA",
@@ -265,7 +265,7 @@ def _principal(st: Statement, node: JObject, out: Collector) -> None:
         out.at("UNSUPPORTED_ELEMENT_COMBINATION", not_principal, "a statement has Principal or NotPrincipal, not both")
     chosen = principal if principal is not None else not_principal
     key = "Principal" if principal is not None else "NotPrincipal"
-    if kind in ("identity", "boundary"):
+    if kind in ("identity", "permission_boundary"):
         if chosen is not None:
             what = "an identity-based policy" if kind == "identity" else "a permissions boundary"
             out.at("UNSUPPORTED_PRINCIPAL", chosen, f"{what} cannot name a {key}: it applies to its principal")
