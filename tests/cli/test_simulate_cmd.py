@@ -101,28 +101,39 @@ def test_json_lines_text_rendering_and_blank_lines(tmp_path: Path) -> None:
     assert "Deny  identity  identity_policies[0] statement #1" in result.output
 
 
-def test_bad_line_names_file_line_and_json_path(tmp_path: Path) -> None:
+def test_bad_lines_are_reported_in_place_and_the_batch_goes_on(tmp_path: Path) -> None:
     good = {"request": {"principal": ALICE, "action": "s3:GetObject"}}
     bad = {"request": {"principal": ALICE, "action": "GetObject"}, "identity_policies": [{"Statement": {"Effect": 1}}]}
     path = tmp_path / "bad.jsonl"
-    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n" + json.dumps(good) + "\n")
+    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n\n{not json}\n" + json.dumps(good) + "\n")
     result = _run("--request-file", str(path), "--json")
     assert result.exit_code == 2
-    assert len(result.stdout.splitlines()) == 1  # the first line was decided and streamed before the bad one
-    assert f"error: {path}: line 2 $.request.action: action must be a string of the form service:Action" in (
-        result.output
-    )
-    assert "--verbose lists them" in result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [entry.get("decision") for entry in lines] == ["implicit_deny", None, None, "implicit_deny"]
+    assert [entry["line"] for entry in lines] == [1, 2, 4, 5]  # blank line 3 is skipped, not counted
+    assert lines[1] == {
+        "line": 2,
+        "error": "$.request.action: action must be a string of the form service:Action "
+        "(and 2 more problems; --verbose lists them)",
+    }
+    assert lines[2]["error"].startswith("column 2: invalid JSON")
+    assert f"error: {path}: 2 of 4 request lines could not be decided" in result.stderr
     verbose = _run("--request-file", str(path), "--json", "--verbose")
-    assert f"{path}: line 2 $.identity_policies[0].Statement.Effect" in verbose.output
+    errors = [json.loads(line) for line in verbose.stdout.splitlines()][1]["error"]
+    assert errors.startswith("$.request.action: action must be")
+    assert "; $.identity_policies[0].Statement.Effect" in errors
+    text = _run("--request-file", str(path))
+    assert text.exit_code == 2
+    assert "ERROR  line 2: $.request.action: action must be a string of the form service:Action" in text.stdout
+    assert "ERROR  line 4: column 2: invalid JSON" in text.stdout
+    assert text.stdout.count("IMPLICIT DENY") == 2
 
 
-def test_invalid_json_line_exit_2(tmp_path: Path) -> None:
-    path = tmp_path / "broken.jsonl"
-    path.write_text(json.dumps({"request": {"principal": ALICE, "action": "s3:GetObject"}}) + "\n{not json\n")
-    result = _run("--request-file", str(path))
-    assert result.exit_code == 2
-    assert f"{path}: line 2 column 2: invalid JSON" in result.output
+def test_a_file_of_good_lines_exits_0(tmp_path: Path) -> None:
+    path = tmp_path / "good.jsonl"
+    path.write_text(json.dumps({"request": {"principal": ALICE, "action": "s3:GetObject"}}) + "\n")
+    result = _run("--request-file", str(path), "--json")
+    assert result.exit_code == 0 and result.stderr == ""
 
 
 @pytest.mark.parametrize(
@@ -363,9 +374,9 @@ def test_json_lines_cache_keeps_each_line_honest(tmp_path: Path) -> None:
     path.write_text("\n".join(json.dumps(d) for d in (first, acl, policies_first, tagged, first, bad)) + "\n")
     result = _run("--request-file", str(path), "--json")
     assert result.exit_code == 2
-    decisions = [json.loads(line)["decision"] for line in result.stdout.splitlines()]
-    assert decisions == ["allowed", "explicit_deny", "implicit_deny", "allowed", "allowed"]
-    assert f"{path}: line 6 $.request.principal" in result.output
+    decisions = [json.loads(line).get("decision") for line in result.stdout.splitlines()]
+    assert decisions == ["allowed", "explicit_deny", "implicit_deny", "allowed", "allowed", None]
+    assert json.loads(result.stdout.splitlines()[5])["error"].startswith("$.request.principal")
 
 
 def test_snapshot_management_account_scps_do_not_apply(tmp_path: Path) -> None:
@@ -430,3 +441,15 @@ def test_decision_errors_are_printed_in_text_and_json(tmp_path: Path) -> None:
     assert as_json.exit_code == 0, as_json.output
     (error,) = json.loads(as_json.output)["errors"]
     assert error["policy"] == "guard" and error["statement"] == "#1" and "'abc' is not a number" in error["message"]
+
+
+def test_a_bad_first_line_does_not_hide_the_lines_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "first.jsonl"
+    good = json.dumps({"request": {"principal": ALICE, "action": "s3:GetObject"}})
+    path.write_text('{"request": oops}\n' + good + "\n")
+    result = _run("--request-file", str(path), "--json")
+    assert result.exit_code == 2
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["line"] == 1 and "invalid JSON" in first["error"]
+    assert second["decision"] == "implicit_deny" and second["line"] == 2
+    assert "1 of 2 request lines could not be decided" in result.stderr
