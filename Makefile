@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## Scan the bundled demo account (and the history of its leaky repository) and write the reports to demo-output/
+## Scan the bundled demo account (and the history of its leaky repository) and write the reports to demo-output/;
+## record it and a changed copy in demo-output/history.sqlite, and show what changed between them
 demo: $(STAMP)
 	$(BIN)/python scripts/build_demo_repo.py demo-output/northwind-reporting
 	$(BIN)/iamwarden secrets scan demo-output/northwind-reporting --history --snapshot demo/demo-account.json.gz \
@@ -22,6 +23,13 @@ demo: $(STAMP)
 	$(BIN)/iamwarden scan --snapshot demo/demo-account.json.gz --secrets demo-output/secrets.json --output-dir demo-output
 	$(BIN)/iamwarden detect demo/demo-trail.json --snapshot demo/demo-account.json.gz --format console,jsonl \
 		--output demo-output/alerts.jsonl
+	rm -f demo-output/history.sqlite
+	$(BIN)/python scripts/demo_change.py demo/demo-account.json.gz demo-output/demo-account-changed.json.gz
+	$(BIN)/iamwarden scan --snapshot demo/demo-account.json.gz --record --db demo-output/history.sqlite --quiet
+	$(BIN)/iamwarden scan --snapshot demo-output/demo-account-changed.json.gz --record --db demo-output/history.sqlite \
+		--quiet
+	$(BIN)/iamwarden diff 444455556666@previous 444455556666@latest --db demo-output/history.sqlite \
+		--format console,html --output demo-output/changes.html
 
 ## Lint, type-check and run the test suite
 test: $(STAMP) lint typecheck unit

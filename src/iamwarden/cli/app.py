@@ -84,6 +84,11 @@ def _register() -> None:
     app.command("collect")(collect_cmd.collect)
     app.add_typer(snapshot_cmd.app, name="snapshot")
 
+    from iamwarden.cli import diff_cmd, history_cmd
+
+    app.add_typer(history_cmd.app, name="history")
+    app.command("diff")(diff_cmd.diff)
+
 
 _register()
 

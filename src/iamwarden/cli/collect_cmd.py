@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from iamwarden.cli.app import handles_input_errors
+from iamwarden.cli.history_options import DbOption, RecordOption, record_scan_before_reports
 from iamwarden.errors import InputError, Problem
 
 if TYPE_CHECKING:  # boto3, the collector and the snapshot models are imported when the command runs
@@ -53,6 +54,8 @@ def collect(
         ),
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every gap, not a summary of them.")] = False,
+    record: RecordOption = False,
+    db: DbOption = None,
 ) -> None:
     """Read an AWS account into a snapshot file, read-only.
 
@@ -82,7 +85,14 @@ def collect(
             retries=retries,
         )
     write_snapshot(snapshot, output)
-    _summary(Console(highlight=False, soft_wrap=True), snapshot, output, bar, verbose=verbose)
+    console = Console(highlight=False, soft_wrap=True)
+    _summary(console, snapshot, output, bar, verbose=verbose)
+    if record:
+        from iamwarden.checks.runner import run_checks
+        from iamwarden.model import build_account
+
+        assessment = run_checks(build_account(snapshot))
+        record_scan_before_reports(db, snapshot, assessment, output, trends=False).finish(console)
 
 
 def _session(profile: str | None) -> boto3.Session:

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import err_console, handles_input_errors
+from iamwarden.cli.history_options import DbOption, Recording, RecordOption, record_scan_before_reports
 from iamwarden.cli.inputs import (
     AccountIdOption,
     AuthDetailsOption,
@@ -122,6 +123,8 @@ def scan(
         str | None,
         typer.Option("--today", hidden=True, help="Judge suppression expiry as of this date (YYYY-MM-DD); for tests."),
     ] = None,
+    record: RecordOption = False,
+    db: DbOption = None,
 ) -> None:
     """Scan an account: what it holds (inventory), how it scores on the 11 IAM best practices, and why.
 
@@ -142,6 +145,8 @@ def scan(
       iamwarden scan --snapshot account.json.gz --format console,json -o findings.json
 
       iamwarden scan --snapshot account.json.gz --suppressions accepted.yaml --fail-on high --compliance cis-aws-v6
+
+      iamwarden scan --snapshot account.json.gz --record    (keep it in the history: docs/history.md)
     """
     from iamwarden.checks.config import load_settings
     from iamwarden.checks.runner import run_checks
@@ -162,7 +167,8 @@ def scan(
     day = parse_today(today)
     settings = load_settings(config)
     accepted = [*settings.suppressions, *(load_suppressions_file(suppressions) if suppressions else [])]
-    account = build_account(load_input(snapshot, authorization_details, import_dir, account_id))
+    loaded = load_input(snapshot, authorization_details, import_dir, account_id)
+    account = build_account(loaded)
     if secrets is not None:
         from dataclasses import replace
 
@@ -185,6 +191,10 @@ def scan(
         write_inventory(inv, inventory_path)
         written.append(inventory_path)
     assessment = run_checks(account, settings.thresholds, suppressions=accepted, today=day)
+    recording: Recording | None = None
+    if record:  # before the reports (the HTML report shows the trend); a database problem is raised after them
+        source = snapshot or authorization_details or import_dir
+        recording = record_scan_before_reports(db, loaded, assessment, source, trends="html" in chosen)
     with gc_paused():  # the reports' dicts form no cycles; the collector's passes over the account cost seconds
         written += emit(
             assessment,
@@ -196,6 +206,7 @@ def scan(
             min_severity=min_severity,
             show=shown,
             source_file=snapshot or authorization_details,
+            history=recording.history if recording is not None else None,
         )
     if not printing and (assessment.expired_suppressions or assessment.stale_suppressions):
         from iamwarden.report.scorecard import render_suppressions
@@ -209,6 +220,8 @@ def scan(
         console.print(summary_line(assessment), markup=False)
     elif written:
         console.print(wrote_line(written), markup=False)
+    if recording is not None:  # a database that is down costs the record, not the reports
+        recording.finish(None if quiet else console)
     if gate is not None:
         failing = assessment.failures_at_or_above(gate)
         if failing:

@@ -23,7 +23,7 @@ import hashlib
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import orjson
@@ -33,6 +33,9 @@ from iamwarden.checks.base import PRACTICES, Severity, Status
 from iamwarden.checks.runner import Assessment
 from iamwarden.report.findings_json import report_json
 from iamwarden.runtime import write_atomically
+
+if TYPE_CHECKING:
+    from iamwarden.report.trends import HistoryView
 
 CHECK_FIELDS = ("title", "compliance", "remediation", "references")
 """Result fields that come from the check's metadata: stored once per check in the page's data."""
@@ -89,9 +92,18 @@ def script_json(data: Any) -> Markup:
     return Markup(orjson.dumps(data).decode("utf-8").replace("<", "\\u003c"))
 
 
-def render_html(assessment: Assessment) -> str:
-    """The whole page as text."""
+def render_html(assessment: Assessment, history: HistoryView | None = None) -> str:
+    """The whole page as text; with ``history`` (``scan --record``), its trends and what changed since the previous
+    scan (:mod:`iamwarden.report.trends`)."""
     data = page_data(assessment)
+    trends: dict[str, Any] | None = None
+    changes: dict[str, Any] | None = None
+    if history is not None:
+        from iamwarden.report.changes import changes_view
+        from iamwarden.report.trends import trends_data
+
+        trends = trends_data(history, assessment)
+        changes = changes_view(history.changes) if history.changes is not None else None
     css = _asset("report.css")
     js = _asset("report.js")
     csp = (
@@ -112,9 +124,11 @@ def render_html(assessment: Assessment) -> str:
         css=Markup(css),
         js=Markup(js),
         csp=csp,
+        trends=trends,
+        changes=changes,
     )
 
 
-def write_html(assessment: Assessment, path: Path) -> None:
+def write_html(assessment: Assessment, path: Path, history: HistoryView | None = None) -> None:
     """Write the HTML report to ``path`` atomically (:func:`iamwarden.runtime.write_atomically`)."""
-    write_atomically(path, render_html(assessment).encode("utf-8"), "the HTML report")
+    write_atomically(path, render_html(assessment, history).encode("utf-8"), "the HTML report")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -20,6 +21,9 @@ from iamwarden.checks.base import Severity
 from iamwarden.checks.runner import Assessment
 from iamwarden.errors import InputError, Problem
 from iamwarden.runtime import write_atomically
+
+if TYPE_CHECKING:
+    from iamwarden.report.trends import HistoryView
 
 FILE_NAMES: Mapping[str, str] = {
     "json": "findings.json",
@@ -52,7 +56,9 @@ def json_destination(output: Path | None, output_dir: Path | None) -> Path:
     return destinations(["json"], output, output_dir)["json"]
 
 
-def _writers(source_file: Path | None) -> dict[str, Callable[[Assessment, Path], None]]:
+def _writers(
+    source_file: Path | None, history: HistoryView | None = None
+) -> dict[str, Callable[[Assessment, Path], None]]:
     from iamwarden.report.asff import write_asff
     from iamwarden.report.csv_report import write_csv
     from iamwarden.report.findings_json import dumps
@@ -67,7 +73,7 @@ def _writers(source_file: Path | None) -> dict[str, Callable[[Assessment, Path],
 
     return {
         "json": write_json,
-        "html": write_html,
+        "html": lambda assessment, path: write_html(assessment, path, history),
         "sarif": lambda assessment, path: write_sarif(assessment, path, artifact),
         "ocsf": write_ocsf,
         "asff": write_asff,
@@ -86,16 +92,17 @@ def emit(
     min_severity: Severity | None = None,
     show: int | None = 10,
     source_file: Path | None = None,
+    history: HistoryView | None = None,
 ) -> list[Path]:
     """Print and write what ``formats`` ask for; returns the files written, in :data:`FORMATS` order. Files always
     hold every result (filters only narrow what the console shows). ``source_file`` is the scanned input file: SARIF
-    results are anchored to it."""
+    results are anchored to it. ``history`` (``scan --record``): the HTML report shows its trends and changes."""
     from iamwarden.report.scorecard import render
 
     if "console" in formats:
         render(assessment, console, practices=practices, min_severity=min_severity, show=show)
     targets = destinations(formats, output, output_dir)
-    writers = _writers(source_file)
+    writers = _writers(source_file, history)
     written: list[Path] = []
     for name in FILE_NAMES:
         if name in targets:

@@ -1,0 +1,52 @@
+"""The migrations build the schema :mod:`iamwarden.store.schema` describes, and upgrade a database written by the
+previous schema version (a checked-in file, ``data/history-0001.sqlite``; ``data/make_old_database.py`` made it)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import inspect
+
+from iamwarden.store import History, schema
+from iamwarden.store.database import head_revision
+
+OLD = Path(__file__).parent / "data" / "history-0001.sqlite"
+
+
+def test_migrations_build_the_described_schema(db: str) -> None:
+    with History.open(db) as history, history.engine.connect() as conn:
+        found = inspect(conn)
+        assert set(found.get_table_names()) == {*schema.TABLES, "alembic_version"}
+        for table in schema.metadata.sorted_tables:
+            columns = {c["name"]: c for c in found.get_columns(table.name)}
+            assert set(columns) == {c.name for c in table.columns}, table.name
+            for column in table.columns:
+                assert columns[column.name]["nullable"] == column.nullable, (table.name, column.name)
+            described = {tuple(i.columns.keys()) for i in table.indexes}
+            assert described <= {tuple(i["column_names"]) for i in found.get_indexes(table.name)}, table.name
+
+
+def test_a_database_of_the_previous_schema_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite"
+    shutil.copy(OLD, path)
+    with History.open(str(path)) as history:
+        with history.engine.connect() as conn:
+            from sqlalchemy import text
+
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head_revision()
+        scans = history.scans()
+        assert [s.id for s in scans] == [1, 2]
+        old = history.content(1)
+        alice = old.entities[("user", "arn:aws:iam::111122223333:user/alice")]
+        assert old.document(alice["inline"]["read"])["Statement"][0]["Action"] == "s3:GetObject"
+        assert old.practices == []  # recorded before practice scores existed
+        assert history.trend("111122223333") == []
+        assert history.first_failed("111122223333", ["iw-0000000000000001"]) == {
+            "iw-0000000000000001": (scans[0].collected_at, [scans[0].collected_at])
+        }
+        from dataclasses import replace
+
+        new = replace(old, collected_at=scans[1].collected_at.replace(day=3))
+        scan_id = history.record(new, tool_version="test", snapshot_hash="c" * 64, snapshot_path=None, source="live").id
+        assert history.content(scan_id).results == old.results
