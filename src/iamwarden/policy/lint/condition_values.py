@@ -12,6 +12,7 @@ import ipaddress
 from iamwarden.policy.conditions.registry import OperatorName
 from iamwarden.policy.lint.findings import Collector, Statement
 from iamwarden.policy.lint.jsonpos import JMember, JObject, JScalar
+from iamwarden.policy.lint.regions import REGION_KEYS, is_pattern, is_region
 
 #: Keys whose Date operators take epoch seconds as written (the key itself is epoch time).
 _EPOCH_KEYS = frozenset({"aws:epochtime"})
@@ -87,6 +88,10 @@ def _check_parsed(op: OperatorName, texts: list[tuple[JScalar, str]], out: Colle
 
 def _check_family(op: OperatorName, member: JMember, texts: list[tuple[JScalar, str]], out: Collector) -> None:
     name, family, key = op.operator.name, op.operator.family, member.key.lower()
+    if family == "String" and key in REGION_KEYS:
+        for node, text in texts:
+            if not is_pattern(text) and not is_region(text):
+                out.at("INVALID_REGION", node, f"{text!r} is not an AWS Region, so {member.key} never equals it")
     if family == "String" and "Like" not in name:
         for node, text in texts:
             if "*" in _without_variables(text) or "?" in _without_variables(text):

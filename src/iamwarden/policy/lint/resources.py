@@ -10,6 +10,7 @@ from functools import lru_cache
 from iamwarden.policy.catalogue import Catalogue
 from iamwarden.policy.lint.actions import ResolvedActions
 from iamwarden.policy.lint.findings import Collector, Statement
+from iamwarden.policy.lint.regions import is_pattern, is_region
 
 PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"})
 _ACCOUNT = re.compile(r"[0-9]{12}\Z")
@@ -52,6 +53,9 @@ def check_resources(st: Statement, resolved: ResolvedActions | None, cat: Catalo
         if account and account != "aws" and not _loose(account) and not _ACCOUNT.match(account):
             out.at("INVALID_ARN_ACCOUNT", entry, f"the account {account!r} in the ARN is not a 12-digit account ID")
             continue
+        if region and not is_pattern(region) and not is_region(region):
+            out.at("INVALID_ARN_REGION", entry, f"{region!r} in {arn!r} is not an AWS Region")
+            continue
         if not _loose(service):
             service_formats = cat.formats_by_arn_service().get(service)
             if service_formats is None:
@@ -70,7 +74,7 @@ def check_resources(st: Statement, resolved: ResolvedActions | None, cat: Catalo
                 )
                 out.at(code, entry, message)
                 continue
-        elif any(ch in arn.split(":", 5)[2] for ch in "*?"):
+        elif _wildcard_service(arn):
             out.at(
                 "WILDCARD_IN_SERVICE_NAME",
                 entry,
@@ -128,6 +132,12 @@ def _fits_service(cat: Catalogue, glob: str, service: str) -> bool:
         formats = cat.formats_by_arn_service()[service]
         hit = memo[(glob, service)] = any(globs_intersect(glob, _VARIABLE.sub("*", f)) for f in formats)
     return hit
+
+
+def _wildcard_service(arn: str) -> bool:
+    """The ARN's service field, as written (not through a variable), holds a wildcard."""
+    fields = arn.split(":", 3)
+    return len(fields) > 3 and "${" not in fields[1] + fields[2] and any(ch in fields[2] for ch in "*?")
 
 
 def _missing_field(cat: Catalogue, parts: list[str], service: str) -> tuple[str, str] | None:

@@ -11,6 +11,9 @@ iam:PassedToService does not silence PASS_ROLE_*: it narrows the services a role
 (the reference lists AWSServiceRoleForAmazonEKSNodegroup, whose PassRole on "*" carries that condition). An
 iam:AWSServiceName condition that names services without wildcards does silence CREATE_SLR_*: it names the roles
 (the reference lists AlexaForBusinessFullAccess, whose condition value is the pattern ``*a4b.amazonaws.com``).
+
+Service and resource control policies grant nothing (their Allow only bounds what identity policies grant), so their
+statements are not checked here.
 """
 
 from __future__ import annotations
@@ -46,8 +49,13 @@ PASS_ROLE = RoleAction("iam:PassRole", "PASS_ROLE", "pass any role to a service"
 CREATE_SLR = RoleAction("iam:CreateServiceLinkedRole", "CREATE_SLR", "create any service-linked role")
 
 
+#: Policy types whose Allow grants (or, for a boundary, lets through) permissions; SCPs and RCPs only limit them,
+#: and their Allow "*" (FullAWSAccess) passes no role by itself.
+GRANTING_TYPES = frozenset({"identity", "boundary", "resource"})
+
+
 def check_service_roles(st: Statement, resolved: ResolvedActions, out: Collector) -> None:
-    if st.effect != "Allow" or st.resource_node is None:
+    if st.effect != "Allow" or st.resource_node is None or out.policy_type not in GRANTING_TYPES:
         return
     for role_action in (PASS_ROLE, CREATE_SLR):
         how = _how_granted(st, resolved, role_action.action)

@@ -121,6 +121,18 @@ RULES: tuple[Rule, ...] = (
         "Missing ARN Region",
         "The service's ARNs of this resource type need a Region (or a wildcard).",
     ),
+    aa(
+        "INVALID_ARN_REGION",
+        "ERROR",
+        "Invalid ARN Region",
+        "The ARN's Region field is no AWS Region (eu-west-1, cn-north-1, us-gov-west-1, ...).",
+    ),
+    aa(
+        "INVALID_REGION",
+        "ERROR",
+        "Invalid Region",
+        "A value of aws:RequestedRegion is no AWS Region name, so it never matches a request.",
+    ),
     aa("INVALID_ARN_SERVICE_CASE", "ERROR", "Invalid ARN service case", "The ARN's service must be lowercase."),
     aa(
         "INVALID_ARN_RESOURCE",
