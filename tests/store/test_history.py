@@ -74,8 +74,11 @@ def test_prune_deletes_old_scans_and_the_blobs_only_they_used(db: str) -> None:
         assert [s.id for s in gone] == [old]
         assert [s.id for s in history.scans()] == [kept]
         with history.engine.connect() as conn:
-            bodies = conn.execute(select(schema.blobs.c.body)).scalars().all()
+            bodies = conn.execute(select(schema.blob_store.c.body)).scalars().all()
         assert not any("alice-old" in b for b in bodies)  # the old user's facts went with it
+        with history.engine.connect() as conn:
+            keys = conn.execute(select(schema.entity_keys.c.key)).scalars().all()
+        assert keys == ["arn:aws:iam::111122223333:user/alice"]  # and its key
         assert any('"alice"' in b for b in bodies)
         back = history.content(kept)
         assert back.document(back.entities[("user", "arn:aws:iam::111122223333:user/alice")]["inline"]["read"])
@@ -90,7 +93,7 @@ def test_a_scan_that_fails_half_way_writes_nothing(db: str) -> None:
             record(history, bad)
         assert history.count() == 0
         with history.engine.connect() as conn:
-            for table in (schema.blobs, schema.entities, schema.results):
+            for table in (schema.blob_store, schema.scan_entities, schema.scan_results, schema.findings):
                 assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 0
 
 

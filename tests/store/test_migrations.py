@@ -1,17 +1,19 @@
-"""The migrations build the schema :mod:`iamwarden.store.schema` describes, and upgrade a database written by the
-previous schema version (a checked-in file, ``data/history-0001.sqlite``; ``data/make_old_database.py`` made it)."""
+"""The migrations build the schema :mod:`iamwarden.store.schema` describes, and upgrade databases written by the
+previous schema versions (checked-in files, ``data/history-0001.sqlite`` and ``data/history-0002.sqlite``;
+``data/make_old_database.py`` made them)."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect
 
 from iamwarden.store import History, schema
 from iamwarden.store.database import head_revision
 
-OLD = Path(__file__).parent / "data" / "history-0001.sqlite"
+DATA = Path(__file__).parent / "data"
 
 
 def test_migrations_build_the_described_schema(db: str) -> None:
@@ -27,9 +29,10 @@ def test_migrations_build_the_described_schema(db: str) -> None:
             assert described <= {tuple(i["column_names"]) for i in found.get_indexes(table.name)}, table.name
 
 
-def test_a_database_of_the_previous_schema_is_migrated(tmp_path: Path) -> None:
+@pytest.mark.parametrize("revision", ["0001", "0002"])
+def test_a_database_of_a_previous_schema_is_migrated(tmp_path: Path, revision: str) -> None:
     path = tmp_path / "history.sqlite"
-    shutil.copy(OLD, path)
+    shutil.copy(DATA / f"history-{revision}.sqlite", path)
     with History.open(str(path)) as history:
         with history.engine.connect() as conn:
             from sqlalchemy import text

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -24,10 +24,6 @@ from iamwarden.store.database import StoreError, describe, open_database
 
 BATCH = 2_000
 """Rows per INSERT round trip."""
-
-DOCUMENT = "document"
-"""Entity kind of a scan's reference to a policy document it holds (key and digest: the document's digest), so blobs
-no scan refers to can be pruned."""
 
 REF = re.compile(r"^(?P<account>\d{12})@(?P<when>latest|previous|\d{4}-\d{2}-\d{2})$")
 
@@ -115,28 +111,38 @@ class History:
             "snapshot_path": snapshot_path,
             "source": source,
         }
-        bodies: dict[str, bytes] = {}
-        entity_rows = []
-        for (kind, key), data in content.entities.items():
-            body = canonical(data)
+        bodies: dict[str, str] = {}
+        entity_digests: dict[tuple[str, str], str] = {}
+        for key, data in content.entities.items():
             d = digest(data)
-            bodies.setdefault(d, body)
-            entity_rows.append({"kind": kind, "key": key, "digest": d})
+            bodies.setdefault(d, canonical(data).decode("utf-8"))
+            entity_digests[key] = d
         for d, document in content.documents.items():
-            bodies.setdefault(d, canonical(document))
-            entity_rows.append({"kind": DOCUMENT, "key": d, "digest": d})  # the scan's reference to the document
+            bodies.setdefault(d, canonical(document).decode("utf-8"))
         with self._transaction() as conn:
             scan_id = int(conn.execute(insert(schema.scans).returning(schema.scans.c.id), row).scalar_one())
-            self._insert_blobs(conn, bodies)
+            blob_ids = _ensure(
+                conn, schema.blob_store, ("digest",), {(d,): {"digest": d, "body": b} for d, b in bodies.items()}
+            )
+            finding_ids = _ensure(
+                conn,
+                schema.findings,
+                ("finding_id",),
+                {
+                    (r.finding_id,): {"finding_id": r.finding_id, "check_id": r.check_id, "resource": r.resource}
+                    for r in content.results.values()
+                },
+            )
+            entity_ids = _ensure(
+                conn, schema.entity_keys, ("kind", "key"), {k: {"kind": k[0], "key": k[1]} for k in entity_digests}
+            )
             _insert_many(
                 conn,
-                schema.results,
+                schema.scan_results,
                 [
                     {
                         "scan_id": scan_id,
-                        "finding_id": r.finding_id,
-                        "check_id": r.check_id,
-                        "resource": r.resource,
+                        "finding": finding_ids[(r.finding_id,)],
                         "status": r.status,
                         "severity": r.severity,
                         "suppressed": r.suppressed,
@@ -144,7 +150,19 @@ class History:
                     for r in content.results.values()
                 ],
             )
-            _insert_many(conn, schema.entities, [{"scan_id": scan_id, **e} for e in entity_rows])
+            _insert_many(
+                conn,
+                schema.scan_entities,
+                [
+                    {"scan_id": scan_id, "entity": entity_ids[k], "blob": blob_ids[(d,)]}
+                    for k, d in entity_digests.items()
+                ],
+            )
+            _insert_many(
+                conn,
+                schema.scan_documents,
+                [{"scan_id": scan_id, "blob": blob_ids[(d,)]} for d in content.documents],
+            )
             _insert_many(
                 conn,
                 schema.practice_scores,
@@ -163,25 +181,6 @@ class History:
             )
         return ScanRecord(id=scan_id, **row)  # type: ignore[arg-type]
 
-    def _insert_blobs(self, conn: Connection, bodies: Mapping[str, bytes]) -> None:
-        known: set[str] = set()
-        keys = list(bodies)
-        for start in range(0, len(keys), BATCH):
-            chunk = keys[start : start + BATCH]
-            known.update(conn.execute(select(schema.blobs.c.digest).where(schema.blobs.c.digest.in_(chunk))).scalars())
-        rows = [{"digest": d, "body": b.decode("utf-8")} for d, b in bodies.items() if d not in known]
-        if not rows:
-            return
-        # another recorder may store the same blob meanwhile (PostgreSQL runs them side by side): keep the first
-        dialect = conn.dialect.name
-        stmt = (
-            postgresql.insert(schema.blobs).on_conflict_do_nothing()
-            if dialect == "postgresql"
-            else sqlite.insert(schema.blobs).on_conflict_do_nothing()
-        )
-        for start in range(0, len(rows), BATCH):
-            conn.execute(stmt, rows[start : start + BATCH])
-
     def prune(self, keep_days: int, *, account_id: str | None = None, now: datetime | None = None) -> list[ScanRecord]:
         """Delete the scans collected more than ``keep_days`` days ago (of one account, or all), and the blobs no
         remaining scan uses; the scans deleted are returned."""
@@ -194,12 +193,24 @@ class History:
             ids = [r.id for r in gone]
             for start in range(0, len(ids), BATCH):
                 chunk = ids[start : start + BATCH]
-                for table in (schema.results, schema.entities, schema.practice_scores):
+                for table in (schema.scan_results, schema.scan_entities, schema.scan_documents, schema.practice_scores):
                     conn.execute(delete(table).where(table.c.scan_id.in_(chunk)))
                 conn.execute(delete(schema.scans).where(schema.scans.c.id.in_(chunk)))
-            if ids:
-                used = select(schema.entities.c.digest)
-                conn.execute(delete(schema.blobs).where(schema.blobs.c.digest.not_in(used)))
+            if ids:  # what no remaining scan refers to
+                blobs = schema.blob_store.c.id
+                conn.execute(
+                    delete(schema.blob_store)
+                    .where(blobs.not_in(select(schema.scan_entities.c.blob)))
+                    .where(blobs.not_in(select(schema.scan_documents.c.blob)))
+                )
+                conn.execute(
+                    delete(schema.findings).where(schema.findings.c.id.not_in(select(schema.scan_results.c.finding)))
+                )
+                conn.execute(
+                    delete(schema.entity_keys).where(
+                        schema.entity_keys.c.id.not_in(select(schema.scan_entities.c.entity))
+                    )
+                )
         return gone
 
     # ---------------------------------------------------------------------------------------------------------------
@@ -250,24 +261,22 @@ class History:
     def content(self, scan_id: int) -> ScanContent:
         """A recorded scan read back as :class:`ScanContent` (documents are loaded when asked for)."""
         record = self.scan(scan_id)
-        e, b = schema.entities, schema.blobs
+        se, ek, bs = schema.scan_entities, schema.entity_keys, schema.blob_store
+        sr, f = schema.scan_results, schema.findings
         with self._read() as conn:
             entity_rows = conn.execute(
-                select(e.c.kind, e.c.key, b.c.body)
-                .join(b, b.c.digest == e.c.digest)
-                .where(e.c.scan_id == scan_id, e.c.kind != DOCUMENT)
+                select(ek.c.kind, ek.c.key, bs.c.body)
+                .select_from(se.join(ek, ek.c.id == se.c.entity).join(bs, bs.c.id == se.c.blob))
+                .where(se.c.scan_id == scan_id)
             ).all()
-            result_rows = conn.execute(select(schema.results).where(schema.results.c.scan_id == scan_id)).mappings()
+            result_rows = conn.execute(
+                select(f.c.finding_id, f.c.check_id, f.c.resource, sr.c.status, sr.c.severity, sr.c.suppressed)
+                .select_from(sr.join(f, f.c.id == sr.c.finding))
+                .where(sr.c.scan_id == scan_id)
+            )
             results = {
-                r["finding_id"]: ResultRow(
-                    finding_id=r["finding_id"],
-                    check_id=r["check_id"],
-                    resource=r["resource"],
-                    status=r["status"],
-                    severity=r["severity"],
-                    suppressed=bool(r["suppressed"]),
-                )
-                for r in result_rows
+                finding_id: ResultRow(finding_id, check_id, resource, status, severity, bool(suppressed))
+                for finding_id, check_id, resource, status, severity, suppressed in result_rows
             }
             practices = [
                 PracticeScore(
@@ -300,9 +309,8 @@ class History:
         with self._read() as conn:
             for start in range(0, len(keys), BATCH):
                 chunk = keys[start : start + BATCH]
-                rows = conn.execute(
-                    select(schema.blobs.c.digest, schema.blobs.c.body).where(schema.blobs.c.digest.in_(chunk))
-                )
+                bs = schema.blob_store
+                rows = conn.execute(select(bs.c.digest, bs.c.body).where(bs.c.digest.in_(chunk)))
                 out.update({d: orjson.loads(body) for d, body in rows})
         return out
 
@@ -311,15 +319,15 @@ class History:
     ) -> dict[str, tuple[datetime, list[datetime]]]:
         """For each finding id: when it first failed (unsuppressed) in the account's scans, and the collection times
         of every scan where it failed (collected up to ``before`` when given)."""
-        r, s = schema.results, schema.scans
+        r, s, f = schema.scan_results, schema.scans, schema.findings
         times: dict[str, list[datetime]] = {}
         with self._read() as conn:
             for start in range(0, len(finding_ids), BATCH):
                 chunk = list(finding_ids[start : start + BATCH])
                 query = (
-                    select(r.c.finding_id, s.c.collected_at)
-                    .join(s, s.c.id == r.c.scan_id)
-                    .where(r.c.finding_id.in_(chunk), r.c.status == "fail", r.c.suppressed.is_(False))
+                    select(f.c.finding_id, s.c.collected_at)
+                    .select_from(r.join(f, f.c.id == r.c.finding).join(s, s.c.id == r.c.scan_id))
+                    .where(f.c.finding_id.in_(chunk), r.c.status == "fail", r.c.suppressed.is_(False))
                     .where(s.c.account_id == account_id)
                 )
                 if before is not None:
@@ -391,6 +399,35 @@ def _store_error(where: str, exc: Exception) -> StoreError:
     from iamwarden.store.database import _reason
 
     return StoreError(where, _reason(exc, "database error"))  # type: ignore[arg-type]
+
+
+def _ensure(
+    conn: Connection, table: Any, keys: tuple[str, ...], rows: Mapping[tuple[str, ...], dict[str, Any]]
+) -> dict[tuple[str, ...], int]:
+    """The integer ids of ``rows`` (by their ``keys`` columns) in ``table``, inserting those not stored yet. Another
+    recorder may insert the same rows meanwhile (PostgreSQL runs them side by side): ``ON CONFLICT DO NOTHING`` keeps
+    the first, and its id is read back."""
+    wanted = list(rows)
+    ids: dict[tuple[str, ...], int] = {}
+    for start in range(0, len(wanted), BATCH):
+        ids.update(_select_ids(conn, table, keys, wanted[start : start + BATCH]))
+    missing = [k for k in wanted if k not in ids]
+    if missing:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(table).on_conflict_do_nothing()
+        for start in range(0, len(missing), BATCH):
+            chunk = missing[start : start + BATCH]
+            conn.execute(stmt, [rows[k] for k in chunk])
+            ids.update(_select_ids(conn, table, keys, chunk))
+    return ids
+
+
+def _select_ids(
+    conn: Connection, table: Any, keys: tuple[str, ...], chunk: list[tuple[str, ...]]
+) -> dict[tuple[str, ...], int]:
+    columns = [table.c[k] for k in keys]
+    where = columns[0].in_([k[0] for k in chunk]) if len(keys) == 1 else tuple_(*columns).in_(chunk)
+    return {tuple(row[1:]): row[0] for row in conn.execute(select(table.c.id, *columns).where(where))}
 
 
 def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:

@@ -4,11 +4,14 @@ The migrations in ``migrations/versions`` create these tables; this module descr
 A test compares the two (``tests/store/test_migrations.py``).
 
 ``scans``           one row per recorded scan: when, which account and organization, which iamwarden, which snapshot
-``results``         every result of a scan: the finding's stable id, check, resource, status, severity, suppressed
+``findings``        each finding once: its stable id (``iw-...``), check and resource
+``scan_results``    every result of a scan: the finding, its status, severity and whether it was suppressed
 ``practice_scores`` each practice's score and counts per scan (what the trend chart draws)
-``entities``        the IAM entities of the scan's snapshot, one row per (kind, key), pointing at a blob of facts
-``blobs``           content-addressed JSON: entity facts and policy documents, stored once however many scans share
-                    them (a daily scan of an account that barely changes adds rows, not documents)
+``entity_keys``     each IAM entity once: its kind (user, role, group, policy, key, mfa, admin, escalation) and key
+``scan_entities``   the entities of a scan's snapshot, each pointing at the blob of its facts that day
+``scan_documents``  the policy documents a scan's entities refer to (so blobs no scan uses can be pruned)
+``blob_store``      content-addressed JSON (entity facts and policy documents), stored once however many scans share
+                    it: a daily scan of an account that barely changes adds small rows of integers, not documents
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -43,17 +47,24 @@ scans = Table(
     Index("ix_scans_account_collected", "account_id", "collected_at"),
 )
 
-results = Table(
-    "results",
+findings = Table(
+    "findings",
     metadata,
-    Column("scan_id", Integer, ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True),
-    Column("finding_id", String(32), primary_key=True),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("finding_id", String(32), nullable=False, unique=True),
     Column("check_id", String(128), nullable=False),
     Column("resource", Text, nullable=False),
+)
+
+scan_results = Table(
+    "scan_results",
+    metadata,
+    Column("scan_id", Integer, ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True),
+    Column("finding", Integer, ForeignKey("findings.id"), primary_key=True),
     Column("status", String(16), nullable=False),
     Column("severity", String(16), nullable=False),
     Column("suppressed", Boolean, nullable=False),
-    Index("ix_results_finding", "finding_id", "status"),
+    Index("ix_scan_results_finding", "finding", "status"),
 )
 
 practice_scores = Table(
@@ -68,20 +79,47 @@ practice_scores = Table(
     Column("suppressed", Integer, nullable=False),
 )
 
-entities = Table(
-    "entities",
+entity_keys = Table(
+    "entity_keys",
     metadata,
-    Column("scan_id", Integer, ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True),
-    Column("kind", String(16), primary_key=True),
-    Column("key", Text, primary_key=True),
-    Column("digest", String(64), nullable=False),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("key", Text, nullable=False),
+    UniqueConstraint("kind", "key", name="uq_entity_keys_kind_key"),
 )
 
-blobs = Table(
-    "blobs",
+blob_store = Table(
+    "blob_store",
     metadata,
-    Column("digest", String(64), primary_key=True),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("digest", String(64), nullable=False, unique=True),
     Column("body", Text, nullable=False),
 )
 
-TABLES = ("scans", "results", "practice_scores", "entities", "blobs")
+scan_entities = Table(
+    "scan_entities",
+    metadata,
+    Column("scan_id", Integer, ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity", Integer, ForeignKey("entity_keys.id"), primary_key=True),
+    Column("blob", Integer, ForeignKey("blob_store.id"), nullable=False),
+    Index("ix_scan_entities_blob", "blob"),
+)
+
+scan_documents = Table(
+    "scan_documents",
+    metadata,
+    Column("scan_id", Integer, ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True),
+    Column("blob", Integer, ForeignKey("blob_store.id"), primary_key=True),
+    Index("ix_scan_documents_blob", "blob"),
+)
+
+TABLES = (
+    "scans",
+    "findings",
+    "scan_results",
+    "practice_scores",
+    "entity_keys",
+    "blob_store",
+    "scan_entities",
+    "scan_documents",
+)

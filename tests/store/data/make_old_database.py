@@ -1,8 +1,8 @@
-"""How ``history-0001.sqlite`` was made: a history database at schema revision 0001 (before practice scores), with
-two scans of one account, written as iamwarden 0.1.0's first history schema stored them. Kept to document the
-checked-in file; ``tests/store/test_migrations.py`` migrates a copy of it.
+"""How ``history-0001.sqlite`` and ``history-0002.sqlite`` were made: history databases at schema revisions 0001
+(before practice scores) and 0002 (before compact rows), with two scans of one account, written as those schemas
+stored them. Kept to document the checked-in files; ``tests/store/test_migrations.py`` migrates copies of them.
 
-Usage: ``python tests/store/data/make_old_database.py tests/store/data/history-0001.sqlite``
+Usage: ``python tests/store/data/make_old_database.py tests/store/data/history-0001.sqlite 0001`` (and ``0002``)
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
 POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
 
 
-def main(path: str) -> None:
+def main(path: str, revision: str) -> None:
     Path(path).unlink(missing_ok=True)
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
         config = _alembic_config()
         config.attributes["connection"] = conn
-        command.upgrade(config, "0001")
+        command.upgrade(config, revision)
         doc = digest(POLICY)
         user: dict[str, object] = {
             "name": "alice",
@@ -67,4 +67,4 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,225 @@
+"""The scan history at scale: a year of daily scans of a generated account, recorded, diffed and charted.
+
+.venv/bin/python benchmarks/history.py                                  # 5,000 principals, 365 days, SQLite
+.venv/bin/python benchmarks/history.py --days 30                        # a quick run
+.venv/bin/python benchmarks/history.py --db postgresql://postgres@127.0.0.1:5433/bench   # also on PostgreSQL
+
+The account is generated once (``benchmarks/generate_account.py``, cached in benchmarks/out/) and scanned once with
+every check; what the history keeps of it (:func:`iamwarden.store.scan_content`) is then changed a little each day,
+as an account churns: about 0.2 % of the users join and 0.1 % leave (with their keys), 0.4 % of the access keys are
+rotated, two customer-managed policies get a new default version, a role's trust policy changes, and 1 % of the results
+flip between pass and fail. Each day is recorded in its own transaction, as ``scan --record`` does (opening the
+database each time). Figures, per database given (default: a new SQLite file in a temporary folder):
+
+(a) **record**: seconds per scan (median, 95th percentile, max), opening the database included;
+(b) **size** of the database after all the days (SQLite: the file; PostgreSQL: ``pg_database_size``);
+(c) **diff**: ``iamwarden diff`` between two days read back from the database (both scans, first-seen dates of the
+    open failures, every IAM change decided with the engine), for a few pairs of days;
+(d) **trend**: the HTML report's history query (scores per scan) and the first-seen dates of every open failure.
+
+Goals on 2 cores: record under 5 s per scan, diff under 2 s, trend under 1 s. The database given with ``--db`` must
+be empty (a new SQLite path, or a new PostgreSQL database). On a shared machine wall times depend on the other
+processes; say so when quoting them. No assertion: the targets live here, not in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from benchmarks.snapshot_load import ensure_snapshot  # noqa: E402
+
+GOALS = {"record": 5.0, "diff": 2.0, "trend": 1.0}
+
+
+def base_content(principals: int, seed: int) -> Any:
+    """Generate (or reuse) the account, scan it with every check, and keep what the history records."""
+    from iamwarden.checks.runner import run_checks
+    from iamwarden.collect.snapshot import read_snapshot
+    from iamwarden.model import build_account
+    from iamwarden.store import scan_content
+
+    path, generated = ensure_snapshot(principals, seed)
+    if generated is not None:
+        print(f"generated {path} in {generated:.1f} s")
+    start = time.perf_counter()
+    account = build_account(read_snapshot(path))
+    assessment = run_checks(account)
+    scanned = time.perf_counter() - start
+    start = time.perf_counter()
+    content = scan_content(account, assessment)
+    extracted = time.perf_counter() - start
+    print(
+        f"account: {len(account.users)} users, {len(account.roles)} roles, {len(account.groups)} groups, "
+        f"{len(account.policies)} managed policies; {len(content.results)} results, {len(content.entities)} entities, "
+        f"{len(content.documents)} documents"
+    )
+    print(f"scan (load + every check, once): {scanned:.1f} s; what the history keeps of it: {extracted:.2f} s")
+    return content
+
+
+def churn(content: Any, day: int, rng: random.Random) -> Any:
+    """The next day's content: a few users join and leave, keys rotate, policies and a trust change, results flip."""
+    entities = dict(content.entities)
+    documents: dict[str, Any] = {}
+    results = dict(content.results)
+    users = [k for k in entities if k[0] == "user"]
+    template = entities[users[0]]
+    account = content.account_id
+    for i in range(max(1, len(users) // 500)):
+        arn = f"arn:aws:iam::{account}:user/joiner-{day}-{i}"
+        entities[("user", arn)] = {**template, "name": f"joiner-{day}-{i}", "groups": list(template.get("groups", []))}
+        entities[("key", f"AKIAJOIN{day:05d}{i:03d}X")] = {"user": arn, "status": "Active", "created": f"day {day}"}
+    leaving = set(rng.sample(users, max(1, len(users) // 1000)))
+    for key in leaving:
+        del entities[key]
+    for key in [k for k, v in entities.items() if k[0] == "key" and ("user", v["user"]) in leaving]:
+        del entities[key]
+    keys = [k for k in entities if k[0] == "key"]
+    for n, key in enumerate(rng.sample(keys, min(len(keys), max(1, len(keys) // 250)))):
+        facts = entities.pop(key)
+        entities[("key", f"AKIAROT{day:05d}{n:04d}X")] = {**facts, "status": "Active", "created": f"day {day}"}
+    policies = [k for k, v in entities.items() if k[0] == "policy" and not v["aws"]]
+    for n, key in enumerate(rng.sample(policies, min(2, len(policies)))):
+        facts = entities[key]
+        doc = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": rng.choice(["s3:GetObject", "sqs:*", "ec2:Describe*"]), "Resource": "*"}
+            ],
+        }
+        digest = f"bench-{day}-{n}"
+        documents[digest] = doc
+        version = f"v{day}"
+        entities[key] = {**facts, "default": version, "versions": {**facts["versions"], version: digest}}
+    roles = [k for k, v in entities.items() if k[0] == "role" and v.get("trust")]
+    if roles:
+        key = rng.choice(roles)
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{day:012d}:root"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+        documents[f"bench-trust-{day}"] = trust
+        entities[key] = {**entities[key], "trust": f"bench-trust-{day}"}
+    for fid in rng.sample(list(results), max(1, len(results) // 100)):
+        row = results[fid]
+        if row.status in ("pass", "fail"):
+            results[fid] = replace(row, status="fail" if row.status == "pass" else "pass")
+    known = dict(content.documents)
+    known.update(documents)
+    return replace(
+        content,
+        collected_at=content.collected_at + timedelta(days=1),
+        entities=entities,
+        results=results,
+        documents=known,
+    )
+
+
+def size_of(history: Any, url: str) -> int:
+    from sqlalchemy import text
+
+    if history.engine.dialect.name == "postgresql":
+        with history.engine.connect() as conn:
+            return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+    return Path(history.engine.url.database).stat().st_size
+
+
+def pct(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run(db: str, base: Any, days: int, seed: int) -> None:
+    from iamwarden.store import History, database_url, describe
+    from iamwarden.store.diff import Side, diff_scans
+
+    print(f"\n== {describe(database_url(db))}")
+    rng = random.Random(seed)
+    content = base
+    times: list[float] = []
+    ids: list[int] = []
+    start_all = time.perf_counter()
+    for day in range(days):
+        if day:
+            content = churn(content, day, rng)
+        start = time.perf_counter()
+        with History.open(db) as history:
+            ids.append(
+                history.record(
+                    content, tool_version="bench", snapshot_hash=f"{day:064d}", snapshot_path=None, source="generated"
+                ).id
+            )
+        times.append(time.perf_counter() - start)
+        if days >= 10 and (day + 1) % max(1, days // 10) == 0:
+            print(f"  recorded {day + 1} scans ({time.perf_counter() - start_all:.0f} s so far)", flush=True)
+    print(
+        f"(a) record: median {statistics.median(times):.2f} s, p95 {pct(times, 0.95):.2f} s, max {max(times):.2f} s "
+        f"per scan (first {times[0]:.2f} s: every document is new); goal < {GOALS['record']:.0f} s"
+    )
+    with History.open(db) as history:
+        size = size_of(history, db)
+        print(f"(b) size: {size / 2**20:.1f} MiB for {days} scans ({size / days / 2**10:.0f} KiB per scan)")
+        pairs = [(ids[-2], ids[-1]), (ids[len(ids) // 2], ids[-1]), (ids[0], ids[-1])]
+        for old_id, new_id in dict.fromkeys(pairs):
+            start = time.perf_counter()
+            old, new = history.content(old_id), history.content(new_id)
+            failing = [f for f, r in new.results.items() if r.open_failure]
+            before = history.first_failed(new.account_id, failing, before=new.collected_at)
+            changes = diff_scans(
+                old,
+                new,
+                Side(str(old_id), old.account_id, old.collected_at),
+                Side(str(new_id), new.account_id, new.collected_at),
+                before,
+            )
+            took = time.perf_counter() - start
+            counts = changes.counts()
+            print(
+                f"(c) diff scan {old_id} -> {new_id}: {took:.2f} s ({len(changes.changes)} IAM changes, "
+                f"{counts['new']} new, {counts['regressed']} regressed, {counts['resolved']} resolved); "
+                f"goal < {GOALS['diff']:.0f} s"
+            )
+        start = time.perf_counter()
+        points = history.trend(base.account_id)
+        trend = time.perf_counter() - start
+        start = time.perf_counter()
+        last = history.content(ids[-1])
+        history.first_failed(last.account_id, [f for f, r in last.results.items() if r.open_failure])
+        ages = time.perf_counter() - start
+        print(
+            f"(d) trend: {trend:.2f} s for {len(points)} scans x 11 practices; first-seen dates of every open failure "
+            f"(the last scan read back included): {ages:.2f} s; goal < {GOALS['trend']:.0f} s"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--principals", type=int, default=5000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--db", action="append", help="An empty database to fill (repeat for several).")
+    args = parser.parse_args(argv)
+    base = base_content(args.principals, args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        for db in args.db or [str(Path(tmp) / "history.sqlite")]:
+            run(db, base, args.days, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
