@@ -197,6 +197,9 @@ def decoy_text(rng: random.Random) -> tuple[str, list[str]]:
     lines.append(f"IDENTIFIER=XAKIA{''.join(rng.choice(B32) for _ in range(16))}")
     lines.append(f"LONG=AKIA{''.join(rng.choice(B32) for _ in range(24))}")
     lines.append("arn:aws:iam::123456789012:user/AKIA-is-not-a-key")
+    fixture = "AKIATESTKEY" + "".join(rng.choice("0189") for _ in range(9))  # not base32: no AWS key has it
+    values.append(fixture)
+    lines += [f"aws_access_key_id = {fixture}", f"aws_secret_access_key = {make_secret(rng)}"]
     lines.append("integrity sha512-" + base64.b64encode(bytes(rng.getrandbits(8) for _ in range(64))).decode())
     for key_id, secret in EXAMPLES:
         lines += [f"aws_access_key_id = {key_id}", f"aws_secret_access_key = {secret}"]

@@ -17,7 +17,8 @@ high          an inactive key of such an account; temporary (``ASIA``) credentia
               account of its organization (``--org-account``, the snapshot's management account)
 medium        a key (or a lone secret or token) of an unknown account
 low           a long-term key of a known account that is no longer among its keys (deleted: it cannot work)
-info          the AWS documentation's examples (``AKIAIOSFODNN7EXAMPLE`` ...), unless a snapshot lists the key
+info          the AWS documentation's examples (``AKIAIOSFODNN7EXAMPLE`` ...) and ids no AWS key can have (``0``,
+              ``1``, ``8`` or ``9`` after the prefix: test fixtures), unless a snapshot lists the key
 ============  ==========================================================================================
 """
 
@@ -28,7 +29,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from iamwarden.collect.secrets import Hit, Place
-from iamwarden.collect.secrets.keys import Kind, account_of_key_id, fingerprint, is_example, mask
+from iamwarden.collect.secrets.keys import (
+    Kind,
+    account_of_key_id,
+    fingerprint,
+    is_example,
+    is_possible_key_id,
+    mask,
+)
 from iamwarden.model import AccessKey, Account, User
 
 SecretSeverity = Literal["critical", "high", "medium", "low", "info"]
@@ -198,6 +206,8 @@ def _judge_key(
         return "high", f"inactive key of {owner.user} in account {owner.account_id}", account, source, owner
     if is_example(key_id):
         return "info", "an example from the AWS documentation", account, source, None
+    if not is_possible_key_id(key_id):
+        return "info", "not a possible AWS key id (it holds 0, 1, 8 or 9: AWS key ids are base32)", None, None, None
     if account is not None and account in known.accounts:
         if key_id.startswith("ASIA"):
             return "high", f"temporary credentials of account {account}", account, source, None

@@ -107,7 +107,8 @@ def describe(finding: SecretFinding) -> str:
     text = f"{KIND_NAMES[finding.kind]} {finding.masked}: {finding.reason}"
     if finding.owner is not None:
         owner = finding.owner
-        text = f"{KIND_NAMES[finding.kind]} {finding.masked}: {owner.describe()} in account {owner.account_id}"
+        whose = "" if finding.kind == "access_key_id" else f"next to {finding.paired_key}, "
+        text = f"{KIND_NAMES[finding.kind]} {finding.masked}: {whose}{owner.describe()} in account {owner.account_id}"
         if finding.owner.created:
             text += f", created {finding.owner.created[:10]}"
     elif finding.account_id and finding.account_id not in finding.reason:

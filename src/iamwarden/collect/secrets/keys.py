@@ -150,6 +150,16 @@ def looks_random(value: str, min_entropy: float) -> bool:
 BASE32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 
 
+def is_possible_key_id(key_id: str) -> bool:
+    """Whether an AWS key could have this id: after the prefix, AWS key ids are base32 (``A-Z2-7``; Aidan Steele,
+    2020), so ``AKIATESTKEY000000001`` and the like are test fixtures.
+
+    >>> is_possible_key_id("AKIAIOSFODNN7EXAMPLE"), is_possible_key_id("AKIADEPLOY0000000001")
+    (True, False)
+    """
+    return set(key_id[4:]) <= BASE32
+
+
 def account_of_key_id(key_id: str) -> str | None:
     """The AWS account id encoded in an access key id, decoded offline (no call, no secret), or ``None`` for keys of
     the older format that do not carry it.
