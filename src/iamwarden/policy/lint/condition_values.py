@@ -27,6 +27,13 @@ def check_values(st: Statement, op: OperatorName, member: JMember, values: list[
     if not values:
         _empty(op, member, out)
         return
+    kinds = {_json_type(v.value) for v in values}
+    if len(kinds) > 1:
+        out.at(
+            "INVALID_CONDITION_DATA_TYPE",
+            member.value,
+            f"the values of {member.key} mix JSON types ({', '.join(sorted(kinds))}); write them all alike",
+        )
     texts = [(v, _text(v.value)) for v in values]
     if not op.operator.variables:
         with_variables = [node for node, text in texts if "${" in text]
@@ -179,6 +186,12 @@ def _without_variables(text: str) -> str:
         _, _, rest = tail.partition("}")
     out.append(rest)
     return "".join(out)
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "Boolean"
+    return "number" if isinstance(value, int | float) else "string"
 
 
 def _text(value: object) -> str:

@@ -201,6 +201,12 @@ RULES: tuple[Rule, ...] = (
         "The service defines no condition key of this name.",
     ),
     aa(
+        "INVALID_CONDITION_DATA_TYPE",
+        "ERROR",
+        "Invalid condition data type",
+        "The values of one condition key mix JSON types (a string, a number, a Boolean); write them all alike.",
+    ),
+    aa(
         "INVALID_CONDITION_MULTIPLE_BOOLEAN",
         "ERROR",
         "Invalid condition multiple Boolean",
