@@ -71,8 +71,8 @@ def check_tag_keys(st: Statement, resolved: ResolvedActions | None, cat: Catalog
             effect = "never denies"
         out.add(
             code,
-            f"{', '.join(unsupported)} do(es) not support {member.key}: the statement {effect} its actions; move "
-            "them to a statement without the key",
+            f"the statement's {', '.join(unsupported)} actions never carry {member.key}, so it {effect} them; "
+            "move them to a statement without the key",
             member.value.path,
             member.key_pos,
         )
