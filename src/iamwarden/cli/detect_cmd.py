@@ -124,8 +124,17 @@ def detect(
         ),
     ] = None,
     engine: Annotated[
-        str, typer.Option("--engine", help="Where the rules run: duckdb (embedded).", metavar="NAME")
+        str,
+        typer.Option(
+            "--engine", help="Where the rules run: duckdb (embedded) or spark (PySpark; needs Java).", metavar="NAME"
+        ),
     ] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master", help="Spark master URL for --engine spark (default: local mode).", metavar="URL"
+        ),
+    ] = None,
     show: ShowOption = "20",
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="List the rules loaded and those that cannot run.")
@@ -160,8 +169,10 @@ def detect(
     chosen = parse_formats(formats or ("console" if output is None else "jsonl"), FORMATS)
     limit = parse_show(show)
     gate = _level(fail_on, "--fail-on")
-    if engine not in ENGINES[:1]:
-        raise InputError("command line", Problem("--engine", f"unknown engine {engine!r} (known: duckdb)"))
+    if engine not in ENGINES:
+        raise InputError(
+            "command line", Problem("--engine", f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
+        )
     now = datetime.now(UTC)
     where = TrailFilter(
         since=_when(since, "--since", now),
@@ -204,7 +215,15 @@ def detect(
             sum(len(s) for s in sources if isinstance(s, list)) if all(isinstance(s, list) for s in sources) else None
         )
         with _progress(total, quiet) as advance:
-            result = run_detect(itertools.chain(*sources), ruleset, where, engine=engine, facts=facts, progress=advance)
+            result = run_detect(
+                itertools.chain(*sources),
+                ruleset,
+                where,
+                engine=engine,
+                spark_master=spark_master,
+                facts=facts,
+                progress=advance,
+            )
     if result.report.records == 0 and result.report.problems:
         raise result.report.error()
     if "console" in chosen:

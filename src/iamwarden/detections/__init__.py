@@ -17,6 +17,7 @@ from iamwarden.detections.alerts import QUOTED, Alert, build_alerts
 from iamwarden.detections.context import PrincipalFacts, with_context
 from iamwarden.detections.hits import Hits
 from iamwarden.detections.rules import RuleSet, load_rules
+from iamwarden.errors import InputError, Problem
 
 __all__ = ["ENGINES", "Alert", "Detection", "RuleSet", "detect", "load_rules"]
 
@@ -37,6 +38,15 @@ def open_engine(rules: RuleSet, engine: str = "duckdb", spark_master: str | None
         from iamwarden.detections.duckdb_engine import DuckDBHits
 
         return DuckDBHits(rules.rules)
+    if engine == "spark":
+        try:
+            from iamwarden.detections.spark_engine import SparkHits
+
+            return SparkHits(rules.rules, spark_master)
+        except ImportError:
+            raise InputError(
+                "command line", Problem("--engine", "spark needs PySpark (pip install 'iamwarden[spark]') and Java")
+            ) from None
     raise ValueError(f"unknown engine {engine!r} (one of: {', '.join(ENGINES)})")
 
 

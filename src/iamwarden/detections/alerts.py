@@ -13,7 +13,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from iamwarden.collect.cloudtrail import principal_of
@@ -108,7 +108,87 @@ def build_alerts(hits: Hits, rules: RuleSet, quoted: int = QUOTED) -> list[Alert
             )
         )
     alerts.extend(correlations)
+    alerts.extend(first_seen_alerts(hits.first_seen()))
     return sorted(alerts, key=lambda a: (a.first, a.principal, a.rule.id))
+
+
+BASELINE = timedelta(hours=24)
+"""First-seen behaviour: how long a principal must have been seen in the logs before something new of it is news."""
+
+
+def _first_seen_rule(kind: str, title: str, level: str, why: str, fp: str) -> RuleInfo:
+    return RuleInfo(
+        id=f"iamwarden-first-seen-{kind.replace(' ', '-').lower()}",
+        name=f"first_seen_{kind.replace(' ', '_').lower()}",
+        title=title,
+        level=level,
+        author="iamwarden developers",
+        license="Apache-2.0",
+        source="iamwarden.detections.alerts (first-seen behaviour)",
+        description=why,
+        falsepositives=(fp,),
+        category="first-seen",
+    )
+
+
+FIRST_SEEN_RULES = {
+    "IAM write": _first_seen_rule(
+        "IAM write",
+        "First IAM write by this principal in the logs read",
+        "medium",
+        "A principal seen for at least a day, and never changing IAM, made its first successful IAM write.",
+        "A new task given to an existing automation or person",
+    ),
+    "region": _first_seen_rule(
+        "region",
+        "First call of this principal in a new region",
+        "low",
+        "A principal seen for at least a day made its first successful call in a region it had not used.",
+        "A workload deployed to a new region",
+    ),
+    "access key": _first_seen_rule(
+        "access key",
+        "First use of an access key by this principal",
+        "low",
+        "A principal seen for at least a day used a long-term access key (AKIA...) not seen before: a new or "
+        "another copy of its credentials.",
+        "Key rotation",
+    ),
+}
+
+
+def first_seen_alerts(rows: Sequence[tuple[str, Identity, str, datetime, str]]) -> list[Alert]:
+    """A principal's first IAM write, first new region, first new access key, at least :data:`BASELINE` after it was
+    first seen in the logs read (before that, everything it does is first)."""
+    start: dict[str, datetime] = {}
+    firsts: dict[tuple[str, str, str], tuple[datetime, str]] = {}
+    for kind, identity, value, when, event_id in rows:
+        principal = _principal(identity)
+        if kind == "any":
+            start[principal] = min(start.get(principal, when), when)
+            continue
+        key = (kind, principal, value)
+        if key not in firsts or (when, event_id) < firsts[key]:
+            firsts[key] = (when, event_id)
+    out: list[Alert] = []
+    for (kind, principal, value), (when, event_id) in sorted(firsts.items()):
+        if principal in start and when - start[principal] >= BASELINE:
+            rule = FIRST_SEEN_RULES[kind]
+            out.append(
+                Alert(
+                    rule=rule,
+                    principal=principal,
+                    first=when,
+                    last=when,
+                    count=1,
+                    event_ids=(event_id,),
+                    events=(),
+                    kind="first-seen",
+                    severity=rule.level,
+                    group=((kind, value),),
+                )
+            )
+    return out
 
 
 _OPS = {

@@ -17,7 +17,7 @@ import duckdb
 
 from iamwarden.collect.cloudtrail import BATCH_TABLE, ReadReport, TrailFilter, TrailReader
 from iamwarden.collect.cloudtrail_schema import RECORD
-from iamwarden.detections.hits import IDENTITY_SQL, JSON_FIELDS, HitGroup, HitRow
+from iamwarden.detections.hits import IDENTITY_SQL, FirstSeen, HitGroup, HitRow, first_seen_of, firsts_sql, record_of
 from iamwarden.detections.rules import CompiledRule
 
 MEMORY_LIMIT = "1500MB"
@@ -55,11 +55,14 @@ class DuckDBHits:
             "SELECT unnest(_m) AS _rule, * EXCLUDE (_m) FROM ("
             f"SELECT list_filter([{cases}], lambda x: x IS NOT NULL) AS _m, * FROM {BATCH_TABLE}) WHERE len(_m) > 0"
         )
+        firsts = firsts_sql("duckdb", BATCH_TABLE)
         for _ in reader.batches(files):
             if self._created:
                 self.con.execute(f"INSERT INTO hits {select}")
+                self.con.execute(f"INSERT INTO seen {firsts}")
             else:
                 self.con.execute(f"CREATE TEMP TABLE hits AS {select}")
+                self.con.execute(f"CREATE TEMP TABLE seen AS {firsts}")
                 self._created = True
         if not self._created:
             columns = ", ".join(f'NULL::{_type(k)} AS "{k}"' for k in RECORD)
@@ -67,8 +70,18 @@ class DuckDBHits:
                 f"CREATE TEMP TABLE hits AS SELECT NULL::INTEGER AS _rule, NULL::VARCHAR AS _file, {columns}, "
                 "NULL::TIMESTAMPTZ AS _time LIMIT 0"
             )
+            self.con.execute(
+                "CREATE TEMP TABLE seen AS SELECT ''::VARCHAR AS kind, ''::VARCHAR AS _t, ''::VARCHAR AS _a, "
+                "''::VARCHAR AS _i, ''::VARCHAR AS value, ''::VARCHAR AS k LIMIT 0"
+            )
             self._created = True
         return report
+
+    def first_seen(self) -> list[FirstSeen]:
+        """Per (kind, caller identity, value), the first record of the whole scan."""
+        return first_seen_of(
+            self.con.execute("SELECT kind, _t, _a, _i, value, min(k) FROM seen GROUP BY ALL ORDER BY ALL").fetchall()
+        )
 
     def groups(self) -> list[HitGroup]:
         """Per (rule, caller identity): the count, the first and last time, and every event id."""
@@ -92,7 +105,12 @@ class DuckDBHits:
                 WHERE _n <= {int(limit)} ORDER BY _time, "eventID", _rule"""
         )
         for row in cursor.fetchall():
-            yield HitRow(self.rules[row[0]].info.id, (row[1], row[2], row[3]), row[4], _record(cols, row[5:]))
+            yield HitRow(
+                self.rules[row[0]].info.id,
+                (row[1], row[2], row[3]),
+                row[4],
+                record_of(dict(zip(cols, row[5:], strict=True))),
+            )
 
     def correlation_rows(self, rule_ids: Sequence[str], exprs: dict[str, tuple[str, ...]]) -> list[tuple[Any, ...]]:
         """``(rule id, time, event id, caller identity..., *exprs[rule])`` for the hits of ``rule_ids``."""
@@ -114,24 +132,3 @@ def _type(kind: str) -> str:
     from iamwarden.collect.cloudtrail_schema import duckdb_type
 
     return duckdb_type(RECORD[kind])
-
-
-def _record(cols: list[str], values: Sequence[Any]) -> dict[str, Any]:
-    import orjson
-
-    out: dict[str, Any] = {}
-    for name, value in zip(cols, values, strict=True):
-        if value is None:
-            continue
-        if name in JSON_FIELDS and isinstance(value, str):
-            value = orjson.loads(value)
-        elif isinstance(value, dict):
-            value = _strip(value)
-        out[name] = value
-    return out
-
-
-def _strip(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if v is not None}
-    return value

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+import orjson
+
 from iamwarden.collect.cloudtrail_schema import RECORD
 
 JSON_FIELDS = frozenset(k for k, v in RECORD.items() if v == "json")
@@ -63,4 +65,79 @@ class Hits(Protocol):
 
     def correlation_rows(self, rule_ids: Sequence[str], exprs: dict[str, tuple[str, ...]]) -> list[tuple[Any, ...]]: ...
 
+    def first_seen(self) -> list[tuple[str, Identity, str, datetime, str]]: ...
+
     def close(self) -> None: ...
+
+
+def record_of(values: dict[str, Any]) -> dict[str, Any]:
+    """A record as an engine read it, as alerts quote it: nulls dropped, the free-form JSON parts decoded."""
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        if name in JSON_FIELDS and isinstance(value, str):
+            value = orjson.loads(value)
+        elif isinstance(value, dict):
+            value = _strip(value)
+        out[name] = value
+    return out
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if v is not None}
+    return value
+
+
+FIRST_SEEN_KINDS = {
+    "region": ("{q}awsRegion{q}", "{q}errorCode{q} IS NULL"),
+    "access key": (
+        "{q}userIdentity{q}.{q}accessKeyId{q}",
+        "{q}userIdentity{q}.{q}accessKeyId{q} LIKE 'AKIA%' AND {q}errorCode{q} IS NULL",
+    ),
+    "IAM write": (
+        "'iam'",
+        "{q}eventSource{q} = 'iam.amazonaws.com' AND {q}errorCode{q} IS NULL AND coalesce({q}readOnly{q}, '') <> 'true'"
+        " AND NOT ({q}eventName{q} LIKE 'Get%' OR {q}eventName{q} LIKE 'List%' OR {q}eventName{q} LIKE 'Generate%'"
+        " OR {q}eventName{q} LIKE 'Simulate%')",
+    ),
+    "any": ("''", "true"),
+}
+"""What first-seen behaviour looks at: the value per caller, and which records count."""
+
+
+def firsts_sql(dialect: str, table: str) -> str:
+    """Per (kind, caller identity, value): the first time, and the event id of that record (ties: the smallest id).
+
+    The key ``millis|event id`` makes both engines choose the same record."""
+    q = '"' if dialect == "duckdb" else "`"
+    millis = "epoch_ms(_time)" if dialect == "duckdb" else "unix_millis(_time)"
+    text = "VARCHAR" if dialect == "duckdb" else "STRING"
+    event_id = f"coalesce({q}eventID{q}, '')"
+    identity = ", ".join(f"{c} AS _{n}" for c, n in zip(IDENTITY_SQL[dialect].split(", "), "tai", strict=True))
+    parts = [
+        f"SELECT '{kind}' AS kind, {identity}, {value.format(q=q)} AS value, "
+        f"lpad(CAST({millis} AS {text}), 15, '0') || '|' || {event_id} AS k FROM {table} WHERE {where.format(q=q)}"
+        for kind, (value, where) in FIRST_SEEN_KINDS.items()
+    ]
+    return (
+        "SELECT kind, _t, _a, _i, value, min(k) AS k FROM ("
+        + " UNION ALL ".join(parts)
+        + ") GROUP BY kind, _t, _a, _i, value"
+    )
+
+
+FirstSeen = tuple[str, Identity, str, datetime, str]
+"""(kind, caller identity, value, first time, event id)."""
+
+
+def first_seen_of(rows: Sequence[tuple[Any, ...]]) -> list[FirstSeen]:
+    """Rows ``(kind, _t, _a, _i, value, "millis|event id")`` as :data:`FirstSeen`."""
+    from datetime import UTC
+
+    out: list[FirstSeen] = []
+    for kind, t, a, i, value, key in rows:
+        millis, _, event_id = str(key).partition("|")
+        out.append((kind, (t, a, i), value, datetime.fromtimestamp(int(millis) / 1000, UTC), event_id))
+    return out
