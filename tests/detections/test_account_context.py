@@ -52,3 +52,30 @@ def test_no_snapshot_no_escalation_rules() -> None:
     plain = detect([TRAIL], load_rules())
     assert not [a for a in plain.alerts if a.kind == "escalation"]
     assert all(a.severity == a.rule.level for a in plain.alerts)
+
+
+def test_activity_page(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from iamwarden.cli.app import app
+
+    page = tmp_path / "activity.html"
+    args = [
+        "detect",
+        str(TRAIL),
+        "--snapshot",
+        str(DEMO),
+        "-f",
+        "html,jsonl",
+        "-o",
+        str(tmp_path),
+        "--fail-on",
+        "critical",
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output  # critical alerts: --fail-on critical fails the run
+    html = page.read_text()
+    assert "<script" not in html and "default-src &#39;none&#39;" in html  # the CSP, autoescaped in its attribute
+    assert "Escalation path walked: role/cicd-policy-manager used iam-001" in html
+    assert "IQoJb3JpZ2luX2VjEXAMPLETOKEN" not in html and "****OKEN" in html  # the session token masked
+    assert (tmp_path / "alerts.jsonl").read_text().count("\n") == len(run().alerts)

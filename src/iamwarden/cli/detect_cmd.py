@@ -18,7 +18,7 @@ from iamwarden.cli.errors import err_console, handles_input_errors
 from iamwarden.cli.options import QuietOption, ShowOption, format_option, output_option, parse_formats, parse_show
 from iamwarden.errors import InputError, Problem
 
-FORMATS = ("console", "jsonl", "csv", "ocsf")
+FORMATS = ("console", "jsonl", "csv", "ocsf", "html")
 LEVELS = ("informational", "low", "medium", "high", "critical")
 _ALIASES = {"info": "informational"}
 
@@ -228,9 +228,7 @@ def detect(
         raise result.report.error()
     if "console" in chosen:
         render_console(console, result, show=limit, quiet=quiet, verbose=verbose)
-    written = write_outputs(
-        result.alerts, [f for f in chosen if f != "console"], output, console if "console" not in chosen else None
-    )
+    written = write_outputs(result, [f for f in chosen if f != "console"], output)
     for path in written:
         err_console.print(f"wrote {path}", markup=False)
     if gate is not None:

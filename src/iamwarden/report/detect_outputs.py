@@ -24,10 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from rich.console import Console
 
 from iamwarden import __version__
-from iamwarden.detections import Alert
+from iamwarden.detections import Alert, Detection
 from iamwarden.report.files import json_array_lines
 from iamwarden.report.ocsf import OCSF_VERSION
 from iamwarden.runtime import write_atomically
@@ -227,10 +226,15 @@ def ocsf_detection(alert: Alert) -> dict[str, Any]:
     }
 
 
-SUFFIXES = {"jsonl": "alerts.jsonl", "csv": "alerts.csv", "ocsf": "alerts.ocsf.json"}
+SUFFIXES = {"jsonl": "alerts.jsonl", "csv": "alerts.csv", "ocsf": "alerts.ocsf.json", "html": "activity.html"}
 
 
-def render(alerts: list[Alert], fmt: str) -> bytes:
+def render(result: Detection, fmt: str) -> bytes:
+    alerts = result.alerts
+    if fmt == "html":
+        from iamwarden.report.detect_html import render_activity
+
+        return render_activity(result).encode()
     if fmt == "jsonl":
         return jsonl(alerts)
     if fmt == "csv":
@@ -240,11 +244,11 @@ def render(alerts: list[Alert], fmt: str) -> bytes:
     raise ValueError(fmt)
 
 
-def write_outputs(alerts: list[Alert], formats: list[str], output: Path | None, stdout: Console | None) -> list[Path]:
+def write_outputs(result: Detection, formats: list[str], output: Path | None) -> list[Path]:
     """Write each file format: to ``output`` (a file for one format, a folder for several), else to stdout."""
     written: list[Path] = []
     for fmt in formats:
-        data = render(alerts, fmt)
+        data = render(result, fmt)
         if output is None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
