@@ -39,6 +39,7 @@ mkdir -p "$out"
 err="$(mktemp)"
 trap 'rm -f "$err"' EXIT
 failures=0
+none=0
 
 # A target as written in a file name: "/" (in ARNs) becomes %2F, "%" becomes %25.
 encode() {
@@ -55,6 +56,11 @@ call() {
     fi
     if grep -q '^An error occurred (' "$err"; then
         grep -m 1 -A 1000 '^An error occurred (' "$err" >"$file"
+        # "there is none" (no password policy, no login profile, no organization) is an answer, not a failure
+        if grep -q -E '^An error occurred \((NoSuchEntity|AWSOrganizationsNotInUseException)\)' "$file"; then
+            none=$((none + 1))
+            return 1
+        fi
         echo "  $(basename "$file"): $(head -c 160 "$file")" >&2
     else
         rm -f "$file"
@@ -176,5 +182,7 @@ for region in "${regions[@]}"; do
     call "lambda-list-functions.$region.json" lambda list-functions "${r[@]}"
 done
 
-echo "done: $(find "$out" -maxdepth 1 -name '*.json' | wc -l) files in $out/, $failures call(s) failed" >&2
+plural() { if [ "$1" -eq 1 ]; then printf '%s %s' "$1" "$2"; else printf '%s %ss' "$1" "$2"; fi; }
+echo "done: $(plural "$(find "$out" -maxdepth 1 -name '*.json' | wc -l)" file) in $out/;" \
+    "$(plural "$failures" "failed call"), $(plural "$none" answer) of \"there is none\"" >&2
 echo "next: iamwarden snapshot import $out -o snapshot.json.gz" >&2

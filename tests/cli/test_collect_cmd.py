@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,8 +88,16 @@ def test_verbose_lists_every_gap_and_several_regions(against_server: BuiltAccoun
     assert snapshot.regions == (REGION, "eu-west-1")
     lines = result.stdout.splitlines()
     lines = lines[next(n for n, line in enumerate(lines) if line.startswith("Collected account")) :]  # moto prints too
-    assert len(lines) == 2 + len(snapshot.gaps)  # the summary, "Gaps ...:", then one line per gap
-    for gap, line in zip(snapshot.gaps, lines[2:], strict=True):
+    assert len(lines) == 3 + len(snapshot.gaps)  # the summary, "wrote", "Gaps ...:", then one line per gap
+    totals = re.search(
+        r"(\d+) calls \((\d+) answered, (\d+) without an answer\); (\d+) gaps \(\d+ refused or failed calls?"
+        r"(?:, (\d+) not called)?\)",
+        lines[0],
+    )
+    assert totals, lines[0]
+    calls, answered, failed, gaps, not_called = (int(n or 0) for n in totals.groups())
+    assert calls == answered + failed and gaps == failed + not_called  # totals that add up
+    for gap, line in zip(snapshot.gaps, lines[3:], strict=True):
         where = "" if gap.region == "global" else f" in {gap.region}"
         assert line.startswith(f"  {gap.api}{where}: {gap.error_code}")
 

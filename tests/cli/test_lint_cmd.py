@@ -116,7 +116,7 @@ def test_output_file(tmp_path: Path) -> None:
     out = tmp_path / "report.txt"
     result = _run(str(_write(tmp_path, "bad.json", BAD)), "-o", str(out))
     assert result.exit_code == 1
-    assert result.output == ""
+    assert result.output == f"wrote {out}\n"  # as scan -o says
     assert out.read_text().splitlines()[-1].startswith("3 findings in 1 file")
 
 

@@ -14,6 +14,7 @@ from rich.console import Console
 from iamwarden.cli.app import handles_input_errors
 from iamwarden.cli.history_options import DbOption, RecordOption, record_scan_before_reports
 from iamwarden.errors import InputError, Problem
+from iamwarden.report.words import plural
 
 if TYPE_CHECKING:  # boto3, the collector and the snapshot models are imported when the command runs
     import boto3
@@ -184,11 +185,18 @@ class CollectProgress:
 
 def _summary(console: Console, snapshot: Snapshot, output: Path, bar: CollectProgress, *, verbose: bool) -> None:
     regions = ", ".join(snapshot.regions)
+    not_called = sum(1 for g in snapshot.gaps if g.error_code == "NotCollected")
+    calls = bar.answered + bar.failed
+    gap_text = plural(len(snapshot.gaps), "gap")
+    if snapshot.gaps:
+        gap_text += f" ({bar.failed} refused or failed {'call' if bar.failed == 1 else 'calls'}"
+        gap_text += f", {not_called} not called)" if not_called else ")"
     console.print(
         f"Collected account {snapshot.account_id} ({snapshot.partition}) in {regions}: "
-        f"{bar.answered + bar.failed} calls, {bar.answered} answered, {len(snapshot.gaps)} gaps. Wrote {output}",
+        f"{plural(calls, 'call')} ({bar.answered} answered, {bar.failed} without an answer); {gap_text}.",
         markup=False,
     )
+    console.print(f"wrote {output}", markup=False)
     if not snapshot.gaps:
         return
     console.print("Gaps (calls without an answer, recorded in the snapshot):", markup=False)

@@ -15,6 +15,7 @@ from rich.markup import escape
 
 from iamwarden.cli.app import handles_input_errors
 from iamwarden.errors import InputError, Problem
+from iamwarden.report.words import plural
 from iamwarden.runtime import write_atomically
 
 if TYPE_CHECKING:  # the linter and the SARIF models are imported when the command runs
@@ -196,6 +197,7 @@ def _write(output: Path | None, data: bytes) -> None:
         sys.stdout.flush()
         return
     write_atomically(output, data, "the report")
+    typer.echo(f"wrote {output}")
 
 
 def _summary(findings: list[Finding]) -> dict[str, int]:
@@ -208,8 +210,8 @@ def _summary(findings: list[Finding]) -> dict[str, int]:
 def _write_text(findings: list[Finding], files: int, output: Path | None) -> None:
     lines = [(f, f"{f.source}:{f.line}:{f.column}: {f.kind} {f.code} {f.message}") for f in findings]
     counts = _summary(findings)
-    summary = ", ".join(f"{n} {kind.lower().replace('_', ' ')}" for kind, n in counts.items() if n)
-    tail = f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+    summary = ", ".join(plural(n, kind.lower().replace("_", " ")) for kind, n in counts.items() if n)
+    tail = f"{plural(len(findings), 'finding')} in {plural(files, 'file')}"
     tail += f" ({summary})" if summary else ""
     if output is not None:
         _write(output, ("\n".join([line for _, line in lines] + [tail]) + "\n").encode())
