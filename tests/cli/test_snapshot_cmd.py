@@ -117,10 +117,16 @@ def test_a_bad_directory_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "snap.json"
     result = _run("import", directory, "-o", out)
     assert result.exit_code == 2
-    assert result.stderr.splitlines() == [
+    unknown_name = (
         f"error: {directory}/iam-list-users.json: not a call iamwarden reads (<service>-<command>[.<region>]"
         "[.<name>].json, as the AWS CLI spells them; docs/snapshot-format.md lists them)"
-    ]
+    )
+    summary_error = (
+        f"error: {directory}/iam-get-account-summary.json: $.SummaryMap.Users: Input should be a valid integer"
+    )
+    assert result.stderr.splitlines() == [f"{unknown_name} (and 1 more problem; --verbose lists them)"]
+    # an unknown file name does not hide the content errors of the other files
+    assert _run("import", directory, "-o", out, "-v").stderr.splitlines() == [unknown_name, summary_error]
     assert not out.exists()
     (directory / "iam-list-users.json").unlink()
     (directory / "iam-list-mfa-devices.alice.json").write_text("{")

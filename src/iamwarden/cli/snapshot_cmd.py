@@ -69,7 +69,7 @@ def import_(
 ) -> None:
     """Build a snapshot from AWS CLI outputs, offline.
 
-    Files missing from the directory become NotCollected gaps (checks needing them report ERROR, never PASS).
+    Files missing from the directory become NotCollected gaps (checks needing them report unknown, never pass).
     Every file is checked first: when any is bad nothing is written.
     """
     from iamwarden.collect.snapshot import write_snapshot

@@ -177,11 +177,10 @@ def import_directory(
             problems.add(file.name, "", parsed)
         else:
             calls.append(parsed)
-    if problems.items:
-        raise DirectoryInputError(source, problems.items)
-    if not calls:
+    if not calls and not problems.items:
         raise InputError(source, Problem("", "holds no AWS CLI output (docs/collect-with-aws-cli.sh writes them)"))
 
+    # the files with a known name are read even when others are not: every problem of every file is reported at once
     answers = [answer for call in calls if (answer := _read(directory / call.file, call, problems)) is not None]
     keyed = _key_answers(answers, problems)
     identity = _account(keyed, account_id, problems)
