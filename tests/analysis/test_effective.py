@@ -27,12 +27,12 @@ from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.effective import (
     KNOWN_KEYS,
     EffectiveAccess,
-    access_entries,
     action_index,
     all_effective_access,
     build_shape,
     decide,
 )
+from iamwarden.analysis.effective_entries import access_entries
 from iamwarden.collect.snapshot import read_snapshot
 from iamwarden.model import Account, build_account
 from iamwarden.policy import Policy, Request, evaluate, parse_policy

@@ -22,7 +22,7 @@ def test_foreign_principals_skip_the_own_account() -> None:
             {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"},
         ]
     }
-    assert [(p.value, p.kind) for p in foreign_principals(doc, "111122223333")] == [
+    assert [(p.value, p.kind) for p in foreign_principals(parse_policy(doc), "111122223333")] == [
         ("444455556666", "account"),
         ("arn:aws:iam::777788889999:role/x", "principal"),
     ]
@@ -40,7 +40,7 @@ def test_external_id_gates_the_trust() -> None:
             }
         ],
     }
-    (verdict,) = external_trust(parse_policy(doc), doc, ROLE, "111122223333", "aws")
+    (verdict,) = external_trust(parse_policy(doc), ROLE, "111122223333", "aws")
     assert not verdict.open and "sts:externalid" in {k.lower() for k in verdict.decision.missing_context_keys}
 
 
@@ -56,7 +56,7 @@ def test_github_trust_without_sub_is_open() -> None:
             }
         ],
     }
-    (verdict,) = web_identity_trust(parse_policy(doc), doc, ROLE, {})
+    (verdict,) = web_identity_trust(parse_policy(doc), ROLE, {})
     assert verdict.open and verdict.allowed_without_sub and verdict.allowed_with_unrelated_sub
 
 
@@ -87,7 +87,7 @@ def test_local_callers_agree_with_the_engine(principal: object, expected: frozen
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}],
     }
-    callers = local_callers(doc, ACCOUNT)
+    callers = local_callers(parse_policy(doc), ACCOUNT)
     assert callers == expected
     trust = parse_policy(doc)
     for user in USERS:
@@ -102,4 +102,4 @@ def test_local_callers_agree_with_the_engine(principal: object, expected: frozen
 
 def test_not_principal_admits_anyone() -> None:
     doc = {"Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": USERS[0]}, "Action": "sts:AssumeRole"}]}
-    assert local_callers(doc, ACCOUNT) is None
+    assert local_callers(parse_policy(doc), ACCOUNT) is None

@@ -30,7 +30,6 @@ Not covered: resource-based policies (other than saying one is needed), RCPs and
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -40,13 +39,21 @@ from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.principals import PrincipalPolicies, principal_policies
 from iamwarden.model import Role, User
 from iamwarden.policy import Policy, Request, Statement
-from iamwarden.policy.catalogue import ACCESS_LEVELS, AccessLevel, Catalogue, catalogue
+from iamwarden.policy.catalogue import AccessLevel, Catalogue, catalogue
+from iamwarden.policy.conditions import Condition
+from iamwarden.policy.query import (
+    Tri,
+    Undecided,
+    UndecidedResource,
+    any_of,
+    identity_side,
+    needs_resource_policy,
+    statement_state,
+)
 from iamwarden.policy.types import PolicyType
 from iamwarden.runtime import gc_paused
 
 Principal = User | Role
-Tri = bool | None
-"""Three-valued logic: ``True``, ``False``, or ``None`` for "depends on what is not known offline"."""
 
 KNOWN_KEYS = frozenset(
     {
@@ -60,15 +67,6 @@ KNOWN_KEYS = frozenset(
     }
 )
 """Context keys fixed by the principal and the resource: offline, their presence and value are known."""
-
-LEVELS: Mapping[str, AccessLevel] = {
-    "list": "List",
-    "read": "Read",
-    "write": "Write",
-    "permissions-management": "Permissions management",
-    "tagging": "Tagging",
-}
-"""Command-line spelling of the access levels."""
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -346,80 +344,25 @@ def decide(
     return _decide_atom(atom, request, resource, ctx, known)
 
 
-def _tri_all(values: Iterable[Tri]) -> Tri:
-    out: Tri = True
-    for v in values:
-        if v is False:
-            return False
-        if v is None:
-            out = None
-    return out
-
-
-def _tri_any(values: Iterable[Tri]) -> Tri:
-    out: Tri = False
-    for v in values:
-        if v is True:
-            return True
-        if v is None:
-            out = None
-    return out
-
-
 def _grant_state(
     grant: Grant, resource: str, ctx: Mapping[str, Any], known: frozenset[str] | None
 ) -> tuple[Tri, list[str]]:
-    """Whether the statement applies to ``resource`` in ``ctx``: True, False, or None with the undecided parts."""
-    st = grant.statement
-    undecided: list[str] = []
-    check = st.resource_check
-    if check is not None:
-        missing: set[str] = set()
-        if not check(resource, ctx, missing):
-            unknown = [m for m in missing if known is not None and m.lower() not in known]
-            if not unknown:
-                return False, []
-            undecided.append(f"{resource} matches {_resources_text(st)} (uses {', '.join(sorted(unknown))})")
-    if not _conditions_hold(st, ctx, known, undecided):
-        return False, []
-    return (None if undecided else True), undecided
+    """Whether the statement applies to ``resource`` in ``ctx`` (the engine's :func:`statement_state`): True, False,
+    or None with the undecided parts in words."""
+    state, undecided = statement_state(grant.statement, resource, ctx, known)
+    return state, [_undecided_text(grant.statement, resource, u) for u in undecided]
 
 
-def _conditions_hold(st: Statement, ctx: Mapping[str, Any], known: frozenset[str] | None, undecided: list[str]) -> bool:
-    """False when one of the statement's conditions is decided false; a condition that needs a key outside ``known``
-    is described into ``undecided`` instead (``known`` None: every key is known, decide them all)."""
-    for cond in st.conditions:
-        if known is None:
-            if not cond.test(ctx):
-                return False
-            continue
-        missing: set[str] = set()
-        if cond.key_lower not in known:
-            undecided.append(describe_condition(cond))
-            continue
-        result = cond.test(ctx, missing)
-        if any(m.lower() not in known for m in missing):
-            undecided.append(describe_condition(cond))
-        elif not result:
-            return False
-    return True
-
-
-_ROLE_ARN = re.compile(r"^arn:[a-z0-9-]+:iam::\d{12}:role/")
-
-
-def _needs_resource_policy(request: Request, principal_arn: str) -> bool:
-    """Cross-account requests, KMS and ``sts:`` on a role: the resource policy must allow too."""
-    parts = principal_arn.split(":", 5)
-    if len(parts) > 4 and request.account_of_resource != parts[4]:
-        return True
-    service = request.service
-    return service == "kms" or (service == "sts" and _ROLE_ARN.match(request.resource) is not None)
+def _undecided_text(st: Statement, resource: str, undecided: Undecided) -> str:
+    if isinstance(undecided, UndecidedResource):
+        return f"{resource} matches {resources_text(st)} (uses {', '.join(undecided.keys)})"
+    return describe_condition(undecided)
 
 
 def _decide_atom(
     atom: Atom, request: Request, resource: str, ctx: Mapping[str, Any], known: frozenset[str] | None
 ) -> Answer:
+    """The atom's statements decided one by one, combined by the engine's rule (:func:`identity_side`)."""
     conditions: list[str] = []
     deny_states = []
     hard: list[Grant] = []
@@ -444,8 +387,7 @@ def _decide_atom(
             allow_by.append(g)
         if state is None:
             allow_why.append(" and ".join(why))
-    identity = _tri_any(allow_states)
-    parts: list[Tri] = [identity]
+    identity = any_of(allow_states)
     if identity is None:
         conditions.insert(0, " or ".join(allow_why) if len(allow_why) > 1 else allow_why[0])
     limits: list[tuple[str, Sequence[Grant]]] = []
@@ -453,6 +395,7 @@ def _decide_atom(
         limits.append(("boundary", atom.boundary))
     for i, level in enumerate(atom.scp_levels):
         limits.append((f"SCP level {i}", level))
+    limit_states: list[Tri] = []
     for what, grants in limits:
         states = []
         whys = []
@@ -461,16 +404,16 @@ def _decide_atom(
             states.append(state)
             if state is None:
                 whys.append(" and ".join(why))
-        level_state = _tri_any(states)
-        parts.append(level_state)
+        level_state = any_of(states)
+        limit_states.append(level_state)
         if level_state is None:
             conditions.append(f"{what}: " + " or ".join(whys))
-    allowed = _tri_all(parts)
+    allowed = identity_side(any_of(deny_states), identity, limit_states)
     if allowed is False:
         return Answer("implicit_deny", denied_by=tuple(soft))
-    decision: Literal["allowed", "conditional"] = "allowed" if allowed is True and not soft else "conditional"
+    decision: Literal["allowed", "conditional"] = "allowed" if allowed is True else "conditional"
     chosen = tuple(allow_by)
-    if _needs_resource_policy(request, request.principal):
+    if needs_resource_policy(request):
         return Answer("implicit_deny", chosen, tuple(soft), tuple(conditions), True, decision)
     return Answer(
         decision, chosen, tuple(soft), tuple(conditions) if decision == "conditional" else (), False, decision
@@ -640,7 +583,7 @@ _VERBS: Mapping[str, tuple[str, str]] = {
 }
 
 
-def describe_condition(cond: Any) -> str:
+def describe_condition(cond: Condition) -> str:
     """One condition in words: ``aws:SourceIp in 10.0.0.0/8``, ``aws:MultiFactorAuthPresent is true``."""
     name = cond.operator_name
     base = name.operator.name.lower()
@@ -670,7 +613,7 @@ def describe_condition(cond: Any) -> str:
     return text
 
 
-def _resources_text(st: Statement) -> str:
+def resources_text(st: Statement) -> str:
     if st.resources is None:
         return "*"
     raw = [p.raw for p in st.resources]
@@ -681,203 +624,3 @@ def _resources_text(st: Statement) -> str:
 def resource_patterns(st: Statement) -> tuple[str, ...]:
     """The statement's ``Resource`` values (``("*",)`` when it has none)."""
     return ("*",) if st.resources is None else tuple(p.raw for p in st.resources)
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# Listing: what a principal can do, grouped
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """Actions of one service allowed on the same resources under the same conditions, by the same statements."""
-
-    service: str
-    actions: tuple[str, ...]
-    """Canonical names, or ``("s3:*",)`` when every action of the service is in."""
-    resources: tuple[str, ...]
-    not_resource: bool
-    conditions: tuple[str, ...]
-    """Undecided offline: what must hold (empty: allowed outright)."""
-    limits: tuple[str, ...]
-    """What narrows the grant: partial denies, boundary and SCP statements that do not cover everything."""
-    granted_by: tuple[Grant, ...]
-    count: int
-    excluded: tuple[str, ...] = ()
-    """For the entry ``*``: the actions it does not include (whole services as ``iam:*``)."""
-
-    @property
-    def status(self) -> str:
-        return "conditional" if self.conditions or self.limits else "allowed"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "service": self.service,
-            "status": self.status,
-            "actions": list(self.actions),
-            "action_count": self.count,
-            "resources": list(self.resources),
-            "not_resource": self.not_resource,
-            "conditions": list(self.conditions),
-            "limits": list(self.limits),
-            "granted_by": [g.to_json() for g in self.granted_by],
-            "excluded": list(self.excluded),
-        }
-
-
-def _offline_state(grant: Grant, ctx: Mapping[str, Any]) -> tuple[Tri, list[str]]:
-    """The statement's conditions (not its resources) decided offline: True, False, or None with what is undecided."""
-    undecided: list[str] = []
-    if not _conditions_hold(grant.statement, ctx, KNOWN_KEYS | frozenset(ctx), undecided):
-        return False, []
-    return (None if undecided else True), undecided
-
-
-def _covers(deny: Grant, allow: Grant) -> bool:
-    """Whether ``deny``'s resources include every resource ``allow``'s do (a sound, simple test: the deny's patterns,
-    without ``?`` or variables, match the allow's pattern text)."""
-    d, a = deny.statement, allow.statement
-    if d.resource_check is None:
-        return True
-    if a.resources is None or a.not_resource or d.not_resource or d.resources is None:
-        return False
-    if any("?" in p.raw or "${" in p.raw for p in d.resources):
-        return False
-    check = d.resource_check
-    return all(check(p.raw, {}, set()) for p in a.resources)
-
-
-def _limit_text(what: str, grants: Sequence[Grant], ctx: Mapping[str, Any]) -> str | None:
-    """How a boundary or SCP level narrows an atom, or ``None`` when one of its allows covers everything."""
-    parts: list[str] = []
-    for g in grants:
-        state, why = _offline_state(g, ctx)
-        if state is False:
-            continue
-        if state is True and g.all_resources:
-            return None
-        text = f"on {_resources_text(g.statement)}"
-        if why:
-            text += " if " + " and ".join(why)
-        parts.append(text)
-    if not parts:
-        return f"{what}: allows none of these here"
-    return f"{what}: only " + " or ".join(parts)
-
-
-def access_entries(
-    access: EffectiveAccess,
-    *,
-    service: str | None = None,
-    level: AccessLevel | None = None,
-    actions: int | None = None,
-) -> list[Entry]:
-    """What the principal can do, as entries grouped by service (then by resources and conditions); only ``service``,
-    actions of access level ``level``, and the ``actions`` bitset when given."""
-    index = access.index
-    mask = access.candidates
-    if actions is not None:
-        mask &= actions
-    if service is not None:
-        mask &= index.service_bits(service)
-    if level is not None:
-        mask &= index.level_bits(level)
-    ctx = access.request("iam:ListUsers").full_context
-    rows: dict[tuple[Any, ...], list[Any]] = {}
-    for atom in access.atoms:
-        bits = atom.actions & mask
-        if not bits:
-            continue
-        limits: list[str] = []
-        if atom.boundary is not None:
-            text = _limit_text("boundary", atom.boundary, ctx)
-            if text is not None:
-                limits.append(text)
-        for i, level_grants in enumerate(atom.scp_levels):
-            text = _limit_text(f"SCP level {i}", level_grants, ctx)
-            if text is not None:
-                limits.append(text)
-        live_denies: list[tuple[Grant, list[str]]] = []
-        for d in atom.denies:
-            state, why = _offline_state(d, ctx)
-            if state is not False:
-                live_denies.append((d, why))
-        states = [(g, *_offline_state(g, ctx)) for g in atom.allows]
-        if any(state is True and g.all_resources for g, state, _ in states):
-            # an allow on every resource without conditions: the narrower allows of the atom add nothing
-            states = [(g, state, why) for g, state, why in states if state is True and g.all_resources]
-        for g, state, why in states:
-            if state is False:
-                continue
-            own_limits = list(limits)
-            removed = False
-            for d, dwhy in live_denies:
-                if not dwhy and _covers(d, g):
-                    removed = True
-                    break
-                text = f"denied by {d.label}"
-                if not d.all_resources:
-                    text += f" on {_resources_text(d.statement)}"
-                if dwhy:
-                    text += " if " + " and ".join(dwhy)
-                own_limits.append(text)
-            if removed:
-                continue
-            st = g.statement
-            key = (
-                resource_patterns(st),
-                st.not_resource,
-                tuple(why),
-                tuple(own_limits),
-            )
-            row = rows.get(key)
-            if row is None:
-                rows[key] = [bits, [g]]
-            else:
-                row[0] |= bits
-                if g not in row[1]:
-                    row[1].append(g)
-    # the same actions granted by several statements on the same terms: one entry, every statement named
-    out: list[Entry] = []
-    for (resources, not_resource, conditions, limits_t), (bits, grants) in rows.items():
-        count = bin(bits).count("1")
-        if service is None and level is None and actions is None and count * 2 > index.size:
-            # most of the catalogue: one entry "*", naming what is not in it
-            excluded = tuple(_compact(index, index.all & ~bits))
-            entry = Entry("*", ("*",), resources, not_resource, conditions, limits_t, tuple(grants), count, excluded)
-            out.append(entry)
-            continue
-        for prefix, _ in _services_in(index, bits):
-            svc_bits = bits & index.service_bits(prefix)
-            svc_count = bin(svc_bits).count("1")
-            names = tuple(_compact(index, svc_bits))
-            granting = tuple(g for g in grants if g.actions & svc_bits)
-            out.append(Entry(prefix, names, resources, not_resource, conditions, limits_t, granting, svc_count))
-    out.sort(key=lambda e: (e.service, e.status != "allowed", e.resources, e.actions))
-    return out
-
-
-def _compact(index: ActionIndex, bits: int) -> list[str]:
-    """Action names, a whole service written ``svc:*``."""
-    out: list[str] = []
-    for prefix, (start, end) in _services_in(index, bits):
-        svc_bits = bits & index.service_bits(prefix)
-        if bin(svc_bits).count("1") == end - start:
-            out.append(f"{prefix}:*")
-        else:
-            out.extend(index.names_of(svc_bits))
-    return out
-
-
-def _services_in(index: ActionIndex, bits: int) -> list[tuple[str, tuple[int, int]]]:
-    found: list[tuple[str, tuple[int, int]]] = []
-    for prefix, (start, end) in index.service_ranges.items():
-        if end > start and (bits >> start) & ((1 << (end - start)) - 1):
-            found.append((prefix, (start, end)))
-    return found
-
-
-def level_names() -> tuple[str, ...]:
-    return tuple(LEVELS)
-
-
-assert set(LEVELS.values()) == set(ACCESS_LEVELS)

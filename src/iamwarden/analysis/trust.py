@@ -44,41 +44,44 @@ class TrustedPrincipal:
     account: str | None
 
 
-def _aws_principals(statement: Mapping[str, Any]) -> list[str]:
-    principal = statement.get("Principal")
-    if principal == "*":
-        return ["*"]
-    if not isinstance(principal, Mapping):
-        return []
-    values = principal.get("AWS", [])
-    return [values] if isinstance(values, str) else [v for v in values if isinstance(v, str)]
+def named_principals(trust: Policy, kind: str) -> list[str]:
+    """The principals of type ``kind`` (``AWS``, ``Service``, ``Federated``) that the ``Principal`` elements of the
+    compiled policy's Allow statements name, in order; ``Principal: "*"`` counts as ``*`` of every type."""
+    out: list[str] = []
+    for st in trust.statements:
+        if st.effect != "Allow" or st.principal is None or st.not_principal:
+            continue
+        for named_kind, value in st.principal.values:
+            if named_kind == kind:
+                out.append(value)
+            elif named_kind == "*":
+                out.append("*")
+    return out
 
 
-def _statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    raw = document.get("Statement", [])
-    items = [raw] if isinstance(raw, Mapping) else raw if isinstance(raw, list) else []
-    return [s for s in items if isinstance(s, Mapping) and s.get("Effect") == "Allow"]
+def trust_principals(trust: Policy) -> tuple[list[str], list[str]]:
+    """(AWS principals, service principals) the Allow statements of a trust policy name."""
+    return named_principals(trust, "AWS"), named_principals(trust, "Service")
 
 
-def foreign_principals(document: Mapping[str, Any], own_account: str) -> list[TrustedPrincipal]:
+def foreign_principals(trust: Policy, own_account: str) -> list[TrustedPrincipal]:
     """The AWS principals outside ``own_account`` that Allow statements of a trust policy name."""
     found: dict[str, TrustedPrincipal] = {}
-    for statement in _statements(document):
-        for value in _aws_principals(statement):
-            if value == "*":
-                found[value] = TrustedPrincipal(value, "everyone", None)
-            elif _ACCOUNT.match(value):
-                if value != own_account:
-                    found[value] = TrustedPrincipal(value, "account", value)
-            else:
-                m = _ARN_ACCOUNT.match(value)
-                if m and m.group(1) != own_account:
-                    kind: Literal["account", "principal"] = "account" if m.group(2) == "root" else "principal"
-                    found[value] = TrustedPrincipal(value, kind, m.group(1))
+    for value in named_principals(trust, "AWS"):
+        if value == "*":
+            found[value] = TrustedPrincipal(value, "everyone", None)
+        elif _ACCOUNT.match(value):
+            if value != own_account:
+                found[value] = TrustedPrincipal(value, "account", value)
+        else:
+            m = _ARN_ACCOUNT.match(value)
+            if m and m.group(1) != own_account:
+                kind: Literal["account", "principal"] = "account" if m.group(2) == "root" else "principal"
+                found[value] = TrustedPrincipal(value, kind, m.group(1))
     return list(found.values())
 
 
-def local_callers(document: Mapping[str, Any], own_account: str) -> frozenset[str] | None:
+def local_callers(trust: Policy, own_account: str) -> frozenset[str] | None:
     """Which IAM principals of ``own_account`` the Allow statements of a trust policy could admit, read from the
     principals they name, to spare the engine questions whose answer is known to be no.
 
@@ -88,22 +91,21 @@ def local_callers(document: Mapping[str, Any], own_account: str) -> frozenset[st
     a caller it does not name is never admitted.
     """
     named: set[str] = set()
-    for statement in _statements(document):
-        if "NotPrincipal" in statement:
+    if any(st.effect == "Allow" and st.not_principal for st in trust.statements):
+        return None
+    for value in named_principals(trust, "AWS"):
+        if value == "*" or value == own_account or any(ch in value for ch in "*?"):
             return None
-        for value in _aws_principals(statement):
-            if value == "*" or value == own_account or any(ch in value for ch in "*?"):
-                return None
-            m = _ARN_ACCOUNT.match(value)
-            if m is None:
-                if _ACCOUNT.match(value):
-                    continue  # another account
-                return None
-            if m.group(1) != own_account:
-                continue
-            if m.group(2) == "root":
-                return None
-            named.add(value.lower())
+        m = _ARN_ACCOUNT.match(value)
+        if m is None:
+            if _ACCOUNT.match(value):
+                continue  # another account
+            return None
+        if m.group(1) != own_account:
+            continue
+        if m.group(2) == "root":
+            return None
+        named.add(value.lower())
     return frozenset(named)
 
 
@@ -141,12 +143,10 @@ class TrustVerdict:
         }
 
 
-def external_trust(
-    trust: Policy, document: Mapping[str, Any], role_arn: str, own_account: str, partition: str
-) -> list[TrustVerdict]:
+def external_trust(trust: Policy, role_arn: str, own_account: str, partition: str) -> list[TrustVerdict]:
     """For each foreign principal the trust policy names: may it assume the role with an empty context?"""
     out = []
-    for trusted in foreign_principals(document, own_account):
+    for trusted in foreign_principals(trust, own_account):
         caller = probe_arn(trusted, own_account, partition)
         decision = evaluate(
             Request(caller, "sts:AssumeRole", role_arn, {}), identity_policies=(ALLOW_ALL,), resource_policy=trust
@@ -155,19 +155,12 @@ def external_trust(
     return out
 
 
-def web_identity_providers(document: Mapping[str, Any]) -> list[str]:
+def web_identity_providers(trust: Policy) -> list[str]:
     """``Federated`` principals of Allow statements that are OIDC providers (ARNs or well-known host names)."""
     found: list[str] = []
-    for statement in _statements(document):
-        principal = statement.get("Principal")
-        if not isinstance(principal, Mapping):
-            continue
-        values = principal.get("Federated", [])
-        for value in [values] if isinstance(values, str) else values:
-            if not isinstance(value, str):
-                continue
-            if (":oidc-provider/" in value or value in WELL_KNOWN_WEB_IDENTITY) and value not in found:
-                found.append(value)
+    for value in named_principals(trust, "Federated"):
+        if (":oidc-provider/" in value or value in WELL_KNOWN_WEB_IDENTITY) and value not in found:
+            found.append(value)
     return found
 
 
@@ -206,14 +199,14 @@ class WebIdentityVerdict:
 
 
 def web_identity_trust(
-    trust: Policy, document: Mapping[str, Any], role_arn: str, audiences_by_provider: Mapping[str, Sequence[str]]
+    trust: Policy, role_arn: str, audiences_by_provider: Mapping[str, Sequence[str]]
 ) -> list[WebIdentityVerdict]:
     """For each OIDC provider trusted: may a token with no ``sub``, or a ``sub`` from someone else, assume the role?
 
     Audiences tried: the provider's registered client ids and ``sts.amazonaws.com``.
     """
     out = []
-    for provider in web_identity_providers(document):
+    for provider in web_identity_providers(trust):
         host = provider_host(provider)
         audiences = tuple(dict.fromkeys([*audiences_by_provider.get(provider, ()), "sts.amazonaws.com"]))
         no_sub = unrelated = False

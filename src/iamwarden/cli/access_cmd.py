@@ -82,7 +82,8 @@ def access(
     """List what a principal can do, grouped by service: actions, resources, conditions, granting statements."""
     json_output = parse_choice(chosen_format(output_format, json_alias, "text"), ("text", "json")) == "json"
     from iamwarden.analysis.context import AnalysisContext
-    from iamwarden.analysis.effective import LEVELS, access_entries, action_index, effective_access
+    from iamwarden.analysis.effective import action_index, effective_access
+    from iamwarden.analysis.effective_entries import LEVELS, access_entries
     from iamwarden.model import Role, User
 
     source = input_name(snapshot, authorization_details, import_dir)

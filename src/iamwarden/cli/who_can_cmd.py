@@ -45,7 +45,7 @@ def _on_resource(found: Any, action: str, resource: str) -> dict[str, Any] | Non
 
 
 def _anywhere(found: Any, action_id: int) -> list[dict[str, Any]]:
-    from iamwarden.analysis.effective import access_entries
+    from iamwarden.analysis.effective_entries import access_entries
 
     out = []
     for e in access_entries(found, actions=1 << action_id):

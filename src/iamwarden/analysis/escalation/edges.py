@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.escalation.catalogue import RequiredAction, Technique, catalogue_actions, techniques
@@ -37,9 +35,11 @@ from iamwarden.analysis.principals import (
     managed_document,
     principal_policies,
 )
+from iamwarden.analysis.trust import trust_principals
 from iamwarden.model import Account, Group, Role, User
 from iamwarden.policy import Decision, Policy, Request, Statement, evaluate, parse_policy
 from iamwarden.policy.matching import ResourcePattern
+from iamwarden.policy.query import allow_resource_patterns, context_keys, loose_pattern, matching_arns
 
 ALLOW_ANYTHING = parse_policy(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
@@ -131,28 +131,6 @@ class _Facts:
     group_policies: dict[str, tuple[Policy, ...]] = field(default_factory=dict)
 
 
-def _aws_principals(document: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    """(AWS principal strings, service principal strings) named by Allow statements of a trust document."""
-    raw = document.get("Statement", [])
-    statements = [raw] if isinstance(raw, Mapping) else raw if isinstance(raw, list) else []
-    aws: list[str] = []
-    services: list[str] = []
-    for st in statements:
-        if not isinstance(st, Mapping) or st.get("Effect") != "Allow":
-            continue
-        principal = st.get("Principal")
-        if principal == "*":
-            aws.append("*")
-            services.append("*")
-            continue
-        if not isinstance(principal, Mapping):
-            continue
-        for key, out in (("AWS", aws), ("Service", services)):
-            value = principal.get(key, [])
-            out += [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
-    return aws, services
-
-
 def _policy_actions(policy: Policy, actions: Sequence[str]) -> frozenset[str]:
     """The catalogue actions some Allow statement of the policy names (a cheap pre-filter; the engine decides)."""
     out = set()
@@ -199,9 +177,14 @@ def account_facts(context: AnalysisContext) -> _Facts:
             continue
         compiled = compile_document(context, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
         trusts[role.arn] = compiled if not isinstance(compiled, str) else None
-        text = json.dumps(role.trust_policy, sort_keys=True, default=str)
-        trust_groups[role.arn] = role.arn if '"Resource"' in text or '"NotResource"' in text else text
-        aws, services = _aws_principals(role.trust_policy)
+        if isinstance(compiled, str):
+            continue
+        # roles with the same trust document share its decisions, unless a statement names a resource
+        named_resource = any(st.resources is not None for st in compiled.statements)
+        trust_groups[role.arn] = (
+            role.arn if named_resource else json.dumps(role.trust_policy, sort_keys=True, default=str)
+        )
+        aws, services = trust_principals(compiled)
         if aws:
             aws_trust.add(role.arn)
         for value in aws:
@@ -240,14 +223,14 @@ class EdgeFinder:
         self.account_id = account.account_id
         self.region = account.first_region
         self._admin_policies: list[str] | None = None
-        self._prefilters: dict[tuple[int, str], tuple[_Glob, ...] | None] = {}
+        self._prefilters: dict[tuple[int, str], tuple[ResourcePattern, ...] | None] = {}
         self._gains: dict[tuple[str, str], tuple[str, str] | None] = {}
-        self._patterns: dict[tuple[str, str], tuple[_Glob, ...] | None] = {}
+        self._patterns: dict[tuple[str, str], tuple[ResourcePattern, ...] | None] = {}
         self._target_ceilings: dict[str, bool] = {}
         self._resources: dict[str, tuple[list[tuple[Role, str | None, list[str]]], list[str | None]]] = {}
         self._passable: dict[str, list[tuple[Role, str]]] = {}
         self._filtered: dict[tuple[tuple[str, ...], _Kind], frozenset[str]] = {}
-        self._texts: dict[int, str] = {}
+        self._texts: dict[int, frozenset[str]] = {}
         self._admins = {a for a in self.facts.principals if self.target_admin(a)}
         self._techniques = [(t, t.actions) for t in techniques()]
         self._sig_statements: dict[tuple[str, str], tuple[tuple[Statement, ...], Any, tuple[int, ...] | None]] = {}
@@ -269,7 +252,7 @@ class EdgeFinder:
         self._pool_lists = {k: sorted(v) for k, v in self._pool_sets.items()}
         self._capable: dict[_Kind, frozenset[str]] = {}
         self._narrowed_sets: dict[tuple[Any, ...], tuple[Set[str], list[str]]] = {}
-        self._globbed: dict[tuple[str, _Kind], frozenset[str]] = {}
+        self._globbed: dict[tuple[str, str, _Kind], frozenset[str]] = {}
         self._applicable: dict[str, list[Technique]] = {}
         self._trust_mfa: dict[str, set[str]] = {}
         self._allowed_sets: dict[tuple[str, str, _Kind], frozenset[str]] = {}
@@ -359,7 +342,7 @@ class EdgeFinder:
         the analysis asked about requires MFA."""
         pp = self.facts.policies[arn]
         out = sorted(self._trust_mfa.get(arn, ()))
-        if not any("multifactorauth" in self._text(policy) for policy in pp.every):
+        if not any(_MFA_KEYS & self._keys(policy) for policy in pp.every):
             return out
         usable = {a for t in self.applicable(arn) for a in t.actions}  # of techniques it names every action of
         for action in sorted(self.facts.candidates[arn] & usable):
@@ -397,20 +380,20 @@ class EdgeFinder:
         """Could an Allow statement naming ``action`` apply to ``resource`` at all (its ``Resource`` patterns, policy
         variables as wildcards)? A cheap pre-filter before the engine, never the decision."""
         patterns = self.patterns(pp, action)
-        return patterns is None or any(p.regex.fullmatch(resource) for p in patterns)
+        return patterns is None or any(loose_pattern(p).fullmatch(resource) for p in patterns)
 
-    def patterns(self, pp: PrincipalPolicies, action: str) -> tuple[_Glob, ...] | None:
+    def patterns(self, pp: PrincipalPolicies, action: str) -> tuple[ResourcePattern, ...] | None:
         """The ``Resource`` patterns of the principal's Allow statements naming ``action`` (``None``: any resource)."""
         key = (pp.principal.arn, action)
         if key in self._patterns:
             return self._patterns[key]
         low = action.lower()
-        found: list[_Glob] = []
-        result: tuple[_Glob, ...] | None = None
+        found: list[ResourcePattern] = []
+        result: tuple[ResourcePattern, ...] | None = None
         for policy in pp.identity:
             pkey = (id(policy), low)
             if pkey not in self._prefilters:
-                self._prefilters[pkey] = _resource_patterns(policy, low)
+                self._prefilters[pkey] = allow_resource_patterns(policy, low)
             patterns = self._prefilters[pkey]
             if patterns is None:
                 break
@@ -436,7 +419,7 @@ class EdgeFinder:
             key = (id(st), kind)
             matched = self._matched.get(key)
             if matched is None:
-                matched = _matching(st.resources or (), self._pool_lists[kind], self._pool_sets[kind])
+                matched = matching_arns(st.resources or (), self._pool_lists[kind], self._pool_sets[kind])
                 self._matched[key] = matched
             if not matched or len(matched) == len(self._pool_sets[kind]):
                 continue  # matches none or all of them: splits nothing
@@ -467,10 +450,11 @@ class EdgeFinder:
             return hit
         return tuple(any(p.matches(resource, context, set()) for p in st.resources or ()) for st in statements)
 
-    def _text(self, policy: Policy) -> str:
+    def _keys(self, policy: Policy) -> frozenset[str]:
+        """The request context keys the policy reads (the engine's :func:`context_keys`)."""
         key = id(policy)  # compiled policies live as long as the account's cache, as does this finder
         if key not in self._texts:
-            self._texts[key] = repr(policy.document).lower()
+            self._texts[key] = context_keys(policy)
         return self._texts[key]
 
     def target_ceiling(self, arn: str) -> bool:
@@ -495,15 +479,12 @@ class EdgeFinder:
 
     def _probes(self, pp: PrincipalPolicies) -> Iterator[tuple[str, str]]:
         for policy in pp.identity:
-            raw = policy.document.get("Statement", [])
-            statements = [raw] if isinstance(raw, Mapping) else raw if isinstance(raw, list) else []
-            for st in statements:
-                if not isinstance(st, Mapping) or st.get("Effect") != "Allow" or "Action" not in st:
+            for st in policy.statements:
+                if st.effect != "Allow" or st.not_action:
                     continue
-                actions = [st["Action"]] if isinstance(st["Action"], str) else st["Action"]
-                resources = [st.get("Resource", "*")] if isinstance(st.get("Resource", "*"), str) else st["Resource"]
-                action = next((a for a in actions if isinstance(a, str) and "*" not in a and "?" not in a), None)
-                resource = next((r for r in resources if isinstance(r, str) and "${" not in r), None)
+                resources = ["*"] if st.resources is None or st.not_resource else [p.raw for p in st.resources]
+                action = next((p.raw for p in st.actions if "*" not in p.raw and "?" not in p.raw), None)
+                resource = next((r for r in resources if "${" not in r), None)
                 if action and resource:
                     yield action, self.concrete(resource)
 
@@ -542,7 +523,7 @@ class EdgeFinder:
             if concretes is None:
                 concretes = self._concretes[id(policy)] = [
                     self.concrete(r)
-                    for r in _allow_resources(policy.document)
+                    for r in _allow_resources(policy)
                     if "${" not in r and r != "*" and r.count(":") >= 5
                 ]
             for concrete in concretes:
@@ -697,7 +678,7 @@ class EdgeFinder:
             if self.grant(pp, action, resource, {"iam:PolicyARN": policy_arn}):
                 return {"iam:PolicyARN": policy_arn}
         if action not in self.facts.candidates[pp.principal.arn] or not any(
-            "iam:policyarn" in self._text(policy) for policy in pp.identity
+            "iam:policyarn" in self._keys(policy) for policy in pp.identity
         ):
             return None  # only a condition on iam:PolicyARN could allow another administrator policy
         for policy_arn in self.admin_policy_arns()[1:]:
@@ -781,7 +762,7 @@ class EdgeFinder:
                 patterns = self.patterns(pp, req.action)
                 if patterns is None:
                     continue
-                key = (tuple(p.value for p in patterns), kind)
+                key = (tuple(p.raw for p in patterns), kind)
                 if key not in self._filtered:
                     self._filtered[key] = frozenset().union(*(self._glob_matches(p, kind) for p in patterns))
                 filters.append(key)
@@ -843,17 +824,13 @@ class EdgeFinder:
                 break
         return out
 
-    def _glob_matches(self, glob: _Glob, kind: _Kind) -> frozenset[str]:
-        """The users, roles or policies whose ARN the pattern matches: those sharing its literal prefix (found by
-        bisection), tried against its expression; once per pattern."""
-        key = (glob.value, kind)
+    def _glob_matches(self, pattern: ResourcePattern, kind: _Kind) -> frozenset[str]:
+        """The users, roles or policies whose ARN the pattern could match (the engine's :func:`matching_arns`); once
+        per pattern."""
+        key = (pattern.raw, pattern.kind, kind)
         found = self._globbed.get(key)
         if found is None:
-            ordered = self._pool_lists[kind]
-            start, end = bisect_left(ordered, glob.prefix), len(ordered)
-            if glob.prefix:
-                end = bisect_left(ordered, glob.prefix[:-1] + chr(ord(glob.prefix[-1]) + 1), start)
-            found = self._globbed[key] = frozenset(filter(glob.regex.fullmatch, ordered[start:end]))
+            found = self._globbed[key] = matching_arns((pattern,), self._pool_lists[kind], self._pool_sets[kind])
         return found
 
     def _narrowed(
@@ -1191,76 +1168,11 @@ def _any(part: Set[str]) -> str:
     return next(iter(part))
 
 
-def _matching(patterns: Sequence[ResourcePattern], ordered: Sequence[str], every: Set[str]) -> frozenset[str]:
-    """The ARNs of ``every`` (``ordered``: the same, sorted) that one of the patterns (without policy variables)
-    matches, as :meth:`ResourcePattern.matches` decides: exact values looked up, prefixes found by bisection, regular
-    expressions run over the whole list at C speed."""
-    out: set[str] = set()
-    for p in patterns:
-        if p.kind == "all":
-            return frozenset(every)
-        if p.kind == "exact":
-            if p.text in every:
-                out.add(p.text)
-        elif p.kind == "prefix":
-            i = bisect_left(ordered, p.text)
-            while i < len(ordered) and ordered[i].startswith(p.text):
-                out.add(ordered[i])
-                i += 1
-        elif p.regex is not None:
-            out.update(filter(p.regex.fullmatch, ordered))
-        else:  # a template: never here (the caller keeps statements with variables apart)
-            raise ValueError(f"policy variables in {p.raw!r}")
-    return frozenset(out)
-
-
-def _allow_resources(document: Mapping[str, Any]) -> Iterator[str]:
-    raw = document.get("Statement", [])
-    statements = [raw] if isinstance(raw, Mapping) else raw if isinstance(raw, list) else []
-    for st in statements:
-        if not isinstance(st, Mapping) or st.get("Effect") != "Allow":
-            continue
-        value = st.get("Resource", [])
-        yield from [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
-
-
-def _resource_patterns(policy: Policy, action: str) -> tuple[_Glob, ...] | None:
-    """Regexes for the ``Resource`` values of the policy's Allow statements naming ``action``; ``None`` when one of
-    them could match anything (no ``Resource``, ``NotResource``, or a document we cannot map back)."""
-    raw = policy.document.get("Statement", [])
-    statements = [raw] if isinstance(raw, Mapping) else raw if isinstance(raw, list) else []
-    out: list[_Glob] = []
-    for st in policy.statements_for(action):
-        if st.effect != "Allow" or not st.matches_action(action):
-            continue
-        doc = statements[st.index] if 0 <= st.index < len(statements) else None
-        if not isinstance(doc, Mapping) or "NotResource" in doc or "Resource" not in doc:
-            return None
-        values = [doc["Resource"]] if isinstance(doc["Resource"], str) else doc["Resource"]
-        for value in values:
-            if not isinstance(value, str):
-                return None
-            out.append(_glob(value))
-    return tuple(out)
-
-
-class _Glob(NamedTuple):
-    """A ``Resource`` value as a pre-filter: a case-insensitive expression (policy variables as wildcards) and the
-    literal text before its first wildcard or variable."""
-
-    value: str
-    regex: re.Pattern[str]
-    prefix: str
-
-
-@lru_cache(maxsize=65536)
-def _glob(value: str) -> _Glob:
-    """Compiled once per distinct value (large accounts hold more of them than the ``re`` module's own cache)."""
-    text = re.sub(r"\$\{[^}]*\}", "*", value)
-    regex = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text), re.S | re.I)
-    # the engine matches ARNs case-sensitively, so only an ARN starting with exactly this text can match the value
-    prefix = re.split(r"[*?]|\$\{", value, maxsplit=1)[0]
-    return _Glob(value, regex, prefix)
+def _allow_resources(policy: Policy) -> Iterator[str]:
+    """The ``Resource`` values of the policy's Allow statements."""
+    for st in policy.statements:
+        if st.effect == "Allow" and st.resources is not None and not st.not_resource:
+            yield from (p.raw for p in st.resources)
 
 
 def _attaches(action: str) -> bool:

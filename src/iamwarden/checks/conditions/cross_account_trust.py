@@ -53,8 +53,8 @@ def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outco
         if isinstance(item, Outcome):
             yield item
             continue
-        role, document, trust = item
-        verdicts = external_trust(trust, document, role.arn, account.account_id, account.partition)
+        role, _document, trust = item
+        verdicts = external_trust(trust, role.arn, account.account_id, account.partition)
         if not verdicts:
             yield not_applicable(role.arn, "no cross-account principal in the trust policy")
             continue

@@ -72,7 +72,7 @@ def _admin_roles(context: AnalysisContext) -> list[tuple[Role, Policy, frozenset
             continue
         trust = role_trust(context, role)
         if not isinstance(trust, str):
-            callers = local_callers(role.trust_policy, account.account_id)
+            callers = local_callers(trust, account.account_id)
             if callers is None or callers:  # a trust naming no principal of this account admits none of its users
                 out.append((role, trust, callers))
     return out

@@ -58,8 +58,8 @@ def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outco
         if isinstance(item, Outcome):
             yield item
             continue
-        role, document, trust = item
-        verdicts = web_identity_trust(trust, document, role.arn, audiences)
+        role, _document, trust = item
+        verdicts = web_identity_trust(trust, role.arn, audiences)
         if not verdicts:
             yield not_applicable(role.arn, "role does not trust a web identity provider")
             continue

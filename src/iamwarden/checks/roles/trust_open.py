@@ -58,11 +58,11 @@ def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outco
         if isinstance(item, Outcome):
             yield item
             continue
-        role, document, trust = item
+        role, _document, trust = item
         management = account.organization.management_account_id if account.organization else None
         verdicts = [
             v
-            for v in external_trust(trust, document, role.arn, account.account_id, account.partition)
+            for v in external_trust(trust, role.arn, account.account_id, account.partition)
             if v.trusted.kind == "everyone" or (v.trusted.kind == "account" and v.trusted.account != management)
         ]
         if not verdicts:
