@@ -28,7 +28,7 @@ from typing import Any
 
 from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.principals import PrincipalPolicies
-from iamwarden.model import DEFAULT_REGION
+from iamwarden.model import DEFAULT_REGION, User
 from iamwarden.policy import Decision, Policy, Request, evaluate, parse_policy
 
 NONEXISTENT_ACTION = "iamwardenprobe:NoSuchAction"
@@ -391,3 +391,13 @@ def admin_inside_network(policies: PrincipalPolicies) -> tuple[bool, dict[str, s
         if not decision.allowed:
             return False, context
     return True, context
+
+
+def user_has_mfa(user: User) -> bool | None:
+    """Whether the user has an MFA device: ListMFADevices / virtual devices, else the credential report (``None``:
+    the snapshot does not tell)."""
+    if user.mfa_devices is not None:
+        return bool(user.mfa_devices)
+    if user.credential_report is not None:
+        return user.credential_report.mfa_active
+    return None

@@ -8,19 +8,11 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from iamwarden.analysis.context import AnalysisContext
+from iamwarden.analysis.permissions import user_has_mfa as user_has_mfa
 from iamwarden.analysis.principals import NamedDocument, PrincipalPolicies, compile_document, principal_policies
 from iamwarden.checks.base import Outcome, account_arn, missing, not_applicable, unknown
 from iamwarden.model import AccessKey, Account, Role, User
 from iamwarden.policy import Policy
-
-
-def user_has_mfa(user: User) -> bool | None:
-    """Whether the user has an MFA device: ListMFADevices / virtual devices, else the credential report."""
-    if user.mfa_devices is not None:
-        return bool(user.mfa_devices)
-    if user.credential_report is not None:
-        return user.credential_report.mfa_active
-    return None
 
 
 def user_last_activity(user: User) -> tuple[bool, datetime | None]:

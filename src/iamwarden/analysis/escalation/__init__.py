@@ -2,7 +2,8 @@
 paths from each principal to an administrator (see docs/escalation.md)."""
 
 from iamwarden.analysis.escalation.catalogue import RequiredAction, Technique, catalogue_actions, techniques
-from iamwarden.analysis.escalation.edges import Edge, EdgeFinder, Grant
+from iamwarden.analysis.escalation.edge import ActionGrant, Edge
+from iamwarden.analysis.escalation.edges import EdgeFinder
 from iamwarden.analysis.escalation.graph import (
     ADMIN,
     MAX_HOPS,
@@ -18,11 +19,11 @@ __all__ = [
     "ADMIN",
     "MAX_HOPS",
     "MAX_PATHS",
+    "ActionGrant",
     "Edge",
     "EdgeFinder",
     "EscalationGraph",
     "EscalationPath",
-    "Grant",
     "PrincipalEscalation",
     "RequiredAction",
     "Technique",

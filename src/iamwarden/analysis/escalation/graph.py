@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from iamwarden.analysis.context import AnalysisContext
-from iamwarden.analysis.escalation.edges import TARGETS_PER_TECHNIQUE, Edge, EdgeFinder
+from iamwarden.analysis.escalation.edge import Edge
+from iamwarden.analysis.escalation.edges import TARGETS_PER_TECHNIQUE, EdgeFinder
 from iamwarden.runtime import gc_paused
 
 ADMIN = "admin"

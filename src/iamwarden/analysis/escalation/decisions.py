@@ -1,0 +1,283 @@
+"""The engine's answers for the escalation analysis, asked once: :class:`DecisionCache`.
+
+A decision is remembered per (principal, action, resource, context, resource policy). Resources that the principal's
+statements naming the action cannot tell apart (the same :meth:`DecisionCache.signature`: which statements' ``Resource``
+patterns match) share one decision when no resource policy is involved, so a thousand roles matched by the same
+``arn:aws:iam::*:role/*`` cost one evaluation. Alongside, the per-policy indexes that spare the engine questions whose
+answer is known to be no (the ``Resource`` patterns of the Allow statements naming an action, the context keys a
+policy reads); they are read from the engine's compiled statements (:mod:`iamwarden.policy.query`), never from JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from iamwarden.analysis.escalation.edge import ActionGrant
+from iamwarden.analysis.escalation.facts import AccountFacts
+from iamwarden.analysis.permissions import WITHOUT_MFA, admin_for
+from iamwarden.analysis.principals import PrincipalPolicies
+from iamwarden.model import Role
+from iamwarden.policy import Decision, Policy, Request, Statement, evaluate, parse_policy
+from iamwarden.policy.matching import ResourcePattern
+from iamwarden.policy.query import allow_resource_patterns, context_keys, loose_pattern
+
+ALLOW_ANYTHING = parse_policy(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+    name="policy the attacker writes",
+)
+MFA_KEYS = frozenset({"aws:multifactorauthpresent", "aws:multifactorauthage"})
+MFA_CONTEXT = {"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "0"}
+"""The context of a session signed in with MFA a moment ago."""
+
+Signature = tuple[bool, ...]
+"""For one principal and action: which of its statements naming the action have a ``Resource`` matching a resource."""
+
+
+def resource_key(st: Statement) -> tuple[tuple[str, str], ...]:
+    """What a statement's ``Resource`` element matches depends on its patterns alone: their text and kind."""
+    return tuple((p.raw, p.kind) for p in st.resources or ())
+
+
+class _SignatureBasis:
+    """The statements a principal's signature for one action is made of, and, without policy variables, the key the
+    answers are shared under (principals whose statements have the same patterns share them)."""
+
+    __slots__ = ("context", "shared", "statements")
+
+    def __init__(self, statements: tuple[Statement, ...], context: Mapping[str, Any], shared: Any) -> None:
+        self.statements = statements
+        self.context = context
+        self.shared = shared
+
+
+class DecisionCache:
+    """Decisions of the engine for the principals of :class:`AccountFacts`, and the indexes over compiled policies
+    that pre-filter the questions (see the module docstring). The one owner of everything the escalation analysis
+    remembers about what the engine said."""
+
+    def __init__(self, facts: AccountFacts) -> None:
+        self.facts = facts
+        self._decisions: dict[tuple[Any, ...], Decision] = {}
+        self._ceilings: dict[tuple[Any, ...], bool] = {}
+        self._target_ceilings: dict[str, bool] = {}
+        self._bases: dict[tuple[str, str], _SignatureBasis] = {}
+        self._shared: dict[tuple[Any, str], Signature] = {}
+        self._policy_patterns: dict[tuple[str, str], tuple[ResourcePattern, ...] | None] = {}
+        self._patterns: dict[tuple[str, str], tuple[ResourcePattern, ...] | None] = {}
+        self._keys: dict[str, frozenset[str]] = {}
+        self._gains: dict[tuple[str, str], tuple[str, str] | None] = {}
+        self._refused_assume: set[tuple[str, Signature, str]] = set()
+        self.trust_mfa: dict[str, set[str]] = {}
+        """Principal ARN -> actions a trust policy the analysis asked about allows it only with MFA."""
+
+    # --- administrators ----------------------------------------------------------------------------------------
+
+    def target_admin(self, arn: str) -> bool:
+        """Holding this principal's credentials (no MFA) makes one an administrator."""
+        verdict = self.facts.admin.get(arn)
+        return verdict is not None and verdict.without_mfa
+
+    def ceiling_admin(self, pp: PrincipalPolicies) -> bool:
+        """Would the principal be an administrator if its identity policies allowed everything (boundary, SCPs)?"""
+        key = (
+            pp.boundary.name if pp.boundary is not None else None,
+            tuple(tuple(p.name for p in level) for level in pp.scps),
+            pp.management_account,
+        )
+        if key not in self._ceilings:
+            verdict = admin_for(
+                pp.principal.arn,
+                (ALLOW_ANYTHING,),
+                boundary=pp.boundary,
+                scps=pp.scps,
+                management_account=pp.management_account,
+                region=pp.region,
+            )
+            self._ceilings[key] = verdict.without_mfa
+        return self._ceilings[key]
+
+    def target_ceiling(self, arn: str) -> bool:
+        if arn not in self._target_ceilings:
+            self._target_ceilings[arn] = self.ceiling_admin(self.facts.policies[arn])
+        return self._target_ceilings[arn]
+
+    # --- the engine ----------------------------------------------------------------------------------------------
+
+    def decide(
+        self,
+        pp: PrincipalPolicies,
+        action: str,
+        resource: str,
+        context: Mapping[str, str] | None = None,
+        resource_policy: Policy | None = None,
+    ) -> Decision:
+        ctx = tuple(sorted((context or {}).items()))
+        policy_key = resource_policy.name if resource_policy is not None else None
+        exact = (pp.principal.arn, action, resource, ctx, policy_key)
+        hit = self._decisions.get(exact)
+        if hit is not None:
+            return hit
+        if resource_policy is None:
+            key: tuple[Any, ...] = (pp.principal.arn, action, ("sig", self.signature(pp, action, resource)), ctx, None)
+            hit = self._decisions.get(key)
+            if hit is not None:
+                self._decisions[exact] = hit
+                return hit
+        else:
+            key = exact
+        full = {"aws:RequestedRegion": pp.region, **WITHOUT_MFA, **(context or {})}
+        decision = evaluate(
+            Request(pp.principal.arn, action, resource, full),
+            identity_policies=pp.identity,
+            resource_policy=resource_policy,
+            permission_boundary=pp.boundary,
+            scps=pp.scps,
+            management_account=pp.management_account,
+        )
+        if resource_policy is not None and not decision.allowed and _needs_mfa(decision):
+            with_mfa = self.decide(pp, action, resource, {**(context or {}), **MFA_CONTEXT}, resource_policy)
+            if with_mfa.allowed:  # the role's trust policy asks for MFA
+                self.trust_mfa.setdefault(pp.principal.arn, set()).add(action)
+        self._decisions[key] = decision
+        self._decisions[exact] = decision
+        return decision
+
+    def grant(
+        self,
+        pp: PrincipalPolicies,
+        action: str,
+        resource: str,
+        context: Mapping[str, str] | None = None,
+        resource_policy: Policy | None = None,
+    ) -> ActionGrant | None:
+        if resource_policy is None and (
+            action not in self.facts.candidates[pp.principal.arn] or not self.may_match(pp, action, resource)
+        ):
+            return None
+        decision = self.decide(pp, action, resource, context, resource_policy)
+        if not decision.allowed:
+            return None
+        return ActionGrant(action, resource, decision)
+
+    def service_may_assume(self, service: str, role: Role, account_id: str) -> bool:
+        """Whether the engine lets the service principal assume the role (with ``aws:SourceAccount`` set)."""
+        trust = self.facts.trusts.get(role.arn)
+        if trust is None:
+            return False
+        key = ("service", service, role.arn)
+        hit = self._decisions.get(key)
+        if hit is None:
+            hit = evaluate(
+                Request(service, "sts:AssumeRole", role.arn, {"aws:SourceAccount": account_id}),
+                resource_policy=trust,
+            )
+            self._decisions[key] = hit
+        return hit.allowed
+
+    def assume_refused(self, pp: PrincipalPolicies, role_arn: str) -> bool:
+        """A role with the same trust document, that the principal's policies cannot tell apart from this one, was
+        refused: this one is too (an allowed one is still decided role by role, so that its reasons name its own trust
+        policy)."""
+        return self._assume_group(pp, role_arn) in self._refused_assume
+
+    def refuse_assume(self, pp: PrincipalPolicies, role_arn: str) -> None:
+        self._refused_assume.add(self._assume_group(pp, role_arn))
+
+    def _assume_group(self, pp: PrincipalPolicies, role_arn: str) -> tuple[str, Signature, str]:
+        sig = self.signature(pp, "sts:AssumeRole", role_arn)
+        return (pp.principal.arn, sig, self.facts.trust_groups[role_arn])
+
+    # --- pre-filters over compiled statements ----------------------------------------------------------------------
+
+    def may_match(self, pp: PrincipalPolicies, action: str, resource: str) -> bool:
+        """Could an Allow statement naming ``action`` apply to ``resource`` at all (its ``Resource`` patterns, policy
+        variables as wildcards)? A cheap pre-filter before the engine, never the decision."""
+        patterns = self.patterns(pp, action)
+        return patterns is None or any(loose_pattern(p).fullmatch(resource) for p in patterns)
+
+    def patterns(self, pp: PrincipalPolicies, action: str) -> tuple[ResourcePattern, ...] | None:
+        """The ``Resource`` patterns of the principal's Allow statements naming ``action`` (``None``: any resource)."""
+        key = (pp.principal.arn, action)
+        if key in self._patterns:
+            return self._patterns[key]
+        low = action.lower()
+        found: list[ResourcePattern] = []
+        result: tuple[ResourcePattern, ...] | None = None
+        for policy in pp.identity:
+            pkey = (policy.name, low)
+            if pkey not in self._policy_patterns:
+                self._policy_patterns[pkey] = allow_resource_patterns(policy, low)
+            patterns = self._policy_patterns[pkey]
+            if patterns is None:
+                break
+            found += patterns
+        else:
+            result = tuple(found)
+        self._patterns[key] = result
+        return result
+
+    def policy_keys(self, policy: Policy) -> frozenset[str]:
+        """The request context keys the policy reads (the engine's :func:`context_keys`)."""
+        if policy.name not in self._keys:
+            self._keys[policy.name] = context_keys(policy)
+        return self._keys[policy.name]
+
+    def signature_statements(self, pp: PrincipalPolicies, action: str) -> tuple[tuple[Statement, ...], bool]:
+        """The statements :meth:`signature` is made of, and whether none has policy variables (the answer then
+        depends on their patterns and the resource only)."""
+        basis = self._basis(pp, action)
+        return basis.statements, basis.shared is not None
+
+    def _basis(self, pp: PrincipalPolicies, action: str) -> _SignatureBasis:
+        key = (pp.principal.arn, action)
+        found = self._bases.get(key)
+        if found is None:
+            low = action.lower()
+            statements = tuple(
+                st for policy in pp.every for st in policy.statements_for(low) if st.resources is not None
+            )
+            request = Request(pp.principal.arn, action, "*", {"aws:RequestedRegion": pp.region, **WITHOUT_MFA})
+            variables = any(p.kind == "template" for st in statements for p in st.resources or ())
+            shared = None if variables else tuple(resource_key(st) for st in statements)
+            found = self._bases[key] = _SignatureBasis(statements, request.full_context, shared)
+        return found
+
+    def signature(self, pp: PrincipalPolicies, action: str, resource: str) -> Signature:
+        """Which of the statements naming ``action`` (identity, boundary, SCPs) have a ``Resource`` matching
+        ``resource``: two resources with the same signature get the same decision (conditions do not depend on it)."""
+        basis = self._basis(pp, action)
+        if basis.shared is not None:  # no policy variables: the answer depends on the patterns and the resource only
+            skey = (basis.shared, resource)
+            hit = self._shared.get(skey)
+            if hit is None:
+                hit = tuple(
+                    any(p.matches(resource, basis.context, set()) for p in st.resources or ())
+                    for st in basis.statements
+                )
+                self._shared[skey] = hit
+            return hit
+        return tuple(
+            any(p.matches(resource, basis.context, set()) for p in st.resources or ()) for st in basis.statements
+        )
+
+    # --- what another principal's permissions add ----------------------------------------------------------------
+
+    def gains(self, source: str, target: str, probes: Iterable[tuple[str, str]]) -> tuple[str, str] | None:
+        """The first of ``probes`` (requests the target's statements name) that the target's policies allow and the
+        source's do not (the target grants something new), or ``None``."""
+        key = (source, target)
+        if key in self._gains:
+            return self._gains[key]
+        found: tuple[str, str] | None = None
+        spp, tpp = self.facts.policies[source], self.facts.policies[target]
+        for action, resource in probes:
+            if self.decide(tpp, action, resource).allowed and not self.decide(spp, action, resource).allowed:
+                found = (action, resource)
+                break
+        self._gains[key] = found
+        return found
+
+
+def _needs_mfa(decision: Decision) -> bool:
+    return any(k.lower() in MFA_KEYS for k in decision.missing_context_keys)
