@@ -50,6 +50,7 @@ def child_ours(path: Path, escalation_too: bool = True) -> None:
     from iamwarden.analysis.effective import action_index, all_effective_access
     from iamwarden.collect.authdetails import snapshot_from_authorization_details
     from iamwarden.model import build_account
+    from iamwarden.runtime import gc_paused
 
     account = build_account(snapshot_from_authorization_details(path))
     t1 = time.perf_counter()
@@ -62,7 +63,8 @@ def child_ours(path: Path, escalation_too: bool = True) -> None:
     c2 = time.process_time()
     cpu["catalogue index"] = c2 - c1
     context = AnalysisContext(account)
-    found = all_effective_access(context)
+    with gc_paused():  # as the who-can command does: bitsets and compiled statements form no cycles
+        found = all_effective_access(context)
     t3 = time.perf_counter()
     phases["effective permissions"] = t3 - t2
     c3 = time.process_time()
@@ -88,8 +90,9 @@ def child_ours(path: Path, escalation_too: bool = True) -> None:
         else:
             build = getattr(escalation, "escalation_graph", None)
     if callable(build):
-        graph = build(context)
-        paths = graph.paths()
+        with gc_paused():  # as the paths command does: edges and decisions form no cycles
+            graph = build(context)
+            paths = graph.paths()
         t4 = time.perf_counter()
         phases["escalation paths"] = t4 - t3
         cpu["escalation paths"] = time.process_time() - c3

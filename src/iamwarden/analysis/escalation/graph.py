@@ -19,7 +19,6 @@ from typing import Any
 from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.escalation.edge import Edge
 from iamwarden.analysis.escalation.edges import TARGETS_PER_TECHNIQUE, EdgeFinder
-from iamwarden.runtime import gc_paused
 
 ADMIN = "admin"
 """``--to admin``: any administrator."""
@@ -59,7 +58,9 @@ class EscalationPath:
 
 
 class EscalationGraph:
-    """Every edge between the account's principals, computed once (use :func:`escalation_graph`)."""
+    """Every edge between the account's principals, computed once (use :func:`escalation_graph`). Entry points pause
+    the cyclic collector around building it (:func:`iamwarden.runtime.gc_paused`, as ``paths`` and the check
+    runner do): edges, grants and decisions form no cycles, and the collector's passes cost a fifth of the time."""
 
     def __init__(
         self,
@@ -68,9 +69,8 @@ class EscalationGraph:
         per_technique: int | None = TARGETS_PER_TECHNIQUE,
     ) -> None:
         self.account = context.account
-        with gc_paused():  # edges, grants and decisions form no cycles; the collector's passes cost a fifth
-            self.finder = EdgeFinder(context, per_technique)
-            self._build(targets)
+        self.finder = EdgeFinder(context, per_technique)
+        self._build(targets)
 
     def _build(self, targets: Iterable[str]) -> None:
         facts = self.finder.facts
