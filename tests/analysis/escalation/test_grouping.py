@@ -1,6 +1,7 @@
 """The escalation edges decide targets in groups (targets the principal's policies cannot tell apart, roles with the
 same trust document, passable roles of one service): on random small accounts, the edges found must be exactly those
-the policy engine allows when asked about every target one by one."""
+the policy engine allows when asked about every target one by one, and the effective permissions must say the same
+as the engine for the same requests (engine vs effective permissions vs escalation edges)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,23 @@ import random
 import pytest
 
 from iamwarden.analysis.context import AnalysisContext
+from iamwarden.analysis.effective import effective_access
 from iamwarden.analysis.escalation.edges import EdgeFinder
 from iamwarden.analysis.permissions import WITHOUT_MFA
 from iamwarden.analysis.principals import principal_policies
 from iamwarden.model import Account
-from iamwarden.policy import Policy, Request, evaluate
+from iamwarden.policy import Policy, Request, evaluate, parse_policy
 from tests.analysis.escalation.accounts import ADMIN_POLICY, ROOT_TRUST, AccountSpec, Json, allow, doc, trust
 from tests.checks.harness import PREFIX
 
 ROLES = 8
+ALLOW_ROLE = parse_policy(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"{PREFIX}root"}, "Action": "sts:AssumeRole"}],
+    },
+    name="a trust policy that defers to the account",
+)
 USERS = 4
 LAMBDA = "lambda.amazonaws.com"
 
@@ -65,6 +74,13 @@ def _statements(rng: random.Random) -> list[Json]:
         allow("iam:UpdateAssumeRolePolicy", some),
         allow("iam:UpdateAssumeRolePolicy", [_role(rng.randrange(ROLES)), _role(rng.randrange(ROLES))]),
         allow("iam:UpdateAssumeRolePolicy", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
+        # ARNs match case-sensitively (the engine's rule): R1 never names r1
+        allow("iam:UpdateAssumeRolePolicy", f"{PREFIX}role/R{rng.randrange(ROLES)}"),
+        allow("iam:PassRole", f"{PREFIX}role/R*"),
+        # policy variables: the pre-filters take them as wildcards, the engine substitutes them
+        allow("iam:UpdateAssumeRolePolicy", f"{PREFIX}role/${{aws:username}}"),
+        allow("iam:PassRole", f"{PREFIX}role/${{aws:username}}*"),
+        allow("sts:AssumeRole", f"{PREFIX}role/${{aws:username}}"),
     ]
 
 
@@ -79,6 +95,8 @@ def _account(seed: int) -> Account:
             inline=None if admin else {"read": doc(allow("s3:GetObject"))},
             attached=[ADMIN_POLICY] if admin else [],
         )
+    for i in range(USERS // 2):  # roles named after users, for the statements with ${aws:username}
+        spec.role(f"u{i}", rng.choice(_trusts(rng)), inline={"read": doc(allow("s3:GetObject"))})
     for i in range(USERS):
         chosen = rng.sample(_statements(rng), rng.randint(1, 5))
         spec.user(f"u{i}", inline={"p": doc(*chosen)})
@@ -139,6 +157,36 @@ def test_grouped_decisions_match_one_decision_per_target(seed: int) -> None:
     finder = EdgeFinder(AnalysisContext(account), per_technique=None)
     for user in (u.arn for u in account.users):
         assert _found(finder, user) == _expected(account, finder, user), f"seed {seed}, {user}"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_effective_permissions_agree_with_the_engine_and_the_edges(seed: int) -> None:
+    """The same requests the edges are made of, decided by the effective-permissions index with the whole context."""
+    account = _account(seed)
+    context = AnalysisContext(account)
+    finder = EdgeFinder(context, per_technique=None)
+    region = account.regions[0] if account.regions else "us-east-1"
+    for user in account.users:
+        access = effective_access(context, user)
+        found = _found(finder, user.arn)
+        for role in account.roles:
+            for action, extra, technique in (
+                ("iam:UpdateAssumeRolePolicy", {}, "iam-012"),
+                ("iam:PassRole", {"iam:PassedToService": LAMBDA}, None),
+                ("sts:AssumeRole", {}, None),
+            ):
+                ctx = {"aws:RequestedRegion": region, **WITHOUT_MFA, **extra}
+                answer = access.decide(action, role.arn, ctx, complete=True)
+                engine = _allowed(account, user.arn, action, role.arn, extra)
+                assert (answer.decision == "allowed") is engine, (seed, user.arn, action, role.arn)
+                if action == "sts:AssumeRole":  # a trust policy must allow too: never allowed by the identity side
+                    assert answer.decision != "allowed"
+                    assert answer.needs_resource_policy is (answer.identity_decision == "allowed")
+                    assert (answer.identity_decision == "allowed") is _allowed(
+                        account, user.arn, action, role.arn, extra, ALLOW_ROLE
+                    )
+                if technique is not None:
+                    assert ((technique, role.arn) in found) is engine, (seed, user.arn, role.arn)
 
 
 def test_the_random_accounts_have_edges_of_each_kind_and_principals_without() -> None:
