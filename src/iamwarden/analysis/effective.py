@@ -12,12 +12,17 @@ principal's :class:`EffectiveAccess` keeps
   action is decided the same way for a given resource and request context, so a query looks at the atom's few
   statements only: identity allows, denies, boundary allows and SCP allows (one list per organization level).
 
-Deciding a request from the structure (:meth:`EffectiveAccess.decide`) follows the engine's logic
-(:func:`iamwarden.policy.evaluate`) for identity-side requests in the principal's own account: an explicit deny wins,
-then identity allow AND boundary AND every SCP level. A KMS request or ``sts:AssumeRole*`` on a role also needs the
-resource policy (key or trust policy), which is not part of a principal's own permissions:
-:attr:`Answer.needs_resource_policy` says so and :attr:`Answer.decision` is then ``implicit_deny``, as the engine
-says without a resource policy. ``tests/analysis/test_effective.py`` checks the agreement on generated requests.
+Deciding a request from the structure (:meth:`EffectiveAccess.decide`) asks the engine's query API
+(:mod:`iamwarden.policy.query`): each statement of the atom is decided by :func:`~iamwarden.policy.query.
+statement_state` (three-valued), the policy types are combined by :func:`~iamwarden.policy.query.identity_side` (an
+explicit deny wins, then identity allow AND boundary AND every SCP level), and
+:func:`~iamwarden.policy.query.needs_resource_policy` says when the identity side alone never allows (cross-account, a
+role's trust policy, a KMS key policy): :attr:`Answer.needs_resource_policy` says so and :attr:`Answer.decision` is
+then ``implicit_deny``, as the engine says without a resource policy. ``tests/analysis/test_effective.py`` checks the
+agreement with :func:`iamwarden.policy.evaluate` on generated requests.
+
+The action ids live in :mod:`.effective_actions`, the words for conditions in :mod:`.effective_text`, and the report
+entries of ``access`` / ``who-can`` in :mod:`.effective_entries`.
 
 **Offline answers.** Without a request context, only what the principal and resource tell is known
 (``aws:PrincipalArn``, ``aws:username``, ``aws:PrincipalAccount`` ... :data:`KNOWN_KEYS`). A condition on any other key
@@ -30,17 +35,17 @@ Not covered: resource-based policies (other than saying one is needed), RCPs and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, Literal
 
 from iamwarden.analysis.context import AnalysisContext
+from iamwarden.analysis.effective_actions import ActionIndex as ActionIndex
+from iamwarden.analysis.effective_actions import action_index as action_index
+from iamwarden.analysis.effective_text import describe_condition, resources_text
 from iamwarden.analysis.principals import PrincipalPolicies, principal_policies
 from iamwarden.model import Role, User
 from iamwarden.policy import Policy, Request, Statement
-from iamwarden.policy.catalogue import AccessLevel, Catalogue, catalogue
-from iamwarden.policy.conditions import Condition
 from iamwarden.policy.query import (
     Tri,
     Undecided,
@@ -66,117 +71,6 @@ KNOWN_KEYS = frozenset(
     }
 )
 """Context keys fixed by the principal and the resource: offline, their presence and value are known."""
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# Action ids and bitsets
-
-_STATEMENT_CACHE_LIMIT = 500_000
-"""Statements whose bitsets are remembered (each entry keeps its statement alive); cleared past this."""
-
-
-class ActionIndex:
-    """Integer ids for every action of the catalogue (grouped by service, in the reference's order) and the bitset of
-    an ``Action`` element entry, a service or an access level. Use :func:`action_index` for the shared instance."""
-
-    def __init__(self, cat: Catalogue) -> None:
-        self.catalogue = cat
-        self.names: list[str] = []
-        self.levels: list[AccessLevel] = []
-        self.ids: dict[str, int] = {}
-        self.service_ranges: dict[str, tuple[int, int]] = {}
-        for prefix in cat.services():
-            start = len(self.names)
-            for action in cat.actions(prefix):
-                self.ids[action.full_name.lower()] = len(self.names)
-                self.names.append(action.full_name)
-                self.levels.append(action.access_level)
-            self.service_ranges[prefix] = (start, len(self.names))
-        self.size = len(self.names)
-        self.all = (1 << self.size) - 1
-        self._patterns: dict[str, int] = {}
-        self._statements: dict[int, tuple[Statement, int]] = {}
-        self._lists: dict[tuple[str, ...], int] = {}
-        self._levels: dict[str, int] = {}
-
-    def id(self, action: str) -> int | None:
-        return self.ids.get(action.lower())
-
-    def service_bits(self, prefix: str) -> int:
-        start, end = self.service_ranges.get(prefix.lower(), (0, 0))
-        return ((1 << (end - start)) - 1) << start
-
-    def level_bits(self, level: AccessLevel) -> int:
-        bits = self._levels.get(level)
-        if bits is None:
-            bits = self.from_ids(i for i, lv in enumerate(self.levels) if lv == level)
-            self._levels[level] = bits
-        return bits
-
-    def from_ids(self, ids: Iterable[int]) -> int:
-        buf = bytearray((self.size + 7) // 8)
-        for i in ids:
-            buf[i >> 3] |= 1 << (i & 7)
-        return int.from_bytes(buf, "little")
-
-    def pattern_bits(self, pattern: str) -> int:
-        """The actions an ``Action`` entry (``s3:Get*``, ``*``, ``iam:PassRole``) covers; cached."""
-        low = pattern.lower()
-        bits = self._patterns.get(low)
-        if bits is None:
-            if low == "*":
-                bits = self.all
-            else:
-                svc, _, name = low.partition(":")
-                if name == "*" and svc in self.service_ranges:
-                    bits = self.service_bits(svc)
-                else:
-                    bits = self.from_ids(self.ids[a.full_name.lower()] for a in self.catalogue.expand(low))
-            self._patterns[low] = bits
-        return bits
-
-    def statement_bits(self, st: Statement) -> int:
-        """The catalogue actions ``st`` covers (``NotAction``: every action its list does not match)."""
-        hit = self._statements.get(id(st))
-        if hit is not None and hit[0] is st:
-            return hit[1]
-        key = tuple(p.raw.lower() for p in st.actions)
-        bits = self._lists.get(key)
-        if bits is None:
-            exact: list[int] = []
-            bits = 0
-            for raw in key:
-                found = None if "*" in raw or "?" in raw else self.ids.get(raw)
-                if found is not None:
-                    exact.append(found)
-                else:
-                    bits |= self.pattern_bits(raw)
-            if exact:
-                bits |= self.from_ids(exact)
-            self._lists[key] = bits
-        if st.not_action:
-            bits = self.all ^ bits
-        if len(self._statements) > _STATEMENT_CACHE_LIMIT:
-            self._statements.clear()
-        self._statements[id(st)] = (st, bits)  # the statement is kept alive with its id
-        return bits
-
-    def iter_ids(self, bits: int) -> Iterator[int]:
-        """The ids in ``bits``, ascending."""
-        text = bin(bits)[:1:-1]
-        i = text.find("1")
-        while i >= 0:
-            yield i
-            i = text.find("1", i + 1)
-
-    def names_of(self, bits: int) -> list[str]:
-        return [self.names[i] for i in self.iter_ids(bits)]
-
-
-@cache
-def action_index() -> ActionIndex:
-    """The shared index over the pinned catalogue (reads every service once, about 0.5 s)."""
-    return ActionIndex(catalogue())
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -546,81 +440,3 @@ def all_effective_access(context: AnalysisContext) -> list[EffectiveAccess]:
     account = context.account
     principals: list[Principal] = [*account.users, *account.roles]
     return [effective_access(context, p) for p in principals]
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# Describing conditions and resources
-
-
-_VERBS: Mapping[str, tuple[str, str]] = {
-    # operator (lower) -> (verb for one value, verb for several)
-    "stringequals": ("is", "in"),
-    "stringequalsignorecase": ("is (any case)", "in (any case)"),
-    "stringnotequals": ("is not", "not in"),
-    "stringnotequalsignorecase": ("is not (any case)", "not in (any case)"),
-    "stringlike": ("like", "like one of"),
-    "stringnotlike": ("not like", "not like any of"),
-    "numericequals": ("=", "in"),
-    "numericnotequals": ("!=", "not in"),
-    "numericlessthan": ("<", "< one of"),
-    "numericlessthanequals": ("<=", "<= one of"),
-    "numericgreaterthan": (">", "> one of"),
-    "numericgreaterthanequals": (">=", ">= one of"),
-    "dateequals": ("is", "in"),
-    "datenotequals": ("is not", "not in"),
-    "datelessthan": ("before", "before one of"),
-    "datelessthanequals": ("at or before", "at or before one of"),
-    "dategreaterthan": ("after", "after one of"),
-    "dategreaterthanequals": ("at or after", "at or after one of"),
-    "bool": ("is", "in"),
-    "binaryequals": ("is", "in"),
-    "ipaddress": ("in", "in"),
-    "notipaddress": ("not in", "not in"),
-    "arnequals": ("is", "in"),
-    "arnlike": ("like", "like one of"),
-    "arnnotequals": ("is not", "not in"),
-    "arnnotlike": ("not like", "not like any of"),
-}
-
-
-def describe_condition(cond: Condition) -> str:
-    """One condition in words: ``aws:SourceIp in 10.0.0.0/8``, ``aws:MultiFactorAuthPresent is true``."""
-    name = cond.operator_name
-    base = name.operator.name.lower()
-    values = list(cond.values)
-    if base == "null":
-        wanted = {v.lower() for v in values}
-        text = (
-            f"{cond.key} is absent"
-            if wanted == {"true"}
-            else f"{cond.key} is present"
-            if wanted == {"false"}
-            else f"{cond.key} Null {values}"
-        )
-        return text
-    verbs = _VERBS.get(base)
-    shown = values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"
-    if verbs is None:
-        text = f"{name.operator.name} {cond.key} {shown}"
-    else:
-        text = f"{cond.key} {verbs[0] if len(values) == 1 else verbs[1]} {shown}"
-    if name.set_modifier == "ForAnyValue":
-        text = "any value of " + text
-    elif name.set_modifier == "ForAllValues":
-        text = "every value of " + text
-    if name.if_exists:
-        text += " (or absent)"
-    return text
-
-
-def resources_text(st: Statement) -> str:
-    if st.resources is None:
-        return "*"
-    raw = [p.raw for p in st.resources]
-    text = raw[0] if len(raw) == 1 else "[" + ", ".join(raw) + "]"
-    return f"anything but {text}" if st.not_resource else text
-
-
-def resource_patterns(st: Statement) -> tuple[str, ...]:
-    """The statement's ``Resource`` values (``("*",)`` when it has none)."""
-    return ("*",) if st.resources is None else tuple(p.raw for p in st.resources)

@@ -12,15 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from iamwarden.analysis.effective import (
-    KNOWN_KEYS,
-    ActionIndex,
-    EffectiveAccess,
-    Grant,
-    describe_condition,
-    resource_patterns,
-    resources_text,
-)
+from iamwarden.analysis.effective import KNOWN_KEYS, EffectiveAccess, Grant
+from iamwarden.analysis.effective_actions import ActionIndex
+from iamwarden.analysis.effective_text import describe_condition, resource_patterns, resources_text
 from iamwarden.policy.catalogue import ACCESS_LEVELS, AccessLevel
 from iamwarden.policy.conditions import Condition
 from iamwarden.policy.query import Tri, Undecided, conditions_state
