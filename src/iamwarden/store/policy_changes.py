@@ -253,7 +253,7 @@ def _admitted(document: Any, role_arn: str, account_id: str, partition: str) -> 
         trust = parse_policy(document, name="trust")
     except InputError:
         return out
-    for verdict in external_trust(trust, document, role_arn, account_id, partition):
+    for verdict in external_trust(trust, role_arn, account_id, partition):
         out[verdict.trusted.value] = ALLOWED if verdict.open else CONDITIONAL
     return out
 
