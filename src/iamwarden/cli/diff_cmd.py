@@ -74,20 +74,24 @@ def diff(
     files = [Path(old).is_file(), Path(new).is_file()]
     for ref, is_file in zip((old, new), files, strict=True):
         _check_ref(ref, is_file)
-    history = _history(db, needed=not all(files))
-    try:
-        old_content, old_side = _side(old, files[0], history, config)
-        new_content, new_side = _side(new, files[1], history, config)
-        failed_before = None
-        if history is not None:
-            ids = [f for f, r in new_content.results.items() if r.open_failure]
-            failed_before = history.first_failed(new_content.account_id, ids, before=new_content.collected_at)
-            if all(files):  # scanned files are not in the history: its record of them must not count twice
-                failed_before = _only_before(failed_before, new_content)
-        changes = diff_scans(old_content, new_content, old_side, new_side, failed_before)
-    finally:
-        if history is not None:
-            history.close()
+    from iamwarden.runtime import gc_paused
+
+    # the rows read back, the engine's decisions and the diff form no cycles: no collector passes over them
+    with gc_paused():
+        history = _history(db, needed=not all(files))
+        try:
+            old_content, old_side = _side(old, files[0], history, config)
+            new_content, new_side = _side(new, files[1], history, config)
+            failed_before = None
+            if history is not None:
+                ids = [f for f, r in new_content.results.items() if r.open_failure]
+                failed_before = history.first_failed(new_content.account_id, ids, before=new_content.collected_at)
+                if all(files):  # scanned files are not in the history: its record of them must not count twice
+                    failed_before = _only_before(failed_before, new_content)
+            changes = diff_scans(old_content, new_content, old_side, new_side, failed_before)
+        finally:
+            if history is not None:
+                history.close()
     _emit(changes, chosen, output, limit)
     if gate is not None:
         failing = changes.new_at_or_above(gate)

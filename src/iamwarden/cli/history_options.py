@@ -62,11 +62,13 @@ def record_scan_before_reports(
 ) -> Recording:
     """Record the scan (one transaction) and, with ``trends``, read the history the HTML report shows. A database
     problem is kept in the result, so the reports are still written before the command fails."""
+    from iamwarden.runtime import gc_paused
     from iamwarden.store import History, StoreError, database_url, describe, record_scan
 
     where = describe(database_url(db))
     try:
-        with History.open(db) as history:
+        # rows, documents and diffs form no cycles; the collector's passes over the account cost seconds
+        with gc_paused(), History.open(db) as history:
             done, content = record_scan(history, snapshot, assessment, source)
             view = None
             if trends:

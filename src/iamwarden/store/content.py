@@ -149,7 +149,7 @@ def scan_content(account: Account, assessment: Assessment) -> ScanContent:
         org_id=org.org_id if org is not None else None,
         collected_at=account.collected_at.astimezone(UTC),
         entities=entities,
-        results={f.id: result_row(f) for f in assessment.findings},
+        results={row.finding_id: row for row in map(result_row, assessment.findings)},
         practices=[practice_score(p) for p in assessment.practices],
         documents=documents,
     )
