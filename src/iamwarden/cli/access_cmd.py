@@ -14,10 +14,10 @@ from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
 from iamwarden.cli.options import JsonAliasOption, PrincipalOption, chosen_format, format_option, parse_choice
@@ -118,7 +118,7 @@ def access(
         }
         sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
         return
-    console = Console(highlight=False, soft_wrap=False)
+    console = stdout_console()
     allowed = sum(e.count for e in entries if e.status == "allowed")
     conditional = sum(e.count for e in entries if e.status != "allowed")
     console.print(

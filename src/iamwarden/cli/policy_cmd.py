@@ -18,6 +18,7 @@ from iamwarden.cli.access_cmd import (
     input_name,
     load_account,
 )
+from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ConfigOption, ImportDirOption, SnapshotOption
 from iamwarden.cli.options import JsonAliasOption, PrincipalOption, chosen_format, format_option, parse_choice
@@ -207,7 +208,7 @@ def unused(
             f"{len(names)} of {len(u.granted_services)}" + (f": {shown}" if names else ""),
             f"{len(actions)} of {u.granted_actions.bit_count()}",
         )
-    Console(highlight=False).print(table)
+    stdout_console().print(table)
 
 
 def _report(suggestion: Any) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import handles_input_errors
 
 if TYPE_CHECKING:  # the snapshot models are imported when a command runs
@@ -21,7 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-console = Console(highlight=False, soft_wrap=True)
+console = stdout_console(soft_wrap=True)
 
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="On bad input, list every problem, not just the first.")]
 

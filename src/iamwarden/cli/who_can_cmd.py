@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -20,6 +19,7 @@ from iamwarden.cli.access_cmd import (
     input_name,
     load_account,
 )
+from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
 from iamwarden.cli.options import JsonAliasOption, chosen_format, format_option, parse_choice
@@ -103,7 +103,7 @@ def who_can(
         doc = {"action": name, "resource": resource, "source": source, "principals": rows}
         sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
         return
-    console = Console(highlight=False, soft_wrap=False)
+    console = stdout_console()
     who = len({r["principal"] for r in rows})
     where = f" on {resource}" if resource else ""
     console.print(f"[bold]{who}[/] principals can {escape(name)}{escape(where)}")
