@@ -254,6 +254,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="1,000 commits, 20 MB")
     parser.add_argument("--keep", type=Path, help="Build (or reuse) the repository here instead of a temporary folder")
     parser.add_argument("--skip-peers", action="store_true")
+    parser.add_argument(
+        "--aws-plugin-only", action="store_true", help="Run detect-secrets with AWSKeyDetector alone, not also with all"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.commits, args.megabytes = 1_000, 20
@@ -269,9 +272,10 @@ def main(argv: list[str] | None = None) -> None:
         size = 0
         count = 0
         for oid, payload in blobs(root):
-            target = folder / oid[:2] / f"{oid}.txt"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(payload)
+            if not args.skip_peers:  # detect-secrets' input
+                target = folder / oid[:2] / f"{oid}.txt"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(payload)
             size += len(payload)
             count += 1
         megabytes = size / 1_000_000
@@ -286,8 +290,9 @@ def main(argv: list[str] | None = None) -> None:
             peers: list[Callable[[], Result | str]] = [
                 lambda: run_detect_secrets(folder, ["AWSKeyDetector"]),
                 lambda: run_trufflehog3(history, work),
-                lambda: run_detect_secrets(folder, None),
             ]
+            if not args.aws_plugin_only:
+                peers.append(lambda: run_detect_secrets(folder, None))
             for run in peers:
                 result = run()
                 runs.append(result)
