@@ -9,7 +9,8 @@ kernel, ``ru_maxrss`` of the child):
 - gunzip + orjson (every record parsed);
 - a plain Python loop over the parsed records testing each rule of the pack written as Python predicates on the
   event name and source (the obvious script a user would write; it does less than the pack: no correlations);
-- ``iamwarden.detections.detect`` with the whole pack on DuckDB.
+- ``iamwarden.detections.detect`` with the whole pack on DuckDB, and with ``--spark`` on Spark in local mode (its JVM's
+  peak added to the process's).
 
 Usage::
 
@@ -154,13 +155,15 @@ elif mode in ("orjson", "python-loop"):
                 for sources, names in tests:
                     if (not sources or src in sources) and (not names or name in names):
                         hits += 1
-elif mode == "duckdb":
+elif mode in ("duckdb", "spark"):
     from iamwarden.detections import detect, load_rules
-    result = detect(files, load_rules())
+    result = detect(files, load_rules(), engine=mode)
     n = result.report.records
     print("alerts", len(result.alerts), file=sys.stderr)
 elapsed = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+if mode == "spark":  # the JVM is a child process: its peak is the children's
+    peak += resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({"records_or_bytes": n, "seconds": elapsed, "peak_rss_mib": peak}))
 """
 
@@ -176,6 +179,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, help="Generate the trail here and keep it (reused when present).")
+    parser.add_argument("--spark", action="store_true", help="Also run the pack on Spark in local mode (needs Java).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="iamwarden-detect-bench-") as tmp:
         root = args.keep or Path(tmp)
@@ -194,7 +198,7 @@ def main() -> None:
         print(
             f"load average before: {os.getloadavg()[0]:.1f} (2 cores shared: figures are noisy; compare within a run)"
         )
-        for mode in ("gunzip", "orjson", "python-loop", "duckdb"):
+        for mode in ("gunzip", "orjson", "python-loop", "duckdb", *(("spark",) if args.spark else ())):
             figures = run(mode, listing)
             rate = records / figures["seconds"]
             print(

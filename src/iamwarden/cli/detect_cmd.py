@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -12,10 +11,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import err_console, handles_input_errors
-from iamwarden.cli.options import QuietOption, ShowOption, format_option, output_option, parse_formats, parse_show
+from iamwarden.cli.options import QuietOption, format_option, output_option, parse_formats, parse_show
 from iamwarden.errors import InputError, Problem
 
 FORMATS = ("console", "jsonl", "csv", "ocsf", "html")
@@ -135,7 +134,14 @@ def detect(
             "--spark-master", help="Spark master URL for --engine spark (default: local mode).", metavar="URL"
         ),
     ] = None,
-    show: ShowOption = "20",
+    show: Annotated[
+        str,
+        typer.Option(
+            "--show",
+            help="How many alerts to list after the summary, worst principals first: a number, or all.",
+            metavar="N|all",
+        ),
+    ] = "20",
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="List the rules loaded and those that cannot run.")
     ] = False,
@@ -151,7 +157,8 @@ def detect(
     the summary, never silently dropped. Alerts of community rules name their author and licence.
 
     Exit codes: 0 no alert at or above --fail-on (without --fail-on: always 0 after a run); 1 alerts at or above
-    --fail-on; 2 usage or input error, or nothing at all could be read; 3 internal error.
+    --fail-on; 2 usage or input error, or nothing at all could be read; 3 internal error (a bug: please report it);
+    4 a report could not be written (one line naming the file).
 
     Examples:
 
@@ -194,7 +201,7 @@ def detect(
         if text:
             generated.append((f"escalation rules from {snapshot}", text))
     ruleset = load_rules(rules or (), pack=not no_pack, generated=generated)
-    console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+    console = stdout_console(soft_wrap=True)
     if list_rules:
         render_rules(console, ruleset)
         return
