@@ -52,6 +52,10 @@ def test_to_a_principal() -> None:
     data = _json("--to", f"{PREFIX}role/cicd-policy-manager", "--from", f"{PREFIX}role/github-deploy-infra")
     [entry] = data["principals"]
     assert [h["technique"] for h in entry["paths"][0]["hops"]] == ["sts-001"]
+    # reaching the role asked for is not becoming an administrator (it was "admin" before)
+    assert {p["outcome"] for p in entry["paths"]} == {"reaches"}
+    to_admin = _json("--from", f"{PREFIX}role/github-deploy-infra")["principals"][0]["paths"]
+    assert "admin" in {p["outcome"] for p in to_admin} and "reaches" not in {p["outcome"] for p in to_admin}
 
 
 def test_an_administrator_and_an_unknown_principal() -> None:

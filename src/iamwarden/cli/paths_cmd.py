@@ -17,6 +17,7 @@ from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption, load_input
 from iamwarden.cli.options import JsonAliasOption, chosen_format, format_option, parse_choice
 from iamwarden.errors import InputError, Problem
+from iamwarden.report.words import plural
 
 
 @handles_input_errors
@@ -129,4 +130,4 @@ def _print_text(document: dict[str, Any], account_id: str) -> None:
             for hop in hops:
                 typer.echo(f"       {hop['technique']} {' + '.join(hop['actions'])}: {hop['reason']}")
     admin = sum(1 for e in document["principals"] if e.get("status") == "paths")
-    typer.echo(f"{shown} principal(s) with paths; {admin} can reach {goal}.")
+    typer.echo(f"{plural(shown, 'principal')} with paths; {admin} can reach {goal}.")

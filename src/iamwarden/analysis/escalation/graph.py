@@ -208,6 +208,8 @@ class PrincipalEscalation:
     paths: tuple[EscalationPath, ...]
     lateral: tuple[tuple[Edge, tuple[str, str]], ...]
     allowed_only_with_mfa: tuple[str, ...]
+    goal: str = ADMIN
+    """What the paths reach: ``admin`` (an administrator), or the ARN of the principal asked for (``paths --to``)."""
 
     @property
     def pathfinding_ids(self) -> list[str]:
@@ -215,7 +217,8 @@ class PrincipalEscalation:
         return list(dict.fromkeys([p.hops[0].technique for p in self.paths] + [e.technique for e, _ in self.lateral]))
 
     def to_json(self) -> dict[str, Any]:
-        out: list[dict[str, Any]] = [{"outcome": "admin", **p.to_json()} for p in self.paths]
+        outcome = "admin" if self.goal == ADMIN else "reaches"  # a --to target is no administrator for being reached
+        out: list[dict[str, Any]] = [{"outcome": outcome, **p.to_json()} for p in self.paths]
         for edge, (action, resource) in self.lateral:
             path = EscalationPath(self.principal, (edge,)).to_json()
             out.append({"outcome": "lateral", "gains": f"{action} on {resource}", **path})
@@ -234,7 +237,7 @@ def principal_escalation(
     if to == ADMIN:
         leads = {(p.hops[0].technique, p.hops[0].target) for p in paths}
         lateral = [(e, g) for e, g in graph.lateral_from(arn) if (e.technique, e.target) not in leads]
-    return PrincipalEscalation(arn, tuple(paths), tuple(lateral), tuple(graph.mfa_only(arn)))
+    return PrincipalEscalation(arn, tuple(paths), tuple(lateral), tuple(graph.mfa_only(arn)), to)
 
 
 def escalation_graph(context: AnalysisContext, per_technique: int | None = TARGETS_PER_TECHNIQUE) -> EscalationGraph:
