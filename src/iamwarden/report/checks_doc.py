@@ -6,10 +6,9 @@
 from __future__ import annotations
 
 from iamwarden.analysis.permissions import ADMIN_PROBES, NONEXISTENT_ACTION, SENSITIVE_SERVICES
-from iamwarden.checks.base import PRACTICES, Check
+from iamwarden.checks.base import PRACTICES, Check, Severity
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.registry import CHECKS
-from iamwarden.checks.runner import __doc__ as SCORING_DOC
 
 
 def _cell(text: str) -> str:
@@ -72,9 +71,24 @@ def render_checks_markdown(checks: tuple[Check, ...] = CHECKS) -> str:
         "",
         "## Scoring",
         "",
-        "```text",
-        (SCORING_DOC or "").strip(),
-        "```",
+        "Each practice gets a score from 0 to 100. Every `pass` and `fail` result counts with the weight of its",
+        "severity:",
+        "",
+        "| Severity | critical | high | medium | low | info |",
+        "|---|---|---|---|---|---|",
+        "| Weight | " + " | ".join(str(s.weight) for s in Severity) + " |",
+        "",
+        "The score is `round(100 * weight of the passes / weight of the passes and fails)`. A result can carry a",
+        "severity of its own, above its check's in the tables above (`least_privilege.privilege_escalation` reports",
+        "`critical` for a principal that can become an administrator): the result's severity is the one weighed,",
+        "shown, filtered by `--severity` and gated by `--fail-on`.",
+        "",
+        "- `unknown` and `not_applicable` results count neither way; unknowns are listed beside the score, so missing",
+        "  evidence is never mistaken for compliance. A check that finds nothing to look at (no groups, no trails)",
+        "  reports one `not_applicable` result for the account.",
+        "- `info` results never move a score (their weight is 0).",
+        "- Suppressed results (accepted risks, [suppressions.md](suppressions.md)) do not count; they are counted apart.",
+        "- A practice with nothing weighed has no score (`-`).",
         "",
     ]
     return "\n".join(lines)
