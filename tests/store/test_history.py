@@ -194,3 +194,13 @@ def test_default_database_is_in_the_user_data_directory(monkeypatch: pytest.Monk
     assert database_url("postgresql://u@h/d").drivername == "postgresql+psycopg"
     with pytest.raises(StoreError, match="unsupported database 'mysql'"):
         database_url("mysql://u@h/d")
+
+
+def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path: Path) -> None:
+    """A writer holds SQLite's write lock for its whole transaction; a reader (history list, diff) still reads."""
+    db = str(tmp_path / "history.sqlite")
+    with History.open(db) as history:
+        scan_id = record(history, small_content(day(1)))
+    with History.open(db) as writer, History.open(db) as reader, writer.engine.begin() as conn:
+        conn.execute(schema.scans.update().values(source="changing"))  # uncommitted, write lock held
+        assert [s.id for s in reader.scans()] == [scan_id]

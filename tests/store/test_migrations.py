@@ -46,7 +46,7 @@ def test_a_database_of_a_previous_schema_is_migrated(tmp_path: Path, revision: s
         assert old.practices == []  # recorded before practice scores existed
         assert history.trend("111122223333") == []
         assert history.first_failed("111122223333", ["iw-0000000000000001"]) == {
-            "iw-0000000000000001": (scans[0].collected_at, [scans[0].collected_at])
+            "iw-0000000000000001": scans[0].collected_at
         }
         from dataclasses import replace
 

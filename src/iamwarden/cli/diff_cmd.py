@@ -16,8 +16,6 @@ from iamwarden.cli.options import ShowOption, format_option, output_option, pars
 from iamwarden.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from iamwarden.store import History
     from iamwarden.store.content import ScanContent
     from iamwarden.store.diff import ScanDiff, Side
@@ -86,8 +84,6 @@ def diff(
             if history is not None:
                 ids = [f for f, r in new_content.results.items() if r.open_failure]
                 failed_before = history.first_failed(new_content.account_id, ids, before=new_content.collected_at)
-                if all(files):  # scanned files are not in the history: its record of them must not count twice
-                    failed_before = _only_before(failed_before, new_content)
             changes = diff_scans(old_content, new_content, old_side, new_side, failed_before)
         finally:
             if history is not None:
@@ -149,17 +145,6 @@ def _side(ref: str, is_file: bool, history: History | None, config: Path | None)
     record = history.resolve(ref)
     content = history.content(record.id)
     return content, Side(f"scan {record.id}", record.account_id, record.collected_at, record.id)
-
-
-def _only_before(
-    failed: dict[str, tuple[datetime, list[datetime]]], new: ScanContent
-) -> dict[str, tuple[datetime, list[datetime]]]:
-    out = {}
-    for fid, (_, times) in failed.items():
-        earlier = [t for t in times if t < new.collected_at]
-        if earlier:
-            out[fid] = (min(earlier), earlier)
-    return out
 
 
 def _emit(changes: ScanDiff, formats: list[str], output: Path | None, show: int | None) -> None:

@@ -68,7 +68,7 @@ def history_view(history: History, content: ScanContent, scan_id: int) -> Histor
             Side(f"scan {scan_id}", content.account_id, content.collected_at, scan_id),
             failed,
         )
-    return HistoryView(points, {k: v[0] for k, v in failed.items()}, changes, scan_id)
+    return HistoryView(points, failed, changes, scan_id)
 
 
 def _x(i: int, n: int, left: int, width: int) -> float:

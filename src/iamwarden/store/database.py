@@ -99,10 +99,16 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "iamwarden_read_only"
+"""Execution option of a connection that only reads: its SQLite transaction takes no write lock."""
+
+
 def _sqlite_begin(connection: Connection) -> None:
-    # IMMEDIATE: take the write lock when the transaction starts, so two writers queue (busy timeout) instead of
-    # failing with "database is locked" when the second one tries to upgrade its read lock
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # IMMEDIATE: a writer takes the write lock when its transaction starts, so two writers queue (busy timeout)
+    # instead of failing with "database is locked" when the second one tries to upgrade its read lock; a reader
+    # takes a shared lock and waits for nobody but a writer committing
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _alembic_config() -> Any:

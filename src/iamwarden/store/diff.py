@@ -121,11 +121,11 @@ def diff_scans(
     new: ScanContent,
     old_side: Side,
     new_side: Side,
-    failed_before: Mapping[str, tuple[datetime, list[datetime]]] | None = None,
+    failed_before: Mapping[str, datetime] | None = None,
     partition: str = "aws",
 ) -> ScanDiff:
-    """What changed from ``old`` to ``new``. ``failed_before``: for finding ids, when they first failed and every
-    recorded time they failed (from :meth:`iamwarden.store.History.first_failed`), to tell regressed from new."""
+    """What changed from ``old`` to ``new``. ``failed_before``: for finding ids, when they first failed in the
+    history (:meth:`iamwarden.store.History.first_failed`), to tell regressed from new and date the findings."""
     changes = [
         *_principals(old, new, partition),
         *_policies(old, new, partition),
@@ -330,27 +330,22 @@ def _mfa(old: ScanContent, new: ScanContent) -> list[Change]:
     return out
 
 
-def _findings(
-    old: ScanContent, new: ScanContent, failed_before: Mapping[str, tuple[datetime, list[datetime]]]
-) -> list[FindingChange]:
+def _findings(old: ScanContent, new: ScanContent, failed_before: Mapping[str, datetime]) -> list[FindingChange]:
     out: list[FindingChange] = []
     for fid in sorted(old.results.keys() | new.results.keys()):
         a, b = old.results.get(fid), new.results.get(fid)
         was = a is not None and a.open_failure
         now = b is not None and b.open_failure
-        history = failed_before.get(fid)
+        first = failed_before.get(fid)
         if now and b is not None:
             if was:
-                first = history[0] if history else old.collected_at
-                out.append(FindingChange("unchanged", b, min(first, old.collected_at)))
-                continue
-            earlier = [t for t in (history[1] if history else []) if t < new.collected_at]
-            if earlier:
-                out.append(FindingChange("regressed", b, min(earlier)))
+                out.append(FindingChange("unchanged", b, min(first or old.collected_at, old.collected_at)))
+            elif first is not None and first < new.collected_at:  # failed before, not in OLD, again now
+                out.append(FindingChange("regressed", b, first))
             else:
                 out.append(FindingChange("new", b, new.collected_at))
         elif was and a is not None:
-            out.append(FindingChange("resolved", a, history[0] if history else old.collected_at))
+            out.append(FindingChange("resolved", a, first or old.collected_at))
     out.sort(
         key=lambda f: (
             FINDING_CHANGES.index(f.change),

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from iamwarden.store import schema
 from iamwarden.store.content import PracticeScore, ResultRow, ScanContent, canonical, digest
-from iamwarden.store.database import StoreError, describe, open_database
+from iamwarden.store.database import READ_ONLY, StoreError, describe, open_database
 
 BATCH = 2_000
 """Rows per INSERT round trip."""
@@ -316,25 +316,26 @@ class History:
 
     def first_failed(
         self, account_id: str, finding_ids: Sequence[str], *, before: datetime | None = None
-    ) -> dict[str, tuple[datetime, list[datetime]]]:
-        """For each finding id: when it first failed (unsuppressed) in the account's scans, and the collection times
-        of every scan where it failed (collected up to ``before`` when given)."""
+    ) -> dict[str, datetime]:
+        """For each finding id that ever failed (unsuppressed) in the account's scans (collected up to ``before`` when
+        given): when it first did. The database finds the earliest (one row per finding, whatever the history's
+        length)."""
         r, s, f = schema.scan_results, schema.scans, schema.findings
-        times: dict[str, list[datetime]] = {}
+        first: dict[str, datetime] = {}
         with self._read() as conn:
             for start in range(0, len(finding_ids), BATCH):
                 chunk = list(finding_ids[start : start + BATCH])
                 query = (
-                    select(f.c.finding_id, s.c.collected_at)
+                    select(f.c.finding_id, func.min(s.c.collected_at))
                     .select_from(r.join(f, f.c.id == r.c.finding).join(s, s.c.id == r.c.scan_id))
                     .where(f.c.finding_id.in_(chunk), r.c.status == "fail", r.c.suppressed.is_(False))
                     .where(s.c.account_id == account_id)
+                    .group_by(f.c.finding_id)
                 )
                 if before is not None:
                     query = query.where(s.c.collected_at <= before)
-                for finding_id, when in conn.execute(query):
-                    times.setdefault(finding_id, []).append(_utc(when))
-        return {k: (min(v), sorted(v)) for k, v in times.items()}
+                first.update((finding_id, _utc(when)) for finding_id, when in conn.execute(query))
+        return first
 
     def trend(self, account_id: str) -> list[TrendPoint]:
         """Each recorded scan of the account with practice scores: its scores and failure counts, oldest first."""
@@ -365,7 +366,7 @@ class History:
         return _Guarded(self.where, self.engine.begin())
 
     def _read(self) -> Any:
-        return _Guarded(self.where, self.engine.connect())
+        return _Guarded(self.where, self.engine.connect().execution_options(**{READ_ONLY: True}))
 
 
 class _Guarded:
