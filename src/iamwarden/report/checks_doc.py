@@ -87,7 +87,8 @@ def render_checks_markdown(checks: tuple[Check, ...] = CHECKS) -> str:
         "  evidence is never mistaken for compliance. A check that finds nothing to look at (no groups, no trails)",
         "  reports one `not_applicable` result for the account.",
         "- `info` results never move a score (their weight is 0).",
-        "- Suppressed results (accepted risks, [suppressions.md](suppressions.md)) do not count; they are counted apart.",
+        "- Suppressed results (accepted risks, [suppressions.md](suppressions.md)) do not count; they are counted",
+        "  apart.",
         "- A practice with nothing weighed has no score (`-`).",
         "",
     ]
