@@ -8,15 +8,18 @@ allow them; with ``--to ARN``, the paths to that user or role instead. See docs/
 
 from __future__ import annotations
 
+import textwrap
 from typing import Annotated, Any
 
 import orjson
 import typer
 
+from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption, load_input
 from iamwarden.cli.options import JsonAliasOption, chosen_format, format_option, parse_choice
 from iamwarden.errors import InputError, Problem
+from iamwarden.report.arns import short_arn, shorten_arns
 from iamwarden.report.words import plural
 
 
@@ -33,7 +36,14 @@ def paths(
         str,
         typer.Option("--to", help="`admin` (any administrator, the default) or the ARN of a user or role to reach."),
     ] = "admin",
-    output_format: Annotated[str | None, format_option("text (the default) or json.")] = None,
+    output_format: Annotated[
+        str | None,
+        format_option("text (the default), json, or a graph of the paths: dot (Graphviz) or mermaid."),
+    ] = None,
+    every_path: Annotated[
+        bool,
+        typer.Option("--all", help="Text: every path to each target, not only the shortest (the JSON has them all)."),
+    ] = False,
     json_alias: JsonAliasOption = False,
     max_hops: Annotated[int, typer.Option("--max-hops", min=1, max=10, help="Longest path reported.")] = 5,
     max_paths: Annotated[
@@ -54,7 +64,7 @@ def paths(
 
     Exit codes: 0 (whether or not paths were found), 2 for bad input.
     """
-    as_json = parse_choice(chosen_format(output_format, json_alias, "text"), ("text", "json")) == "json"
+    shape = parse_choice(chosen_format(output_format, json_alias, "text"), ("text", "json", "dot", "mermaid"))
     from iamwarden.analysis.context import AnalysisContext
     from iamwarden.analysis.escalation import ADMIN, EscalationGraph, escalation_graph, principal_escalation
     from iamwarden.model import build_account
@@ -90,22 +100,29 @@ def paths(
         "limits": {"max_hops": max_hops, "max_paths": max_paths, "max_targets": max_targets},
         "principals": results,
     }
-    if as_json:
+    if shape == "json":
         typer.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
         return
-    _print_text(document, account.account_id)
+    if shape in ("dot", "mermaid"):
+        from iamwarden.report.paths_graph import to_dot, to_mermaid
+
+        typer.echo((to_dot if shape == "dot" else to_mermaid)(document), nl=False)
+        return
+    _print_text(document, account.account_id, every_path=every_path)
 
 
-def _short(arn: str, account_id: str) -> str:
-    return arn.split(f":{account_id}:", 1)[-1] if f":{account_id}:" in arn else arn
-
-
-def _print_text(document: dict[str, Any], account_id: str) -> None:
+def _print_text(document: dict[str, Any], account_id: str, *, every_path: bool = False) -> None:
+    """Per principal, its paths grouped by target: administrators (or the --to target) first, the shortest path of
+    each target with its hops and wrapped reasons, the other techniques to the same target named once; lateral moves
+    after, one line per target. ``every_path``: every path in full."""
+    console = stdout_console()
+    width = max(console.width, 60)
     to = document["to"]
-    goal = "an administrator" if to == "admin" else _short(to, account_id)
-    shown = 0
+    goal = "an administrator" if to == "admin" else short_arn(to, account_id)
+    typer.echo(f"Account {account_id}: paths to {goal} (resources named without arn:aws: and the account id)")
+    with_paths = 0
     for entry in document["principals"]:
-        who = _short(entry["principal"], account_id)
+        who = short_arn(entry["principal"], account_id)
         if entry["status"] == "unknown":
             typer.echo(f"{who}: unknown ({'; '.join(entry['gaps'])})")
             continue
@@ -116,18 +133,46 @@ def _print_text(document: dict[str, Any], account_id: str) -> None:
         if not paths:
             typer.echo(f"{who}: no path to {goal}")
             continue
-        shown += 1
+        with_paths += 1
+        typer.echo("")
         typer.echo(f"{who}  [{', '.join(entry['pathfinding_ids'])}]")
-        for i, path in enumerate(paths, 1):
-            outcome = path.get("outcome", "admin")
-            hops = path["hops"]
-            route = " -> ".join(
-                [who, *("(itself)" if h["to"] == h["from"] else _short(h["to"], account_id) for h in hops)]
-            )
-            label = "lateral" if outcome == "lateral" else ("administrator" if to == "admin" else "reaches")
-            gains = f" (gains {path['gains']})" if outcome == "lateral" else ""
-            typer.echo(f"  {i}. {label}: {route}{gains}")
-            for hop in hops:
-                typer.echo(f"       {hop['technique']} {' + '.join(hop['actions'])}: {hop['reason']}")
-    admin = sum(1 for e in document["principals"] if e.get("status") == "paths")
-    typer.echo(f"{plural(shown, 'principal')} with paths; {admin} can reach {goal}.")
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for path in sorted(paths, key=lambda p: (p.get("outcome") == "lateral", len(p["hops"]))):
+            groups.setdefault((path.get("outcome", "admin"), path["target"]), []).append(path)
+        for (outcome, target), group in groups.items():
+            shown = group if every_path else group[:1]
+            others = sorted({p["hops"][0]["technique"] for p in group[1:]} - {group[0]["hops"][0]["technique"]})
+            if outcome == "lateral":
+                also = f"; also {', '.join(others)}" if others else ""
+                typer.echo(
+                    f"  lateral: {short_arn(target, account_id)} (gains {shorten_arns(group[0]['gains'], account_id)})"
+                    f" via {group[0]['hops'][0]['technique']}{also}"
+                )
+                if not every_path:
+                    continue
+            for path in shown:
+                hops = path["hops"]
+                route = " -> ".join(
+                    [who, *("(itself)" if h["to"] == h["from"] else short_arn(h["to"], account_id) for h in hops)]
+                )
+                label = {"admin": "administrator", "reaches": "reaches", "lateral": "lateral"}.get(outcome, outcome)
+                typer.echo(f"  {label}: {route} ({plural(len(hops), 'hop')})")
+                for hop in hops:
+                    reason = shorten_arns(hop["reason"], account_id)
+                    typer.echo(
+                        textwrap.fill(
+                            f"{hop['technique']} {' + '.join(hop['actions'])}: {reason}",
+                            width=width,
+                            initial_indent="    ",
+                            subsequent_indent="      ",
+                            break_on_hyphens=False,
+                        )
+                    )
+            if len(group) > len(shown):
+                also = f" (also via {', '.join(others)})" if others else ""
+                typer.echo(
+                    f"    ... {plural(len(group) - 1, 'other path')} to {short_arn(target, account_id)}{also}: --all"
+                )
+    reached = sum(1 for e in document["principals"] if e.get("status") == "paths")
+    typer.echo("")
+    typer.echo(f"{plural(with_paths, 'principal')} with paths; {reached} can reach {goal}.")
