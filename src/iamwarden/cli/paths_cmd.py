@@ -92,7 +92,7 @@ def paths(
                     results.append({"principal": arn, "status": "administrator"})
                 continue
             found = principal_escalation(graph, arn, to, max_hops, max_paths)
-            if found.paths or found.lateral or source:
+            if found.paths or found.lateral or found.admin_makings or source:
                 results.append({"principal": arn, "status": "paths" if found.paths else "none", **found.to_json()})
     document = {
         "account": account.account_id,
@@ -130,8 +130,15 @@ def _print_text(document: dict[str, Any], account_id: str, *, every_path: bool =
             typer.echo(f"{who}: already an administrator")
             continue
         paths = entry.get("paths", [])
+        for making in entry.get("can_make_administrators", []):
+            sample = ", ".join(_short(t, account_id) for t in making["sample"])
+            typer.echo(
+                f"{who}: can make another principal an administrator: {making['technique']} "
+                f"({making['action']}) on {making['targets']} principal(s), e.g. {sample}"
+            )
         if not paths:
-            typer.echo(f"{who}: no path to {goal}")
+            if not entry.get("can_make_administrators"):
+                typer.echo(f"{who}: no path to {goal}")
             continue
         with_paths += 1
         typer.echo("")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from iamwarden.analysis.context import AnalysisContext
+from iamwarden.analysis.escalation.admin_makers import AdminMaking, admin_makings
 from iamwarden.analysis.escalation.edge import Edge
 from iamwarden.analysis.escalation.edges import TARGETS_PER_TECHNIQUE, EdgeFinder
 
@@ -210,6 +211,9 @@ class PrincipalEscalation:
     allowed_only_with_mfa: tuple[str, ...]
     goal: str = ADMIN
     """What the paths reach: ``admin`` (an administrator), or the ARN of the principal asked for (``paths --to``)."""
+    admin_makings: tuple[AdminMaking, ...] = ()
+    """What the principal may do to make other principals administrators (:mod:`.admin_makers`), for a principal
+    with no path to administrator itself."""
 
     @property
     def pathfinding_ids(self) -> list[str]:
@@ -225,6 +229,8 @@ class PrincipalEscalation:
         result: dict[str, Any] = {"pathfinding_ids": self.pathfinding_ids, "paths": out}
         if self.allowed_only_with_mfa:
             result["allowed_only_with_mfa"] = list(self.allowed_only_with_mfa)
+        if self.admin_makings:
+            result["can_make_administrators"] = [m.to_json() for m in self.admin_makings]
         return result
 
 
@@ -234,10 +240,13 @@ def principal_escalation(
     """Paths from ``arn`` to an administrator (lateral takeovers too) or to principal ``to``."""
     paths = graph.paths_from(arn, to, max_hops, max_paths)
     lateral: list[tuple[Edge, tuple[str, str]]] = []
+    makings: list[AdminMaking] = []
     if to == ADMIN:
         leads = {(p.hops[0].technique, p.hops[0].target) for p in paths}
         lateral = [(e, g) for e, g in graph.lateral_from(arn) if (e.technique, e.target) not in leads]
-    return PrincipalEscalation(arn, tuple(paths), tuple(lateral), tuple(graph.mfa_only(arn)), to)
+        if not paths:  # a principal that can become an administrator can do this anyway
+            makings = admin_makings(graph.finder, arn)
+    return PrincipalEscalation(arn, tuple(paths), tuple(lateral), tuple(graph.mfa_only(arn)), to, tuple(makings))
 
 
 def escalation_graph(context: AnalysisContext, per_technique: int | None = TARGETS_PER_TECHNIQUE) -> EscalationGraph:

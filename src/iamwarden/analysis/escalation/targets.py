@@ -63,6 +63,7 @@ class TargetIndex:
             "role": frozenset(a for a, t in every.items() if isinstance(t, Role)),
             "user": frozenset(a for a, t in every.items() if not isinstance(t, Role)),
             "policy": frozenset(p.arn for p in account.policies if not p.aws_managed),
+            "group": frozenset(g.arn for g in account.groups),
         }
         self._pool_lists = {k: sorted(v) for k, v in self._pool_sets.items()}
         self._pattern_matches: dict[tuple[str, str, Kind], frozenset[str]] = {}

@@ -12,9 +12,12 @@ it is a full-account compromise, and reviews that only look for "*" miss it.
 Example: a role whose policy allows ``iam:CreatePolicyVersion`` on ``*`` rewrites the customer-managed policy attached
 to it and grants itself everything (pathfinding.cloud iam-001).
 
-Results: ``fail`` (critical) for a path to an administrator, ``fail`` (high) for lateral paths only, ``pass`` when
-there is none, ``unknown`` when the principal's policies are not all in the snapshot, ``not_applicable`` for
-administrators (nothing to escalate to: see least_privilege.effective_admins) and service-linked roles.
+Results: ``fail`` (critical) for a path to an administrator; ``fail`` (high) when it "can make another principal an
+administrator" without being able to use that access itself (writes or attaches an administrator policy to other users,
+roles or groups with members, or a new version of a policy attached to them; adds users to an administrator group:
+:mod:`iamwarden.analysis.escalation.admin_makers`); ``fail`` (high) for lateral paths only; ``pass`` when there is
+none; ``unknown`` when the principal's policies are not all in the snapshot; ``not_applicable`` for administrators
+(nothing to escalate to: see least_privilege.effective_admins) and service-linked roles.
 """
 
 from __future__ import annotations
@@ -96,7 +99,7 @@ def _outcome(graph: EscalationGraph, principal: User | Role) -> Outcome:
         return not_applicable(arn, "already an administrator (see least_privilege.effective_admins)")
     found = principal_escalation(graph, arn)
     evidence: dict[str, Any] = {**found.to_json(), "caveats": list(graph.finder.facts.policies[arn].caveats)}
-    if not found.paths and not found.lateral:
+    if not found.paths and not found.lateral and not found.admin_makings:
         return passed(arn, "no escalation path", **evidence)
     ids = found.pathfinding_ids
     if found.paths:
@@ -106,6 +109,15 @@ def _outcome(graph: EscalationGraph, principal: User | Role) -> Outcome:
         target = "itself" if first.target == arn else first.target.rsplit(":", 1)[-1]
         detail = f"can become administrator via {route} (to {target}){more}"
         return replace(failed(arn, detail, **evidence), severity=Severity.CRITICAL)
+    if found.admin_makings:
+        making = found.admin_makings[0]
+        names = ", ".join(t.rsplit(":", 1)[-1] for t in making.targets[:3])
+        count = len(making.targets)
+        detail = (
+            f"can make another principal an administrator: {making.technique} ({making.action}) on "
+            f"{count} principal{'s' if count != 1 else ''}, e.g. {names}"
+        )
+        return replace(failed(arn, detail, **evidence), severity=Severity.HIGH)
     targets = ", ".join(sorted({e.target.rsplit(":", 1)[-1] for e, _ in found.lateral}))
     return failed(arn, f"can take over {targets} ({', '.join(ids)}), which may do more than it may", **evidence)
 

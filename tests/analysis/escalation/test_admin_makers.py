@@ -1,0 +1,101 @@
+"""Principals that can make other principals administrators without using that access themselves (issue 12: "a role
+with iam:PutUserPolicy on every user; a user with iam:AttachRolePolicy on roles it cannot assume"), as table cases.
+
+IAM User Guide, "Managing IAM policies" (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage.html)
+and "Modifying a role trust policy" (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html):
+whoever may put or attach a policy to an identity, or change a role's trust policy, decides what that identity may do
+or who may use it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from iamwarden.analysis.context import AnalysisContext
+from iamwarden.analysis.escalation import EscalationGraph, principal_escalation
+from tests.analysis.escalation.accounts import ADMIN_POLICY, ROOT_TRUST, AccountSpec, allow, doc, trust
+from tests.checks.harness import PREFIX
+
+MAKER = f"{PREFIX}role/maker"
+BOB = f"{PREFIX}user/bob"
+READ_ONLY = {"ArnEquals": {"iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess"}}
+NOBODY_TRUST = trust({"Service": "ec2.amazonaws.com"})
+"""The maker's own trust: nobody in the account can assume it, so it has no path of its own."""
+
+
+def _account(maker_policy: dict[str, object], extra: Callable[[AccountSpec], None] | None = None) -> AccountSpec:
+    spec = AccountSpec()
+    spec.role("maker", NOBODY_TRUST, inline={"p": doc(maker_policy)})
+    spec.user("alice", inline={"read": doc(allow("s3:GetObject"))})
+    spec.role("worker", NOBODY_TRUST, inline={"read": doc(allow("s3:GetObject"))})
+    spec.role("admin", ROOT_TRUST, attached=[ADMIN_POLICY])
+    if extra is not None:
+        extra(spec)
+    return spec
+
+
+def _with_group(spec: AccountSpec) -> None:
+    spec.group("team", inline={"read": doc(allow("s3:GetObject"))})
+    spec.group("admins", attached=[ADMIN_POLICY])
+    spec.user("bob", groups=["team"])
+
+
+Extra = Callable[[AccountSpec], None] | None
+CASES: list[tuple[str, dict[str, object], Extra, str, str | None]] = [
+    # (name, the maker's one statement, account additions, technique expected, a target it names or None)
+    ("put-user-policy", allow("iam:PutUserPolicy"), None, "iam-018", f"{PREFIX}user/alice"),
+    (
+        "attach-role-policy",
+        allow("iam:AttachRolePolicy", f"{PREFIX}role/w*", Condition={"ArnEquals": {"iam:PolicyARN": ADMIN_POLICY}}),
+        None,
+        "iam-014",
+        f"{PREFIX}role/worker",
+    ),
+    (
+        "put-group-policy",
+        allow("iam:PutGroupPolicy", f"{PREFIX}group/team"),
+        _with_group,
+        "iam-011",
+        f"{PREFIX}user/bob",
+    ),
+    (
+        "add-to-admin-group",
+        allow("iam:AddUserToGroup", f"{PREFIX}group/admins"),
+        _with_group,
+        "iam-013",
+        f"{PREFIX}user/alice",
+    ),
+    ("read-only", allow("iam:Get*"), None, "", None),
+    (
+        "attach-a-read-only-policy-only",
+        allow(
+            "iam:AttachRolePolicy", Condition={"ArnEquals": {"iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess"}}
+        ),
+        None,
+        "",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "statement", "extra", "technique", "target"), CASES, ids=[c[0] for c in CASES])
+def test_making_another_principal_an_administrator(
+    name: str,
+    statement: dict[str, object],
+    extra: Callable[[AccountSpec], None] | None,
+    technique: str,
+    target: str | None,
+) -> None:
+    graph = EscalationGraph(AnalysisContext(_account(statement, extra).build()))
+    found = principal_escalation(graph, MAKER)
+    assert not found.paths, "the maker itself has no path in these accounts"
+    if not technique:
+        assert not found.admin_makings
+        return
+    (making,) = [m for m in found.admin_makings if m.technique == technique]
+    assert target in making.targets
+    assert MAKER not in making.targets
+    assert f"{PREFIX}role/admin" not in making.targets  # already an administrator
+    evidence = found.to_json()["can_make_administrators"]
+    assert any(e["technique"] == technique and e["targets"] == len(making.targets) for e in evidence)
