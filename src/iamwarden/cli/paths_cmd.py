@@ -131,7 +131,7 @@ def _print_text(document: dict[str, Any], account_id: str, *, every_path: bool =
             continue
         paths = entry.get("paths", [])
         for making in entry.get("can_make_administrators", []):
-            sample = ", ".join(_short(t, account_id) for t in making["sample"])
+            sample = ", ".join(short_arn(t, account_id) for t in making["sample"])
             typer.echo(
                 f"{who}: can make another principal an administrator: {making['technique']} "
                 f"({making['action']}) on {making['targets']} principal(s), e.g. {sample}"
