@@ -134,8 +134,9 @@ def open_database(db: str | None) -> Engine:
     where = describe(url)
     engine = create_store_engine(url)
     try:
-        with engine.begin() as conn:
-            migrate(conn, where)
+        if not _at_head(engine):  # the usual case reads one row, taking no write lock
+            with engine.begin() as conn:
+                migrate(conn, where)
     except StoreError:
         engine.dispose()
         raise
@@ -146,6 +147,14 @@ def open_database(db: str | None) -> Engine:
         engine.dispose()
         raise StoreError(where, _reason(exc, "not an iamwarden history database")) from None
     return engine
+
+
+def _at_head(engine: Engine) -> bool:
+    """Whether the database's schema is already this version's (read without taking SQLite's write lock)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect().execution_options(**{READ_ONLY: True}) as conn:
+        return MigrationContext.configure(conn).get_current_revision() == head_revision()
 
 
 def migrate(conn: Connection, where: str) -> None:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, delete, func, insert, select, tuple_
+from sqlalchemy import Engine, case, delete, func, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -150,6 +150,12 @@ class History:
                     for r in content.results.values()
                 ],
             )
+            _first_failures(
+                conn,
+                content.account_id,
+                content.collected_at,
+                [finding_ids[(r.finding_id,)] for r in content.results.values() if r.open_failure],
+            )
             _insert_many(
                 conn,
                 schema.scan_entities,
@@ -196,7 +202,8 @@ class History:
                 for table in (schema.scan_results, schema.scan_entities, schema.scan_documents, schema.practice_scores):
                     conn.execute(delete(table).where(table.c.scan_id.in_(chunk)))
                 conn.execute(delete(schema.scans).where(schema.scans.c.id.in_(chunk)))
-            if ids:  # what no remaining scan refers to
+            if ids:  # first failures recomputed from the remaining scans, then what no remaining scan refers to
+                _recompute_first_failures(conn, sorted({r.account_id for r in gone}))
                 blobs = schema.blob_store.c.id
                 conn.execute(
                     delete(schema.blob_store)
@@ -318,22 +325,20 @@ class History:
         self, account_id: str, finding_ids: Sequence[str], *, before: datetime | None = None
     ) -> dict[str, datetime]:
         """For each finding id that ever failed (unsuppressed) in the account's scans (collected up to ``before`` when
-        given): when it first did. The database finds the earliest (one row per finding, whatever the history's
-        length)."""
-        r, s, f = schema.scan_results, schema.scans, schema.findings
+        given): when it first did (kept in ``first_failures`` as scans are recorded: one row per finding, whatever the
+        history's length)."""
+        ff, f = schema.first_failures, schema.findings
         first: dict[str, datetime] = {}
         with self._read() as conn:
             for start in range(0, len(finding_ids), BATCH):
                 chunk = list(finding_ids[start : start + BATCH])
                 query = (
-                    select(f.c.finding_id, func.min(s.c.collected_at))
-                    .select_from(r.join(f, f.c.id == r.c.finding).join(s, s.c.id == r.c.scan_id))
-                    .where(f.c.finding_id.in_(chunk), r.c.status == "fail", r.c.suppressed.is_(False))
-                    .where(s.c.account_id == account_id)
-                    .group_by(f.c.finding_id)
+                    select(f.c.finding_id, ff.c.first_at)
+                    .select_from(ff.join(f, f.c.id == ff.c.finding))
+                    .where(f.c.finding_id.in_(chunk), ff.c.account_id == account_id)
                 )
                 if before is not None:
-                    query = query.where(s.c.collected_at <= before)
+                    query = query.where(ff.c.first_at <= before)
                 first.update((finding_id, _utc(when)) for finding_id, when in conn.execute(query))
         return first
 
@@ -429,6 +434,38 @@ def _select_ids(
     columns = [table.c[k] for k in keys]
     where = columns[0].in_([k[0] for k in chunk]) if len(keys) == 1 else tuple_(*columns).in_(chunk)
     return {tuple(row[1:]): row[0] for row in conn.execute(select(table.c.id, *columns).where(where))}
+
+
+def _first_failures(conn: Connection, account_id: str, when: datetime, findings: list[int]) -> None:
+    """Findings failing in a scan of ``account_id`` collected ``when``: their first failure is the earlier of the
+    stored one and this one (scans may be recorded out of order, and two recorders may race: one upsert per row)."""
+    table = schema.first_failures
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.account_id, table.c.finding],
+        set_={
+            "first_at": case(
+                (stmt.excluded.first_at < table.c.first_at, stmt.excluded.first_at), else_=table.c.first_at
+            )
+        },
+    )
+    rows = [{"account_id": account_id, "finding": f, "first_at": when} for f in findings]
+    for start in range(0, len(rows), BATCH):
+        conn.execute(stmt, rows[start : start + BATCH])
+
+
+def _recompute_first_failures(conn: Connection, accounts: list[str]) -> None:
+    """First failures of ``accounts`` from the scans that remain (after a prune)."""
+    ff, r, s = schema.first_failures, schema.scan_results, schema.scans
+    conn.execute(delete(ff).where(ff.c.account_id.in_(accounts)))
+    remaining = (
+        select(s.c.account_id, r.c.finding, func.min(s.c.collected_at))
+        .select_from(r.join(s, s.c.id == r.c.scan_id))
+        .where(s.c.account_id.in_(accounts), r.c.status == "fail", r.c.suppressed.is_(False))
+        .group_by(s.c.account_id, r.c.finding)
+    )
+    conn.execute(insert(ff).from_select(["account_id", "finding", "first_at"], remaining))
 
 
 def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:

@@ -6,6 +6,7 @@ A test compares the two (``tests/store/test_migrations.py``).
 ``scans``           one row per recorded scan: when, which account and organization, which iamwarden, which snapshot
 ``findings``        each finding once: its stable id (``iw-...``), check and resource
 ``scan_results``    every result of a scan: the finding, its status, severity and whether it was suppressed
+``first_failures``  when each finding of each account first failed (unsuppressed), kept up to date on record
 ``practice_scores`` each practice's score and counts per scan (what the trend chart draws)
 ``entity_keys``     each IAM entity once: its kind (user, role, group, policy, key, mfa, admin, escalation) and key
 ``scan_entities``   the entities of a scan's snapshot, each pointing at the blob of its facts that day
@@ -67,6 +68,14 @@ scan_results = Table(
     Index("ix_scan_results_finding", "finding", "status"),
 )
 
+first_failures = Table(
+    "first_failures",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("finding", Integer, ForeignKey("findings.id"), primary_key=True),
+    Column("first_at", DateTime(timezone=True), nullable=False),
+)
+
 practice_scores = Table(
     "practice_scores",
     metadata,
@@ -117,6 +126,7 @@ TABLES = (
     "scans",
     "findings",
     "scan_results",
+    "first_failures",
     "practice_scores",
     "entity_keys",
     "blob_store",
