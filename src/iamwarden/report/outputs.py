@@ -57,7 +57,7 @@ def json_destination(output: Path | None, output_dir: Path | None) -> Path:
 
 
 def _writers(
-    source_file: Path | None, history: HistoryView | None = None
+    source_file: Path | None, history: HistoryView | None = None, *, with_sources: bool = False
 ) -> dict[str, Callable[[Assessment, Path], None]]:
     from iamwarden.report.asff import write_asff
     from iamwarden.report.csv_report import write_csv
@@ -74,7 +74,7 @@ def _writers(
     return {
         "json": write_json,
         "html": lambda assessment, path: write_html(assessment, path, history),
-        "sarif": lambda assessment, path: write_sarif(assessment, path, artifact),
+        "sarif": lambda assessment, path: write_sarif(assessment, path, artifact, with_sources=with_sources),
         "ocsf": write_ocsf,
         "asff": write_asff,
         "csv": write_csv,
@@ -102,7 +102,7 @@ def emit(
     if "console" in formats:
         render(assessment, console, practices=practices, min_severity=min_severity, show=show)
     targets = destinations(formats, output, output_dir)
-    writers = _writers(source_file, history)
+    writers = _writers(source_file, history, with_sources=output_dir is not None and output is None)
     written: list[Path] = []
     for name in FILE_NAMES:
         if name in targets:

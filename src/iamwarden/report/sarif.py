@@ -4,8 +4,9 @@
 * ``iamwarden scan`` (:func:`scan_sarif`): one rule per check (why, remediation, CIS and Security Hub ids,
   ``security-severity``), one result per ``fail`` finding. A result names the resource's ARN as a logical location
   and carries the finding's stable id in ``partialFingerprints``. GitHub code scanning rejects a whole file when a
-  result has no physical location, so scan results are anchored to the input file the evidence came from (the
-  snapshot) when it is known; results tied to a file of their own (a linted policy file) point at it, with line and
+  result has no physical location, so scan results point at a line of a text file: with an output folder, the
+  judged policy document or ``account.txt`` written beside the log (:mod:`.sarif_sources`), else the input file the
+  evidence came from (the snapshot) when it is known; results tied to a file of their own (a linted policy file) point at it, with line and
   column. Suppressed failures are kept with a SARIF ``suppressions`` entry (GitHub shows them as dismissed).
 """
 
@@ -42,6 +43,7 @@ from iamwarden.runtime import write_atomically
 if TYPE_CHECKING:
     from iamwarden.checks.runner import Assessment
     from iamwarden.policy.lint import Finding as LintFinding
+    from iamwarden.report.sarif_sources import Sources
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT = "iamwardenFindingId/v1"
@@ -276,9 +278,9 @@ def check_rule(check: CheckMetadata) -> SarifRule:
     )
 
 
-def finding_result(finding: Finding, artifact: str | None) -> SarifResult:
-    """A failed finding as a SARIF result: the resource's ARN as a logical location, anchored to ``artifact``
-    (the input file) when given."""
+def finding_result(finding: Finding, artifact: str | None, sources: Sources | None = None) -> SarifResult:
+    """A failed finding as a SARIF result: the resource's ARN as a logical location, anchored to its line in the
+    written ``sources`` (a policy document, or ``account.txt``) when given, else to ``artifact`` (the input file)."""
     suppression = finding.suppression if finding.suppressed else None
     properties: dict[str, Any] = {
         "findingId": finding.id,
@@ -287,11 +289,16 @@ def finding_result(finding: Finding, artifact: str | None) -> SarifResult:
     }
     if suppression is not None and suppression.suppression.expires is not None:
         properties["suppressionExpires"] = suppression.suppression.expires.isoformat()
+    line = None
+    if sources is not None:
+        path, line = sources.locate(finding)
+        artifact = str(path)
     return SarifResult(
         rule_id=finding.check.id,
         level=SEVERITY_LEVEL[finding.severity],
         message=f"{finding.resource}: {finding.detail}",
         file=artifact,
+        line=line,
         logical=finding.resource,
         logical_kind="resource",
         fingerprint=finding.id,
@@ -300,14 +307,22 @@ def finding_result(finding: Finding, artifact: str | None) -> SarifResult:
     )
 
 
-def scan_sarif(assessment: Assessment, artifact: str | None = None) -> dict[str, Any]:
+def scan_sarif(assessment: Assessment, artifact: str | None = None, sources: Sources | None = None) -> dict[str, Any]:
     """The scan's SARIF log: every check as a rule, every ``fail`` finding as a result."""
     rules = [check_rule(c.metadata) for c in assessment.checks]
-    results = [finding_result(f, artifact) for f in assessment.findings if f.status is Status.FAIL]
+    results = [finding_result(f, artifact, sources) for f in assessment.findings if f.status is Status.FAIL]
     account = assessment.account
     return sarif_log(rules, results, run_properties={"account": account.account_id, "partition": account.partition})
 
 
-def write_sarif(assessment: Assessment, path: Path, artifact: str | None = None) -> None:
-    """Write the scan's SARIF log atomically; errors are an :class:`~iamwarden.errors.InputError` naming ``path``."""
-    write_atomically(path, dumps(scan_sarif(assessment, artifact)), "the SARIF report")
+def write_sarif(assessment: Assessment, path: Path, artifact: str | None = None, *, with_sources: bool = False) -> None:
+    """Write the scan's SARIF log atomically; errors are an :class:`~iamwarden.errors.InputError` naming ``path``.
+    ``with_sources``: also write the policy documents and ``account.txt`` next to it (:mod:`.sarif_sources`) and
+    point every result at its line there."""
+    sources = None
+    if with_sources:
+        from iamwarden.report.sarif_sources import write_sources
+
+        failed = [f for f in assessment.findings if f.status is Status.FAIL]
+        sources = write_sources(assessment.account, failed, path.parent)
+    write_atomically(path, dumps(scan_sarif(assessment, artifact, sources)), "the SARIF report")
