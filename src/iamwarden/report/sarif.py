@@ -5,9 +5,9 @@
   ``security-severity``), one result per ``fail`` finding. A result names the resource's ARN as a logical location
   and carries the finding's stable id in ``partialFingerprints``. GitHub code scanning rejects a whole file when a
   result has no physical location, so scan results point at a line of a text file: with an output folder, the
-  judged policy document or ``account.txt`` written beside the log (:mod:`.sarif_sources`), else the input file the
-  evidence came from (the snapshot) when it is known; results tied to a file of their own (a linted policy file) point at it, with line and
-  column. Suppressed failures are kept with a SARIF ``suppressions`` entry (GitHub shows them as dismissed).
+  judged policy document or ``account.txt`` written beside the log (:mod:`.sarif_sources`), else the input file
+  the evidence came from (the snapshot) when it is known. Linter results point at their policy file, with line
+  and column. Suppressed failures are kept with a SARIF ``suppressions`` entry (GitHub shows them as dismissed).
 """
 
 from __future__ import annotations
