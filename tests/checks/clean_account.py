@@ -18,8 +18,13 @@ Contoso Payments (``111122223333``), a member account of an organization, collec
 * EC2 instances with instance profiles and harmless user data; Lambda functions without keys in their
   environment; no server certificates; service-last-accessed data showing every granted service in use.
 
-Nothing in it is an administrator: a clean account keeps administrator access out of IAM (break-glass through
-root with hardware MFA, day-to-day work through scoped roles).
+Administrators, as a well-run account has them (each listed in ``least_privilege.effective_admins``' evidence):
+``dana`` in the ``administrators`` group (AWS's AdministratorAccess), with a console password, MFA and no access key;
+a ``break-glass`` role with AdministratorAccess that only this account's principals can assume, and only with MFA;
+IAM Identity Center's ``AWSReservedSSO_AdministratorAccess_...`` role of the AdministratorAccess permission set,
+assumed through the Identity Center SAML provider. All three work only from the corporate network
+(``CorporateNetworkOnly``, the IAM User Guide's "Denies access to AWS based on the source IP" example, in the group, the
+role and the permission set). Day-to-day work goes through scoped groups and roles.
 """
 
 from __future__ import annotations
@@ -46,6 +51,10 @@ TRAIL = f"arn:aws:cloudtrail:{HOME}:{ACCOUNT}:trail/organization-audit"
 KMS_KEY = f"arn:aws:kms:{HOME}:{ACCOUNT}:key/1a2b3c4d-5e6f-4a1b-9c8d-7e6f5a4b3c2d"
 OIDC = f"{PREFIX}oidc-provider/token.actions.githubusercontent.com"
 SUPPORT_ACCESS = "arn:aws:iam::aws:policy/AWSSupportAccess"
+ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+SSO_PROVIDER = f"{PREFIX}saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"
+SSO_ADMIN_ROLE = "AWSReservedSSO_AdministratorAccess_0123456789abcdef"
+CORPORATE_NETWORK = f"{PREFIX}policy/CorporateNetworkOnly"
 
 
 def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
@@ -166,6 +175,22 @@ POLICIES: list[dict[str, Any]] = [
         ),
     },
     {
+        "name": "CorporateNetworkOnly",
+        "document": _doc(
+            {
+                "Sid": "DenyOutsideCorporateNetwork",
+                "Effect": "Deny",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"NotIpAddress": {"aws:SourceIp": ["192.0.2.0/24", "203.0.113.0/24"]}},
+            }
+        ),
+    },
+    {
+        "arn": ADMINISTRATOR_ACCESS,
+        "document": _doc({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+    },
+    {
         "arn": SUPPORT_ACCESS,
         "document": _doc({"Effect": "Allow", "Action": ["support:*"], "Resource": "*"}),
     },
@@ -181,6 +206,7 @@ PEOPLE = {
     "alice": ["developers"],
     "bob": ["developers"],
     "carol": ["auditors"],
+    "dana": ["administrators"],
 }
 
 USERS = [{"name": name, "groups": groups, "created": CREATED} for name, groups in PEOPLE.items()]
@@ -196,6 +222,7 @@ GROUPS = [
         "created": CREATED,
         "attached": [f"{PREFIX}policy/AuditRead", f"{PREFIX}policy/SelfServiceCredentials"],
     },
+    {"name": "administrators", "created": CREATED, "attached": [ADMINISTRATOR_ACCESS, CORPORATE_NETWORK]},
 ]
 
 ROLES: list[dict[str, Any]] = [
@@ -243,6 +270,28 @@ ROLES: list[dict[str, Any]] = [
         "attached": [f"{PREFIX}policy/ThirdPartyAudit"],
         "trust": _trust(
             {"AWS": f"arn:aws:iam::{AUDITOR}:root"}, {"StringEquals": {"sts:ExternalId": "contoso-7f3a9c2e41"}}
+        ),
+    },
+    {
+        "name": "break-glass",
+        "created": CREATED,
+        "last_used": RECENT,
+        "attached": [ADMINISTRATOR_ACCESS, CORPORATE_NETWORK],
+        "trust": _trust({"AWS": f"{PREFIX}root"}, MFA),
+    },
+    {
+        "name": SSO_ADMIN_ROLE,
+        "path": "/aws-reserved/sso.amazonaws.com/",
+        "created": CREATED,
+        "last_used": RECENT,
+        "attached": [ADMINISTRATOR_ACCESS, CORPORATE_NETWORK],
+        "trust": _doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": SSO_PROVIDER},
+                "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"],
+                "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}},
+            }
         ),
     },
     {
@@ -532,7 +581,10 @@ def _organization_records() -> list[dict[str, Any]]:
 def _iam_records() -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = [
         {"api": "iam:ListServerCertificates", "response": {"ServerCertificateMetadataList": []}},
-        {"api": "iam:ListSAMLProviders", "response": {"SAMLProviderList": []}},
+        {
+            "api": "iam:ListSAMLProviders",
+            "response": {"SAMLProviderList": [{"Arn": SSO_PROVIDER, "ValidUntil": "2126-01-01T00:00:00+00:00"}]},
+        },
         {"api": "iam:ListOpenIDConnectProviders", "response": {"OpenIDConnectProviderList": [{"Arn": OIDC}]}},
         {
             "api": "iam:GetOpenIDConnectProvider",
@@ -601,6 +653,7 @@ def clean_account_spec() -> dict[str, Any]:
             ],
             "bob": [],
             "carol": [],
+            "dana": [],
         },
         "login_profiles": {name: "2026-10-01T09:00:00+00:00" for name in PEOPLE},
         "mfa_devices": {name: [f"{PREFIX}mfa/{name}"] for name in PEOPLE},

@@ -32,9 +32,13 @@ def test_case(case_id: str, case: dict[str, Any]) -> None:
     thresholds = Thresholds(**case.get("thresholds", {}))
     for check_id, expected in case["expect"].items():
         check = CHECKS_BY_ID[check_id]
-        got = {o.resource: o.status.value for o in check.evaluate(AnalysisContext(account), thresholds)}
+        outcomes = list(check.evaluate(AnalysisContext(account), thresholds))
+        got = {o.resource: o.status.value for o in outcomes}
         want = {resource(r): s for r, s in expected.items()}
         assert got == want, f"{case_id} {check_id}"
+        severities = {o.resource: (o.severity or check.metadata.severity).value for o in outcomes}
+        for r, severity in case.get("severity", {}).get(check_id, {}).items():
+            assert severities[resource(r)] == severity, f"{case_id} {check_id} {r}"
 
 
 def test_case_names_are_unique() -> None:
@@ -49,3 +53,25 @@ def test_every_check_has_pass_fail_and_unknown_cases() -> None:
             seen[check_id].update(expected.values())
     missing = {cid: sorted({"pass", "fail", "unknown"} - statuses) for cid, statuses in seen.items()}
     assert {cid: m for cid, m in missing.items() if m} == {}
+
+
+def test_mfa_if_exists_findings_name_the_place_and_the_fix() -> None:
+    """Condition misuse on MFA says where it is (the statement's condition) and how to fix it."""
+    case = dict(CASES)["08_conditions:condition-misuse-mfa-if-exists"]
+    account = build_case_account(case["snapshot"])
+    outcomes = {
+        o.resource: o
+        for o in CHECKS_BY_ID["conditions.condition_misuse"].evaluate(AnalysisContext(account), Thresholds())
+    }
+    (age,) = outcomes[resource("policy/AgeIfExists")].evidence["findings"]
+    assert age["code"] == "ALLOW_MFA_AGE_IF_EXISTS" and "RecentMfa" in age["message"]
+    assert age["path"] == '$.Statement[0].Condition.NumericLessThanIfExists["aws:MultiFactorAuthAge"]', age["path"]
+    assert "Deny" in age["fix"] and "BoolIfExists" in age["fix"]
+    bool_case = dict(CASES)["08_conditions:condition-misuse"]
+    account = build_case_account(bool_case["snapshot"])
+    outcomes = {
+        o.resource: o
+        for o in CHECKS_BY_ID["conditions.condition_misuse"].evaluate(AnalysisContext(account), Thresholds())
+    }
+    (found,) = outcomes[resource("policy/MfaIfExists")].evidence["findings"]
+    assert found["code"] == "ALLOW_MFA_BOOL_IF_EXISTS" and found["fix"] == age["fix"]

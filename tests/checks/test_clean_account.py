@@ -15,8 +15,8 @@ from iamwarden.checks.registry import CHECKS
 from iamwarden.checks.runner import Assessment, run_checks
 from iamwarden.cli.app import app
 from iamwarden.collect.snapshot import write_snapshot
-from tests.checks.clean_account import clean_account_spec, clean_account_without_users_spec
-from tests.checks.harness import build_case_account, build_case_snapshot
+from tests.checks.clean_account import SSO_ADMIN_ROLE, clean_account_spec, clean_account_without_users_spec
+from tests.checks.harness import PREFIX, build_case_account, build_case_snapshot
 
 VARIANTS: dict[str, Callable[[], dict[str, Any]]] = {
     "people-in-groups": clean_account_spec,
@@ -57,9 +57,20 @@ def test_every_practice_scores_100_or_none(assessment: Assessment, variant: str)
     assert scores == {**dict.fromkeys(range(1, 12), 100), **no_groups}
 
 
+def test_clean_account_lists_its_administrators(assessment: Assessment, variant: str) -> None:
+    """A clean account has administrators: each one passes as protected, and the account's result lists them all."""
+    admins = [f"{PREFIX}role/break-glass", f"{PREFIX}role/aws-reserved/sso.amazonaws.com/{SSO_ADMIN_ROLE}"]
+    if variant == "people-in-groups":
+        admins.insert(0, f"{PREFIX}user/dana")
+    results = {f.resource: f for f in assessment.findings if f.check.id == "least_privilege.effective_admins"}
+    account = results[f"{PREFIX}root"]
+    assert account.status is Status.PASS and account.outcome.evidence["administrators"] == admins
+    for arn in admins:
+        assert results[arn].status is Status.PASS and results[arn].detail.startswith("protected administrator"), arn
+
+
 NOTHING_TO_JUDGE = {
-    "mfa.admin_users": "no administrator user",
-    "conditions.admin_network_bounds": "no administrator",
+    "mfa.admin_users": "its administrator user works only from the corporate network, not from anywhere",
     "roles.workload_access_keys": "no programmatic-only user with keys",
 }
 """Checks with nothing to look at in a clean account: every one of their results is ``not_applicable``."""

@@ -32,6 +32,9 @@ DEFAULT_FILE = "iamwarden.toml"
 class Thresholds:
     """The numbers behind the checks. Each field's docstring is its documentation (``docs/configuration.md``)."""
 
+    max_admins: int = 5
+    """More effective administrators than this fails the account's ``least_privilege.effective_admins`` result
+    (practice 1): administrators should be few, known and deliberate."""
     unused_principal_days: int = 90
     """A role or user with no activity for this many days is unused (practice 1)."""
     unused_service_days: int = 90

@@ -14,8 +14,11 @@ from iamwarden.policy import Policy
 PolicyJudge = Callable[[ExaminedPolicy, Policy], Outcome]
 
 
-def judge_each_policy(context: AnalysisContext, judge: PolicyJudge) -> Iterator[Outcome]:
-    """``judge`` each policy examined on its own (customer-managed, attached AWS-managed, inline), compiled.
+def judge_each_policy(
+    context: AnalysisContext, judge: PolicyJudge, *, include_aws_managed: bool = True
+) -> Iterator[Outcome]:
+    """``judge`` each policy examined on its own (customer-managed, attached AWS-managed unless
+    ``include_aws_managed`` is false, inline), compiled.
 
     Settled without it: the whole account is ``unknown`` when the inventory was not collected; a policy used only as
     a permissions boundary is ``not_applicable`` (it grants nothing); one that does not compile is ``unknown`` with
@@ -25,7 +28,7 @@ def judge_each_policy(context: AnalysisContext, judge: PolicyJudge) -> Iterator[
     if inventory_missing(account):
         yield missing(account, account_arn(account), AUTH_DETAILS)
         return
-    for examined in examined_policies(account):
+    for examined in examined_policies(account, include_aws_managed=include_aws_managed):
         if examined.boundary_only:
             out = not_applicable(examined.resource, "used only as a permissions boundary (grants nothing by itself)")
         else:

@@ -1,12 +1,15 @@
-"""least_privilege.admin_policies - no policy grants full administrator access.
+"""least_privilege.admin_policies - no policy of the account's own grants full administrator access.
 
-What it does: evaluates each customer-managed policy, each attached AWS-managed policy and each inline policy on its
-own with the policy engine: a policy that allows every administrator probe (including an action of a service that
-does not exist, which only ``*`` or an allow-all ``NotAction`` grants) fails, whatever its name.
-Why is this bad? A full-access policy attached anywhere makes its holders administrators, and one attached "for
-now" tends to stay.
+What it does: evaluates each customer-managed policy (attached or not) and each inline policy on its own with the
+policy engine: a policy that allows every administrator probe (including an action of a service that does not exist,
+which only ``*`` or an allow-all ``NotAction`` grants) fails, whatever its name. As in CIS 2.15 and Security Hub IAM.1
+("IAM policies should not allow full '*' administrative privileges": the policies you create), AWS managed policies are
+not judged: attaching AWS's ``AdministratorAccess`` to an administrators group or role is how administrator access is
+meant to be given, and who holds it is ``least_privilege.effective_admins``'s business.
+Why is this bad? A home-made full-access policy spreads administrator access under a name nobody reviews as such, and
+one attached "for now" tends to stay.
 Example: ``{"Effect": "Allow", "NotAction": "iam:CreateUser", "Resource": "*"}`` with a second statement allowing
-``iam:*`` fails; ``s3:*`` on one bucket passes.
+``iam:*`` fails; ``s3:*`` on one bucket passes; AdministratorAccess attached to a group is not a result here.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from iamwarden.policy import Policy
 
 METADATA = CheckMetadata(
     id="least_privilege.admin_policies",
-    title="No policy grants full administrator access",
+    title="No customer-managed or inline policy grants full administrator access",
     practice=1,
     severity=Severity.HIGH,
     resource_type="AwsIamPolicy",
@@ -48,7 +51,10 @@ METADATA = CheckMetadata(
     ),
     cis_aws_v6=("2.15",),
     security_hub=("IAM.1",),
-    references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",),
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+        "https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-1",
+    ),
     decided_by="engine",
 )
 
@@ -65,7 +71,7 @@ def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outco
             examined.resource, f"grants full administrator access (statements {statements}); {where}", **facts
         )
 
-    return judge_each_policy(context, judge)
+    return judge_each_policy(context, judge, include_aws_managed=False)
 
 
 CHECK = Check(METADATA, evaluate)

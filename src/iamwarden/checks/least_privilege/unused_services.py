@@ -4,6 +4,10 @@ What it does: from service-last-accessed data (GetServiceLastAccessedDetails, co
 user, group or role is allowed but has not used for ``unused_service_days`` (90).
 Why is this bad? Permissions to unused services are pure attack surface; removing them is the cheapest least-privilege
 win.
+Administrators (users and roles the engine finds to be administrators, groups with a policy that alone makes one) are
+not applicable: they are granted every service by design, and whether they should be is
+``least_privilege.effective_admins``'s question; listing 400 services they never called would fail every well-run
+account.
 Example: a role allowed ``dynamodb`` and ``sqs`` that only used ``s3`` fails, naming the two.
 """
 
@@ -13,6 +17,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from iamwarden.analysis.context import AnalysisContext
+from iamwarden.analysis.permissions import admin_inside_network, admin_of, policy_admin_of
+from iamwarden.analysis.principals import (
+    NamedDocument,
+    compile_document,
+    inline_name,
+    managed_document,
+    principal_policies,
+)
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -54,6 +66,22 @@ METADATA = CheckMetadata(
 _TYPES = {User: "AwsIamUser", Group: "AwsIamGroup", Role: "AwsIamRole"}
 
 
+def _administrator(context: AnalysisContext, principal: User | Group | Role) -> bool:
+    """A user or role the engine finds to be an administrator (from anywhere or from inside its network), or a group
+    holding a policy that alone makes one."""
+    if isinstance(principal, Group):
+        account = context.account
+        docs = [NamedDocument(inline_name(principal, p.name), p.document, "inline") for p in principal.inline_policies]
+        managed = [account.policies_by_arn.get(arn) for arn in principal.attached_policy_arns]
+        docs += [d for p in managed if p is not None and (d := managed_document(p)) is not None]
+        compiled = [compile_document(context, d) for d in docs]
+        return any(not isinstance(c, str) and policy_admin_of(context, c).admin for c in compiled)
+    policies = principal_policies(context, principal)
+    if policies.gaps:
+        return False
+    return admin_of(context, policies).admin or admin_inside_network(policies)[0]
+
+
 def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
     account = context.account
     principals: list[User | Group | Role] = [*account.users, *account.groups, *account.roles]
@@ -69,6 +97,10 @@ def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outco
         details = principal.service_last_accessed
         if isinstance(principal, Role) and principal.service_linked:
             yield replace(not_applicable(principal.arn, "service-linked role"), resource_type=kind)
+            continue
+        if _administrator(context, principal):
+            text = "administrator: granted every service by design (see least_privilege.effective_admins)"
+            yield replace(not_applicable(principal.arn, text), resource_type=kind)
             continue
         if details is None:
             out = unknown(principal.arn, f"evidence missing: {API} for {principal.arn}", missing_api=API)
