@@ -24,6 +24,10 @@ CRITICAL_ACCEPTED = """\
   resource: "arn:aws:iam::444455556666:user/*"
   reason: admin users get MFA with the SSO move
   expires: 2026-12-31
+- check: least_privilege.effective_admins
+  resource: "arn:aws:iam::444455556666:user/*"
+  reason: admin users move to Identity Center with the SSO move
+  expires: 2026-12-31
   owner: iam-team
 - check: "secrets.*"
   resource: "re:arn:aws:(lambda|ec2):us-east-1:444455556666:.*"
@@ -65,7 +69,7 @@ def test_fail_on_gates_on_unsuppressed_failures(tmp_path: Path) -> None:
     assert code == 1 and f"{critical} unsuppressed failures at or above critical (--fail-on): exit 1" in out
     code, out = scan("--fail-on", "critical", "--suppressions", str(accepted), "--today", "2026-12-31")
     assert code == 0, out
-    suppressed = re.search(r"(\d+) results suppressed by 4 suppressions of 4", out)
+    suppressed = re.search(r"(\d+) results suppressed by 5 suppressions of 5", out)
     assert suppressed and int(suppressed.group(1)) >= critical  # roles.oidc_subject's suppression has no severity
     code, out = scan("--fail-on", "high", "--suppressions", str(accepted), "--today", "2026-12-31")
     assert code == 1  # high failures are not accepted
