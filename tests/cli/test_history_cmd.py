@@ -64,7 +64,7 @@ def test_record_two_scans_then_list_show_and_diff(db: str, day2: Path, tmp_path:
     assert code == 0, out
     assert out.startswith(
         f"Account {ACCOUNT}: scan 1 (2026-11-20 09:00 UTC) -> scan 2 (2026-11-20 10:00 UTC): 4 IAM changes; findings: "
-        "5 new, 0 regressed, 1 resolved, 137 unchanged"
+        "5 new, 0 regressed, 2 resolved, 122 unchanged"
     )
     for line in (
         "user/raj.mehta became an administrator via AdministratorAccess",
@@ -79,14 +79,14 @@ def test_record_two_scans_then_list_show_and_diff(db: str, day2: Path, tmp_path:
     data = orjson.loads((tmp_path / "changes" / "changes.json").read_bytes())
     assert data["summary"] == {
         "iam_changes": 4,
-        "findings": {"new": 5, "regressed": 0, "resolved": 1, "unchanged": 137},
+        "findings": {"new": 5, "regressed": 0, "resolved": 2, "unchanged": 122},
     }
     page = (tmp_path / "changes" / "changes.html").read_text(encoding="utf-8")
     assert "<h2>What changed</h2>" in page and "raj.mehta became an administrator" in page
     assert "default-src &#39;none&#39;" in page or "default-src 'none'" in page
 
     code, out = run("diff", f"{ACCOUNT}@previous", f"{ACCOUNT}@latest", "--db", db, "--fail-on-new", "high")
-    assert code == 1 and "2 new or regressed failures at or above high (--fail-on-new): exit 1" in out
+    assert code == 1 and "1 new or regressed failure at or above high (--fail-on-new): exit 1" in out
     code, _ = run("diff", f"{ACCOUNT}@previous", f"{ACCOUNT}@latest", "--db", db, "--fail-on-new", "critical")
     assert code == 0
 
@@ -103,7 +103,7 @@ def test_diff_of_two_snapshot_files_needs_no_database(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     code, out = run("diff", str(DEMO), str(day2), "--fail-on-new", "low")
     assert code == 1, out
-    assert "4 IAM changes; findings: 5 new, 0 regressed, 1 resolved, 137 unchanged" in out
+    assert "4 IAM changes; findings: 5 new, 0 regressed, 2 resolved, 122 unchanged" in out
     assert not (tmp_path / "data").exists()  # no history was created for it
 
 
