@@ -55,23 +55,20 @@ def test_every_check_has_pass_fail_and_unknown_cases() -> None:
     assert {cid: m for cid, m in missing.items() if m} == {}
 
 
+def _misuse_findings(case_id: str, policy: str) -> list[dict[str, Any]]:
+    """``conditions.condition_misuse``'s findings on one policy of a case."""
+    account = build_case_account(dict(CASES)[case_id]["snapshot"])
+    check = CHECKS_BY_ID["conditions.condition_misuse"]
+    outcomes = {o.resource: o for o in check.evaluate(AnalysisContext(account), Thresholds())}
+    found: list[dict[str, Any]] = outcomes[resource(policy)].evidence["findings"]
+    return found
+
+
 def test_mfa_if_exists_findings_name_the_place_and_the_fix() -> None:
     """Condition misuse on MFA says where it is (the statement's condition) and how to fix it."""
-    case = dict(CASES)["08_conditions:condition-misuse-mfa-if-exists"]
-    account = build_case_account(case["snapshot"])
-    outcomes = {
-        o.resource: o
-        for o in CHECKS_BY_ID["conditions.condition_misuse"].evaluate(AnalysisContext(account), Thresholds())
-    }
-    (age,) = outcomes[resource("policy/AgeIfExists")].evidence["findings"]
+    (age,) = _misuse_findings("08_conditions:condition-misuse-mfa-if-exists", "policy/AgeIfExists")
     assert age["code"] == "ALLOW_MFA_AGE_IF_EXISTS" and "RecentMfa" in age["message"]
     assert age["path"] == '$.Statement[0].Condition.NumericLessThanIfExists["aws:MultiFactorAuthAge"]', age["path"]
     assert "Deny" in age["fix"] and "BoolIfExists" in age["fix"]
-    bool_case = dict(CASES)["08_conditions:condition-misuse"]
-    account = build_case_account(bool_case["snapshot"])
-    outcomes = {
-        o.resource: o
-        for o in CHECKS_BY_ID["conditions.condition_misuse"].evaluate(AnalysisContext(account), Thresholds())
-    }
-    (found,) = outcomes[resource("policy/MfaIfExists")].evidence["findings"]
+    (found,) = _misuse_findings("08_conditions:condition-misuse", "policy/MfaIfExists")
     assert found["code"] == "ALLOW_MFA_BOOL_IF_EXISTS" and found["fix"] == age["fix"]
