@@ -68,8 +68,7 @@ def populate_account(session: boto3.Session) -> BuiltAccount:
     iam = session.client("iam")
     iam.update_account_password_policy(MinimumPasswordLength=14, RequireSymbols=True)
     iam.create_group(GroupName="admins")
-    # An inline policy, not a managed one: moto's GetAccountAuthorizationDetails leaves PolicyName and PolicyId out of
-    # managed policies (test_live.py shows it), so a snapshot holding one would not validate.
+    # An inline policy (managed policies, which moto answers without PolicyName and PolicyId: test_moto_server.py).
     iam.put_group_policy(GroupName="admins", PolicyName="admin", PolicyDocument=json.dumps(ADMIN))
     iam.create_user(UserName="alice")
     iam.add_user_to_group(GroupName="admins", UserName="alice")

@@ -194,3 +194,27 @@ def test_random_and_mutated_inputs(data: st.DataObject) -> None:
             return
         write_snapshot(snapshot, Path(tmp) / "snap.json")
         assert read_snapshot(Path(tmp) / "snap.json").to_json() == snapshot.to_json()
+
+
+def test_a_managed_policy_name_left_out_is_filled_from_its_arn_and_an_id_is_a_gap(tmp_path: Path) -> None:
+    # What moto's server answers: managed policies without PolicyName and PolicyId, attachments without PolicyName.
+    doc = copy.deepcopy(DETAILS)
+    [policy, *_] = doc["Policies"]
+    name, arn = policy.pop("PolicyName"), policy["Arn"]
+    del policy["PolicyId"]
+    for user in doc["UserDetailList"]:
+        for attached in user.get("AttachedManagedPolicies", []):
+            attached.pop("PolicyName")
+
+    snapshot = snapshot_from_authorization_details(_write(tmp_path, doc))
+
+    details = snapshot.response(API)
+    assert details["Policies"][0]["PolicyName"] == name == arn.rsplit("/", 1)[-1]
+    assert "PolicyId" not in details["Policies"][0]
+    assert details["UserDetailList"] == DETAILS["UserDetailList"]
+    assert [(g.target, g.error_code) for g in snapshot.gaps_for(API, target=arn) if g.target != NO_TARGET] == [
+        (arn, "Incomplete")
+    ]
+    written = tmp_path / "snapshot.json"
+    write_snapshot(snapshot, written, validate=True)
+    assert read_snapshot(written).response(API) == details

@@ -62,7 +62,8 @@ def collect(
 
     Needs the permissions in docs/iamwarden-readonly-policy.json.
 
-    A call AWS refuses becomes a gap in the snapshot, listed at the end; the run goes on.
+    A call AWS refuses becomes a gap in the snapshot, listed at the end; the run goes on. The snapshot is validated
+    as every command reads it before it is written: one that would be refused is not written (exit 2).
 
     AWS_ENDPOINT_URL is honoured (e.g. a local moto server).
 
@@ -85,7 +86,7 @@ def collect(
             progress=bar.on_event,
             retries=retries,
         )
-    write_snapshot(snapshot, output)
+    write_snapshot(snapshot, output, validate=True)  # what `scan` would refuse is not written
     console = Console(highlight=False, soft_wrap=True)
     _summary(console, snapshot, output, bar, verbose=verbose)
     if record:

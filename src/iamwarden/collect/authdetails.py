@@ -50,6 +50,42 @@ def account_of(details: Any) -> tuple[str, str, str] | None:
     return None
 
 
+INCOMPLETE = "Incomplete"
+"""The gap code of a field AWS documents that an answer left out and nothing else in the answer tells."""
+
+
+def fill_omissions(details: Any) -> list[tuple[str, str]]:
+    """Fill in place what an answer left out of GetAccountAuthorizationDetails where AWS defines it from another field;
+    return what cannot be filled, as ``(target, message)`` for a gap at that place.
+
+    A managed policy's ``PolicyName`` is the last part of its ARN (``arn:aws:iam::123456789012:policy/path/name``), in
+    ``Policies`` and in every ``AttachedManagedPolicies`` list. A managed policy's ``PolicyId`` is told by nothing else:
+    it stays out, and the policy's ARN is the target of the gap. moto's server leaves both out of ``Policies``.
+    """
+    if not isinstance(details, dict):
+        return []
+    for key in ("UserDetailList", "GroupDetailList", "RoleDetailList"):
+        for entry in _dicts(details.get(key)):
+            for attached in _dicts(entry.get("AttachedManagedPolicies")):
+                _fill_name(attached, "PolicyArn")
+    omitted = []
+    for policy in _dicts(details.get("Policies")):
+        _fill_name(policy, "Arn")
+        if "PolicyId" not in policy and isinstance(policy.get("Arn"), str):
+            omitted.append((policy["Arn"], "the answer left out PolicyId, which nothing else in it tells"))
+    return omitted
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _fill_name(policy: dict[str, Any], arn_key: str) -> None:
+    arn = policy.get(arn_key)
+    if "PolicyName" not in policy and isinstance(arn, str) and ":policy/" in arn:
+        policy["PolicyName"] = arn.rsplit("/", 1)[-1]
+
+
 def pagination_problems(doc: Any) -> list[Problem]:
     """An AWS CLI output that is one page of several (``--no-paginate``, ``--max-items``) would read as complete."""
     if not isinstance(doc, dict):
@@ -88,6 +124,7 @@ def snapshot_from_authorization_details(path: str | Path, account_id: str | None
     path = Path(path)
     source = str(path)
     doc = load_json_file(path)
+    omitted = fill_omissions(doc)
     details = validate_authorization_details(doc, source)
     found = account_of(details)
     if account_id is not None and not ACCOUNT_ID.match(account_id):
@@ -110,6 +147,8 @@ def snapshot_from_authorization_details(path: str | Path, account_id: str | None
         collected_at=file_time(path),
     )
     builder.record(AUTHORIZATION_DETAILS, details, plain=True)  # read from JSON, validated: JSON data already
+    for target, message in omitted:
+        builder.gap(AUTHORIZATION_DETAILS, INCOMPLETE, message, target=target)
     not_collected_gaps(builder, {AUTHORIZATION_DETAILS}, "not in an authorization-details input")
     return builder.build()
 

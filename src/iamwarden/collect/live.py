@@ -36,6 +36,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, NoC
 from botocore.parsers import ResponseParserError
 
 from iamwarden.collect.apis import APIS, GLOBAL, NO_TARGET, api
+from iamwarden.collect.authdetails import INCOMPLETE, fill_omissions
 from iamwarden.collect.snapshot import Snapshot, SnapshotBuilder
 from iamwarden.errors import InputError, Problem
 
@@ -371,7 +372,7 @@ def _iam(run: _Run, iam: BaseClient, service_last_accessed: bool) -> None:
 
 def _iam_account(run: _Run, iam: BaseClient) -> CallResult:
     """The account-wide IAM calls; returns GetAccountAuthorizationDetails' outcome (users, roles, groups)."""
-    details = run.call("iam:GetAccountAuthorizationDetails", _fetcher(iam, "iam:GetAccountAuthorizationDetails"))
+    details = _authorization_details(run, iam)
     simple = (
         "iam:GetAccountSummary",
         "iam:ListAccountAliases",
@@ -385,6 +386,24 @@ def _iam_account(run: _Run, iam: BaseClient) -> CallResult:
     policy = _fetcher(iam, "iam:GetAccountPasswordPolicy")
     run.call("iam:GetAccountPasswordPolicy", policy, none_on=frozenset({"NoSuchEntity"}))
     run.finish("iam:GetAccountAuthorizationDetails", "iam:GetAccountPasswordPolicy", *simple)
+    return details
+
+
+def _authorization_details(run: _Run, iam: BaseClient) -> CallResult:
+    """GetAccountAuthorizationDetails with what the answer left out filled where AWS defines it; what cannot be filled
+    is a gap ``Incomplete`` at its place (:func:`iamwarden.collect.authdetails.fill_omissions`)."""
+    key = "iam:GetAccountAuthorizationDetails"
+    fetch = _fetcher(iam, key)
+    omitted: list[tuple[str, str]] = []
+
+    def filled() -> dict[str, Any]:
+        response = fetch()
+        omitted.extend(fill_omissions(response))
+        return response
+
+    details = run.call(key, filled)
+    for target, message in omitted:
+        run.builder.gap(key, INCOMPLETE, message, target=target)
     return details
 
 

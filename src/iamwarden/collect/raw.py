@@ -166,7 +166,7 @@ class PolicyVersion(TypedDict):
 @with_config(_LENIENT)
 class ManagedPolicyDetail(TypedDict):
     PolicyName: str
-    PolicyId: str
+    PolicyId: NotRequired[str]  # read by nothing; an answer without it is a gap ``Incomplete`` on the policy's ARN
     Arn: str
     Path: str
     DefaultVersionId: str

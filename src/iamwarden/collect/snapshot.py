@@ -41,7 +41,8 @@ Source = Literal["live", "import", "authorization-details", "demo", "generated"]
 GapCode = str
 """AWS's error code (AccessDenied, AccessDeniedException, UnauthorizedOperation ...) or one of ours:
 ``Throttled`` (still throttled after retries), ``RegionDisabled`` (opt-in region not enabled),
-``NotCollected`` (not asked for, or its file was missing from an import), ``Error`` (anything else)."""
+``NotCollected`` (not asked for, or its file was missing from an import), ``Incomplete`` (answered without a field
+AWS documents, at the thing lacking it), ``Error`` (anything else)."""
 
 Responses = dict[str, dict[str, dict[str, Any]]]
 """api -> region -> target -> response (``None`` where AWS answered "there is none", e.g. no password policy)."""
@@ -328,11 +329,15 @@ def dumps_snapshot(snapshot: Snapshot) -> bytes:
     return orjson.dumps(snapshot.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
 
 
-def write_snapshot(snapshot: Snapshot, path: str | Path) -> None:
+def write_snapshot(snapshot: Snapshot, path: str | Path, *, validate: bool = False) -> None:
     """Write atomically and owner-only (:func:`iamwarden.runtime.write_atomically`); gzip when the name ends in
-    ``.gz``."""
+    ``.gz``. ``validate``: first check the bytes as :func:`read_snapshot` would; what it would refuse is not written
+    (an :class:`InputError` naming the place, the file ``(not written)``)."""
     path = Path(path)
     data = dumps_snapshot(snapshot)
+    if validate:
+        with gc_paused():
+            snapshot_from_json(orjson.loads(data), f"{path} (not written)")
     if path.name.endswith(".gz"):
         data = gzip.compress(data, compresslevel=6, mtime=0)
     write_atomically(path, data, "the snapshot", private=True)

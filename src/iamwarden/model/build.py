@@ -249,7 +249,7 @@ def _policies(details: raw.AuthorizationDetails | None) -> tuple[ManagedPolicy, 
             ManagedPolicy(
                 arn=p["Arn"],
                 name=p["PolicyName"],
-                policy_id=p["PolicyId"],
+                policy_id=p.get("PolicyId"),
                 path=p["Path"],
                 default_version_id=p["DefaultVersionId"],
                 versions=versions,

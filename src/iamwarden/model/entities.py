@@ -52,7 +52,8 @@ class ManagedPolicy:
 
     arn: str
     name: str
-    policy_id: str
+    policy_id: str | None
+    """None when the answer left it out (a gap ``Incomplete`` on the policy's ARN says so)."""
     path: str
     default_version_id: str
     versions: tuple[PolicyVersion, ...]
