@@ -223,11 +223,11 @@ class DecisionCache:
             self._keys[policy.name] = context_keys(policy)
         return self._keys[policy.name]
 
-    def signature_statements(self, pp: PrincipalPolicies, action: str) -> tuple[tuple[Statement, ...], bool]:
-        """The statements :meth:`signature` is made of, and whether none has policy variables (the answer then
-        depends on their patterns and the resource only)."""
+    def signature_statements(self, pp: PrincipalPolicies, action: str) -> tuple[tuple[Statement, ...], Any]:
+        """The statements :meth:`signature` is made of and, when none has policy variables (the answer then depends
+        on their patterns and the resource only), their :func:`resource_key` values (else ``None``)."""
         basis = self._basis(pp, action)
-        return basis.statements, basis.shared is not None
+        return basis.statements, basis.shared
 
     def _basis(self, pp: PrincipalPolicies, action: str) -> _SignatureBasis:
         key = (pp.principal.arn, action)

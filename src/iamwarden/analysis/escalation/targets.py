@@ -104,9 +104,10 @@ class TargetIndex:
             found = self._filtered[key] = frozenset(out)
         return found
 
-    def statement_matches(self, st: Statement, kind: Kind) -> frozenset[str]:
-        """The members of the pool the statement's ``Resource`` patterns match; once per set of patterns."""
-        key = (resource_key(st), kind)
+    def statement_matches(self, st: Statement, kind: Kind, patterns_key: Any = None) -> frozenset[str]:
+        """The members of the pool the statement's ``Resource`` patterns match; once per set of patterns
+        (``patterns_key``: the statement's :func:`resource_key`, when the caller has it)."""
+        key = (resource_key(st) if patterns_key is None else patterns_key, kind)
         found = self._statement_matches.get(key)
         if found is None:
             found = matching_arns(st.resources or (), self._pool_lists[kind], self._pool_sets[kind])
@@ -118,15 +119,15 @@ class TargetIndex:
         signature`: resources in one part get the same decision). Without policy variables by set operations over
         each statement's matches, computed once per statement; with them, by each resource's signature."""
         statements, shared = self.decisions.signature_statements(pp, action)
-        if not shared:
+        if shared is None:
             by_sig: dict[Any, set[str]] = {}
             for arn in arns:
                 by_sig.setdefault(self.decisions.signature(pp, action, arn), set()).add(arn)
             return list(by_sig.values())
         parts = [arns] if arns else []
         every = self._pool_sets[kind]
-        for st in statements:
-            matched = self.statement_matches(st, kind)
+        for st, patterns_key in zip(statements, shared, strict=True):
+            matched = self.statement_matches(st, kind, patterns_key)
             if not matched or len(matched) == len(every):
                 continue  # matches none or all of them: splits nothing
             parts = [q for part in parts for q in (part & matched, part - matched) if q]
