@@ -125,10 +125,10 @@ _HOW: dict[MatchKind, str] = {
 
 class Found(Explanation):
     """What :func:`~iamwarden.policy.evaluate` found: the statements that decided (the denies of an explicit deny,
-    else the allows, in policy-type then policy order), the organization levels that did not allow (listed first)
-    and the policy types that did not allow, or the root user's own allow (listed last)."""
+    else the allows, in policy-type then policy order), the organization levels that did not allow (listed first),
+    the policy types that did not allow, or the root user's own allow, and what AWS decided itself (listed last)."""
 
-    __slots__ = ("action", "after", "before", "matches")
+    __slots__ = ("action", "after", "before", "matches", "notes")
 
     def __init__(
         self,
@@ -136,17 +136,20 @@ class Found(Explanation):
         matches: list[Match],
         before: list[NotAllowed] | None = None,
         after: list[NotAllowed] | None = None,
+        notes: list[ReasonFields] | None = None,
     ) -> None:
         self.action = action
         self.matches = matches
         self.before = before or []
         self.after = after or []
+        self.notes = notes or []
+        """Reasons written out already, listed last (AWS deciding itself: :mod:`iamwarden.policy.aws_rules`)."""
 
     def fields(self) -> list[ReasonFields]:
         out = [_not_allowed_fields(e) for e in self.before]
         out += [_match_fields(m, self.action) for m in self.matches]
         out += [_not_allowed_fields(e) for e in self.after]
-        return out
+        return out + self.notes
 
 
 def _match_fields(match: Match, action: str) -> ReasonFields:

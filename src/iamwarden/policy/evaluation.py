@@ -30,9 +30,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from iamwarden.errors import InputError, Problem
+from iamwarden.policy.aws_rules import SERVICES, AwsRule, aws_rule
 from iamwarden.policy.decision import (
     ROOT_DETAIL,
     Decision,
@@ -40,6 +41,7 @@ from iamwarden.policy.decision import (
     Match,
     NotAllowed,
     PolicyError,
+    ReasonFields,
 )
 from iamwarden.policy.language import Policy, Statement, statements_for
 from iamwarden.policy.matching import MatchKind, PrincipalInfo, parse_principal
@@ -47,6 +49,7 @@ from iamwarden.policy.types import PolicyType
 from iamwarden.policy.variables import ContextValue
 
 _ROLE_RESOURCE = re.compile(r"^arn:[a-z0-9-]+:iam::\d{12}:role/")
+_KMS_KEY = re.compile(r"^arn:[a-z0-9-]+:kms:[^:]*:\d{12}:key/")
 _ARN_ACCOUNT = re.compile(r"^arn:[^:]*:[^:]*:[^:]*:(\d{12}):")
 
 
@@ -153,6 +156,11 @@ class Request:
 _KIND_RANK: dict[MatchKind, int] = {"direct": 0, "role": 1, "account": 2}
 
 
+def _aws_note(effect: Literal["Allow", "NotAllowed"], rule: AwsRule) -> ReasonFields:
+    """The reason an AWS rule gives (:mod:`iamwarden.policy.aws_rules`): AWS itself decided, on the resource side."""
+    return effect, "resource" if effect == "NotAllowed" else "identity", "AWS", None, f"{rule.detail} ({rule.source})"
+
+
 def _resource_applies(st: Statement, resource: str, ctx: Mapping[str, ContextValue], missing: set[str]) -> bool:
     """The ``Resource`` / ``NotResource`` test, in element order (the variables of the patterns tried before a
     failing test are reported missing)."""
@@ -241,9 +249,13 @@ def _as_tuple(value: Policy | Sequence[Policy] | None) -> tuple[Policy, ...]:
 
 def is_strict_resource_policy(request: Request) -> bool:
     """A resource policy that must allow by itself: a role trust policy (``sts:`` actions on a role) or a KMS key
-    policy."""
+    policy (a request on a KMS key; an alias has no key policy, and actions that name no key, such as
+    ``kms:ListKeys`` or ``kms:CreateKey``, need identity permissions only:
+    https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html)."""
     service = request.service
-    return service == "kms" or (service == "sts" and _ROLE_RESOURCE.match(request.resource) is not None)
+    if service == "kms":
+        return _KMS_KEY.match(request.resource) is not None
+    return service == "sts" and _ROLE_RESOURCE.match(request.resource) is not None
 
 
 _NOT_IAM = ("service", "web_identity", "saml", "anonymous")
@@ -265,6 +277,10 @@ def evaluate(
 
     The decision is computed first; its ``reasons`` are written only when read (:mod:`iamwarden.policy.decision`)."""
     info = request.info
+    action_lower = request.action_lower
+    rule = aws_rule(action_lower, request.resource, info) if action_lower.startswith(SERVICES) else None
+    if rule is not None and rule.decision == "allowed":  # needs no permission, whatever the policies say
+        return Decision("allowed", explanation=Found(request.action, [], notes=[_aws_note("Allow", rule)]))
     missing: set[str] = set()
     sessions = _as_tuple(session_policy)
     has_boundary = permission_boundary is not None
@@ -371,7 +387,11 @@ def evaluate(
         if not not_allowing:
             not_allowing.append("identity")
             after.append(("identity", identity_policies, "no policy combination allows"))
-    explanation = Found(action, allows, before, after)
+    notes: list[ReasonFields] = []
+    if rule is not None and not not_allowing:  # the policies allow, but AWS does not let customers do this
+        not_allowing.append("resource")
+        notes.append(_aws_note("NotAllowed", rule))
+    explanation = Found(action, allows, before, after, notes)
     if not_allowing:
         return Decision("implicit_deny", tuple(dict.fromkeys(not_allowing)), frozen_missing, errors, explanation)
     return Decision("allowed", (), frozen_missing, errors, explanation)
