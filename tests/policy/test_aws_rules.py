@@ -78,3 +78,11 @@ def _escalation_targets(role_path: str) -> set[str]:
 def test_escalation_finds_no_path_through_an_identity_center_role(path: str, reachable: bool) -> None:
     role = f"{PREFIX}role{path}AWSReservedSSO_AdministratorAccess_0123456789abcdef"
     assert (role in _escalation_targets(path)) is reachable
+
+
+def test_the_keyless_kms_actions_are_those_of_the_catalogue_without_a_resource_type() -> None:
+    from iamwarden.policy.catalogue import catalogue
+    from iamwarden.policy.evaluation import KMS_KEYLESS_ACTIONS
+
+    cat = catalogue()
+    assert {a.full_name.lower() for a in cat.actions("kms") if not cat.arn_formats(a)} == KMS_KEYLESS_ACTIONS

@@ -36,7 +36,7 @@ Not covered: resource-based policies (other than saying one is needed), RCPs and
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from iamwarden.analysis.context import AnalysisContext
@@ -46,6 +46,7 @@ from iamwarden.analysis.effective_text import describe_condition, resources_text
 from iamwarden.analysis.principals import PrincipalPolicies, principal_policies
 from iamwarden.model import Role, User
 from iamwarden.policy import Policy, Request, Statement
+from iamwarden.policy.aws_rules import SERVICES, aws_rule
 from iamwarden.policy.query import (
     Tri,
     Undecided,
@@ -223,6 +224,9 @@ def decide(
     request = Request(principal_arn, index.names[action_id], resource, context or {})
     ctx = request.full_context
     known: frozenset[str] | None = None if complete else KNOWN_KEYS | frozenset(ctx)
+    rule = aws_rule(request.action_lower, resource, request.info) if request.action_lower.startswith(SERVICES) else None
+    if rule is not None and rule.decision == "allowed":  # the engine's rule: AWS allows this whatever the policies say
+        return Answer("allowed", identity_decision="allowed")
     bit = 1 << action_id
     atom = None
     if shape.candidates & bit:
@@ -234,7 +238,10 @@ def decide(
         if hit:
             return Answer("explicit_deny", denied_by=hit, identity_decision="explicit_deny")
         return Answer("implicit_deny", denied_by=tuple(g for g, s in states if s is None))
-    return _decide_atom(atom, request, resource, ctx, known)
+    answer = _decide_atom(atom, request, resource, ctx, known)
+    if rule is not None and answer.decision in ("allowed", "conditional"):
+        return replace(answer, decision="implicit_deny")  # AWS manages the resource: the engine's rule
+    return answer
 
 
 def _grant_state(

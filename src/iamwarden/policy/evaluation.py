@@ -49,7 +49,7 @@ from iamwarden.policy.types import PolicyType
 from iamwarden.policy.variables import ContextValue
 
 _ROLE_RESOURCE = re.compile(r"^arn:[a-z0-9-]+:iam::\d{12}:role/")
-_KMS_KEY = re.compile(r"^arn:[a-z0-9-]+:kms:[^:]*:\d{12}:key/")
+_KMS_ALIAS = re.compile(r"^arn:[a-z0-9-]+:kms:[^:]*:\d{12}:alias/")
 _ARN_ACCOUNT = re.compile(r"^arn:[^:]*:[^:]*:[^:]*:(\d{12}):")
 
 
@@ -249,13 +249,33 @@ def _as_tuple(value: Policy | Sequence[Policy] | None) -> tuple[Policy, ...]:
 
 def is_strict_resource_policy(request: Request) -> bool:
     """A resource policy that must allow by itself: a role trust policy (``sts:`` actions on a role) or a KMS key
-    policy (a request on a KMS key; an alias has no key policy, and actions that name no key, such as
-    ``kms:ListKeys`` or ``kms:CreateKey``, need identity permissions only:
+    policy (any KMS request but those on an alias, which has no key policy, and the actions that name no key, such
+    as ``kms:ListKeys`` or ``kms:CreateKey``, which need identity permissions only:
     https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html)."""
     service = request.service
     if service == "kms":
-        return _KMS_KEY.match(request.resource) is not None
+        return request.action_lower not in KMS_KEYLESS_ACTIONS and _KMS_ALIAS.match(request.resource) is None
     return service == "sts" and _ROLE_RESOURCE.match(request.resource) is not None
+
+
+KMS_KEYLESS_ACTIONS = frozenset(
+    f"kms:{a}"
+    for a in (
+        "connectcustomkeystore",
+        "createcustomkeystore",
+        "createkey",
+        "deletecustomkeystore",
+        "describecustomkeystores",
+        "disconnectcustomkeystore",
+        "generaterandom",
+        "listaliases",
+        "listkeys",
+        "listretirablegrants",
+        "updatecustomkeystore",
+    )
+)
+"""The KMS actions that name no key (no resource type in the Service Authorization Reference): identity policies
+alone decide them (tests/policy/test_aws_rules.py holds this list to the catalogue)."""
 
 
 _NOT_IAM = ("service", "web_identity", "saml", "anonymous")
