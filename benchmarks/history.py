@@ -37,8 +37,6 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-if sys.path and Path(sys.path[0]).resolve() == HERE:
-    sys.path.pop(0)  # benchmarks/secrets.py would shadow the standard library's secrets module
 sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.snapshot_load import ensure_snapshot  # noqa: E402

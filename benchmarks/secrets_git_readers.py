@@ -3,7 +3,7 @@
     /tmp/secrets-peers/bin/pip install pygit2 dulwich orjson     # in the peers' virtualenv, not ours
     /tmp/secrets-peers/bin/python benchmarks/secrets_git_readers.py REPO [--rounds 3]
 
-(make REPO with ``benchmarks/secrets.py --keep REPO``). For each reader, the two things a history scan needs, each
+(make REPO with ``benchmarks/secrets_scan.py --keep REPO``). For each reader, the two things a history scan needs, each
 timed apart (best of ``--rounds``, CPU time of the process and its children, and wall time):
 
 * **blobs**: the content of every blob object in the repository (packed or loose, reachable or not);

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from benchmarks.secrets import generate
+from benchmarks.secrets_scan import generate
 
 from iamwarden.analysis.secrets import attribute
 from iamwarden.collect.secrets import ScanOptions, scan_sources

@@ -1,8 +1,8 @@
 """Secrets scan over a large generated git history, beside detect-secrets and trufflehog3 in the same run.
 
-    .venv/bin/python benchmarks/secrets.py                 # 10,000 commits, about 200 MB of history
-    .venv/bin/python benchmarks/secrets.py --quick         # 1,000 commits, about 20 MB
-    .venv/bin/python benchmarks/secrets.py --commits 3000 --megabytes 60 --keep /tmp/history
+    .venv/bin/python benchmarks/secrets_scan.py                 # 10,000 commits, about 200 MB of history
+    .venv/bin/python benchmarks/secrets_scan.py --quick         # 1,000 commits, about 20 MB
+    .venv/bin/python benchmarks/secrets_scan.py --commits 3000 --megabytes 60 --keep /tmp/history
 
 The history is made with ``git fast-import``: each commit rewrites one or two files of a source tree with fresh text
 (code-like lines), every 50th plants an AWS credential in one of the formats and encodings of
