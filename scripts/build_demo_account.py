@@ -1270,14 +1270,20 @@ def complete(snapshot: Snapshot) -> Snapshot:
     put("iam:ListOrganizationsFeatures", {"OrganizationId": ORG_ID, "EnabledFeatures": []})
     # 7. AWS managed policies: moto lists all ~1,500 of them; AWS lists those attached to something
     details = calls["iam:GetAccountAuthorizationDetails"][GLOBAL][NO_TARGET]
+    listed_policies = list(details["Policies"])
     details["Policies"] = [
         p for p in details["Policies"] if not p["Arn"].startswith(AWS[:-7]) or p.get("AttachmentCount", 0) > 0
     ]
-    # 8. moto omits PolicyName and PolicyId from the managed policies of GetAccountAuthorizationDetails
+    # 8. moto omits PolicyName and PolicyId from the managed policies of GetAccountAuthorizationDetails (the collector
+    # fills the name from the ARN and records the missing id as an Incomplete gap); AWS answers with both
+    ids_filled: set[str] = set()
+    dropped = {p["Arn"] for p in listed_policies} - {p["Arn"] for p in details["Policies"]}
     for policy in details["Policies"]:
         policy.setdefault("PolicyName", policy["Arn"].rsplit("/", 1)[1])
         digest = hashlib.sha256(policy["Arn"].encode()).hexdigest().upper()
-        policy.setdefault("PolicyId", "ANPA" + digest[:17])
+        if "PolicyId" not in policy:
+            policy["PolicyId"] = "ANPA" + digest[:17]
+            ids_filled.add(policy["Arn"])
     # 9. moto drops a user's permissions boundary from GetAccountAuthorizationDetails, and never counts boundary uses
     people = {p.name: p for p in PEOPLE}
     for user in details["UserDetailList"]:
@@ -1328,6 +1334,8 @@ def complete(snapshot: Snapshot) -> Snapshot:
             for target in sorted(calls[api][region]):
                 builder.record(api, calls[api][region][target], region=region, target=target)
     for gap in snapshot.gaps:
+        if gap.error_code == "Incomplete" and (gap.target in ids_filled or gap.target in dropped):
+            continue  # step 8 gave the policy the id AWS would have answered with; step 7 dropped the policy
         if gap.api not in replaced:
             builder.gap(gap.api, gap.error_code, gap.message, region=gap.region, target=gap.target)
     return builder.build()
