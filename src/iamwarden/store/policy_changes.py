@@ -237,34 +237,23 @@ def compare_trust(old: Any, new: Any, role_arn: str, account_id: str, partition:
 
 
 def _admitted(document: Any, role_arn: str, account_id: str, partition: str) -> dict[str, str]:
-    """Each principal an Allow statement names: ``allowed`` (with an empty context, for principals outside the
-    account the engine decides), ``conditional`` (the engine wants a context key, or the statement has a condition)."""
+    """Each principal an Allow statement of the compiled trust policy names: ``allowed`` (with an empty context, for
+    principals outside the account the engine decides), ``conditional`` (the engine wants a context key, or the
+    statement has a condition)."""
     if not isinstance(document, Mapping):
         return {}
-    out: dict[str, str] = {}
-    for statement in statements_of(document):
-        if statement.get("Effect") != "Allow":
-            continue
-        state = CONDITIONAL if statement.get("Condition") else ALLOWED
-        for name in _named(statement.get("Principal")):
-            if _RANK[state] > _RANK[out.get(name, DENIED)]:
-                out[name] = state
     try:
         trust = parse_policy(document, name="trust")
     except InputError:
-        return out
+        return {}
+    out: dict[str, str] = {}
+    for statement in trust.statements:
+        if statement.effect != "Allow" or statement.principal is None or statement.not_principal:
+            continue
+        state = CONDITIONAL if statement.conditions else ALLOWED
+        for _kind, name in statement.principal.values:
+            if _RANK[state] > _RANK[out.get(name, DENIED)]:
+                out[name] = state
     for verdict in external_trust(trust, role_arn, account_id, partition):
         out[verdict.trusted.value] = ALLOWED if verdict.open else CONDITIONAL
-    return out
-
-
-def _named(principal: Any) -> list[str]:
-    if principal == "*":
-        return ["*"]
-    if not isinstance(principal, Mapping):
-        return []
-    out: list[str] = []
-    for kind in ("AWS", "Service", "Federated", "CanonicalUser"):
-        values = principal.get(kind, [])
-        out += [values] if isinstance(values, str) else [v for v in values if isinstance(v, str)]
     return out
