@@ -23,7 +23,7 @@ active access key fails (high); a CI role with AdministratorAccess trusted by ``
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -141,45 +141,38 @@ def _user_exposures(account: Account, user: User, verdict: AdminAnalysis) -> tup
     return exposures, gaps
 
 
-def _callers(document: Mapping[str, Any], role: Role, account: Account) -> list[tuple[str, str, str]]:
-    """(principal as named, simulated caller, action) for each principal the trust policy's Allow statements name: the
-    trust is read only to learn whom to ask about; the engine decides."""
-    raw = document.get("Statement", [])
-    statements = [raw] if isinstance(raw, Mapping) else raw if isinstance(raw, list) else []
+def _callers(trust: Policy, account: Account) -> list[tuple[str, str, str]]:
+    """(principal as named, simulated caller, action) for each principal the trust policy's Allow statements name
+    (``Principal: "*"`` as AWS ``*``): the compiled trust says whom to ask about; the engine decides."""
     out: dict[str, tuple[str, str, str]] = {}
     prefix = f"arn:{account.partition}:iam::"
-    for statement in statements:
-        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
+    for statement in trust.statements:
+        if statement.effect != "Allow" or statement.principal is None or statement.not_principal:
             continue
-        principal = statement.get("Principal")
-        named = {"AWS": ["*"]} if principal == "*" else principal if isinstance(principal, Mapping) else {}
-        for kind, values in named.items():
-            for value in [values] if isinstance(values, str) else values if isinstance(values, list) else []:
-                if not isinstance(value, str):
-                    continue
-                if kind == "AWS":
-                    if value == "*":
-                        caller = f"{prefix}999999999999:{PROBE_USER}"
-                    elif value.isdigit():
-                        caller = f"{prefix}{value}:{PROBE_USER}"
-                    elif value.endswith(":root"):
-                        caller = f"{value.removesuffix('root')}{PROBE_USER}"
-                    else:
-                        caller = value
-                    out[value] = (value, caller, "sts:AssumeRole")
-                elif kind == "Service":
-                    out[value] = (value, value, "sts:AssumeRole")
-                elif kind == "Federated" and ":saml-provider/" not in value:
-                    out[value] = (value, value, "sts:AssumeRoleWithWebIdentity")
+        for kind, value in statement.principal.values:
+            if kind in ("AWS", "*"):
+                if value == "*":
+                    caller = f"{prefix}999999999999:{PROBE_USER}"
+                elif value.isdigit():
+                    caller = f"{prefix}{value}:{PROBE_USER}"
+                elif value.endswith(":root"):
+                    caller = f"{value.removesuffix('root')}{PROBE_USER}"
+                else:
+                    caller = value
+                out[value] = (value, caller, "sts:AssumeRole")
+            elif kind == "Service":
+                out[value] = (value, value, "sts:AssumeRole")
+            elif kind == "Federated" and ":saml-provider/" not in value:
+                out[value] = (value, value, "sts:AssumeRoleWithWebIdentity")
     return list(out.values())
 
 
-def _assumed_without_mfa(trust: Policy, document: Mapping[str, Any], role: Role, account: Account) -> list[str]:
+def _assumed_without_mfa(trust: Policy, role: Role, account: Account) -> list[str]:
     """The principals the trust policy lets assume the role with no MFA in the request (long-term keys carry no
     ``aws:MultiFactorAuthPresent``; services and web identity tokens never do). Their own account is taken to allow
     the call: the question is what this role's trust lets in."""
     found = []
-    for named, caller, action in _callers(document, role, account):
+    for named, caller, action in _callers(trust, account):
         if action == "sts:AssumeRoleWithWebIdentity":
             found.append(f"{named} (web identity token)")
             continue
@@ -202,7 +195,7 @@ def _role_exposures(
     trust = role_trust(context, role)
     if isinstance(trust, str) or role.trust_policy is None:
         return [], [str(trust)], None
-    open_to = _assumed_without_mfa(trust, role.trust_policy, role, context.account)
+    open_to = _assumed_without_mfa(trust, role, context.account)
     if open_to:
         severity = Severity.MEDIUM if _requires_mfa(verdict) else Severity.HIGH
         return [Exposure(f"assumable without MFA by {', '.join(open_to)}", severity)], [], None
