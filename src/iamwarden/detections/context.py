@@ -32,7 +32,7 @@ import yaml
 from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.escalation import Edge, escalation_graph, principal_escalation
 from iamwarden.analysis.permissions import admin_of
-from iamwarden.analysis.principals import principal_policies
+from iamwarden.analysis.principals import NamedDocument, compile_document, principal_policies
 from iamwarden.analysis.usage import event_of
 from iamwarden.detections.alerts import Alert
 from iamwarden.detections.rules import LEVELS
@@ -66,17 +66,16 @@ class PrincipalFacts:
         }
 
 
-def _role_kind(role: Role) -> str:
-    trust = role.trust_policy or {}
-    statements = trust.get("Statement") or []
-    principals: list[Any] = []
-    for statement in statements if isinstance(statements, list) else [statements]:
-        if isinstance(statement, dict):
-            principals.append(statement.get("Principal"))
-    text = str(principals)
-    if "saml-provider" in text or "AWSReservedSSO" in role.name:
+def _role_kind(context: AnalysisContext, role: Role) -> str:
+    """Who assumes the role, from the principals its compiled trust policy names (and Identity Center's role names)."""
+    named: list[tuple[str, str]] = []
+    if role.trust_policy is not None:
+        trust = compile_document(context, NamedDocument(f"{role.arn} trust policy", role.trust_policy, "trust"))
+        if not isinstance(trust, str):
+            named = [v for st in trust.statements if st.principal and not st.not_principal for v in st.principal.values]
+    if any("saml-provider" in value for _, value in named) or "AWSReservedSSO" in role.name:
         return "person"
-    if "Service" in text or "oidc-provider" in text:
+    if any(kind == "Service" or "oidc-provider" in value for kind, value in named):
         return "workload"
     return "assumed by other principals"
 
@@ -105,7 +104,7 @@ def account_facts(context: AnalysisContext) -> dict[str, PrincipalFacts]:
             facts[principal.arn] = PrincipalFacts(principal.arn, kind, admin, mfa, console, keys, escalations)
         elif isinstance(principal, Role):
             facts[principal.arn] = PrincipalFacts(
-                principal.arn, _role_kind(principal), admin, None, None, 0, escalations
+                principal.arn, _role_kind(context, principal), admin, None, None, 0, escalations
             )
     root = f"arn:{account.partition}:iam::{account.account_id}:root"
     facts[root] = PrincipalFacts(root, "root", True, None, None, 0)
