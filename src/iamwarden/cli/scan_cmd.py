@@ -45,6 +45,16 @@ INVENTORY_FILE = "inventory.json"
 
 @handles_input_errors
 def scan(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="What to scan, its kind told from what it holds: a snapshot (.json or .json.gz), an "
+            "authorization-details file, a folder of AWS CLI outputs, or an organization bundle (a folder with "
+            "org.json, from `iamwarden collect --org`). Or give one of --snapshot, --authorization-details, "
+            "--import-dir.",
+            show_default=False,
+        ),
+    ] = None,
     snapshot: SnapshotOption = None,
     authorization_details: AuthDetailsOption = None,
     import_dir: ImportDirOption = None,
@@ -126,15 +136,18 @@ def scan(
     record: RecordOption = False,
     db: DbOption = None,
 ) -> None:
-    """Scan an account: what it holds (inventory), how it scores on the 11 IAM best practices, and why.
+    """Scan an account or an organization: what it holds, how it scores on the 11 IAM best practices, and why.
 
-    Give exactly one input. Bad input exits 2 with one line naming the file and the place.
+    Give exactly one input: PATH (its kind is told from what it holds) or one of --snapshot, --authorization-details,
+    --import-dir. Bad input exits 2 with one line naming the file and the place.
 
     Exit codes: 0 no unsuppressed failure at or above --fail-on (without --fail-on: always 0 after a scan);
     1 failures at or above --fail-on; 2 usage or input error; 3 internal error (a bug: please report it); 4 a report
     could not be written (one line naming the file).
 
     Examples:
+
+      iamwarden scan demo/demo-account.json.gz
 
       iamwarden scan --snapshot demo/demo-account.json.gz --output-dir demo-output
 
@@ -167,7 +180,7 @@ def scan(
     day = parse_today(today)
     settings = load_settings(config)
     accepted = [*settings.suppressions, *(load_suppressions_file(suppressions) if suppressions else [])]
-    loaded = load_input(snapshot, authorization_details, import_dir, account_id)
+    loaded = load_input(snapshot, authorization_details, import_dir, account_id, path, positional=True)
     account = build_account(loaded)
     if secrets is not None:
         from dataclasses import replace
@@ -193,7 +206,7 @@ def scan(
     assessment = run_checks(account, settings.thresholds, suppressions=accepted, today=day)
     recording: Recording | None = None
     if record:  # before the reports (the HTML report shows the trend); a database problem is raised after them
-        source = snapshot or authorization_details or import_dir
+        source = path or snapshot or authorization_details or import_dir
         recording = record_scan_before_reports(db, loaded, assessment, source, trends="html" in chosen)
     with gc_paused():  # the reports' dicts form no cycles; the collector's passes over the account cost seconds
         written += emit(
@@ -205,7 +218,7 @@ def scan(
             practices=practices,
             min_severity=min_severity,
             show=shown,
-            source_file=snapshot or authorization_details,
+            source_file=snapshot or authorization_details or (path if path is not None and path.is_file() else None),
             history=recording.history if recording is not None else None,
         )
     if not printing and (assessment.expired_suppressions or assessment.stale_suppressions):
