@@ -1,0 +1,441 @@
+"""The organization's cross-account graph: who may assume which role of another account, and the paths that end at
+an administrator of an account other than the one they start in.
+
+Built from the accounts' :class:`~.summary.AccountSummary` (added one at a time, :meth:`CrossAccountGraph.add`) and
+their places in the organization (OU path, SCPs and RCPs at every level), then joined once
+(:meth:`CrossAccountGraph.join`). Every edge is a decision of the engine (:func:`~iamwarden.policy.evaluate`) on
+both sides of the request ``sts:AssumeRole`` on the role:
+
+- the role's **trust policy** (the resource policy),
+- the caller's **identity policies** and **permissions boundary** (:class:`~.summary.Caller`),
+- the **SCPs** of the caller's account along its OU path (none for the management account),
+- the **RCPs** of the role's account along its OU path (none for the management account's resources),
+
+in a request context holding what the organization tells offline: ``aws:PrincipalOrgID``, ``aws:PrincipalOrgPaths``,
+``aws:ResourceOrgID``, ``aws:ResourceOrgPaths``. A request the engine denies only for want of other keys
+(``sts:ExternalId``, MFA, tags) is an edge ``conditional`` on them.
+
+Two kinds of callers are asked about:
+
+- ``assume``: a principal with its own policies;
+- ``as_admin``: *any administrator* of the caller's account (node ``admin:<account id>``), which can act as, or give
+  permissions to, the principal the trust policy names: asked with an allow-all identity policy, within the account's
+  SCPs (:data:`iamwarden.analysis.trust.ALLOW_ALL`, :func:`~iamwarden.analysis.trust.probe_arn`).
+
+Within an account, a principal that is an administrator, or has an escalation path to one (the account's escalation
+graph), leads to its account's ``admin:`` node. A cross-account path starts at a principal (or an account's
+administrators) and ends at the ``admin:`` node of another account, shortest first.
+
+Trusts naming accounts outside the organization are :class:`ExternalTrust`: whether a principal of that account may
+assume the role with no context (``open``), only with keys such as ``sts:ExternalId`` (``conditional``), or not at all
+(the role's account RCPs may deny it).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import orjson
+
+from iamwarden.analysis.cross_account.summary import AccountSummary, AdminReach, Caller
+from iamwarden.analysis.trust import ALLOW_ALL, TrustedPrincipal, foreign_principals, probe_arn
+from iamwarden.model import Organization
+from iamwarden.model.entities import OrgPolicy
+from iamwarden.policy import Decision, Policy, Request, evaluate, parse_policy
+
+MAX_HOPS = 6
+ADMIN_NODE = "admin:"
+SCP = "SERVICE_CONTROL_POLICY"
+RCP = "RESOURCE_CONTROL_POLICY"
+
+EdgeKind = Literal["assume", "as_admin", "admin", "escalate"]
+
+
+def admin_node(account_id: str) -> str:
+    """The node standing for any administrator of ``account_id``."""
+    return f"{ADMIN_NODE}{account_id}"
+
+
+def account_of_node(node: str) -> str:
+    """The account of a node: an ``admin:`` node or a principal ARN."""
+    if node.startswith(ADMIN_NODE):
+        return node[len(ADMIN_NODE) :]
+    return node.split(":")[4]
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One step of a path: ``source`` may act as ``target``."""
+
+    source: str
+    target: str
+    kind: EdgeKind
+    source_account: str
+    target_account: str
+    conditions: tuple[str, ...] = ()
+    """Context keys the request needs (``sts:externalid``, ``aws:multifactorauthpresent`` ...): ``conditional``."""
+    statements: tuple[str, ...] = ()
+    """The statements that allowed it (``policy statement Sid``), or the escalation techniques of an ``escalate``."""
+
+    @property
+    def cross_account(self) -> bool:
+        return self.source_account != self.target_account
+
+    def describe(self) -> str:
+        what = {
+            "assume": "can assume",
+            "as_admin": "(any administrator) can assume",
+            "admin": "is an administrator:",
+            "escalate": f"can become an administrator ({', '.join(self.statements)}):",
+        }[self.kind]
+        source = "administrators" if self.source.startswith(ADMIN_NODE) else self.source
+        target = f"administrator of {self.target_account}" if self.target.startswith(ADMIN_NODE) else self.target
+        cond = f" if {', '.join(self.conditions)} hold" if self.conditions else ""
+        return f"[{self.source_account}] {source} {what} [{self.target_account}] {target}{cond}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "from": self.source,
+            "from_account": self.source_account,
+            "to": self.target,
+            "to_account": self.target_account,
+            "kind": self.kind,
+            "conditions": list(self.conditions),
+            "because": list(self.statements),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CrossAccountPath:
+    """A path from ``source`` to an administrator of another account, hop by hop."""
+
+    source: str
+    hops: tuple[Hop, ...]
+
+    @property
+    def source_account(self) -> str:
+        return account_of_node(self.source)
+
+    @property
+    def target_account(self) -> str:
+        return self.hops[-1].target_account
+
+    @property
+    def conditional(self) -> bool:
+        return any(h.conditions for h in self.hops)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "source_account": self.source_account,
+            "target_account": self.target_account,
+            "conditional": self.conditional,
+            "hops": [h.to_json() for h in self.hops],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalTrust:
+    """A role trusting a principal of an account outside the organization."""
+
+    role: str
+    account_id: str
+    principal: str
+    """As the trust policy names it."""
+    external_account: str | None
+    """``None`` for ``*`` (everyone)."""
+    decision: Literal["open", "conditional", "denied"]
+    gated_by: tuple[str, ...]
+    """Context keys the trust needs (``sts:externalid`` ...), for a ``conditional`` one."""
+
+    @property
+    def external_id(self) -> bool:
+        return any(key.lower() == "sts:externalid" for key in self.gated_by)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "account_id": self.account_id,
+            "principal": self.principal,
+            "external_account": self.external_account,
+            "decision": self.decision,
+            "gated_by": list(self.gated_by),
+            "external_id": self.external_id,
+        }
+
+
+@dataclass(slots=True)
+class _Place:
+    account_id: str
+    path: tuple[str, ...]
+    """Root, OUs, then the account id; empty when unknown."""
+    management: bool
+
+
+@dataclass(slots=True)
+class CrossAccountGraph:
+    """The organization's cross-account edges and paths (see the module docstring)."""
+
+    org_id: str | None = None
+    places: dict[str, _Place] = field(default_factory=dict)
+    policies: dict[str, OrgPolicy] = field(default_factory=dict)
+    summaries: dict[str, AccountSummary] = field(default_factory=dict)
+    hops: dict[str, list[Hop]] = field(default_factory=dict)
+    """Out-edges by node."""
+    external: list[ExternalTrust] = field(default_factory=list)
+    decisions: int = 0
+    """How many requests the engine decided in :meth:`join`."""
+    _compiled: dict[bytes, Policy] = field(default_factory=dict)
+    _levels: dict[tuple[str, str], tuple[tuple[Policy, ...], ...]] = field(default_factory=dict)
+
+    # --- building ------------------------------------------------------------------------------------------------
+
+    def add(self, summary: AccountSummary, organization: Organization | None) -> None:
+        """One account's summary and its place in the organization (its :class:`~iamwarden.model.Organization`)."""
+        self.summaries[summary.account_id] = summary
+        if organization is None:
+            self.places[summary.account_id] = _Place(summary.account_id, (), False)
+            return
+        self.org_id = self.org_id or organization.org_id
+        for policy in organization.policies:
+            self.policies.setdefault(policy.policy_id, policy)
+        management = organization.management_account_id == summary.account_id
+        self.places[summary.account_id] = _Place(summary.account_id, organization.path, management)
+
+    def add_account(self, account_id: str, organization: Organization | None) -> None:
+        """An account of the organization whose snapshot is missing (a gap): trusts naming it stay in the
+        organization, but nothing is known of its principals."""
+        if account_id not in self.places and organization is not None:
+            management = organization.management_account_id == account_id
+            self.places[account_id] = _Place(account_id, organization.path, management)
+
+    def _policy(self, text: bytes, name: str) -> Policy:
+        found = self._compiled.get(text)
+        if found is None:
+            found = self._compiled[text] = parse_policy(orjson.loads(text), name=name, source=name)
+        return found
+
+    def levels(self, account_id: str, policy_type: str) -> tuple[tuple[Policy, ...], ...]:
+        """The account's SCPs or RCPs, one tuple per level root first; empty when they do not apply (the management
+        account, an account outside the organization or with an unknown path)."""
+        key = (account_id, policy_type)
+        found = self._levels.get(key)
+        if found is None:
+            place = self.places.get(account_id)
+            out: list[tuple[Policy, ...]] = []
+            if place is not None and place.path and not place.management:
+                for node in place.path:
+                    level = [
+                        self._policy(orjson.dumps(p.document), f"{'SCP' if policy_type == SCP else 'RCP'} {p.name}")
+                        for p in self.policies.values()
+                        if p.type == policy_type and node in p.target_ids and p.document is not None
+                    ]
+                    out.append(tuple(level))
+            found = self._levels[key] = tuple(out)
+        return found
+
+    def _org_path(self, account_id: str) -> str | None:
+        place = self.places.get(account_id)
+        if self.org_id is None or place is None or not place.path:
+            return None
+        return "/".join((self.org_id, *place.path[:-1])) + "/"
+
+    def _context(self, caller_account: str, target_account: str) -> dict[str, Any]:
+        ctx: dict[str, Any] = {}
+        if self.org_id is None:
+            return ctx
+        for side, account in (("Principal", caller_account), ("Resource", target_account)):
+            if account in self.places:
+                ctx[f"aws:{side}OrgID"] = self.org_id
+                path = self._org_path(account)
+                if path is not None:
+                    ctx[f"aws:{side}OrgPaths"] = [path]
+        return ctx
+
+    # --- the join ------------------------------------------------------------------------------------------------
+
+    def join(self) -> None:
+        """Decide every candidate request and build the edges (once, after every account was added)."""
+        by_account: dict[str, AccountSummary] = self.summaries
+        self.hops = {}
+        self.external = []
+        for summary in by_account.values():
+            for reach in summary.admins:
+                self._add_hop(_admin_hop(reach, summary.account_id))
+        for target in by_account.values():
+            for role in target.trusts:
+                trust = self._policy(target.documents[role.document], f"{role.arn} trust policy")
+                for trusted in foreign_principals(trust, target.account_id):
+                    self._ask(target, role.arn, trust, trusted)
+
+    def _add_hop(self, hop: Hop) -> None:
+        self.hops.setdefault(hop.source, []).append(hop)
+
+    def _ask(self, target: AccountSummary, role: str, trust: Policy, trusted: TrustedPrincipal) -> None:
+        accounts: Iterable[str]
+        if trusted.account is None:  # "*": every other account of the organization, and beyond
+            accounts = [a for a in self.places if a != target.account_id]
+            self._external(target, role, trust, trusted)
+        elif trusted.account not in self.places:
+            self._external(target, role, trust, trusted)
+            return
+        else:
+            accounts = [trusted.account]
+        for account in accounts:
+            source = self.summaries.get(account)
+            if source is None:
+                continue  # a gap: nothing known of its principals
+            if trusted.kind == "principal":
+                callers = [c for c in source.callers if c.arn == trusted.value]
+            else:
+                callers = list(source.callers)
+            for caller in callers:
+                self._decide_caller(source, caller, target, role, trust)
+            self._decide_admin(source, trusted, target, role, trust)
+
+    def _decide(
+        self,
+        caller_arn: str,
+        caller_account: str,
+        identity: tuple[Policy, ...],
+        boundary: Policy | None,
+        target_account: str,
+        role: str,
+        trust: Policy,
+    ) -> Decision:
+        self.decisions += 1
+        caller_place = self.places.get(caller_account)
+        target_place = self.places.get(target_account)
+        return evaluate(
+            Request(caller_arn, "sts:AssumeRole", role, self._context(caller_account, target_account)),
+            identity_policies=identity,
+            permission_boundary=boundary,
+            resource_policy=trust,
+            scps=self.levels(caller_account, SCP),
+            rcps=() if target_place is None or target_place.management else self.levels(target_account, RCP),
+            management_account=caller_place is not None and caller_place.management,
+        )
+
+    def _decide_caller(
+        self, source: AccountSummary, caller: Caller, target: AccountSummary, role: str, trust: Policy
+    ) -> None:
+        identity = tuple(self._policy(source.documents[i], f"{caller.arn} policy") for i in caller.identity)
+        boundary = (
+            self._policy(source.documents[caller.boundary], f"{caller.arn} boundary")
+            if caller.boundary is not None
+            else None
+        )
+        decision = self._decide(caller.arn, source.account_id, identity, boundary, target.account_id, role, trust)
+        self._edge(caller.arn, "assume", source.account_id, target.account_id, role, decision)
+
+    def _decide_admin(
+        self, source: AccountSummary, trusted: TrustedPrincipal, target: AccountSummary, role: str, trust: Policy
+    ) -> None:
+        if trusted.kind == "everyone":
+            trusted = TrustedPrincipal(source.account_id, "account", source.account_id)
+        caller = probe_arn(trusted, target.account_id, source.partition)
+        decision = self._decide(caller, source.account_id, (ALLOW_ALL,), None, target.account_id, role, trust)
+        self._edge(admin_node(source.account_id), "as_admin", source.account_id, target.account_id, role, decision)
+
+    def _edge(
+        self, source: str, kind: EdgeKind, source_account: str, target_account: str, role: str, d: Decision
+    ) -> None:
+        if d.decision == "explicit_deny" or d.errors:
+            return
+        if not d.allowed and not d.missing_context_keys:
+            return
+        conditions = () if d.allowed else tuple(sorted(d.missing_context_keys))
+        because = tuple(
+            dict.fromkeys(
+                f"{r.policy} statement {r.statement}"
+                for r in d.reasons
+                if r.effect == "Allow" and r.policy_type == "resource" and r.statement
+            )
+        )
+        self._add_hop(Hop(source, role, kind, source_account, target_account, conditions, because))
+
+    def _external(self, target: AccountSummary, role: str, trust: Policy, trusted: TrustedPrincipal) -> None:
+        caller = probe_arn(trusted, target.account_id, target.partition)
+        place = self.places.get(target.account_id)
+        decision = evaluate(
+            Request(caller, "sts:AssumeRole", role, self._context("", target.account_id)),
+            identity_policies=(ALLOW_ALL,),
+            resource_policy=trust,
+            rcps=() if place is None or place.management else self.levels(target.account_id, RCP),
+        )
+        self.decisions += 1
+        verdict: Literal["open", "conditional", "denied"] = (
+            "open"
+            if decision.allowed
+            else "conditional"
+            if decision.missing_context_keys and decision.decision != "explicit_deny"
+            else "denied"
+        )
+        gated = tuple(sorted(decision.missing_context_keys)) if verdict == "conditional" else ()
+        self.external.append(ExternalTrust(role, target.account_id, trusted.value, trusted.account, verdict, gated))
+
+    # --- paths ---------------------------------------------------------------------------------------------------
+
+    def edges(self) -> Iterator[Hop]:
+        """Every cross-account edge."""
+        for hops in self.hops.values():
+            yield from (h for h in hops if h.cross_account)
+
+    def sources(self) -> list[str]:
+        """Where cross-account paths start: principals with a cross-account edge of their own, and the
+        administrators of each account that has one."""
+        return sorted({h.source for h in self.edges()})
+
+    def paths_from(self, source: str, max_hops: int = MAX_HOPS) -> list[CrossAccountPath]:
+        """The shortest path from ``source`` to an administrator of each other account it reaches."""
+        start = account_of_node(source)
+        found: dict[str, CrossAccountPath] = {}
+        queue: deque[tuple[str, tuple[Hop, ...]]] = deque([(source, ())])
+        seen = {source}
+        while queue:
+            node, hops = queue.popleft()
+            if len(hops) >= max_hops:
+                continue
+            for hop in self.hops.get(node, ()):
+                if hop.target in seen:
+                    continue
+                seen.add(hop.target)
+                path = (*hops, hop)
+                if hop.target.startswith(ADMIN_NODE) and hop.target_account != start:
+                    found.setdefault(hop.target_account, CrossAccountPath(source, path))
+                queue.append((hop.target, path))
+        return sorted(found.values(), key=lambda p: (len(p.hops), p.target_account))
+
+    def paths(self) -> list[CrossAccountPath]:
+        """Every source's paths (:meth:`sources`, :meth:`paths_from`), shortest first."""
+        out = [p for s in self.sources() for p in self.paths_from(s)]
+        return sorted(out, key=lambda p: (len(p.hops), p.source_account, p.source, p.target_account))
+
+    def admin_reach(self, account_id: str) -> list[AdminReach]:
+        """The principals that are, or can become, administrators of the account."""
+        summary = self.summaries.get(account_id)
+        return list(summary.admins) if summary else []
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "organization": self.org_id,
+            "accounts": len(self.places),
+            "decisions": self.decisions,
+            "edges": [h.to_json() for h in sorted(self.edges(), key=lambda h: (h.source, h.target))],
+            "paths": [p.to_json() for p in self.paths()],
+            "external_trusts": [e.to_json() for e in self.external],
+        }
+
+
+def _admin_hop(reach: AdminReach, account_id: str) -> Hop:
+    if reach.admin:
+        return Hop(reach.arn, admin_node(account_id), "admin", account_id, account_id)
+    return Hop(reach.arn, admin_node(account_id), "escalate", account_id, account_id, (), reach.techniques)
+
+
+def org_places(organizations: Mapping[str, Organization]) -> dict[str, tuple[str, ...]]:
+    """Each account's path in the organization (for reports)."""
+    return {account: org.path for account, org in organizations.items()}
