@@ -182,3 +182,52 @@ def test_the_command_module_imports_on_its_own() -> None:
 
     run = subprocess.run([sys.executable, "-c", "import iamwarden.cli.snapshot_cmd"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+# --- org bundles ----------------------------------------------------------------------------------------------
+
+
+def test_validate_an_org_bundle(tmp_path: Path) -> None:
+    from tests.collect.org_bundles import MANAGEMENT, SANDBOX, write_test_bundle
+
+    bundle = write_test_bundle(tmp_path / "org").directory
+    result = CliRunner().invoke(app, ["snapshot", "validate", str(bundle)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"bundle:       {bundle / 'org.json'}"
+    assert lines[1] == f"organization: o-abcdef1234 (management account {MANAGEMENT}, feature set ALL)"
+    assert lines[3] == "accounts:     4 (3 collected, 1 gap); 3 OUs; 2 SCPs, 0 RCPs; 1 delegated administrator"
+    assert f"  {MANAGEMENT}  management           Root" in lines[4]
+    assert lines[4].endswith(f"accounts/{MANAGEMENT}.json.gz: 0 gaps")
+    assert "Root/Workloads/Prod" in lines[5]
+    assert lines[7].startswith(f"  {SANDBOX}  sandbox")
+    assert f"gap AccessDenied: User: arn:aws:iam::{MANAGEMENT}:user/auditor is not authorized" in lines[7]
+    assert lines[-1] == "OK"
+    assert result.stderr == ""
+
+
+def test_validate_a_bundle_with_unreadable_snapshots(tmp_path: Path) -> None:
+    from tests.collect.org_bundles import DEV, PROD, write_test_bundle
+
+    bundle = write_test_bundle(tmp_path / "org").directory
+    prod = bundle / "accounts" / f"{PROD}.json.gz"
+    prod.unlink()
+    dev = bundle / "accounts" / f"{DEV}.json.gz"
+    dev.write_bytes(b"{}")
+    result = _run("validate", bundle)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {prod}: no such file (listed in org.json)",
+        f"error: {dev}: byte 0: not valid gzip data (Not a gzipped file (b'{{}}'))",
+    ]
+    assert f"accounts/{PROD}.json.gz: unreadable" in result.stdout
+    assert "OK" not in result.stdout.splitlines()
+
+
+def test_validate_a_folder_without_org_json(tmp_path: Path) -> None:
+    result = _run("validate", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {tmp_path / 'org.json'}: no such file: not an org bundle (iamwarden collect --org writes one)"
+    ]
+    assert result.stdout == ""

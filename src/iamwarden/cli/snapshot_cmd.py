@@ -11,13 +11,14 @@ import typer
 from rich.table import Table
 
 from iamwarden.cli.consoles import stdout_console
-from iamwarden.cli.errors import handles_input_errors
+from iamwarden.cli.errors import err_console, handles_input_errors
+from iamwarden.report.words import plural
 
 if TYPE_CHECKING:  # the snapshot models are imported when a command runs
     from iamwarden.collect.snapshot import Snapshot
 
 app = typer.Typer(
-    help="Check, build and inspect snapshot files (docs/snapshot-format.md describes them).",
+    help="Check, build and inspect snapshot files (docs/snapshot-format.md) and org bundles (docs/org-bundle.md).",
     no_args_is_help=True,
 )
 
@@ -29,18 +30,77 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="On bad input, li
 @app.command()
 @handles_input_errors
 def validate(
-    file: Annotated[Path, typer.Argument(help="A snapshot file (.json or .json.gz).", show_default=False)],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A snapshot file (.json or .json.gz), or an org bundle folder (iamwarden collect --org).",
+            show_default=False,
+            metavar="PATH",
+        ),
+    ],
     verbose: Verbose = False,
 ) -> None:
-    """Check a snapshot file: its envelope and every stored AWS response against its raw shape.
+    """Check a snapshot file, or an org bundle: its org.json and every account snapshot it lists.
+
+    A snapshot: its envelope and every stored AWS response against its raw shape. An org bundle (a folder, see
+    docs/org-bundle.md): org.json against its schema and its ids against each other, then each account's snapshot;
+    an account recorded as a gap (not reachable when collected) is listed, not an error.
 
     Prints a summary and OK, or one line per problem on stderr (the file, the JSON path or line, what is wrong)
     and exits with code 2.
     """
     from iamwarden.collect.snapshot import read_snapshot
 
+    if file.is_dir():
+        _validate_bundle(file, verbose=verbose)
+        return
     snapshot = read_snapshot(file)
     _summary(snapshot, str(file))
+    console.print("OK")
+
+
+def _validate_bundle(directory: Path, *, verbose: bool) -> None:
+    """Summary of org.json, one line per account; every unreadable account snapshot is one error line (exit 2)."""
+    from iamwarden.collect.bundle import read_account_snapshot, read_bundle
+    from iamwarden.errors import InputError
+
+    bundle = read_bundle(directory)
+    org = bundle.organization
+    names = bundle.unit_names()
+    collected = sum(1 for a in bundle.accounts if a.snapshot is not None)
+    types = Counter("SCP" if p.type == "SERVICE_CONTROL_POLICY" else "RCP" for p in bundle.policies)
+    console.print(f"bundle:       {directory / 'org.json'}", markup=False)
+    console.print(
+        f"organization: {org.id} (management account {org.management_account_id}, feature set {org.feature_set})",
+        markup=False,
+    )
+    console.print(f"collected:    {bundle.collected_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC", markup=False)
+    console.print(
+        f"accounts:     {len(bundle.accounts)} ({collected} collected, "
+        f"{plural(len(bundle.accounts) - collected, 'gap')}); "
+        f"{plural(len(bundle.organizational_units), 'OU')}; {plural(types['SCP'], 'SCP')}, "
+        f"{plural(types['RCP'], 'RCP')}; {plural(len(bundle.delegated_administrators), 'delegated administrator')}",
+        markup=False,
+    )
+    bad: list[InputError] = []
+    for entry in bundle.accounts:
+        where = "/".join(names.get(node, node) for node in entry.ou_path)
+        head = f"  {entry.id}  {entry.name:<20} {where:<30}"
+        if entry.gap is not None:
+            console.print(f"{head} gap {entry.gap.describe()}", markup=False)
+            continue
+        try:
+            snapshot = read_account_snapshot(directory, entry)
+        except InputError as exc:
+            bad.append(exc)
+            console.print(f"{head} {entry.snapshot}: unreadable", markup=False)
+            continue
+        console.print(f"{head} {entry.snapshot}: {plural(len(snapshot.gaps), 'gap')}", markup=False)
+    if bad:
+        for earlier in bad[:-1]:
+            for line in earlier.all_lines() if verbose else [earlier.one_line()]:
+                err_console.print(f"error: {line}", markup=False)
+        raise bad[-1]
     console.print("OK")
 
 
