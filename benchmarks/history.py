@@ -13,8 +13,9 @@ database each time). Figures, per database given (default: a new SQLite file in 
 
 (a) **record**: seconds per scan (median, 95th percentile, max), opening the database included;
 (b) **size** of the database after all the days (SQLite: the file; PostgreSQL: ``pg_database_size``);
-(c) **diff**: ``iamwarden diff`` between two days read back from the database (both scans, first-seen dates of the
-    open failures, every IAM change decided with the engine), for a few pairs of days;
+(c) **diff**: ``iamwarden diff`` between two days read back from the database (what differs between the two scans,
+    first-seen dates of the open failures, every IAM change decided with the engine), for a few pairs of days; then
+    the ``iamwarden diff`` command itself in a new process (start-up, imports and the JSON file included);
 (d) **trend**: the HTML report's history query (scores per scan) and the first-seen dates of every open failure.
 
 Goals on 2 cores: record under 5 s per scan, diff under 2 s, trend under 1 s. The database given with ``--db`` must
@@ -184,12 +185,10 @@ def run(db: str, base: Any, days: int, seed: int) -> None:
     with gc_paused(), History.open(db) as history:  # as diff does
         size = size_of(history, db)
         print(f"(b) size: {size / 2**20:.1f} MiB for {days} scans ({size / days / 2**10:.0f} KiB per scan)")
-        pairs = [(ids[-2], ids[-1]), (ids[len(ids) // 2], ids[-1]), (ids[0], ids[-1])]
-        for old_id, new_id in dict.fromkeys(pairs):
-            start = time.perf_counter()
-            old, new = history.content(old_id), history.content(new_id)
-            failing = [f for f, r in new.results.items() if r.open_failure]
-            before = history.first_failed(new.account_id, failing, before=new.collected_at)
+        pairs = list(dict.fromkeys([(ids[-2], ids[-1]), (ids[len(ids) // 2], ids[-1]), (ids[0], ids[-1])]))
+        for old_id, new_id in pairs:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            old, new, before = history.compared(old_id, new_id)  # as diff does for two recorded scans
             changes = diff_scans(
                 old,
                 new,
@@ -197,12 +196,18 @@ def run(db: str, base: Any, days: int, seed: int) -> None:
                 Side(str(new_id), new.account_id, new.collected_at),
                 before,
             )
-            took = time.perf_counter() - start
+            took, took_cpu = time.perf_counter() - start, time.process_time() - start_cpu
             counts = changes.counts()
             print(
-                f"(c) diff scan {old_id} -> {new_id}: {took:.2f} s ({len(changes.changes)} IAM changes, "
-                f"{counts['new']} new, {counts['regressed']} regressed, {counts['resolved']} resolved); "
-                f"goal < {GOALS['diff']:.0f} s"
+                f"(c) diff scan {old_id} -> {new_id}: {took:.2f} s ({took_cpu:.2f} s CPU; {len(changes.changes)} IAM "
+                f"changes, {counts['new']} new, {counts['regressed']} regressed, {counts['resolved']} resolved, "
+                f"{counts['unchanged']} unchanged); goal < {GOALS['diff']:.0f} s"
+            )
+        for old_id, new_id in pairs:
+            took, took_cpu = cli_diff(db, old_id, new_id)
+            print(
+                f"    `iamwarden diff {old_id} {new_id} -f json -o FILE` as a new process (Python's start and imports, "
+                f"the catalogue's index and writing the JSON included): {took:.2f} s ({took_cpu:.2f} s CPU)"
             )
         start = time.perf_counter()
         points = history.trend(base.account_id)
@@ -215,6 +220,23 @@ def run(db: str, base: Any, days: int, seed: int) -> None:
             f"(d) trend: {trend:.2f} s for {len(points)} scans x 11 practices; first-seen dates of every open failure "
             f"(the last scan read back included): {ages:.2f} s; goal < {GOALS['trend']:.0f} s"
         )
+
+
+def cli_diff(db: str, old_id: int, new_id: int) -> tuple[float, float]:
+    """Wall and CPU seconds of the ``iamwarden diff`` command between two recorded scans, in a process of its own."""
+    import os
+    import resource
+    import subprocess
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [sys.executable, "-c", "from iamwarden.cli.app import main; main()", "diff", str(old_id), str(new_id)]
+        command += ["--db", db, "-f", "json", "-o", str(Path(tmp) / "changes.json")]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=os.environ)
+        took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return took, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -126,3 +126,40 @@ def test_a_finding_fixed_then_reintroduced_is_regressed_with_its_first_seen_date
     assert unchanged.first_seen == days[0]
     assert [f.change for f in _diff(first, second).findings] == ["unchanged"]
     assert [f.change for f in _diff(old, new).findings] == ["new"]  # without history, a failure back is new
+    compared_old, compared_new, first_dates = history_compared(db, ids[2], ids[3])
+    [back] = _diff(compared_old, compared_new, first_dates).findings_of("regressed")
+    assert back.first_seen == days[0]
+
+
+def history_compared(db: str, old_id: int, new_id: int) -> tuple[ScanContent, ScanContent, dict[str, datetime]]:
+    with History.open(db) as history:
+        return history.compared(old_id, new_id)
+
+
+def _record(history: History, content: ScanContent, n: int) -> int:
+    return history.record(content, tool_version="t", snapshot_hash=f"{n:064d}", snapshot_path=None, source="live").id
+
+
+def test_a_finding_that_first_failed_between_old_and_new_is_new_with_its_first_seen_date(db: str) -> None:
+    days = [datetime(2026, 11, d, 9, tzinfo=UTC) for d in (1, 2, 3)]
+    base = small_content(days[0])
+    with History.open(db) as history:
+        ids = [_record(history, _with(base, when, n > 0), n) for n, when in enumerate(days)]
+        old, new, first = history.compared(ids[0], ids[2])
+    [new_failure] = _diff(old, new, first).findings
+    assert (new_failure.change, new_failure.first_seen) == ("new", days[1])
+
+
+def test_two_recorded_scans_compared_by_the_database_diff_as_their_whole_contents(db: str) -> None:
+    """``History.compared`` reads only what differs and the open failures: the diff is the same as of the whole
+    scans read back (the demo's scripted change, findings new, resolved and unchanged with first-seen dates)."""
+    with History.open(db) as history:
+        ids = [_record(history, demo_content(day), day) for day in (0, 1)]
+        old, new = history.content(ids[0]), history.content(ids[1])
+        failing = [f for c in (old, new) for f, r in c.results.items() if r.open_failure]
+        whole = _diff(old, new, history.first_failed(new.account_id, failing, before=new.collected_at))
+        small_old, small_new, first = history.compared(ids[0], ids[1])
+    assert len(small_old.entities) < len(old.entities) / 10 and len(small_new.results) < len(new.results)
+    assert not small_old.complete and old.complete
+    assert _diff(small_old, small_new, first).to_json() == whole.to_json()
+    assert [c.area for c in whole.changes] == ["principal", "trust", "admin", "key"]

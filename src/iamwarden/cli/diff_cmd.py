@@ -16,6 +16,8 @@ from iamwarden.cli.options import ShowOption, format_option, output_option, pars
 from iamwarden.errors import InputError, Problem
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from iamwarden.store import History
     from iamwarden.store.content import ScanContent
     from iamwarden.store.diff import ScanDiff, Side
@@ -78,12 +80,15 @@ def diff(
     with gc_paused():
         history = _history(db, needed=not all(files))
         try:
-            old_content, old_side = _side(old, files[0], history, config)
-            new_content, new_side = _side(new, files[1], history, config)
-            failed_before = None
-            if history is not None:
-                ids = [f for f, r in new_content.results.items() if r.open_failure]
-                failed_before = history.first_failed(new_content.account_id, ids, before=new_content.collected_at)
+            if history is not None and not any(files):  # two recorded scans: the database compares them
+                old_content, old_side, new_content, new_side, failed_before = _scans(old, new, history)
+            else:
+                old_content, old_side = _side(old, files[0], history, config)
+                new_content, new_side = _side(new, files[1], history, config)
+                failed_before = None
+                if history is not None:
+                    ids = [f for f, r in new_content.results.items() if r.open_failure]
+                    failed_before = history.first_failed(new_content.account_id, ids, before=new_content.collected_at)
             changes = diff_scans(old_content, new_content, old_side, new_side, failed_before)
         finally:
             if history is not None:
@@ -124,6 +129,15 @@ def _history(db: str | None, *, needed: bool) -> History | None:
     if needed or db or os.environ.get(ENV_VAR) or default_db_path().is_file():
         return History.open(db)
     return None
+
+
+def _scans(old: str, new: str, history: History) -> tuple[ScanContent, Side, ScanContent, Side, dict[str, datetime]]:
+    from iamwarden.store.diff import Side
+
+    old_record, new_record = history.resolve(old), history.resolve(new)
+    old_content, new_content, failed_before = history.compared(old_record.id, new_record.id)
+    sides = [Side(f"scan {r.id}", r.account_id, r.collected_at, r.id) for r in (old_record, new_record)]
+    return old_content, sides[0], new_content, sides[1], failed_before
 
 
 def _side(ref: str, is_file: bool, history: History | None, config: Path | None) -> tuple[ScanContent, Side]:

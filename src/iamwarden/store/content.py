@@ -42,6 +42,7 @@ Key = tuple[str, str]
 
 ADMINS_CHECK = "least_privilege.effective_admins"
 ESCALATION_CHECK = "least_privilege.privilege_escalation"
+FAIL = Status.FAIL.value
 
 
 def digest(value: Any) -> str:
@@ -67,7 +68,7 @@ class ResultRow:
     @property
     def open_failure(self) -> bool:
         """A failure nobody accepted (what gates and counts as "new")."""
-        return self.status == Status.FAIL.value and not self.suppressed
+        return self.status == FAIL and not self.suppressed
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,9 @@ class ScanContent:
     """Policy documents by digest (those known so far; see :meth:`document`)."""
     fetch_documents: Callable[[Iterable[str]], Mapping[str, Any]] | None = None
     """Loads documents missing from :attr:`documents` (a stored scan reads them from the database on demand)."""
+    complete: bool = True
+    """``False`` when read back for a diff (:meth:`iamwarden.store.History.compared`): only the entities that differ
+    from the other side, only the open failures, no practice scores."""
 
     def document(self, key: str | None) -> Any:
         if key is None:
@@ -104,6 +108,17 @@ class ScanContent:
 
     def of_kind(self, kind: str) -> dict[str, dict[str, Any]]:
         return {k: v for (kd, k), v in self.entities.items() if kd == kind}
+
+
+def documents_referenced(entities: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The digests of the policy documents a diff reads of ``entities`` (facts of users, roles, groups and policies):
+    inline policies, trust policies and a managed policy's default version."""
+    out: set[str] = set()
+    for facts in entities:
+        named = [*(facts.get("inline") or {}).values(), facts.get("trust")]
+        named.append((facts.get("versions") or {}).get(facts.get("default")))
+        out.update(d for d in named if isinstance(d, str))
+    return out
 
 
 def scan_content(account: Account, assessment: Assessment) -> ScanContent:

@@ -16,8 +16,8 @@ IAM changes, each a :class:`Change` of an ``area``:
 * ``mfa``: devices added or removed (``root``: the root user's MFA)
 
 Findings (:class:`FindingChange`), by their stable ids, counting open failures only (failed and not suppressed):
-``new`` (fails now, did not then, never failed before), ``regressed`` (fails now, did not then, but failed in an
-earlier recorded scan: it came back; with the date it was first seen), ``resolved`` (failed then, not now) and
+``new`` (fails now, did not then, never failed up to then), ``regressed`` (fails now, did not then, but failed in a
+scan recorded before then: it came back; with the date it was first seen), ``resolved`` (failed then, not now) and
 ``unchanged`` (failed both times; with its first-seen date).
 """
 
@@ -332,26 +332,22 @@ def _mfa(old: ScanContent, new: ScanContent) -> list[Change]:
 
 def _findings(old: ScanContent, new: ScanContent, failed_before: Mapping[str, datetime]) -> list[FindingChange]:
     out: list[FindingChange] = []
-    for fid in sorted(old.results.keys() | new.results.keys()):
-        a, b = old.results.get(fid), new.results.get(fid)
+    before, after = old.results, new.results
+    for fid in before.keys() | after.keys():
+        a, b = before.get(fid), after.get(fid)
         was = a is not None and a.open_failure
         now = b is not None and b.open_failure
         first = failed_before.get(fid)
         if now and b is not None:
             if was:
                 out.append(FindingChange("unchanged", b, min(first or old.collected_at, old.collected_at)))
-            elif first is not None and first < new.collected_at:  # failed before, not in OLD, again now
+            elif first is not None and first < old.collected_at:  # failed before OLD, not in OLD, again now
                 out.append(FindingChange("regressed", b, first))
-            else:
-                out.append(FindingChange("new", b, new.collected_at))
+            else:  # never failed up to OLD: new since then (first seen in NEW or in a scan between the two)
+                out.append(FindingChange("new", b, first if first is not None else new.collected_at))
         elif was and a is not None:
             out.append(FindingChange("resolved", a, first or old.collected_at))
-    out.sort(
-        key=lambda f: (
-            FINDING_CHANGES.index(f.change),
-            Severity(f.result.severity).rank,
-            f.result.check_id,
-            f.result.resource,
-        )
-    )
+    order = {change: n for n, change in enumerate(FINDING_CHANGES)}
+    rank = {s.value: s.rank for s in Severity}
+    out.sort(key=lambda f: (order[f.change], rank[f.result.severity], f.result.check_id, f.result.resource))
     return out
