@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from rich import box
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -96,25 +97,39 @@ def render_suppressions(assessment: Assessment, console: Console) -> None:
         )
 
 
-def failing_checks_table(failures: Sequence[Finding], account_id: str) -> Table:
-    """One row per failing check, worst first: severity, check, how many resources fail it, one example."""
+def _one_line_width(console: Console, table: Table) -> int:
+    """How wide ``table`` is with no cell wrapped (a measurement not clamped to the console's width)."""
+    return Measurement.get(console, console.options.update_width(10_000), table).maximum
+
+
+def failing_checks_table(failures: Sequence[Finding], account_id: str, console: Console | None = None) -> Table:
+    """One row per failing check, worst first: severity, check, how many resources fail it, one example. When the
+    rows do not fit ``console``'s width on one line (80 columns), the example goes on a second line under its check
+    instead of being folded into a narrow column: ids are never wrapped, nothing is cut."""
     by_check: dict[str, list[Finding]] = {}
     for f in failures:
         by_check.setdefault(f.check.id, []).append(f)
+    rows = [
+        (Text(found[0].severity.value, style=SEVERITY_STYLE[found[0].severity]), check_id, str(len(found)), found)
+        for check_id, found in by_check.items()
+    ]
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
     table.add_column("Severity", no_wrap=True)
     table.add_column("Check", no_wrap=True)
     table.add_column("Fails", justify="right", no_wrap=True)
-    table.add_column("Example resource", overflow="fold")
-    for check_id, found in by_check.items():
-        worst = found[0]
-        table.add_row(
-            Text(worst.severity.value, style=SEVERITY_STYLE[worst.severity]),
-            check_id,
-            str(len(found)),
-            short_arn(worst.resource, account_id),
-        )
-    return table
+    table.add_column("Example resource", no_wrap=True)
+    for severity, check_id, count, found in rows:
+        table.add_row(severity, check_id, count, short_arn(found[0].resource, account_id))
+    if console is None or _one_line_width(console, table) <= console.width:
+        return table
+    narrow = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    narrow.add_column("Severity", no_wrap=True)
+    narrow.add_column("Fails", justify="right", no_wrap=True)
+    narrow.add_column("Check and an example resource", overflow="fold", ratio=1)
+    for severity, check_id, count, found in rows:
+        example = Text.assemble(check_id, "\n", ("  e.g. ", "dim"), short_arn(found[0].resource, account_id))
+        narrow.add_row(severity, count, example)
+    return narrow
 
 
 def render_failures(failures: Sequence[Finding], console: Console, account_id: str) -> None:
@@ -198,7 +213,7 @@ def render(
         checks = len({f.check.id for f in failures})
         console.print()
         console.print(Text(f"Failing checks: {plural(checks, 'check')}, {plural(len(failures), 'failure')}", "bold"))
-        console.print(failing_checks_table(failures, account_id))
+        console.print(failing_checks_table(failures, account_id, console))
         shown = failures if show is None else failures[:show]
         if shown:
             console.print()
