@@ -37,6 +37,8 @@ def test_case(case_id: str, case: dict[str, Any]) -> None:
         want = {resource(r): s for r, s in expected.items()}
         assert got == want, f"{case_id} {check_id}"
         severities = {o.resource: (o.severity or check.metadata.severity).value for o in outcomes}
+        declared = {s.value for s in check.metadata.result_severities}
+        assert set(severities.values()) <= declared, f"{case_id} {check_id}: severities undeclared in its metadata"
         for r, severity in case.get("severity", {}).get(check_id, {}).items():
             assert severities[resource(r)] == severity, f"{case_id} {check_id} {r}"
 

@@ -120,6 +120,15 @@ class CheckMetadata:
     decided_by: Literal["facts", "engine", "linter"] = "facts"
     """``engine``: the policy engine decides (effective permissions); ``linter``: the policy linter; ``facts``:
     collected facts alone."""
+    severities: tuple[Severity, ...] = ()
+    """Every severity a failing result may carry, when it depends on the reason (an :class:`Outcome` may give its
+    own); empty: always ``severity``. docs/checks.md lists them; tests/checks/test_cases.py holds every result to
+    them."""
+
+    @property
+    def result_severities(self) -> tuple[Severity, ...]:
+        """The severities of this check's results, worst first."""
+        return tuple(sorted(set(self.severities) | {self.severity}, key=lambda s: s.rank))
 
     @property
     def engine(self) -> bool:
@@ -133,6 +142,8 @@ class CheckMetadata:
             problems.append(f"practice {self.practice} is not 1-11")
         if not self.title or not self.why or not self.remediation.summary:
             problems.append("title, why and remediation summary are required")
+        if self.severities and self.severity not in self.severities:
+            problems.append(f"severities {[s.value for s in self.severities]} leave out severity {self.severity.value}")
         problems += [f"CIS id {c!r} is malformed" for c in self.cis_aws_v6 if not CIS_ID.match(c)]
         problems += [f"Security Hub id {c!r} is malformed" for c in self.security_hub if not SECURITY_HUB_ID.match(c)]
         problems += [f"reference {r!r} is not an https URL" for r in self.references if not r.startswith("https://")]

@@ -6,13 +6,21 @@
 from __future__ import annotations
 
 from iamwarden.analysis.permissions import ADMIN_PROBES, NONEXISTENT_ACTION, SENSITIVE_SERVICES
-from iamwarden.checks.base import PRACTICES, Check, Severity
+from iamwarden.checks.base import PRACTICES, Check, CheckMetadata, Severity
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.registry import CHECKS
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _severities(metadata: CheckMetadata) -> str:
+    """The severities of a check's results, worst first; when there are several, the check's own (a pass's) in bold."""
+    shown = metadata.result_severities
+    if len(shown) == 1:
+        return shown[0].value
+    return ", ".join(f"**{s.value}**" if s == metadata.severity else s.value for s in shown)
 
 
 def render_checks_markdown(checks: tuple[Check, ...] = CHECKS) -> str:
@@ -26,7 +34,8 @@ def render_checks_markdown(checks: tuple[Check, ...] = CHECKS) -> str:
         "`not_applicable`. Finding ids are stable across runs: `iw-` and 16 hex digits of SHA-256 over the check id",
         "and the resource. **Engine** marks checks decided by the policy engine (effective permissions with",
         "conditions, boundaries, denies and SCPs) rather than from collected facts alone; **linter** marks those",
-        "decided by the policy linter.",
+        "decided by the policy linter. **Severity** lists every severity a check's results can carry, worst first:",
+        "where a failure's severity depends on its reason, the check's own (the one a pass weighs) is in bold.",
         "",
         "Resources without an ARN of their own are named: inline policies `<owner ARN>/inline-policy/<name>`,",
         "trust policies `<role ARN>/trust-policy`, account-wide results by the account root ARN, per-region results",
@@ -46,7 +55,7 @@ def render_checks_markdown(checks: tuple[Check, ...] = CHECKS) -> str:
         for check in mine:
             m = check.metadata
             lines.append(
-                f"| `{m.id}` | {_cell(m.title)} | {m.severity.value} | {', '.join(m.cis_aws_v6) or '-'} "
+                f"| `{m.id}` | {_cell(m.title)} | {_severities(m)} | {', '.join(m.cis_aws_v6) or '-'} "
                 f"| {', '.join(m.security_hub) or '-'} | {m.decided_by} |"
             )
         lines.append("")
@@ -78,10 +87,10 @@ def render_checks_markdown(checks: tuple[Check, ...] = CHECKS) -> str:
         "|---|---|---|---|---|---|",
         "| Weight | " + " | ".join(str(s.weight) for s in Severity) + " |",
         "",
-        "The score is `round(100 * weight of the passes / weight of the passes and fails)`. A result can carry a",
-        "severity of its own, above its check's in the tables above (`least_privilege.privilege_escalation` reports",
-        "`critical` for a principal that can become an administrator): the result's severity is the one weighed,",
-        "shown, filtered by `--severity` and gated by `--fail-on`.",
+        "The score is `round(100 * weight of the passes / weight of the passes and fails)`. A failure can carry a",
+        "severity of its own, one of those its check lists above (`least_privilege.privilege_escalation` reports",
+        "`critical` for a principal that can become an administrator, `high` for a lateral move): the result's",
+        "severity is the one weighed, shown, filtered by `--severity` and gated by `--fail-on`.",
         "",
         "- `unknown` and `not_applicable` results count neither way; unknowns are listed beside the score, so missing",
         "  evidence is never mistaken for compliance. A check that finds nothing to look at (no groups, no trails)",

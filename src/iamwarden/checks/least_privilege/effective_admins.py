@@ -62,6 +62,7 @@ METADATA = CheckMetadata(
     title="Administrators are few and protected",
     practice=1,
     severity=Severity.HIGH,
+    severities=(Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM),
     resource_type="AwsIamPrincipal",
     why="An administrator can do anything, including erasing the evidence; each one multiplies the ways a single "
     "stolen credential becomes a full compromise. Keep them few, in groups or roles, reachable only with MFA and "

@@ -50,6 +50,7 @@ METADATA = CheckMetadata(
     title="Principals that can escalate to administrator",
     practice=1,
     severity=Severity.HIGH,
+    severities=(Severity.CRITICAL, Severity.HIGH),
     resource_type="AwsIamPrincipal",
     why="A principal that can rewrite its own policies, take over a more privileged user or role, or hand an "
     "administrator role to a service it controls is an administrator in waiting; a single stolen credential of it "

@@ -35,6 +35,7 @@ METADATA = CheckMetadata(
     title="No role trusts everyone or a whole foreign account without conditions",
     practice=5,
     severity=Severity.HIGH,
+    severities=(Severity.CRITICAL, Severity.HIGH),
     resource_type="AwsIamRole",
     why="A trust policy open to '*' or to every principal of another account, with no ExternalId, MFA or "
     "organization condition, lets outsiders (or a confused deputy) assume the role and use its permissions.",

@@ -38,6 +38,7 @@ METADATA = CheckMetadata(
     title="No access key of the account in code or git history",
     practice=10,
     severity=Severity.CRITICAL,
+    severities=(Severity.CRITICAL, Severity.HIGH, Severity.LOW),
     resource_type="AwsIamUser",
     why="A key in a repository can be read by everyone who can clone it, for as long as the history exists (forks, "
     "caches and mirrors keep it after the file is deleted); leaked keys are exploited within minutes.",
