@@ -84,16 +84,21 @@ def test_limits_are_stated_and_zero_lifts_them() -> None:
 
 
 def test_text_groups_by_target_and_graphs() -> None:
-    text = _run("--snapshot", str(DEMO)).output
+    plain = _run("--snapshot", str(DEMO)).output
+    assert "lateral:" not in plain and plain.endswith("2 lateral moves not shown: --lateral lists them.\n")
+    text = _run("--snapshot", str(DEMO), "--lateral").output
     assert PREFIX not in text  # the header names the account; its resources are short
     deploy = text.split("role/github-deploy-infra  [")[1]
     assert deploy.index("administrator:") < deploy.index("lateral:")  # administrators first
     assert deploy.count("lateral: role/ops-automation-lambda") == 1  # one line per target, techniques once
     assert "also lambda-004, lambda-005" in deploy
-    every = _run("--snapshot", str(DEMO), "--all").output
+    assert "not shown" not in text
+    every = _run("--snapshot", str(DEMO), "--all", "--lateral").output
     assert every.count("lateral: role/github-deploy-infra -> role/ops-automation-lambda (1 hop)") == 3  # each path
     dot = _run("--snapshot", str(DEMO), "--format", "dot").output
     assert dot.startswith("digraph escalation {") and '"role/github-deploy-infra" -> "role/cicd-policy-manager"' in dot
     assert '"role/cicd-policy-manager" [shape=doublecircle' in dot
+    assert "ops-automation-lambda" not in dot  # only lateral moves lead there
+    assert '-> "role/ops-automation-lambda"' in _run("--snapshot", str(DEMO), "-f", "dot", "--lateral").output
     mermaid = _run("--snapshot", str(DEMO), "-f", "mermaid").output.splitlines()
     assert mermaid[0] == "graph LR" and any("-->|sts-001|" in line for line in mermaid)

@@ -44,6 +44,14 @@ def paths(
         bool,
         typer.Option("--all", help="Text: every path to each target, not only the shortest (the JSON has them all)."),
     ] = False,
+    lateral: Annotated[
+        bool,
+        typer.Option(
+            "--lateral",
+            help="Text and graphs: also the lateral moves, takeovers of a principal that is no administrator but may "
+            "do something the starting one may not (the JSON has them always).",
+        ),
+    ] = False,
     json_alias: JsonAliasOption = False,
     max_hops: Annotated[int, typer.Option("--max-hops", min=1, max=10, help="Longest path reported.")] = 5,
     max_paths: Annotated[
@@ -94,7 +102,7 @@ def paths(
             found = principal_escalation(graph, arn, to, max_hops, max_paths)
             if found.paths or found.lateral or found.admin_makings or source:
                 results.append({"principal": arn, "status": "paths" if found.paths else "none", **found.to_json()})
-    document = {
+    document: dict[str, Any] = {
         "account": account.account_id,
         "to": to,
         "limits": {"max_hops": max_hops, "max_paths": max_paths, "max_targets": max_targets},
@@ -106,9 +114,27 @@ def paths(
     if shape in ("dot", "mermaid"):
         from iamwarden.report.paths_graph import to_dot, to_mermaid
 
-        typer.echo((to_dot if shape == "dot" else to_mermaid)(document), nl=False)
+        shown = document if lateral else _without_lateral(document)
+        typer.echo((to_dot if shape == "dot" else to_mermaid)(shown), nl=False)
         return
-    _print_text(document, account.account_id, every_path=every_path)
+    _print_text(document if lateral else _without_lateral(document), account.account_id, every_path=every_path)
+    if not lateral:
+        moves = {(e["principal"], p["target"]) for e in document["principals"] for p in _lateral_paths(e)}
+        if moves:
+            typer.echo(f"{plural(len(moves), 'lateral move')} not shown: --lateral lists them.")
+
+
+def _lateral_paths(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    return [p for p in entry.get("paths", []) if p.get("outcome") == "lateral"]
+
+
+def _without_lateral(document: dict[str, Any]) -> dict[str, Any]:
+    """The paths document without its lateral moves."""
+    principals = [
+        {**entry, "paths": [p for p in entry["paths"] if p.get("outcome") != "lateral"]} if "paths" in entry else entry
+        for entry in document["principals"]
+    ]
+    return {**document, "principals": principals}
 
 
 def _print_text(document: dict[str, Any], account_id: str, *, every_path: bool = False) -> None:
