@@ -2,9 +2,13 @@
 
 Each document's commands run in order (a later one may read what an earlier one wrote) in a folder holding what the
 examples name: ``demo/`` (the bundled demo), ``account.json.gz`` and the other snapshot names (copies of the demo
-snapshot), ``cli-outputs/`` (AWS CLI outputs), policy files. A command passes when it exits 0 or 1 (1: findings at or
-above a threshold); exit 2 (bad input or usage) or 3 (a bug) fails the test. The few commands that need what a test
-cannot have (a live account, a git history, files of the reader's own) are listed in :data:`SKIPPED`, with why.
+snapshot), ``cli-outputs/`` (AWS CLI outputs), policy files, the files of ``docs/examples/<document>/`` (the inputs a
+document describes, such as simulate.md's request files and snapshot), the files a document shows in full; the folder
+is a git repository with history, a staged change and an ``origin/main``, and ``~`` is a home folder of its own with
+AWS credentials and a project, for the ``secrets scan`` examples. A command passes when it exits 0 or 1 (1: findings
+at or above a threshold), or the code the document says it exits with (``(exit 2)`` after its block, or ``$ echo $?``
+then the code); any other exit (2 for bad input or usage, 3 for a bug) fails the test. Only commands that need a real
+AWS account are not run: :data:`SKIPPED` lists them, with why.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 import re
 import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -31,39 +36,37 @@ TRUST = (
 )
 
 SKIPPED: dict[str, str] = {
-    "iamwarden collect": "reads a live AWS account",
-    "iamwarden secrets scan . --history": "needs a git repository's history",
-    "iamwarden secrets scan . --staged": "needs a git index",
-    "iamwarden secrets scan ~/": "reads the reader's own files",
-    "iamwarden detect AWSLogs/": "reads the reader's CloudTrail bucket",
-    "iamwarden detect trail.json.gz --rules sigma/": "needs a clone of the Sigma rules",
-    "iamwarden detect --list-rules --rules sigma/": "needs a clone of the Sigma rules",
-    "iamwarden scan --snapshot account.json.gz --secrets secrets.json": "reads the output of a skipped example",
-    "iamwarden simulate --request-file batch.jsonl": "its lines are described in prose, not shown",
-    "iamwarden simulate --request-file bad.jsonl": "its lines are described in prose, not shown",
-    "iamwarden policy suggest --snapshot demo/demo-account.json.gz --principal arn:aws:iam::444455556666:role/"
-    "data-pipeline-glue --cloudtrail trail.jsonl": "its trail is described in prose, not shown",
-    "iamwarden lint --min-kind security_warning glue-sla.json glue-ct.json": "reads the output of a skipped example",
-    "iamwarden policy suggest --snapshot demo/demo-account.json.gz --principal arn:aws:iam::444455556666:role/"
-    "data-pipeline-glue --cloudtrail bad.json": "shows bad input (exit 2) from a log described in prose",
+    "iamwarden collect": "reads a live AWS account (tests/collect runs the collector against moto)",
 }
-EXAMPLE_ACCOUNT = "111122223333"
-"""The account of examples written for a reader's own account (not the demo's 444455556666): skipped."""
+EXAMPLE_KEY = "AKIAIOSFODNN7EXAMPLE"
+"""The AWS documentation's example access key id (secrets scan reports it as an example, info)."""
 VARIABLES = {"SNAPSHOT": "account.json.gz"}
 """Shell variables of CI examples, and what they stand for here."""
 _PLACEHOLDER = re.compile(r"\[--|\b(DIR|FILE|ARN|ACTION|PATH|N)\b(?!\.)")
 
 
-def commands(document: Path) -> list[str]:
-    """The iamwarden commands of ``document``'s fenced blocks (``$ `` prompts dropped, ``\\`` continuations joined);
-    synopses with placeholders (``[--account ID]``, ``DIR``) are not examples."""
-    found: list[str] = []
-    for block in re.findall(r"```[a-z]*\n(.*?)```", document.read_text(), re.S):
-        for line in block.replace("\\\n", " ").splitlines():
-            text = line.strip().removeprefix("$ ").removeprefix(".venv/bin/")
+def examples(document: Path) -> list[tuple[str, int | None]]:
+    """The iamwarden commands of ``document``'s fenced blocks (``$ `` prompts dropped, ``\\`` continuations joined),
+    each with the exit code the document gives it (``None``: 0 or 1); synopses with placeholders (``[--account ID]``,
+    ``DIR``) are not examples."""
+    found: list[tuple[str, int | None]] = []
+    for block, after in re.findall(r"```[a-z]*\n(.*?)```\n?(?:\(exit (\d+)\))?", document.read_text(), re.S):
+        start = len(found)
+        lines = [line.strip() for line in block.replace("\\\n", " ").splitlines()]
+        for number, line in enumerate(lines):
+            text = line.removeprefix("$ ").removeprefix(".venv/bin/")
             if text.startswith("iamwarden ") and not _PLACEHOLDER.search(text.split("#")[0]):
-                found.append(" ".join(text.split()))
+                found.append((" ".join(text.split()), None))
+            elif text == "echo $?" and found[start:] and number + 1 < len(lines) and lines[number + 1].isdigit():
+                found[-1] = (found[-1][0], int(lines[number + 1]))
+        if after:
+            found[start:] = [(command, int(after)) for command, _ in found[start:]]
     return found
+
+
+def commands(document: Path) -> list[str]:
+    """The iamwarden commands of ``document`` (see :func:`examples`)."""
+    return [command for command, _ in examples(document)]
 
 
 def shown_files(document: Path) -> dict[str, str]:
@@ -89,40 +92,87 @@ def _workspace(folder: Path, document: Path) -> None:
         "other.json": POLICY,
         "role-trust.json": TRUST,
         "scps/deny.json": POLICY.replace("Allow", "Deny"),
+        "notebooks/explore.py": "import boto3\n",
     }.items():
         (folder / name).parent.mkdir(exist_ok=True)
         (folder / name).write_text(text)
+    if (ROOT / "docs" / "examples" / document.stem).is_dir():
+        shutil.copytree(ROOT / "docs" / "examples" / document.stem, folder, dirs_exist_ok=True)
+    _git_repository(folder, "notes.md")
+
+
+IDENTITY = {"NAME": "docs", "EMAIL": "docs@example.com"}
+
+
+def _git(folder: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "docs",
+        "GIT_AUTHOR_EMAIL": "docs@example.com",
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+    }
+    env |= {"GIT_COMMITTER_NAME": "docs", "GIT_COMMITTER_EMAIL": "docs@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True, env=env)
+
+
+def _git_repository(folder: Path, name: str) -> None:
+    """``folder`` as a git repository: a first commit (``origin/main``), a second adding the AWS documentation's
+    example key to ``name``, and a staged change (``secrets scan --history``, ``--since origin/main``, ``--staged``)."""
+    _git(folder, "init", "-q", "-b", "main")
+    (folder / name).write_text("# notes\n")
+    _git(folder, "add", "-A")
+    _git(folder, "commit", "-q", "-m", "first")
+    _git(folder, "update-ref", "refs/remotes/origin/main", "HEAD")
+    (folder / name).write_text(f"# notes\naws_access_key_id = {EXAMPLE_KEY}\n")
+    _git(folder, "commit", "-q", "-am", "second")
+    (folder / name).write_text("# notes, the key removed\n")
+    _git(folder, "add", name)
+
+
+def _home(home: Path) -> None:
+    """A reader's home folder (``~`` in the examples): AWS credentials, a shell history, a project with history."""
+    (home / ".aws").mkdir(parents=True)
+    (home / ".aws" / "credentials").write_text(f"[default]\naws_access_key_id = {EXAMPLE_KEY}\n")
+    (home / ".bash_history").write_text("aws s3 ls\n")
+    (home / "src" / "billing").mkdir(parents=True)
+    _git_repository(home / "src" / "billing", "settings.py")
 
 
 def _args(command: str, folder: Path) -> list[str]:
     args: list[str] = []
     for word in shlex.split(os.path.expandvars(command), comments=True)[1:]:
+        word = str(Path(word).expanduser()) if word.startswith("~") else word
         matches = sorted(str(p.relative_to(folder)) for p in folder.glob(word)) if "*" in word else []
         args += matches or [word]
     return args
 
 
 def _skip_reason(command: str) -> str | None:
-    if EXAMPLE_ACCOUNT in command:
-        return f"names the example account {EXAMPLE_ACCOUNT}, not the demo's"
     return next((why for start, why in SKIPPED.items() if command.startswith(start)), None)
 
 
+WITH_EXAMPLES = [d for d in DOCUMENTS if any(_skip_reason(c) is None for c in commands(d))]
+"""The documents with a command to run (the others, such as checks.md, show none)."""
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("document", WITH_EXAMPLES, ids=lambda p: p.name)
 def test_every_example_runs_as_written(document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    examples = [c for c in commands(document) if _skip_reason(c) is None]
-    if not examples:
-        pytest.skip(f"{document.name} shows no iamwarden command to run")
-    _workspace(tmp_path, document)
-    monkeypatch.chdir(tmp_path)
+    runnable = [(c, code) for c, code in examples(document) if _skip_reason(c) is None]
+    folder = tmp_path / "work"
+    folder.mkdir()
+    _workspace(folder, document)
+    _home(tmp_path / "home")
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     for name, value in VARIABLES.items():
         monkeypatch.setenv(name, value)
-    env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / ".local"), "COLUMNS": "120"}
+    env = {"XDG_DATA_HOME": str(tmp_path / ".local"), "COLUMNS": "120"}
     runner = CliRunner()
-    for command in examples:
-        result = runner.invoke(app, _args(command, tmp_path), env=env)
-        assert result.exit_code in (0, 1), f"{document.name}: `{command}` exited {result.exit_code}:\n{result.output}"
+    for command, code in runnable:
+        result = runner.invoke(app, _args(command, folder), env=env)
+        expected = (0, 1) if code is None else (code,)
+        assert result.exit_code in expected, f"{document.name}: `{command}` exited {result.exit_code}:\n{result.output}"
 
 
 def test_the_examples_are_found() -> None:
@@ -130,6 +180,15 @@ def test_the_examples_are_found() -> None:
     assert "iamwarden scan --snapshot demo/demo-account.json.gz --inventory" in readme
     assert any(c.startswith("iamwarden simulate ") for c in readme)
     assert all(_skip_reason(c) or "collect" not in c.split()[1] for c in readme)
+    assert {d.name for d in WITH_EXAMPLES} >= {"README.md", "simulate.md", "escalation.md", "secrets.md", "access.md"}
+    assert [c for d in DOCUMENTS for c in commands(d) if _skip_reason(c)] == [
+        "iamwarden collect --profile audit --all-regions -o account.json.gz",
+        "iamwarden collect --profile audit -o today.json.gz --record",
+    ]
+    assert examples(ROOT / "docs" / "simulate.md")[3] == (
+        "iamwarden simulate --request-file bad.jsonl --format json",
+        2,
+    )
     synopsis = "iamwarden history list [--account ID] [--org o-...] [--format json]"
     assert _PLACEHOLDER.search(synopsis)
     assert '"action": "s3:PutObject"' in shown_files(ROOT / "docs" / "simulate.md")["request.json"]
