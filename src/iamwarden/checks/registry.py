@@ -6,6 +6,7 @@ Adding a check: write its module, then add one line here. Ids are stable: never 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from iamwarden.checks.audit import access_analyzer, config_recording, policy_lint, support_role
 from iamwarden.checks.base import Check
@@ -43,6 +44,17 @@ from iamwarden.checks.monitoring import (
     trail_kms_encryption,
     trail_log_file_validation,
 )
+from iamwarden.checks.organization import (
+    cross_account_escalation,
+    delegated_administrators,
+    external_trust,
+    member_iam_users,
+    root_access_centralized,
+    scp_leave_organization,
+    scp_protect_cloudtrail,
+    scp_protect_guardduty,
+)
+from iamwarden.checks.organization._common import OrgCheck
 from iamwarden.checks.password_policy import (
     complexity,
     exists,
@@ -73,9 +85,12 @@ class RegistryError(ValueError):
     """The check list is inconsistent (a duplicate id): a programming error, caught by the test suite."""
 
 
-def build_registry(checks: Iterable[Check]) -> tuple[Check, ...]:
+C = TypeVar("C", Check, OrgCheck)
+
+
+def build_registry(checks: Iterable[C]) -> tuple[C, ...]:
     """The checks in order, refusing duplicate ids."""
-    seen: dict[str, Check] = {}
+    seen: dict[str, C] = {}
     for check in checks:
         if check.id in seen:
             raise RegistryError(f"duplicate check id {check.id!r}")
@@ -154,7 +169,23 @@ CHECKS: tuple[Check, ...] = build_registry(
     )
 )
 
+ORG_CHECKS: tuple[OrgCheck, ...] = build_registry(
+    (
+        cross_account_escalation.CHECK,
+        root_access_centralized.CHECK,
+        member_iam_users.CHECK,
+        scp_protect_cloudtrail.CHECK,
+        scp_protect_guardduty.CHECK,
+        external_trust.CHECK,
+        scp_leave_organization.CHECK,
+        delegated_administrators.CHECK,
+    )
+)
+"""The organization-wide checks (``scan BUNDLE``), in practice order; their ids share the space of :data:`CHECKS`."""
+
 CHECKS_BY_ID = {check.id: check for check in CHECKS}
+if set(CHECKS_BY_ID) & {c.id for c in ORG_CHECKS}:
+    raise RegistryError("an organization check reuses an account check's id")
 
 
 def select(practices: Sequence[int] = (), ids: Sequence[str] = ()) -> tuple[Check, ...]:

@@ -20,8 +20,10 @@ from datetime import date
 from fnmatch import fnmatchcase
 
 from iamwarden.analysis.context import AnalysisContext
+from iamwarden.analysis.organization import OrganizationFacts
 from iamwarden.checks.base import PRACTICES, Check, Finding, Outcome, Severity, Status, account_arn
 from iamwarden.checks.config import Thresholds
+from iamwarden.checks.organization._common import OrgCheck
 from iamwarden.checks.registry import CHECKS
 from iamwarden.checks.suppressions import Suppression, covered_counts, match, today_utc
 from iamwarden.model import Account
@@ -158,13 +160,15 @@ def run_checks(
     *,
     suppressions: Sequence[Suppression] = (),
     today: date | None = None,
+    context: AnalysisContext | None = None,
 ) -> Assessment:
     """Run ``checks`` (all registered ones by default) over ``account``, then apply ``suppressions`` as of ``today``
     (default: the real current date in UTC). Deterministic: same input and day, same output. The checks share one
-    :class:`AnalysisContext`, built here for this run."""
+    :class:`AnalysisContext`, built here for this run unless given (``context``: the caller asks more of it after,
+    e.g. the cross-account summary of ``scan BUNDLE``)."""
     thresholds = thresholds or Thresholds()
     with gc_paused():  # results and engine verdicts form no cycles; the collector's passes cost a third of the run
-        findings = _evaluate_all(AnalysisContext(account), thresholds, checks)
+        findings = _evaluate_all(context or AnalysisContext(account), thresholds, checks)
     numbers = sorted({c.metadata.practice for c in checks}) or list(PRACTICES)
     if not suppressions:
         return Assessment(account, thresholds, tuple(checks), tuple(findings), summarize(findings, numbers))
@@ -187,6 +191,32 @@ def run_checks(
         expired_suppressions=tuple(SuppressionUse(s, counts[s]) for s in suppressions if s.expired(day)),
         stale_suppressions=tuple(s for s in suppressions if not s.expired(day) and counts[s] == 0),
     )
+
+
+def run_org_checks(
+    facts: OrganizationFacts, thresholds: Thresholds | None = None, checks: Sequence[OrgCheck] | None = None
+) -> tuple[Finding, ...]:
+    """Run the organization-wide checks (all registered ones by default) over an organization's facts."""
+    from iamwarden.checks.registry import ORG_CHECKS
+
+    thresholds = thresholds or Thresholds()
+    findings: list[Finding] = []
+    for check in ORG_CHECKS if checks is None else checks:
+        seen: set[str] = set()
+        for outcome in check.evaluate(facts, thresholds):
+            if outcome.resource in seen:
+                raise ValueError(f"check {check.id} reported {outcome.resource} twice")
+            seen.add(outcome.resource)
+            findings.append(Finding(check.metadata, outcome))
+        if not seen:
+            nothing = Outcome(
+                Status.NOT_APPLICABLE,
+                facts.bundle.organization.arn,
+                f"nothing to check: the organization has no resources of this kind ({check.metadata.resource_type})",
+                resource_type="AwsOrganizationsOrganization",
+            )
+            findings.append(Finding(check.metadata, nothing))
+    return tuple(findings)
 
 
 def filter_findings(

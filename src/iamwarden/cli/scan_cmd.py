@@ -19,6 +19,7 @@ from iamwarden.cli.inputs import (
     ConfigOption,
     ImportDirOption,
     SnapshotOption,
+    input_kind,
     load_input,
 )
 from iamwarden.cli.options import (
@@ -38,7 +39,9 @@ from iamwarden.errors import InputError, Problem
 from iamwarden.report.words import plural
 
 if TYPE_CHECKING:
+    from iamwarden.checks.config import Thresholds
     from iamwarden.checks.runner import Assessment
+    from iamwarden.checks.suppressions import Suppression
 
 INVENTORY_FILE = "inventory.json"
 
@@ -135,6 +138,16 @@ def scan(
     ] = None,
     record: RecordOption = False,
     db: DbOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Organization bundle: how many accounts are assessed at once, each in its own process (default: one "
+            "per CPU core).",
+            min=1,
+            metavar="N",
+        ),
+    ] = None,
 ) -> None:
     """Scan an account or an organization: what it holds, how it scores on the 11 IAM best practices, and why.
 
@@ -150,6 +163,8 @@ def scan(
       iamwarden scan demo/demo-account.json.gz
 
       iamwarden scan --snapshot demo/demo-account.json.gz --output-dir demo-output
+
+      iamwarden scan org-bundle/ --output-dir org-report    (an organization: docs/organizations.md)
 
       iamwarden scan --snapshot account.json.gz --inventory
 
@@ -180,6 +195,11 @@ def scan(
     day = parse_today(today)
     settings = load_settings(config)
     accepted = [*settings.suppressions, *(load_suppressions_file(suppressions) if suppressions else [])]
+    if path is not None and input_kind(path) == "org-bundle":
+        if any(v is not None for v in (snapshot, authorization_details, import_dir)):
+            load_input(snapshot, authorization_details, import_dir, account_id, path, positional=True)  # the error
+        _scan_bundle(path, output_dir, chosen, settings.thresholds, accepted, workers, quiet, shown)
+        return
     loaded = load_input(snapshot, authorization_details, import_dir, account_id, path, positional=True)
     account = build_account(loaded)
     if secrets is not None:
@@ -243,6 +263,64 @@ def scan(
                 markup=False,
             )
             raise typer.Exit(1)
+
+
+def _scan_bundle(
+    path: Path,
+    output_dir: Path | None,
+    chosen: list[str],
+    thresholds: Thresholds,
+    accepted: list[Suppression],
+    workers: int | None,
+    quiet: bool,
+    shown: int | None,
+) -> None:
+    """``scan BUNDLE``: every account, then the organization view (docs/organizations.md)."""
+    from iamwarden.cli.consoles import stderr_console
+    from iamwarden.cli.org_scan import default_workers, render_bundle_scan, scan_bundle
+    from iamwarden.report.organization import AccountOutcome
+
+    progress_console = stderr_console()
+
+    def progress(done: int, total: int, outcome: AccountOutcome) -> None:
+        if quiet:
+            return
+        what = (
+            f"gap: {outcome.gap}"
+            if outcome.gap
+            else f"score {outcome.score}, {sum(outcome.failures.values())} failures"
+        )
+        progress_console.print(
+            f"[{done}/{total}] {outcome.account_id} {outcome.facts.name}: {what} ({outcome.seconds:.1f} s)",
+            markup=False,
+        )
+
+    result = scan_bundle(
+        path,
+        output_dir=output_dir,
+        formats=chosen,
+        thresholds=thresholds,
+        suppressions=accepted,
+        workers=workers or default_workers(),
+        progress=progress,
+    )
+    console = stdout_console()
+    if quiet:
+        failing = sum(sum(o.failures.values()) for o in result.outcomes)
+        console.print(
+            f"{result.data['organization']['id']}: {plural(len(result.outcomes), 'account')}, "
+            f"{plural(failing, 'failure')} in accounts, "
+            f"{plural(len(result.data['cross_account']['paths']), 'cross-account path')} to administrators",
+            markup=False,
+        )
+        return
+    render_bundle_scan(result, console, shown)
+    if result.written:
+        reports = sum(len(o.reports) for o in result.outcomes)
+        console.print(
+            f"{wrote_line(result.written)}; and {plural(reports, 'account report')} under {output_dir}/accounts/",
+            markup=False,
+        )
 
 
 def wrote_line(paths: list[Path]) -> str:

@@ -1,0 +1,54 @@
+"""``iamwarden scan BUNDLE``: every account scanned, an unreachable one a gap, the organization view written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from iamwarden.cli.app import app
+from tests.collect.org_bundles import DEV, MANAGEMENT, PROD, SANDBOX, write_test_bundle
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_bundle_scan_writes_the_organization_view(tmp_path: Path, workers: str) -> None:
+    written = write_test_bundle(tmp_path / "bundle")
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["scan", str(written.directory), "--output-dir", str(out), "--workers", workers], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    data = orjson.loads((out / "organization.json").read_bytes())
+    accounts = {a["id"]: a for a in data["accounts"]}
+    assert set(accounts) == {MANAGEMENT, PROD, DEV, SANDBOX}
+    assert accounts[SANDBOX]["gap"].startswith("AccessDenied") and accounts[SANDBOX]["score"] is None
+    assert data["accounts"][-1]["id"] == SANDBOX  # unscored accounts after the scored ones
+    for account in (MANAGEMENT, PROD, DEV):
+        assert accounts[account]["score"] is not None
+        assert (out / "accounts" / account / "report.html").is_file()
+        report = orjson.loads((out / "accounts" / account / "findings.json").read_bytes())
+        assert report["account"]["id"] == account
+    assert accounts[PROD]["ou_names"] == ["Root", "Workloads", "Prod"]
+    checks = {(f["check"], f["account_id"], f["status"]) for f in data["findings"]}
+    assert ("organization.member_iam_users", PROD, "fail") in checks
+    assert ("organization.member_iam_users", SANDBOX, "unknown") in checks
+    assert ("organization.scp_leave_organization", DEV, "fail") in checks
+    assert all(f["ou_path"] for f in data["findings"] if f["account_id"] != MANAGEMENT)
+    html = (out / "organization.html").read_text()
+    assert f'href="accounts/{PROD}/report.html"' in html and "not scanned: AccessDenied" in html
+    assert "4 accounts, 1 not scanned" in result.output
+
+
+def test_bundle_without_valid_org_json_is_one_line_exit_2(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "org.json").write_text('{"format": "iamwarden-org-bundle"}')
+    result = runner.invoke(app, ["scan", str(bundle), "--output-dir", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {bundle / 'org.json'}")
+    assert not (tmp_path / "out").exists()
