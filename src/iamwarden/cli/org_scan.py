@@ -21,6 +21,7 @@ from typing import Any
 
 from rich.console import Console
 
+from iamwarden.analysis.cross_account import CrossAccountGraph
 from iamwarden.analysis.organization import MemberFacts
 from iamwarden.checks.base import Finding, Severity
 from iamwarden.checks.config import Thresholds
@@ -42,6 +43,8 @@ class MemberTask:
     formats: tuple[str, ...]
     thresholds: Thresholds
     suppressions: tuple[Suppression, ...] = ()
+    checks: bool = True
+    """False: only the cross-account summary (``paths --bundle``)."""
 
 
 _BUNDLES: dict[Path, object] = {}
@@ -79,6 +82,11 @@ def assess_member(task: MemberTask) -> AccountOutcome:
         return AccountOutcome(entry.id, facts, None, seconds=time.perf_counter() - started, peak_rss_kib=_rss())
     account = member.account
     context = AnalysisContext(account)
+    if not task.checks:
+        with gc_paused():
+            summary = summarize_account(context)
+        facts = member_facts(account, entry.name, entry.ou_path, entry.status)
+        return AccountOutcome(entry.id, facts, summary, seconds=time.perf_counter() - started, peak_rss_kib=_rss())
     with gc_paused():
         assessment = run_checks(account, task.thresholds, suppressions=task.suppressions, context=context)
         summary = summarize_account(context)
@@ -258,3 +266,21 @@ def render_bundle_scan(result: BundleScan, console: Console, show: int | None = 
     for p in paths[: show or None]:
         hops = " -> ".join(f"[{h['to_account']}] {h['to']}" for h in p["hops"])
         console.print(f"  [{p['source_account']}] {p['source']} -> {hops}", markup=False)
+
+
+def cross_account_graph(directory: Path, workers: int = 1) -> CrossAccountGraph:
+    """The organization's cross-account graph, joined (accounts summarized in the pool, no checks run)."""
+    from iamwarden.collect.bundle import read_bundle
+    from iamwarden.model.bundle import org_policies, organization_of
+
+    bundle = read_bundle(directory)
+    policies = org_policies(bundle)
+    graph = CrossAccountGraph()
+    for entry in bundle.accounts:
+        graph.add_account(entry.id, organization_of(bundle, entry, policies))
+    tasks = [MemberTask(directory, e.id, None, (), Thresholds(), checks=False) for e in bundle.accounts]
+    for outcome in assess_members(tasks, workers):
+        if outcome.summary is not None:
+            graph.add(outcome.summary, organization_of(bundle, bundle.account(outcome.account_id), policies))
+    graph.join()
+    return graph

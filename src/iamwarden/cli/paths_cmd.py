@@ -9,6 +9,7 @@ allow them; with ``--to ARN``, the paths to that user or role instead. See docs/
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
@@ -67,12 +68,26 @@ def paths(
         ),
     ] = 3,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every input problem.")] = False,
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--bundle",
+            help="An organization bundle (folder with org.json): the paths that cross accounts, hop by hop with "
+            "account ids, and the trusts to accounts outside the organization (docs/organizations.md).",
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Privilege-escalation paths: who can become an administrator (or reach --to), and how, hop by hop.
 
     Exit codes: 0 (whether or not paths were found), 2 for bad input.
     """
     shape = parse_choice(chosen_format(output_format, json_alias, "text"), ("text", "json", "dot", "mermaid"))
+    if bundle is not None:
+        if any(v is not None for v in (snapshot, authorization_details, import_dir)):
+            raise InputError("command line", Problem("--bundle", "give either --bundle or one account input"))
+        _bundle_paths(bundle, shape, max_hops)
+        return
     from iamwarden.analysis.context import AnalysisContext
     from iamwarden.analysis.escalation import ADMIN, EscalationGraph, escalation_graph, principal_escalation
     from iamwarden.model import build_account
@@ -209,3 +224,38 @@ def _print_text(document: dict[str, Any], account_id: str, *, every_path: bool =
     reached = sum(1 for e in document["principals"] if e.get("status") == "paths")
     typer.echo("")
     typer.echo(f"{plural(with_paths, 'principal')} with paths; {reached} can reach {goal}.")
+
+
+def _bundle_paths(bundle: Path, shape: str, max_hops: int) -> None:
+    """``paths --bundle``: the organization's cross-account paths and external trusts."""
+    from iamwarden.cli.org_scan import cross_account_graph, default_workers
+
+    if shape not in ("text", "json"):
+        raise InputError("command line", Problem("--format", "--bundle prints text or json"))
+    graph = cross_account_graph(bundle, default_workers())
+    found = [p for s in graph.sources() for p in graph.paths_from(s, max_hops)]
+    found.sort(key=lambda p: (len(p.hops), p.source_account, p.source, p.target_account))
+    console = stdout_console()
+    if shape == "json":
+        data = {**graph.to_json(), "paths": [p.to_json() for p in found]}
+        console.print(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode(), markup=False, soft_wrap=True)
+        return
+    console.print(
+        f"{plural(len(found), 'cross-account path')} to administrators of another account, "
+        f"{plural(len(graph.external), 'trust')} to accounts outside the organization",
+        markup=False,
+    )
+    for path in found:
+        who = "administrators" if path.source.startswith("admin:") else path.source
+        cond = " (conditional)" if path.conditional else ""
+        console.print(f"\n[{path.source_account}] {who} -> administrator of {path.target_account}{cond}", markup=False)
+        for i, hop in enumerate(path.hops, 1):
+            console.print(f"  {i}. {hop.describe()}", markup=False)
+            for why in hop.statements if hop.kind in ("assume", "as_admin") else ():
+                console.print(f"       allowed by {why}", markup=False)
+    for trust in graph.external:
+        keys = f" if {', '.join(trust.gated_by)}" if trust.gated_by else ""
+        console.print(
+            f"\nexternal: [{trust.account_id}] {trust.role} trusts {trust.principal}: {trust.decision}{keys}",
+            markup=False,
+        )

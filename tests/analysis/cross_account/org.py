@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from iamwarden.collect.snapshot import SnapshotBuilder, snapshot_from_json
+from iamwarden.collect.snapshot import Snapshot, SnapshotBuilder, snapshot_from_json
 from iamwarden.model import Account, Organization, build_account
 from iamwarden.model.entities import OrgPolicy
 
@@ -115,6 +116,9 @@ class OrgSpec:
         return Organization(ORG_ID, self.management, "ALL", self.path(account_id), tuple(self.policies), None)
 
     def account(self, spec: AccountSpec) -> Account:
+        return replace(build_account(self.snapshot(spec)), organization=self.organization(spec.account_id))
+
+    def snapshot(self, spec: AccountSpec) -> Snapshot:
         builder = SnapshotBuilder(
             account_id=spec.account_id,
             regions=["us-east-1"],
@@ -145,5 +149,43 @@ class OrgSpec:
                 ],
             },
         )
-        snapshot = snapshot_from_json(builder.build().to_json(), "test")
-        return replace(build_account(snapshot), organization=self.organization(spec.account_id))
+        return snapshot_from_json(builder.build().to_json(), "test")
+
+    def write_bundle(self, directory: Path, specs: Sequence[AccountSpec]) -> Path:
+        """The organization as an org bundle (org.json and one snapshot per account) written by the bundle writer."""
+        from iamwarden.collect.bundle import (
+            BundleAccount,
+            BundleOrganization,
+            BundlePolicy,
+            BundleRoot,
+            BundleUnit,
+            OrgBundle,
+            write_account_snapshot,
+            write_bundle,
+        )
+
+        self.organization(self.management)  # FullAWSAccess on the root too
+        directory.mkdir(parents=True, exist_ok=True)
+        units = sorted({p for p in self.parents.values() if p.startswith("ou-")})
+        accounts = []
+        for spec in specs:
+            name = write_account_snapshot(directory, self.snapshot(spec))
+            path = self.path(spec.account_id)[:-1]
+            accounts.append(
+                BundleAccount(spec.account_id, f"a{spec.account_id[:3]}", "a@example.com", "ACTIVE", path, name, None)
+            )
+        bundle = OrgBundle(
+            datetime(2026, 11, 28, tzinfo=UTC),
+            BundleOrganization(
+                ORG_ID, f"arn:aws:organizations::{self.management}:organization/{ORG_ID}", self.management, "ALL"
+            ),
+            (BundleRoot(ROOT, f"arn:aws:organizations::{self.management}:root/{ORG_ID}/{ROOT}", "Root"),),
+            tuple(BundleUnit(u, u, self.parents[u]) for u in units),
+            tuple(accounts),
+            tuple(
+                BundlePolicy(p.policy_id, p.name, p.type, p.aws_managed, dict(p.document or {}), p.target_ids)
+                for p in self.policies
+            ),
+        )
+        write_bundle(bundle, directory)
+        return directory
