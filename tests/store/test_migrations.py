@@ -1,6 +1,6 @@
 """The migrations build the schema :mod:`iamwarden.store.schema` describes, and upgrade databases written by the
-previous schema versions (checked-in files, ``data/history-0001.sqlite`` and ``data/history-0002.sqlite``;
-``data/make_old_database.py`` made them)."""
+previous schema versions (checked-in files, ``data/history-0001.sqlite``, ``data/history-0002.sqlite`` and
+``data/history-0004.sqlite``; ``data/make_old_database.py`` made them)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_migrations_build_the_described_schema(db: str) -> None:
             assert described <= {tuple(i["column_names"]) for i in found.get_indexes(table.name)}, table.name
 
 
-@pytest.mark.parametrize("revision", ["0001", "0002"])
+@pytest.mark.parametrize("revision", ["0001", "0002", "0004"])
 def test_a_database_of_a_previous_schema_is_migrated(tmp_path: Path, revision: str) -> None:
     path = tmp_path / "history.sqlite"
     shutil.copy(DATA / f"history-{revision}.sqlite", path)
@@ -43,8 +43,17 @@ def test_a_database_of_a_previous_schema_is_migrated(tmp_path: Path, revision: s
         old = history.content(1)
         alice = old.entities[("user", "arn:aws:iam::111122223333:user/alice")]
         assert old.document(alice["inline"]["read"])["Statement"][0]["Action"] == "s3:GetObject"
-        assert old.practices == []  # recorded before practice scores existed
-        assert history.trend("111122223333") == []
+        if revision == "0004":  # its results' text statuses and severities became codes, read back as names
+            assert [(p.practice, p.score) for p in old.practices] == [(2, 0)]
+            assert [p.scores for p in history.trend("111122223333")] == [{2: 0}, {2: 100}]
+            root = old.results["iw-0000000000000002"]
+            assert (root.status, root.severity, root.suppressed) == ("not_applicable", "critical", True)
+            assert history.content(2).results["iw-0000000000000001"].status == "pass"
+        else:
+            assert old.practices == []  # recorded before practice scores existed
+            assert history.trend("111122223333") == []
+        assert old.results["iw-0000000000000001"].status == "fail"
+        assert old.results["iw-0000000000000001"].severity == "high"
         assert history.first_failed("111122223333", ["iw-0000000000000001"]) == {
             "iw-0000000000000001": scans[0].collected_at
         }
@@ -53,3 +62,19 @@ def test_a_database_of_a_previous_schema_is_migrated(tmp_path: Path, revision: s
         new = replace(old, collected_at=scans[1].collected_at.replace(day=3))
         scan_id = history.record(new, tool_version="test", snapshot_hash="c" * 64, snapshot_path=None, source="live").id
         assert history.content(scan_id).results == old.results
+
+
+def test_every_status_and_severity_has_a_stored_code() -> None:
+    from iamwarden.checks.base import Severity, Status
+
+    assert set(schema.STATUS_CODES) == {s.value for s in Status}
+    assert set(schema.SEVERITY_CODES) == {s.value for s in Severity}
+
+
+def test_the_code_tables_name_the_codes(db: str) -> None:
+    from sqlalchemy import select
+
+    with History.open(db) as history, history.engine.connect() as conn:
+        statuses = dict(conn.execute(select(schema.result_statuses.c.name, schema.result_statuses.c.code)).all())
+        severities = dict(conn.execute(select(schema.severities.c.name, schema.severities.c.code)).all())
+    assert statuses == schema.STATUS_CODES and severities == schema.SEVERITY_CODES

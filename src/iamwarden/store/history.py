@@ -151,8 +151,8 @@ class History:
                     {
                         "scan_id": scan_id,
                         "finding": finding_ids[(r.finding_id,)],
-                        "status": r.status,
-                        "severity": r.severity,
+                        "status": schema.STATUS_CODES[r.status],
+                        "severity": schema.SEVERITY_CODES[r.severity],
                         "suppressed": r.suppressed,
                     }
                     for r in content.results.values()
@@ -289,8 +289,11 @@ class History:
                 .select_from(sr.join(f, f.c.id == sr.c.finding))
                 .where(sr.c.scan_id == scan_id)
             )
+            statuses, severities = schema.STATUS_NAMES, schema.SEVERITY_NAMES
             results = {
-                finding_id: ResultRow(finding_id, check_id, resource, status, severity, bool(suppressed))
+                finding_id: ResultRow(
+                    finding_id, check_id, resource, statuses[status], severities[severity], bool(suppressed)
+                )
                 for finding_id, check_id, resource, status, severity, suppressed in result_rows
             }
             practices = [
@@ -507,7 +510,7 @@ def _recompute_first_failures(conn: Connection, accounts: list[str]) -> None:
     remaining = (
         select(s.c.account_id, r.c.finding, func.min(s.c.collected_at))
         .select_from(r.join(s, s.c.id == r.c.scan_id))
-        .where(s.c.account_id.in_(accounts), r.c.status == "fail", r.c.suppressed.is_(False))
+        .where(s.c.account_id.in_(accounts), r.c.status == schema.STATUS_CODES[FAIL], r.c.suppressed.is_(False))
         .group_by(s.c.account_id, r.c.finding)
     )
     conn.execute(insert(ff).from_select(["account_id", "finding", "first_at"], remaining))
@@ -550,13 +553,13 @@ def _open_failures(
     rows = conn.execute(
         select(*columns)
         .select_from(source)
-        .where(sr.c.scan_id == scan_id, sr.c.status == FAIL, sr.c.suppressed == false())
+        .where(sr.c.scan_id == scan_id, sr.c.status == schema.STATUS_CODES[FAIL], sr.c.suppressed == false())
     )
     out: dict[str, ResultRow] = {}
     times: dict[datetime, datetime] = {}  # a few hundred distinct scan times for thousands of rows
     for row in rows:
         finding_id = row[0]
-        out[finding_id] = ResultRow(finding_id, row[1], row[2], FAIL, row[3], False)
+        out[finding_id] = ResultRow(finding_id, row[1], row[2], FAIL, schema.SEVERITY_NAMES[row[3]], False)
         if first is not None and row[4] is not None:
             when = times.get(row[4])
             if when is None:

@@ -5,7 +5,8 @@ A test compares the two (``tests/store/test_migrations.py``).
 
 ``scans``           one row per recorded scan: when, which account and organization, which iamwarden, which snapshot
 ``findings``        each finding once: its stable id (``iw-...``), check and resource
-``scan_results``    every result of a scan: the finding, its status, severity and whether it was suppressed
+``scan_results``    every result of a scan: the finding, its status, severity (small integer codes, named in
+                    ``result_statuses`` and ``severities``) and whether it was suppressed
 ``first_failures``  when each finding of each account first failed (unsuppressed), kept up to date on record
 ``practice_scores`` each practice's score and counts per scan (what the trend chart draws)
 ``entity_keys``     each IAM entity once: its kind (user, role, group, policy, key, mfa, admin, escalation) and key
@@ -13,6 +14,11 @@ A test compares the two (``tests/store/test_migrations.py``).
 ``scan_documents``  the policy documents a scan's entities refer to (so blobs no scan uses can be pruned)
 ``blob_store``      content-addressed JSON (entity facts and policy documents), stored once however many scans share
                     it: a daily scan of an account that barely changes adds small rows of integers, not documents
+``result_statuses`` / ``severities``  the names of the codes ``scan_results`` stores (for SQL written by hand)
+
+The per-scan tables (``scan_results``, ``scan_entities``, ``scan_documents``) are SQLite ``WITHOUT ROWID`` tables: a
+row lives once, in its primary key's B-tree, instead of in the table and again in the key's index. With the codes,
+a result costs about 16 bytes in SQLite instead of 65 (a scan of 76,000 results: 1.2 MiB instead of 4.7 MiB).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -57,15 +64,36 @@ findings = Table(
     Column("resource", Text, nullable=False),
 )
 
+STATUS_CODES = {"pass": 1, "fail": 2, "unknown": 3, "not_applicable": 4}
+"""How ``scan_results.status`` stores a result's status (fixed: recorded databases hold these numbers)."""
+SEVERITY_CODES = {"critical": 1, "high": 2, "medium": 3, "low": 4, "info": 5}
+"""How ``scan_results.severity`` stores a severity (fixed as well)."""
+STATUS_NAMES = {code: name for name, code in STATUS_CODES.items()}
+SEVERITY_NAMES = {code: name for name, code in SEVERITY_CODES.items()}
+
 scan_results = Table(
     "scan_results",
     metadata,
     Column("scan_id", Integer, ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True),
     Column("finding", Integer, ForeignKey("findings.id"), primary_key=True),
-    Column("status", String(16), nullable=False),
-    Column("severity", String(16), nullable=False),
+    Column("status", SmallInteger, nullable=False),
+    Column("severity", SmallInteger, nullable=False),
     Column("suppressed", Boolean, nullable=False),
-    Index("ix_scan_results_finding", "finding", "status"),
+    sqlite_with_rowid=False,
+)
+
+result_statuses = Table(
+    "result_statuses",
+    metadata,
+    Column("code", SmallInteger, primary_key=True, autoincrement=False),
+    Column("name", String(16), nullable=False, unique=True),
+)
+
+severities = Table(
+    "severities",
+    metadata,
+    Column("code", SmallInteger, primary_key=True, autoincrement=False),
+    Column("name", String(16), nullable=False, unique=True),
 )
 
 first_failures = Table(
@@ -112,6 +140,7 @@ scan_entities = Table(
     Column("entity", Integer, ForeignKey("entity_keys.id"), primary_key=True),
     Column("blob", Integer, ForeignKey("blob_store.id"), nullable=False),
     Index("ix_scan_entities_blob", "blob"),
+    sqlite_with_rowid=False,
 )
 
 scan_documents = Table(
@@ -120,6 +149,7 @@ scan_documents = Table(
     Column("scan_id", Integer, ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True),
     Column("blob", Integer, ForeignKey("blob_store.id"), primary_key=True),
     Index("ix_scan_documents_blob", "blob"),
+    sqlite_with_rowid=False,
 )
 
 TABLES = (
@@ -132,4 +162,6 @@ TABLES = (
     "blob_store",
     "scan_entities",
     "scan_documents",
+    "result_statuses",
+    "severities",
 )
