@@ -1,6 +1,7 @@
 """The HTML report in headless Chromium (Debian's /usr/bin/chromium, driven by Playwright): the demo account's report
 loads from file:// with no console error and no network request, the filters show the rows the data says, the
-details panel shows evidence, statements and remediation, and a screenshot is taken.
+details panel shows evidence, statements and remediation, the escalation graph's names fit their boxes and its labels
+the drawing, and a screenshot is taken.
 
 Outside CI the tests skip when Chromium or Playwright is missing; under CI (``CI`` set) they fail instead:
 ``.ci/run`` installs Chromium.
@@ -291,3 +292,40 @@ def test_a_results_address_opens_its_details(browser: Browser, html_file: Path, 
         assert finding["evidence"]["trusted"][0]["principal"] in (page.text_content("#d-evidence") or "")
     finally:
         page.close()
+
+
+def svg_boxes(watched: Watched, selector: str) -> list[dict[str, Any]]:
+    """The SVG boxes (getBBox, in the drawing's units) of the elements ``selector`` finds in the graph."""
+    found: list[dict[str, Any]] = watched.page.evaluate(
+        """selector => [...document.querySelectorAll('#escalation svg ' + selector)].map(e => {
+            const b = e.getBBox(); return {x: b.x, y: b.y, w: b.width, h: b.height, text: e.textContent}; })""",
+        selector,
+    )
+    return found
+
+
+def test_the_escalation_graph_draws_the_demo_paths(watched: Watched, html_file: Path, tmp_path: Path) -> None:
+    page = watched.page
+    graph = page.locator("#escalation svg.paths-graph")
+    assert graph.is_visible()
+    width, height = (float(graph.get_attribute(a) or 0) for a in ("width", "height"))
+    nodes = page.locator("#escalation g.node")
+    assert nodes.count() == 4
+    assert page.locator("#escalation g.node.goal").get_attribute("data-name") == "role/cicd-policy-manager"
+    rects, names = svg_boxes(watched, "g.node rect"), svg_boxes(watched, "g.node text")
+    for rect, name in zip(rects, names, strict=True):  # the layout's width estimate holds in a real font
+        assert rect["x"] <= name["x"] and name["x"] + name["w"] <= rect["x"] + rect["w"], name["text"]
+    for label in svg_boxes(watched, "g.edge text"):
+        assert label["x"] >= 0 and label["x"] + label["w"] <= width and 0 <= label["y"] <= height, label["text"]
+    assert sorted(b["text"] for b in svg_boxes(watched, "g.edge text")) == [
+        "iam-001",
+        "lambda-001, lambda-003, lambda-004",
+        "lambda-003, lambda-004, lambda-005",
+        "sts-001",
+    ]
+    assert page.locator("#escalation g.edge.lateral").count() == 2
+    assert page.locator("#escalation g.edge path[marker-end='url(#arrow)']").count() == 4
+    assert page.locator("#escalation table.routes tbody tr").count() == 4
+    page.locator("#escalation").screenshot(path=str(tmp_path / "escalation.png"))
+    assert watched.errors == [] and watched.failed == []
+    assert watched.requests == [html_file.as_uri()]

@@ -32,6 +32,7 @@ from markupsafe import Markup
 from iamwarden.checks.base import PRACTICES, Severity, Status
 from iamwarden.checks.runner import Assessment
 from iamwarden.report.findings_json import report_json
+from iamwarden.report.paths_svg import escalation_document, escalation_graph
 from iamwarden.runtime import write_atomically
 
 if TYPE_CHECKING:
@@ -104,6 +105,7 @@ def render_html(assessment: Assessment, history: HistoryView | None = None) -> s
 
         trends = trends_data(history, assessment)
         changes = changes_view(history.changes) if history.changes is not None else None
+    escalation = escalation_graph(escalation_document(data["findings"], data["account"]["id"]))
     css = _asset("report.css")
     js = _asset("report.js")
     csp = (
@@ -126,6 +128,7 @@ def render_html(assessment: Assessment, history: HistoryView | None = None) -> s
         csp=csp,
         trends=trends,
         changes=changes,
+        escalation=escalation,
     )
 
 
