@@ -51,13 +51,7 @@ def main(path: str, revision: str) -> None:
             )
         for scan_id, day, status in ((1, 1, "fail"), (2, 2, "pass")):
             when = datetime(2026, 10, day, 9, 0, tzinfo=UTC).replace(tzinfo=None)
-            conn.execute(
-                text(
-                    "INSERT INTO scans (id, recorded_at, collected_at, account_id, org_id, tool_version, "
-                    "snapshot_hash, snapshot_path, source) VALUES (:id, :t, :t, :a, NULL, '0.1.0', :h, NULL, 'live')"
-                ),
-                {"id": scan_id, "t": when, "a": ACCOUNT, "h": f"{scan_id:064d}"},
-            )
+            _insert_scan(conn, scan_id, when)
             conn.execute(
                 text(
                     "INSERT INTO results (scan_id, finding_id, check_id, resource, status, severity, suppressed) "
@@ -71,6 +65,16 @@ def main(path: str, revision: str) -> None:
                     {"s": scan_id, "k": kind, "key": key, "d": d},
                 )
     engine.dispose()
+
+
+def _insert_scan(conn: Connection, scan_id: int, when: datetime) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO scans (id, recorded_at, collected_at, account_id, org_id, tool_version, "
+            "snapshot_hash, snapshot_path, source) VALUES (:id, :t, :t, :a, NULL, '0.1.0', :h, NULL, 'live')"
+        ),
+        {"id": scan_id, "t": when, "a": ACCOUNT, "h": f"{scan_id:064d}"},
+    )
 
 
 def _fill_0004(conn: Connection) -> None:
@@ -92,13 +96,7 @@ def _fill_0004(conn: Connection) -> None:
     conn.execute(text("INSERT INTO entity_keys (kind, key) VALUES ('user', :k)"), {"k": ALICE})
     for scan_id, day, status in ((1, 1, "fail"), (2, 2, "pass")):
         when = datetime(2026, 10, day, 9, 0, tzinfo=UTC).replace(tzinfo=None)
-        conn.execute(
-            text(
-                "INSERT INTO scans (id, recorded_at, collected_at, account_id, org_id, tool_version, "
-                "snapshot_hash, snapshot_path, source) VALUES (:id, :t, :t, :a, NULL, '0.1.0', :h, NULL, 'live')"
-            ),
-            {"id": scan_id, "t": when, "a": ACCOUNT, "h": f"{scan_id:064d}"},
-        )
+        _insert_scan(conn, scan_id, when)
         conn.execute(
             text(
                 "INSERT INTO scan_results (scan_id, finding, status, severity, suppressed) VALUES "

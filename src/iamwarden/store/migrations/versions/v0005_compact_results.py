@@ -58,32 +58,17 @@ def upgrade() -> None:
     op.rename_table("scan_results_0005", "scan_results")
     if not sqlite:
         return
-    op.create_table(
-        "scan_entities_0005",
-        sa.Column("scan_id", sa.Integer, sa.ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("entity", sa.Integer, sa.ForeignKey("entity_keys.id"), primary_key=True),
-        sa.Column("blob", sa.Integer, sa.ForeignKey("blob_store.id"), nullable=False),
-        sqlite_with_rowid=False,
-    )
-    op.execute(
-        "INSERT INTO scan_entities_0005 (scan_id, entity, blob) SELECT scan_id, entity, blob FROM scan_entities "
-        "ORDER BY scan_id, entity"
-    )
-    op.drop_index("ix_scan_entities_blob", "scan_entities")
-    op.drop_table("scan_entities")
-    op.rename_table("scan_entities_0005", "scan_entities")
-    op.create_index("ix_scan_entities_blob", "scan_entities", ["blob"])
-    op.create_table(
-        "scan_documents_0005",
-        sa.Column("scan_id", sa.Integer, sa.ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("blob", sa.Integer, sa.ForeignKey("blob_store.id"), primary_key=True),
-        sqlite_with_rowid=False,
-    )
-    op.execute(
-        "INSERT INTO scan_documents_0005 (scan_id, blob) SELECT scan_id, blob FROM scan_documents "
-        "ORDER BY scan_id, blob"
-    )
-    op.drop_index("ix_scan_documents_blob", "scan_documents")
-    op.drop_table("scan_documents")
-    op.rename_table("scan_documents_0005", "scan_documents")
-    op.create_index("ix_scan_documents_blob", "scan_documents", ["blob"])
+    for name, column, key in (("scan_entities", "entity", "entity_keys"), ("scan_documents", "blob", "blob_store")):
+        columns = [
+            sa.Column("scan_id", sa.Integer, sa.ForeignKey("scans.id", ondelete="CASCADE"), primary_key=True),
+            sa.Column(column, sa.Integer, sa.ForeignKey(f"{key}.id"), primary_key=True),
+        ]
+        if name == "scan_entities":
+            columns.append(sa.Column("blob", sa.Integer, sa.ForeignKey("blob_store.id"), nullable=False))
+        op.create_table(f"{name}_0005", *columns, sqlite_with_rowid=False)
+        listed = ", ".join(c.name for c in columns)
+        op.execute(f"INSERT INTO {name}_0005 ({listed}) SELECT {listed} FROM {name} ORDER BY scan_id, {column}")
+        op.drop_index(f"ix_{name}_blob", name)
+        op.drop_table(name)
+        op.rename_table(f"{name}_0005", name)
+        op.create_index(f"ix_{name}_blob", name, ["blob"])
