@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from iamwarden.checks.registry import CHECKS
 from iamwarden.cli.app import app
+from iamwarden.report.scorecard import CHECKS_SHOWN
 from tests.cli.test_paths_cmd import DEMO
 
 runner = CliRunner()
@@ -19,12 +20,12 @@ IDS = {c.id for c in CHECKS}
 def _failing_checks(output: str) -> list[str]:
     """The lines of the failing-checks table (between its title and the next blank line), header and rule dropped."""
     section = output.split("Failing checks: ", 1)[1].split("\n\n", 1)[0]
-    return section.splitlines()[3:]
+    return [line for line in section.splitlines()[3:] if not line.startswith("... ")]
 
 
 @pytest.mark.parametrize("columns", [80, 120])
 def test_failing_checks_table_fits_and_keeps_ids_whole(columns: int) -> None:
-    result = runner.invoke(app, ["scan", "--snapshot", str(DEMO)], env={"COLUMNS": str(columns)})
+    result = runner.invoke(app, ["scan", "--snapshot", str(DEMO), "--show", "all"], env={"COLUMNS": str(columns)})
     assert result.exit_code == 0, result.output
     lines = _failing_checks(result.output)
     assert all(len(line.rstrip()) <= columns for line in result.output.splitlines())
@@ -38,3 +39,15 @@ def test_failing_checks_table_fits_and_keeps_ids_whole(columns: int) -> None:
         assert len(lines) == len(ids) and not examples
         row = next(line for line in lines if "secrets.lambda_environment" in line)
         assert row.split()[-1] == "lambda:us-east-1:function:nightly-report-export"
+
+
+def test_the_summary_lists_the_worst_checks_and_counts_the_rest() -> None:
+    result = runner.invoke(app, ["scan", "--snapshot", str(DEMO)], env={"COLUMNS": "200"})
+    lines = _failing_checks(result.output)
+    assert len(lines) == CHECKS_SHOWN
+    total = int(re.search(r"Failing checks: (\d+) checks", result.output)[1])  # type: ignore[index]
+    more = re.search(r"^\.\.\. (\d+) more failing checks \((.*)\) with (\d+) failures: --show all", result.output, re.M)
+    assert more and int(more[1]) == total - CHECKS_SHOWN
+    assert sum(int(part.split()[0]) for part in more[2].split(", ")) == int(more[1])
+    wider = runner.invoke(app, ["scan", "--snapshot", str(DEMO), "--show", "20"], env={"COLUMNS": "200"})
+    assert len(_failing_checks(wider.output)) == 20

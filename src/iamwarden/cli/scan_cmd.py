@@ -26,7 +26,6 @@ from iamwarden.cli.options import (
     PracticeOption,
     QuietOption,
     SeverityOption,
-    ShowOption,
     format_option,
     output_option,
     parse_formats,
@@ -86,7 +85,15 @@ def scan(
     config: ConfigOption = None,
     practice: PracticeOption = None,
     severity: SeverityOption = None,
-    show: ShowOption = "10",
+    show: Annotated[
+        str,
+        typer.Option(
+            "--show",
+            help="How many failures to list after the summary, worst first, and failing checks in its table if more "
+            "than 15: a number, or all.",
+            metavar="N|all",
+        ),
+    ] = "10",
     quiet: QuietOption = False,
     output: Annotated[
         Path | None,

@@ -23,6 +23,9 @@ from iamwarden.report.words import plural
 
 DEFAULT_SHOWN = 10
 """How many failures the console lists after the summary (``scan --show``)."""
+CHECKS_SHOWN = 15
+"""How many failing checks the summary's table lists at least (``--show N`` above it lists N; ``--show all`` every
+one): the rest are counted by severity on one line."""
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -213,7 +216,18 @@ def render(
         checks = len({f.check.id for f in failures})
         console.print()
         console.print(Text(f"Failing checks: {plural(checks, 'check')}, {plural(len(failures), 'failure')}", "bold"))
-        console.print(failing_checks_table(failures, account_id, console))
+        order = list(dict.fromkeys(f.check.id for f in failures))
+        listed = set(order if show is None else order[: max(show, CHECKS_SHOWN)])
+        console.print(failing_checks_table([f for f in failures if f.check.id in listed], account_id, console))
+        if len(listed) < len(order):
+            rest = [f for f in failures if f.check.id not in listed]
+            worst = {f.check.id: f.severity for f in reversed(rest)}  # each check's first (worst) failure
+            counts = Counter(worst.values())
+            by_severity = ", ".join(f"{counts[s]} {s.value}" for s in Severity if counts[s])
+            console.print(
+                f"... {plural(len(order) - len(listed), 'more failing check')} ({by_severity}) with "
+                f"{plural(len(rest), 'failure')}: --show all lists them"
+            )
         shown = failures if show is None else failures[:show]
         if shown:
             console.print()
