@@ -55,6 +55,20 @@ def test_help_is_plain_whole_and_typeless(path: list[str]) -> None:
                 assert re.search(rf"(^|[\s,]){re.escape(name)}([\s,]|$)", text, re.M), f"{name} not whole"
 
 
+def test_placeholders_say_what_the_value_is() -> None:
+    """A placeholder is a declared word (``ID``, ``LEVEL``, ``ARN``) or one conform derives from the type, never a
+    Python parameter name (``FAIL_ON_NEW``, ``ACCOUNT_ID``; ``SOURCE`` for ``--from``)."""
+    leaked = []
+    for path, command in COMMANDS:
+        for param in command.params:
+            if isinstance(param, TyperOption) and not param.hidden and param.metavar:
+                longest = max(param.opts, key=len).lstrip("-").replace("-", "_")
+                named = param.name is not None and param.metavar == param.name.upper()
+                if ("_" in param.metavar and param.metavar.isupper()) or (named and param.name != longest):
+                    leaked.append(f"{' '.join(path)} {param.opts[-1]} {param.metavar}")
+    assert not leaked, leaked
+
+
 def test_commands_listed_with_scan_first() -> None:
     text = runner.invoke(app, ["--help"], env=NARROW).output
     listed = re.findall(r"^  ([a-z-]+)  ", text.split("Commands:")[1], re.M)

@@ -44,6 +44,7 @@ def diff(
             "--fail-on-new",
             help="Exit 1 when a new or regressed failure of this severity or worse appears (critical, high, medium, "
             "low, info).",
+            metavar="LEVEL",
         ),
     ] = None,
     show: ShowOption = "20",

@@ -42,7 +42,7 @@ ImportDirOption = Annotated[
     ),
 ]
 AccountIdOption = Annotated[
-    str | None, typer.Option("--account-id", help="Account id, when the imported files do not tell it.")
+    str | None, typer.Option("--account-id", help="Account id, when the imported files do not tell it.", metavar="ID")
 ]
 ConfigOption = Annotated[
     Path | None,

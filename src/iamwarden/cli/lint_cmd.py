@@ -113,6 +113,7 @@ def lint(
             help="Do not report this issue code (repeatable). A renamed code still works: it names the code that "
             "replaced it (docs/lint.md, Renamed codes).",
             show_default=False,
+            metavar="CODE",
         ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every problem of an unreadable file.")] = False,

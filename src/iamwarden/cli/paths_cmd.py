@@ -31,11 +31,16 @@ def paths(
     import_dir: ImportDirOption = None,
     account_id: AccountIdOption = None,
     source: Annotated[
-        str | None, typer.Option("--from", help="Only paths from this user or role (ARN). Default: every principal.")
+        str | None,
+        typer.Option("--from", help="Only paths from this user or role. Default: every principal.", metavar="ARN"),
     ] = None,
     to: Annotated[
         str,
-        typer.Option("--to", help="`admin` (any administrator, the default) or the ARN of a user or role to reach."),
+        typer.Option(
+            "--to",
+            help="`admin` (any administrator, the default) or the ARN of a user or role to reach.",
+            metavar="admin|ARN",
+        ),
     ] = "admin",
     output_format: Annotated[
         str | None,
@@ -81,6 +86,14 @@ def paths(
     """Privilege-escalation paths: who can become an administrator (or reach --to), and how, hop by hop.
 
     Exit codes: 0 (whether or not paths were found), 2 for bad input.
+
+    Examples:
+
+      iamwarden paths --snapshot demo/demo-account.json.gz --lateral
+
+      iamwarden paths -s account.json.gz --from ARN --format json
+
+      iamwarden paths -s account.json.gz --format mermaid    (a graph; dot for Graphviz)
     """
     shape = parse_choice(chosen_format(output_format, json_alias, "text"), ("text", "json", "dot", "mermaid"))
     if bundle is not None:

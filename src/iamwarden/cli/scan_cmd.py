@@ -128,6 +128,7 @@ def scan(
             "--compliance",
             help="Also show a framework's requirements with their status: cis-aws-v6 (CIS AWS Foundations v6.0.0 "
             "sections 2, 4, 5). Written as compliance-<framework>.json next to the other outputs.",
+            metavar="FRAMEWORK",
         ),
     ] = None,
     secrets: Annotated[

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from iamwarden.cli.errors import err_console, handles_input_errors
 from iamwarden.cli.options import (
+    format_option,
     parse_formats,
     parse_severity,
     parse_show,
@@ -79,9 +80,7 @@ def scan(
     ] = False,
     formats: Annotated[
         str | None,
-        typer.Option(
-            "--format", "-f", help="Comma-separated: console, json, sarif, all. Default: console; json with -o."
-        ),
+        format_option("Comma-separated: console, json, sarif, all. Default: console; json with -o."),
     ] = None,
     output: Annotated[
         Path | None,

@@ -268,11 +268,16 @@ def simulate(
             "--context",
             "-c",
             help="With --snapshot: a request context key=value (repeat; a repeated key makes a list).",
+            metavar="KEY=VALUE",
         ),
     ] = None,
     resource_account: Annotated[
         str | None,
-        typer.Option("--resource-account", help="With --snapshot: the resource's account when its ARN has none (S3)."),
+        typer.Option(
+            "--resource-account",
+            help="With --snapshot: the resource's account when its ARN has none (S3).",
+            metavar="ID",
+        ),
     ] = None,
     output_format: Annotated[
         str | None, format_option("text (the default) or json (one JSON decision per line).")

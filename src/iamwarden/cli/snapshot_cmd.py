@@ -123,7 +123,9 @@ def import_(
     ],
     account_id: Annotated[
         str | None,
-        typer.Option("--account-id", help="The 12-digit account id, when no file tells it.", show_default=False),
+        typer.Option(
+            "--account-id", help="The 12-digit account id, when no file tells it.", show_default=False, metavar="ID"
+        ),
     ] = None,
     verbose: Verbose = False,
 ) -> None:
