@@ -15,12 +15,15 @@ from typing import Any
 
 import duckdb
 
-from iamwarden.collect.cloudtrail import BATCH_TABLE, ReadReport, TrailFilter, TrailReader
+from iamwarden.collect.cloudtrail import ACCOUNTING_COLUMNS, BATCH_TABLE, ReadReport, TrailFilter, TrailReader
 from iamwarden.collect.cloudtrail_schema import RECORD
 from iamwarden.detections.hits import IDENTITY_SQL, FirstSeen, HitGroup, HitRow, first_seen_of, firsts_sql, record_of
 from iamwarden.detections.rules import CompiledRule
 
 MEMORY_LIMIT = "1500MB"
+KEPT_COLUMNS = frozenset((*ACCOUNTING_COLUMNS, "errorCode", "readOnly", "eventID"))
+"""The columns kept for every record read (the others only for matched records): the read's accounting, first-seen
+behaviour (:func:`iamwarden.detections.hits.firsts_sql`) and the caller's identity."""
 
 
 class DuckDBHits:
@@ -49,12 +52,8 @@ class DuckDBHits:
         progress: Callable[[int], None] | None = None,
     ) -> ReadReport:
         report = report if report is not None else ReadReport()
-        reader = TrailReader(self.con, where, report, progress=progress)
-        cases = ", ".join(f"CASE WHEN ({r.sql['duckdb']}) THEN {i} END" for i, r in enumerate(self.rules)) or "NULL"
-        select = (
-            "SELECT unnest(_m) AS _rule, * EXCLUDE (_m) FROM ("
-            f"SELECT list_filter([{cases}], lambda x: x IS NOT NULL) AS _m, * FROM {BATCH_TABLE}) WHERE len(_m) > 0"
-        )
+        reader = TrailReader(self.con, where, report, progress=progress, keep_sql=self._keep_sql())
+        select = f"SELECT unnest(_m) AS _rule, * EXCLUDE (_m) FROM {BATCH_TABLE} WHERE len(_m) > 0"
         firsts = firsts_sql("duckdb", BATCH_TABLE)
         for _ in reader.batches(files):
             if self._created:
@@ -76,6 +75,19 @@ class DuckDBHits:
             )
             self._created = True
         return report
+
+    def _keep_sql(self) -> str:
+        """Each record with ``_m``, the rules it matches (one pass over the batch, every rule in one projection);
+        the columns first-seen behaviour and the read's accounting need are kept for every record, the others only
+        for the records some rule matched."""
+        cases = ", ".join(f"CASE WHEN ({r.sql['duckdb']}) THEN {i} END" for i, r in enumerate(self.rules)) or "NULL"
+        columns = ", ".join(
+            f'"{k}"' if k in KEPT_COLUMNS else f'CASE WHEN len(_m) > 0 THEN "{k}" END AS "{k}"' for k in RECORD
+        )
+        return (
+            f"SELECT _m, _file, {columns}, _time FROM "
+            f"(SELECT list_filter([{cases}], lambda x: x IS NOT NULL) AS _m, * FROM ({{records}}))"
+        )
 
     def first_seen(self) -> list[FirstSeen]:
         """Per (kind, caller identity, value), the first record of the whole scan."""

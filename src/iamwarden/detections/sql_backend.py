@@ -68,8 +68,11 @@ class CloudTrailSQLBackend(TextQueryBackend):
     and_token: ClassVar[str] = "AND"
     not_token: ClassVar[str] = "NOT"
     eq_token: ClassVar[str] = " = "
-    eq_expression: ClassVar[str] = "coalesce({field} ILIKE {value} ESCAPE '\\', false)"
-    not_eq_expression: ClassVar[str] = "NOT coalesce({field} ILIKE {value} ESCAPE '\\', false)"
+    eq_expression: ClassVar[str] = "coalesce(lower({field}) = lower({value}), false)"
+    not_eq_expression: ClassVar[str] = "NOT coalesce(lower({field}) = lower({value}), false)"
+    field_in_list_expression: ClassVar[str] = "coalesce(lower({field}) {op} ({list}), false)"
+    or_in_operator: ClassVar[str] = "IN"
+    list_separator: ClassVar[str] = ", "
     str_quote: ClassVar[str] = "'"
     escape_char: ClassVar[str] = "\\"
     wildcard_multi: ClassVar[str] = "%"
@@ -94,7 +97,7 @@ class CloudTrailSQLBackend(TextQueryBackend):
     field_null_expression: ClassVar[str] = "{field} IS NULL"
     field_exists_expression: ClassVar[str] = "{field} IS NOT NULL"
     field_not_exists_expression: ClassVar[str] = "{field} IS NULL"
-    convert_or_as_in: ClassVar[bool] = False
+    convert_or_as_in: ClassVar[bool] = True
     convert_and_as_in: ClassVar[bool] = False
     unbound_value_str_expression: ClassVar[str | None] = None
     unbound_value_num_expression: ClassVar[str | None] = None
@@ -113,9 +116,40 @@ class CloudTrailSQLBackend(TextQueryBackend):
 
     def convert_value_str(self, s: SigmaString, state: ConversionState) -> str:
         converted = s.convert(self.escape_char, self.wildcard_multi, self.wildcard_single, "%_\\", "")
+        return self._literal(converted)
+
+    def _literal(self, text: str) -> str:
         if self.dialect == "spark":
-            converted = converted.replace("\\", "\\\\")  # Spark string literals unescape backslashes once
-        return "'" + converted.replace("'", "''") + "'"
+            text = text.replace("\\", "\\\\")  # Spark string literals unescape backslashes once
+        return "'" + text.replace("'", "''") + "'"
+
+    def _plain(self, value: Any) -> str | None:
+        """A value without wildcards, as an SQL literal to compare with ``=`` (no LIKE escapes); else ``None``.
+
+        A plain value is compared as ``lower(field) = lower('value')``: the engines fold the right side once and
+        share ``lower(field)`` between the rules of a pass, far cheaper than a LIKE per rule and record."""
+        if type(value) is not SigmaString or value.contains_special():
+            return None
+        return self._literal("".join(str(p) for p in value.s))
+
+    def convert_condition_field_eq_val_str(self, cond: Any, state: ConversionState) -> Any:
+        plain = self._plain(cond.value)
+        if plain is None:
+            return super().convert_condition_field_eq_val_str(cond, state)
+        return self.eq_expression.format(field=self.escape_and_quote_field(cond.field), value=plain)
+
+    def decide_convert_condition_as_in_expression(self, cond: Any, state: ConversionState) -> bool:
+        return (
+            isinstance(cond, ConditionOR)
+            and len(cond.args) > 1
+            and super().decide_convert_condition_as_in_expression(cond, state)
+            and all(self._plain(getattr(arg, "value", None)) is not None for arg in cond.args)
+        )
+
+    def convert_condition_as_in_expression(self, cond: Any, state: ConversionState) -> Any:
+        values = ", ".join(f"lower({self._plain(arg.value)})" for arg in cond.args)
+        field = self.escape_and_quote_field(cond.args[0].field)
+        return self.field_in_list_expression.format(field=field, op=self.or_in_operator, list=values)
 
     def convert_value_re(self, r: SigmaRegularExpression, state: ConversionState) -> Any:
         value = super().convert_value_re(r, state)
@@ -138,8 +172,6 @@ class SparkSQLBackend(CloudTrailSQLBackend):
 
     name: ClassVar[str] = "iamwarden CloudTrail Spark SQL"
     dialect: ClassVar[str] = "spark"
-    eq_expression: ClassVar[str] = "coalesce(lower({field}) LIKE lower({value}), false)"
-    not_eq_expression: ClassVar[str] = "NOT coalesce(lower({field}) LIKE lower({value}), false)"
     wildcard_match_expression: ClassVar[str] = "coalesce(lower({field}) LIKE lower({value}), false)"
     case_sensitive_match_expression: ClassVar[str] = "coalesce({field} LIKE {value}, false)"
     re_expression: ClassVar[str] = "coalesce({field} RLIKE '{regex}', false)"
