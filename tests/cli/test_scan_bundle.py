@@ -52,3 +52,30 @@ def test_bundle_without_valid_org_json_is_one_line_exit_2(tmp_path: Path) -> Non
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {bundle / 'org.json'}")
     assert not (tmp_path / "out").exists()
+
+
+def test_every_format_names_the_account_and_its_ou_path(tmp_path: Path) -> None:
+    import csv
+
+    from tests.collect.org_bundles import PROD_OU, ROOT, WORKLOADS
+
+    written = write_test_bundle(tmp_path / "bundle")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["scan", str(written.directory), "--output-dir", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    folder = out / "accounts" / PROD
+    path = [ROOT, WORKLOADS, PROD_OU]
+    findings = orjson.loads((folder / "findings.json").read_bytes())["findings"]
+    assert findings and all(f["account_id"] == PROD and f["ou_path"] == path for f in findings)
+    rows = list(csv.DictReader((folder / "findings.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert rows and all(r["account_id"] == PROD and r["ou_path"] == "/".join(path) for r in rows)
+    sarif = orjson.loads((folder / "findings.sarif").read_bytes())["runs"][0]
+    assert sarif["properties"]["ouPath"] == path
+    assert sarif["results"] and all(
+        r["properties"]["accountId"] == PROD and r["properties"]["ouPath"] == path for r in sarif["results"]
+    )
+    ocsf = orjson.loads((folder / "findings.ocsf.json").read_bytes())
+    assert all(e["unmapped"]["ou_path"] == path and e["cloud"]["org"]["ou_uid"] == PROD_OU for e in ocsf)
+    assert all(e["cloud"]["account"]["uid"] == PROD for e in ocsf)
+    asff = orjson.loads((folder / "findings.asff.json").read_bytes())
+    assert all(f["AwsAccountId"] == PROD and f["ProductFields"]["iamwarden/OuPath"] == "/".join(path) for f in asff)

@@ -122,6 +122,10 @@ def asff_finding(
         "iamwarden/Status": finding.status.value,
         "iamwarden/FindingId": finding.id,
     }
+    org = account.organization
+    if org is not None and org.path:
+        product_fields["iamwarden/OrganizationId"] = org.org_id
+        product_fields["iamwarden/OuPath"] = clip("/".join(org.path[:-1]), 1000)
     if finding.suppression is not None:
         applied = finding.suppression
         key = "iamwarden/SuppressionExpired" if applied.expired else "iamwarden/Suppressed"

@@ -2,7 +2,8 @@
 
 Columns, always in this order: :data:`COLUMNS`. Lists (CIS ids, Security Hub ids) are joined with ``;``; the
 remediation is its summary, then ``CLI:`` and ``Console:`` steps on their own lines; ``evidence`` is compact JSON;
-``suppressed`` holds the reason of the suppression covering the row (``expired:`` before it when it had expired).
+``suppressed`` holds the reason of the suppression covering the row (``expired:`` before it when it had expired);
+``account_id`` and ``ou_path`` (``r-ab12/ou-ab12-11111111``, empty outside an organization) say where the account is.
 UTF-8 with a byte order mark (so spreadsheet programs read it as UTF-8), CRLF line ends as RFC 4180 says.
 
 Formula injection: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from iamwarden.checks.base import Finding
+from iamwarden.report.place import AccountPlace, account_place
 from iamwarden.runtime import write_atomically
 
 if TYPE_CHECKING:
@@ -39,6 +41,8 @@ COLUMNS = (
     "remediation",
     "evidence",
     "suppressed",
+    "account_id",
+    "ou_path",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -54,7 +58,7 @@ def remediation_text(finding: Finding) -> str:
     return "\n".join(lines)
 
 
-def row(finding: Finding) -> list[str]:
+def row(finding: Finding, place: AccountPlace | None = None) -> list[str]:
     check = finding.check
     applied = finding.suppression
     suppressed = "" if applied is None else ("expired: " if applied.expired else "") + applied.suppression.reason
@@ -73,6 +77,8 @@ def row(finding: Finding) -> list[str]:
         remediation_text(finding),
         orjson.dumps(dict(finding.outcome.evidence), option=orjson.OPT_SORT_KEYS).decode(),
         suppressed,
+        place.account_id if place is not None else "",
+        place.ou_text if place is not None else "",
     ]
     return [safe_cell(v) for v in values]
 
@@ -81,7 +87,8 @@ def dumps(assessment: Assessment) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(row(f) for f in assessment.findings)
+    place = account_place(assessment.account)
+    writer.writerows(row(f, place) for f in assessment.findings)
     return buffer.getvalue().encode("utf-8-sig")
 
 

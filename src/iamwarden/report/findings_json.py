@@ -10,7 +10,8 @@ Shape (``docs/findings.schema.json`` is the JSON Schema, checked by the tests)::
                  "totals": {"pass", "fail", "unknown", "not_applicable", "suppressed"}},
      "suppressions": {"checked_on", "applied", "expired": [...], "stale": [...]},    # only when some were given
      "findings": [{"id", "check", "practice", "status", "severity", "resource", "resource_type", "title",
-                   "detail", "evidence", "compliance": {"cis_aws_v6": [...], "security_hub": [...]},
+                   "detail", "account_id", "ou_path",
+                   "evidence", "compliance": {"cis_aws_v6": [...], "security_hub": [...]},
                    "remediation": {"summary", "cli", "console"}, "references": [...],
                    "suppressed": {"reason", "expires", "owner", "origin"},             # only when suppressed
                    "suppression_expired": {"reason", "expires", "owner", "origin"}}]}  # only when it expired
@@ -31,6 +32,7 @@ import orjson
 from iamwarden import __version__
 from iamwarden.checks.base import CheckMetadata, Finding, Status
 from iamwarden.checks.runner import Assessment
+from iamwarden.report.place import AccountPlace, account_place
 from iamwarden.runtime import write_atomically
 
 SCHEMA_ID = "https://iamwarden.dev/schemas/findings.schema.json"
@@ -47,9 +49,12 @@ def check_json(check: CheckMetadata) -> dict[str, Any]:
     }
 
 
-def finding_json(finding: Finding, shared: dict[str, Any] | None = None) -> dict[str, Any]:
+def finding_json(
+    finding: Finding, shared: dict[str, Any] | None = None, place: AccountPlace | None = None
+) -> dict[str, Any]:
     """One result. ``shared`` is :func:`check_json` of its check, built once per check by :func:`report_json` (the
-    same dict objects go into every result of the check: they are only serialised)."""
+    same dict objects go into every result of the check: they are only serialised). ``place``: the account's id and
+    OU path (:func:`iamwarden.report.place.account_place`), written as ``account_id`` and ``ou_path``."""
     check = finding.check
     if shared is None:
         shared = check_json(check)
@@ -63,6 +68,7 @@ def finding_json(finding: Finding, shared: dict[str, Any] | None = None) -> dict
         "resource_type": finding.resource_type,
         "title": shared["title"],
         "detail": finding.detail,
+        **({"account_id": place.account_id, "ou_path": list(place.ou_path)} if place is not None else {}),
         "evidence": dict(finding.outcome.evidence),
         "compliance": shared["compliance"],
         "remediation": shared["remediation"],
@@ -108,12 +114,13 @@ def report_json(assessment: Assessment) -> dict[str, Any]:
     if assessment.suppressions:
         report["suppressions"] = suppressions_json(assessment)
     shared: dict[str, dict[str, Any]] = {}
+    place = account_place(account)
     findings = []
     for f in assessment.findings:
         part = shared.get(f.check.id)
         if part is None:
             part = shared[f.check.id] = check_json(f.check)
-        findings.append(finding_json(f, part))
+        findings.append(finding_json(f, part, place))
     report["findings"] = findings
     return report
 

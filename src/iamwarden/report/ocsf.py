@@ -31,6 +31,7 @@ from iamwarden import __version__
 from iamwarden.checks.base import Finding, Severity, Status
 from iamwarden.report.arns import arn_partition, arn_region, home_region
 from iamwarden.report.files import json_array_lines
+from iamwarden.report.place import account_place
 from iamwarden.runtime import write_atomically
 
 if TYPE_CHECKING:
@@ -86,6 +87,9 @@ class Scan:
     millis: int
     time_dt: str
     account: Mapping[str, Any]
+    org: Mapping[str, Any] | None = None
+    """OCSF's ``cloud.org`` (organization id, the account's parent OU) for an account of an organization."""
+    ou_path: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, assessment: Assessment) -> Scan:
@@ -94,6 +98,12 @@ class Scan:
         obj: dict[str, Any] = {"uid": account.account_id, "type": "AWS Account", "type_id": 10}
         if account.alias:
             obj["name"] = account.alias
+        place = account_place(account)
+        org: dict[str, Any] | None = None
+        if account.organization is not None:
+            org = {"uid": account.organization.org_id}
+            if len(place.ou_path) > 1:
+                org["ou_uid"] = place.ou_path[-1]
         return cls(
             account_id=account.account_id,
             partition=account.partition,
@@ -101,6 +111,8 @@ class Scan:
             millis=int(collected.timestamp() * 1000),
             time_dt=collected.isoformat().replace("+00:00", "Z"),
             account=obj,
+            org=org,
+            ou_path=place.ou_path,
         )
 
 
@@ -120,6 +132,8 @@ def ocsf_event(finding: Finding, scan: Scan) -> dict[str, Any]:
         "evidence": dict(finding.outcome.evidence),
         "compliance": {"cis_aws_v6": list(check.cis_aws_v6), "security_hub": list(check.security_hub)},
         "remediation": rem.to_json(),
+        "account_id": scan.account_id,
+        "ou_path": list(scan.ou_path),
     }
     applied = finding.suppression
     if applied is not None:
@@ -173,7 +187,12 @@ def ocsf_event(finding: Finding, scan: Scan) -> dict[str, Any]:
                 "region": region,
             }
         ],
-        "cloud": {"provider": "AWS", "account": dict(scan.account), "region": region},
+        "cloud": {
+            "provider": "AWS",
+            "account": dict(scan.account),
+            "region": region,
+            **({"org": dict(scan.org)} if scan.org is not None else {}),
+        },
         "remediation": {"desc": "\n".join(steps), "references": list(check.references)},
         "unmapped": unmapped,
     }

@@ -38,6 +38,7 @@ from sarif_pydantic import (
 
 from iamwarden import __version__
 from iamwarden.checks.base import CheckMetadata, Finding, Severity, Status
+from iamwarden.report.place import AccountPlace, account_place
 from iamwarden.runtime import write_atomically
 
 if TYPE_CHECKING:
@@ -278,7 +279,9 @@ def check_rule(check: CheckMetadata) -> SarifRule:
     )
 
 
-def finding_result(finding: Finding, artifact: str | None, sources: Sources | None = None) -> SarifResult:
+def finding_result(
+    finding: Finding, artifact: str | None, sources: Sources | None = None, place: AccountPlace | None = None
+) -> SarifResult:
     """A failed finding as a SARIF result: the resource's ARN as a logical location, anchored to its line in the
     written ``sources`` (a policy document, or ``account.txt``) when given, else to ``artifact`` (the input file)."""
     suppression = finding.suppression if finding.suppressed else None
@@ -287,6 +290,9 @@ def finding_result(finding: Finding, artifact: str | None, sources: Sources | No
         "severity": finding.severity.value,
         "resourceType": finding.resource_type,
     }
+    if place is not None:
+        properties["accountId"] = place.account_id
+        properties["ouPath"] = list(place.ou_path)
     if suppression is not None and suppression.suppression.expires is not None:
         properties["suppressionExpires"] = suppression.suppression.expires.isoformat()
     line = None
@@ -310,9 +316,11 @@ def finding_result(finding: Finding, artifact: str | None, sources: Sources | No
 def scan_sarif(assessment: Assessment, artifact: str | None = None, sources: Sources | None = None) -> dict[str, Any]:
     """The scan's SARIF log: every check as a rule, every ``fail`` finding as a result."""
     rules = [check_rule(c.metadata) for c in assessment.checks]
-    results = [finding_result(f, artifact, sources) for f in assessment.findings if f.status is Status.FAIL]
     account = assessment.account
-    return sarif_log(rules, results, run_properties={"account": account.account_id, "partition": account.partition})
+    place = account_place(account)
+    results = [finding_result(f, artifact, sources, place) for f in assessment.findings if f.status is Status.FAIL]
+    run = {"account": account.account_id, "partition": account.partition, "ouPath": list(place.ou_path)}
+    return sarif_log(rules, results, run_properties=run)
 
 
 def write_sarif(assessment: Assessment, path: Path, artifact: str | None = None, *, with_sources: bool = False) -> None:
