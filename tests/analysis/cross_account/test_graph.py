@@ -118,10 +118,11 @@ def test_an_rcp_denying_outsiders_closes_the_open_trust() -> None:
         ROOT,
         kind="RESOURCE_CONTROL_POLICY",
     )
-    org.scp(
+    org.scp(  # attached by AWS at every level once RCPs are enabled
         "RcpFull",
         doc({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}),
         ROOT,
+        *org.parents,
         kind="RESOURCE_CONTROL_POLICY",
     )
     security = next(a for a in accounts if a.account_id == SECURITY)

@@ -188,6 +188,9 @@ class CrossAccountGraph:
     external: list[ExternalTrust] = field(default_factory=list)
     decisions: int = 0
     """How many requests the engine decided in :meth:`join`."""
+    unapplied: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    """(account, policy type) whose SCPs or RCPs were not applied: the levels without any policy (incomplete data),
+    or empty when the organization has none of that type (the type is not enabled)."""
     _compiled: dict[bytes, Policy] = field(default_factory=dict)
     _levels: dict[tuple[str, str], tuple[tuple[Policy, ...], ...]] = field(default_factory=dict)
 
@@ -220,7 +223,8 @@ class CrossAccountGraph:
 
     def levels(self, account_id: str, policy_type: str) -> tuple[tuple[Policy, ...], ...]:
         """The account's SCPs or RCPs, one tuple per level root first; empty when they do not apply (the management
-        account, an account outside the organization or with an unknown path)."""
+        account, an account outside the organization or with an unknown path, a type not enabled or a level without
+        any policy: :attr:`unapplied`)."""
         key = (account_id, policy_type)
         found = self._levels.get(key)
         if found is None:
@@ -234,6 +238,13 @@ class CrossAccountGraph:
                         if p.type == policy_type and node in p.target_ids and p.document is not None
                     ]
                     out.append(tuple(level))
+                if not all(out):
+                    # AWS keeps FullAWSAccess (RCPFullAWSAccess) attached at every level while the policy type is
+                    # enabled: no policy anywhere means the type is off; a level without any, incomplete data.
+                    # Either way the type is not applied (as for an account's own SCPs: principals.scp_levels).
+                    empty = [n for n, level in zip(place.path, out, strict=True) if not level]
+                    self.unapplied[key] = empty if any(out) else []
+                    out = []
             found = self._levels[key] = tuple(out)
         return found
 
