@@ -59,6 +59,7 @@ class AccountSpec:
         attached: Iterable[str] = (),
         groups: Iterable[str] = (),
         boundary: str | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> str:
         entry: Json = {
             "Path": "/",
@@ -72,6 +73,8 @@ class AccountSpec:
         }
         if boundary:
             entry["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary}
+        if tags:
+            entry["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
         self.users.append(entry)
         return entry["Arn"]  # type: ignore[no-any-return]
 
@@ -98,6 +101,7 @@ class AccountSpec:
         attached: Iterable[str] = (),
         instance_profile: bool = False,
         boundary: str | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> str:
         arn = f"{PREFIX}role/{name}"
         entry: Json = {
@@ -114,6 +118,8 @@ class AccountSpec:
         }
         if boundary:
             entry["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": boundary}
+        if tags:
+            entry["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
         if instance_profile:
             profile = {
                 "Path": "/",

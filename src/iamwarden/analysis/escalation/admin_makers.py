@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from iamwarden.analysis.escalation.edge import ActionGrant
 from iamwarden.analysis.escalation.targets import attaches
-from iamwarden.analysis.permissions import admin_for
 
 if TYPE_CHECKING:
     from iamwarden.analysis.escalation.edges import EdgeFinder
@@ -104,10 +103,7 @@ def admin_makings(finder: EdgeFinder, arn: str) -> list[AdminMaking]:
             first = via[0] if via else None
         else:  # admin-group
             groups = [g for g in account.groups if g.arn in finder.allowed(pp, action, "group")]
-            probe = f"arn:{account.partition}:iam::{account.account_id}:user/iamwarden-probe"
-            admin_groups = [
-                g.arn for g in groups if admin_for(probe, targets.group_policies(g), region=pp.region).without_mfa
-            ]
+            admin_groups = [g.arn for g in groups if finder.group_admin(g.arn)]
             if admin_groups:
                 via = admin_groups
                 made = sorted(u.arn for u in account.users if could_become_admin(u.arn))

@@ -70,6 +70,29 @@ class DecisionCache:
         self._refused_assume: set[tuple[str, Signature, str]] = set()
         self.trust_mfa: dict[str, set[str]] = {}
         """Principal ARN -> actions a trust policy the analysis asked about allows it only with MFA."""
+        self._nodes: dict[int, str] = {}
+        self._members: dict[str, tuple[PrincipalPolicies, frozenset[str]]] = {}
+
+    # --- nodes: principals, and users that joined groups on a path -------------------------------------------------
+
+    def add_member(self, node: str, pp: PrincipalPolicies, candidates: frozenset[str]) -> None:
+        """Register a user that joined groups on a path (``pp``: its policies and the groups'), under its node key
+        (:func:`~.edge.node_key`): its answers are remembered apart from the user's own."""
+        self._nodes[id(pp)] = node
+        self._members[node] = (pp, candidates)
+
+    def node(self, pp: PrincipalPolicies) -> str:
+        """The graph node ``pp`` decides for: the principal's ARN, or a member node's key."""
+        return self._nodes.get(id(pp)) or pp.principal.arn
+
+    def policies(self, node: str) -> PrincipalPolicies:
+        member = self._members.get(node)
+        return member[0] if member is not None else self.facts.policies[node]
+
+    def candidates(self, node: str) -> frozenset[str]:
+        """The technique actions some Allow statement of the node's identity policies names."""
+        member = self._members.get(node)
+        return member[1] if member is not None else self.facts.candidates[node]
 
     # --- administrators ----------------------------------------------------------------------------------------
 
@@ -114,12 +137,13 @@ class DecisionCache:
     ) -> Decision:
         ctx = tuple(sorted((context or {}).items()))
         policy_key = resource_policy.name if resource_policy is not None else None
-        exact = (pp.principal.arn, action, resource, ctx, policy_key)
+        node = self.node(pp)
+        exact = (node, action, resource, ctx, policy_key)
         hit = self._decisions.get(exact)
         if hit is not None:
             return hit
         if resource_policy is None:
-            key: tuple[Any, ...] = (pp.principal.arn, action, ("sig", self.signature(pp, action, resource)), ctx, None)
+            key: tuple[Any, ...] = (node, action, ("sig", self.signature(pp, action, resource)), ctx, None)
             hit = self._decisions.get(key)
             if hit is not None:
                 self._decisions[exact] = hit
@@ -138,7 +162,7 @@ class DecisionCache:
         if resource_policy is not None and not decision.allowed and _needs_mfa(decision):
             with_mfa = self.decide(pp, action, resource, {**(context or {}), **MFA_CONTEXT}, resource_policy)
             if with_mfa.allowed:  # the role's trust policy asks for MFA
-                self.trust_mfa.setdefault(pp.principal.arn, set()).add(action)
+                self.trust_mfa.setdefault(node, set()).add(action)
         self._decisions[key] = decision
         self._decisions[exact] = decision
         return decision
@@ -152,7 +176,7 @@ class DecisionCache:
         resource_policy: Policy | None = None,
     ) -> ActionGrant | None:
         if resource_policy is None and (
-            action not in self.facts.candidates[pp.principal.arn] or not self.may_match(pp, action, resource)
+            action not in self.candidates(self.node(pp)) or not self.may_match(pp, action, resource)
         ):
             return None
         decision = self.decide(pp, action, resource, context, resource_policy)
@@ -186,7 +210,7 @@ class DecisionCache:
 
     def _assume_group(self, pp: PrincipalPolicies, role_arn: str) -> tuple[str, Signature, str]:
         sig = self.signature(pp, "sts:AssumeRole", role_arn)
-        return (pp.principal.arn, sig, self.facts.trust_groups[role_arn])
+        return (self.node(pp), sig, self.facts.trust_groups[role_arn])
 
     # --- pre-filters over compiled statements ----------------------------------------------------------------------
 
@@ -198,7 +222,7 @@ class DecisionCache:
 
     def patterns(self, pp: PrincipalPolicies, action: str) -> tuple[ResourcePattern, ...] | None:
         """The ``Resource`` patterns of the principal's Allow statements naming ``action`` (``None``: any resource)."""
-        key = (pp.principal.arn, action)
+        key = (self.node(pp), action)
         if key in self._patterns:
             return self._patterns[key]
         low = action.lower()
@@ -230,7 +254,7 @@ class DecisionCache:
         return basis.statements, basis.shared
 
     def _basis(self, pp: PrincipalPolicies, action: str) -> _SignatureBasis:
-        key = (pp.principal.arn, action)
+        key = (self.node(pp), action)
         found = self._bases.get(key)
         if found is None:
             low = action.lower()
@@ -270,7 +294,7 @@ class DecisionCache:
         if key in self._gains:
             return self._gains[key]
         found: tuple[str, str] | None = None
-        spp, tpp = self.facts.policies[source], self.facts.policies[target]
+        spp, tpp = self.policies(source), self.policies(target)
         for action, resource in probes:
             if self.decide(tpp, action, resource).allowed and not self.decide(spp, action, resource).allowed:
                 found = (action, resource)

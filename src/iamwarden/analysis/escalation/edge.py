@@ -40,6 +40,24 @@ class Edge:
     via: str | None = None
     """The resource used (policy, group, function, instance, passed role ...)."""
     assumed: tuple[str, ...] = ()
+    member_of: tuple[str, ...] = ()
+    """Groups the source (a user) has joined on the path before this edge (:func:`node_key`)."""
+    joins: str | None = None
+    """The group this edge adds the target (a user the attacker controls) to: after it the attacker holds the user's
+    permissions plus the group's (pathfinding.cloud iam-013, as a hop)."""
+    conditions: tuple[str, ...] = ()
+    """Conditions of the allowing statements the attacker satisfies by how it calls, and how."""
+
+    @property
+    def source_node(self) -> str:
+        return node_key(self.source, self.member_of)
+
+    @property
+    def target_node(self) -> str:
+        """The node the attacker is at after this edge: the target, or the target as a member of the group joined."""
+        if self.joins is not None:
+            return node_key(self.target, (self.joins,))
+        return node_key(self.target, self.member_of) if self.target == self.source else self.target
 
     @property
     def actions(self) -> list[str]:
@@ -50,13 +68,33 @@ class Edge:
         label = names or {}
         src = label.get(self.source, self.source)
         dst = label.get(self.target, self.target)
+        if self.member_of:
+            src += f" (as a member of {', '.join(label.get(g, g) for g in self.member_of)})"
         what = ", ".join(g.describe() for g in self.grants)
-        how = "to make itself an administrator" if self.source == self.target else f"to act as {dst}"
-        if self.admin and self.source != self.target:
-            how += " (an administrator)"
-        via = f" via {self.via}" if self.via else ""
+        if self.joins is not None:
+            who = "itself" if self.source == self.target else dst
+            how = f"to add {who} to {label.get(self.joins, self.joins)} and gain the group's permissions"
+            if self.admin:
+                how += " (an administrator)"
+        else:
+            how = "to make itself an administrator" if self.source == self.target else f"to act as {dst}"
+            if self.admin and self.source != self.target:
+                how += " (an administrator)"
+        via = f" via {self.via}" if self.via and self.via != self.joins else ""
         assumed = f"; assumed: {'; '.join(self.assumed)}" if self.assumed else ""
-        return f"{src} can use {self.technique}{via} {how}: {what}{assumed}"
+        chosen = f"; the attacker satisfies: {'; '.join(self.conditions)}" if self.conditions else ""
+        return f"{src} can use {self.technique}{via} {how}: {what}{assumed}{chosen}"
+
+
+def node_key(principal: str, groups: tuple[str, ...] = ()) -> str:
+    """The graph node of a principal that has joined ``groups`` on the path (the principal's ARN when none): the
+    space cannot occur in an ARN, so the key never names a principal of the account."""
+    return principal if not groups else " ".join((principal, *(f"+{g}" for g in groups)))
+
+
+def node_principal(node: str) -> str:
+    """The principal's ARN of a node (:func:`node_key`)."""
+    return node.partition(" ")[0]
 
 
 def granting(decision: Decision) -> list[GrantingStatement]:

@@ -24,16 +24,19 @@ themselves start a technique.
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence, Set
+from dataclasses import replace
 
 from iamwarden.analysis.context import AnalysisContext
-from iamwarden.analysis.escalation import existing_resource, other_principal, pass_role, self_escalation
+from iamwarden.analysis.escalation import existing_resource, group_join, other_principal, pass_role, self_escalation
 from iamwarden.analysis.escalation.catalogue import RequiredAction, Technique, techniques
 from iamwarden.analysis.escalation.decisions import MFA_CONTEXT, MFA_KEYS, DecisionCache
-from iamwarden.analysis.escalation.edge import ActionGrant, Edge
-from iamwarden.analysis.escalation.facts import account_facts
+from iamwarden.analysis.escalation.edge import ActionGrant, Edge, node_key
+from iamwarden.analysis.escalation.facts import account_facts, policy_actions
 from iamwarden.analysis.escalation.targets import Kind, TargetIndex, any_member, attaches
+from iamwarden.analysis.permissions import admin_for, principal_admin, probe_principal
 from iamwarden.analysis.principals import PrincipalPolicies
-from iamwarden.model import Role
+from iamwarden.model import Group, Role, User
+from iamwarden.policy import Policy
 
 TARGETS_PER_TECHNIQUE = 3
 """The default number of targets kept per technique and principal (``None``: every target). A technique that makes
@@ -60,6 +63,11 @@ class EdgeFinder:
         self._techniques = [(t, t.actions) for t in techniques()]
         self._applicable: dict[str, list[Technique]] = {}
         self._allowed: dict[tuple[str, str, Kind], frozenset[str]] = {}
+        self._members: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._member_admin: dict[str, bool] = {}
+        self._member_policies: dict[str, PrincipalPolicies] = {}
+        self._group_candidates: dict[str, frozenset[str]] = {}
+        self._group_admin: dict[str, bool] = {}
 
     # --- facts about principals --------------------------------------------------------------------------------
 
@@ -73,6 +81,97 @@ class EdgeFinder:
 
     def gaps(self, arn: str) -> tuple[str, ...]:
         return self.facts.policies[arn].gaps
+
+    # --- users that joined groups on a path (:mod:`.group_join`) ---------------------------------------------------
+
+    def group(self, arn: str) -> Group | None:
+        found = self.account.principals_by_arn.get(arn)
+        return found if isinstance(found, Group) else None
+
+    def group_candidates(self, arn: str) -> frozenset[str]:
+        """The technique actions some Allow statement of the group's policies names."""
+        found = self._group_candidates.get(arn)
+        if found is None:
+            group = self.group(arn)
+            policies = self.targets.group_policies(group) if group is not None else ()
+            found = frozenset().union(*(policy_actions(p) for p in policies))
+            self._group_candidates[arn] = found
+        return found
+
+    def adds_technique(self, user: str, group: str) -> bool:
+        """Joining the group lets the user start a technique its own policies do not name every action of."""
+        extra = self.group_candidates(group) - self.facts.candidates[user]
+        if not extra:
+            return False
+        have = self.facts.candidates[user] | extra
+        mine = {t.id for t in self.applicable(user)}
+        return any(
+            t.id not in mine and extra.intersection(actions) and all(a in have for a in actions)
+            for t, actions in self._techniques
+        )
+
+    def group_admin(self, arn: str) -> bool:
+        """The group's policies alone make a member an administrator (without MFA; its boundary and SCPs aside)."""
+        found = self._group_admin.get(arn)
+        if found is None:
+            group = self.group(arn)
+            probe = probe_principal(self.account.account_id, self.account.partition)
+            policies = self.targets.group_policies(group) if group is not None else ()
+            found = self._group_admin[arn] = admin_for(probe, policies, region=self.region).without_mfa
+        return found
+
+    def member(self, user: User, groups: tuple[str, ...]) -> str:
+        """The node of ``user`` after joining ``groups``, registered once (see :meth:`member_policies`)."""
+        node = node_key(user.arn, groups)
+        if node not in self._members:
+            pp = self.member_policies(user.arn, groups)
+            candidates = self.facts.candidates[user.arn].union(*(self.group_candidates(g) for g in groups))
+            self.decisions.add_member(node, pp, candidates)
+            self._members[node] = (user.arn, groups)
+        return node
+
+    def member_policies(self, user: str, groups: tuple[str, ...]) -> PrincipalPolicies:
+        """The user's policies plus the groups' (its permissions boundary and SCPs unchanged)."""
+        node = node_key(user, groups)
+        found = self._member_policies.get(node)
+        if found is None:
+            base = self.facts.policies[user]
+            names = {p.name for p in base.identity}
+            extra: list[Policy] = []
+            for arn in groups:
+                group = self.group(arn)
+                for policy in self.targets.group_policies(group) if group is not None else ():
+                    if policy.name not in names:
+                        names.add(policy.name)
+                        extra.append(policy)
+            found = self._member_policies[node] = replace(base, identity=(*base.identity, *extra))
+        return found
+
+    def member_groups(self, node: str) -> tuple[str, ...]:
+        """The groups a member node's user joined on the path (none for a principal)."""
+        found = self._members.get(node)
+        return found[1] if found is not None else ()
+
+    def members(self) -> list[str]:
+        """Every member node registered so far."""
+        return list(self._members)
+
+    def member_admin(self, user: str, groups: tuple[str, ...]) -> bool:
+        """The user, after joining ``groups``, is an administrator (without MFA): the engine decides with its
+        policies (asked only when its boundary and SCPs would let it be one)."""
+        node = node_key(user, groups)
+        found = self._member_admin.get(node)
+        if found is None:
+            found = False
+            if self.decisions.ceiling_admin(self.facts.policies[user]):
+                found = principal_admin(self.member_policies(user, groups)).without_mfa
+            self._member_admin[node] = found
+        return found
+
+    def node_admin(self, node: str) -> bool:
+        """A member node is an administrator (:meth:`member_admin`)."""
+        found = self._members.get(node)
+        return found is not None and self.member_admin(*found)
 
     def service_may_assume(self, service: str, role: Role) -> bool:
         return self.decisions.service_may_assume(service, role, self.account.account_id)
@@ -110,7 +209,7 @@ class EdgeFinder:
     def gains(self, source: str, target: str) -> tuple[str, str] | None:
         """A request the target's policies allow and the source's do not (the target grants something new), or
         ``None``. Probes: each Allow statement's first named action on its first resource (wildcards filled)."""
-        return self.decisions.gains(source, target, self._probes(self.facts.policies[target]))
+        return self.decisions.gains(source, target, self._probes(self.decisions.policies(target)))
 
     def _probes(self, pp: PrincipalPolicies) -> Iterator[tuple[str, str]]:
         for policy in pp.identity:
@@ -128,8 +227,9 @@ class EdgeFinder:
     def edges_from(self, arn: str, lateral: Container[str] | None = None, only_lateral: bool = False) -> list[Edge]:
         """Edges out of ``arn``. Lateral takeovers of other users and roles (a technique that yields the target's own
         permissions) only towards ``lateral`` (all when ``None``); ``only_lateral``: just those. Techniques that make
-        any target an administrator stop after :attr:`per_technique` targets."""
-        pp = self.facts.policies[arn]
+        any target an administrator stop after :attr:`per_technique` targets. ``arn`` may be a member node
+        (:meth:`member`): its edges say the groups its user joined."""
+        pp = self.decisions.policies(arn)
         out: list[Edge] = []
         for technique in self.applicable(arn):
             if only_lateral and (technique.shape == "self" or technique.gains == "admin"):
@@ -142,15 +242,18 @@ class EdgeFinder:
                 out += pass_role.edges(self, technique, pp, lateral, only_lateral)
             else:
                 out += existing_resource.edges(self, technique, pp, lateral, only_lateral)
-        return out
+        if not only_lateral:
+            out += group_join.edges(self, arn, pp)
+        groups = self.member_groups(arn)
+        return [replace(e, member_of=groups) for e in out] if groups else out
 
     def applicable(self, arn: str) -> list[Technique]:
         """The techniques whose every required action some Allow statement of the principal names (``sts:AssumeRole``
         also counts when a trust policy names the principal itself); computed once per principal."""
         found = self._applicable.get(arn)
         if found is None:
-            have = self.facts.candidates[arn]
-            named = arn in self.facts.named_in_trust
+            have = self.decisions.candidates(arn)
+            named = self.decisions.policies(arn).principal.arn in self.facts.named_in_trust
             found = []
             for technique, actions in self._techniques:
                 needs = [a for a in actions if a not in have]
@@ -182,7 +285,7 @@ class EdgeFinder:
         for policy_arn in admin_policies[:1]:
             if decisions.grant(pp, action, resource, {"iam:PolicyARN": policy_arn}):
                 return {"iam:PolicyARN": policy_arn}
-        if action not in self.facts.candidates[pp.principal.arn] or not any(
+        if action not in self.decisions.candidates(self.decisions.node(pp)) or not any(
             "iam:policyarn" in decisions.policy_keys(policy) for policy in pp.identity
         ):
             return None  # only a condition on iam:PolicyARN could allow another administrator policy
@@ -208,11 +311,12 @@ class EdgeFinder:
     def allowed(self, pp: PrincipalPolicies, action: str, kind: Kind) -> frozenset[str]:
         """The users, roles or customer-managed policies the principal may apply ``action`` to (no extra context):
         the engine decides one of each part of :meth:`TargetIndex.partition`."""
-        key = (pp.principal.arn, action, kind)
+        node = self.decisions.node(pp)
+        key = (node, action, kind)
         found = self._allowed.get(key)
         if found is None:
             allowed: set[str] = set()
-            if action in self.facts.candidates[pp.principal.arn]:
+            if action in self.decisions.candidates(node):
                 parts = self.allowed_parts(pp, action, kind, self.targets.pool(kind))
                 allowed = allowed.union(*(part for part, _ in parts))
             found = self._allowed[key] = frozenset(allowed)

@@ -48,10 +48,11 @@ class AccountFacts:
     """Instance profile ARN -> its roles."""
 
 
-def _policy_actions(policy: Policy, actions: Sequence[str]) -> frozenset[str]:
-    """The catalogue actions some Allow statement of the policy names (a cheap pre-filter; the engine decides)."""
+def policy_actions(policy: Policy, actions: Sequence[str] | None = None) -> frozenset[str]:
+    """The catalogue actions (or ``actions``) some Allow statement of the policy names (a cheap pre-filter; the
+    engine decides)."""
     out = set()
-    for action in actions:
+    for action in catalogue_actions() if actions is None else actions:
         if not policy.may_name(action.lower().partition(":")[0]):
             continue
         if next(iter(allow_statements((policy,), action)), None) is not None:
@@ -76,7 +77,7 @@ def account_facts(context: AnalysisContext) -> AccountFacts:
         found: set[str] = set()
         for policy in pp.identity:
             if policy.name not in per_policy:
-                per_policy[policy.name] = _policy_actions(policy, actions)
+                per_policy[policy.name] = policy_actions(policy, actions)
             found |= per_policy[policy.name]
         candidates[arn] = frozenset(found)
     trusts: dict[str, Policy | None] = {}

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from iamwarden.analysis.context import AnalysisContext
+from iamwarden.analysis.escalation import group_join
 from iamwarden.analysis.escalation.admin_makers import AdminMaking, admin_makings
-from iamwarden.analysis.escalation.edge import Edge
+from iamwarden.analysis.escalation.edge import Edge, node_principal
 from iamwarden.analysis.escalation.edges import TARGETS_PER_TECHNIQUE, EdgeFinder
+from iamwarden.model import User
 
 ADMIN = "admin"
 """``--to admin``: any administrator."""
@@ -52,6 +54,9 @@ class EscalationPath:
                     "reason": h.reason(names),
                     **({"via": h.via} if h.via else {}),
                     **({"assumed": list(h.assumed)} if h.assumed else {}),
+                    **({"member_of": list(h.member_of)} if h.member_of else {}),
+                    **({"joins": h.joins} if h.joins else {}),
+                    **({"satisfies": list(h.conditions)} if h.conditions else {}),
                 }
                 for h in self.hops
             ],
@@ -79,23 +84,55 @@ class EscalationGraph:
         """Principals whose edges are computed: administrators need no path; with gaps, edges would be guesses."""
         self.edges: dict[str, list[Edge]] = {a: [] for a in facts.principals}
         self._reach: dict[str, set[str]] = {}
+        self._member_nodes: list[str] = []
+        """Member nodes (users that joined a group on a path) whose edges are computed, as :attr:`sources` are."""
         asked = frozenset({a for a in facts.principals if self.finder.target_admin(a)} | set(targets))
         for arn in self.sources:
             self.edges[arn] = self.finder.edges_from(arn, lateral=asked)
-        # Lateral takeovers matter only towards principals that lead somewhere: widen them round by round.
+        self._members(asked)
+        self.admin_joiners = frozenset(a for a in self.sources if group_join.may_join(self.finder, a, admin_only=True))
+        """Principals that may add users to an administrator group: each path that reaches one holding a user's
+        credentials ends there (the join edges are made as paths are walked: :meth:`_controlled_joins`)."""
+        self._joins: dict[tuple[str, str], list[Edge]] = {}
         goals = set(targets)
+        # Lateral takeovers matter only towards principals that lead somewhere: widen them round by round.
         for _ in range(MAX_HOPS):
             frontier = frozenset((self._can_reach(ADMIN) | self._reaching(goals)) - asked)
             if not frontier:
                 break
             asked |= frontier
-            for arn in self.sources:
+            for arn in [*self.sources, *self._member_nodes]:
                 have = {(e.target, e.technique, e.via) for e in self.edges[arn]}
                 more = self.finder.edges_from(arn, lateral=frontier, only_lateral=True)
                 self.edges[arn] += [e for e in more if (e.target, e.technique, e.via) not in have]
             self._reach.clear()
         self.reverse = self._reverse()
         self._reach.clear()
+
+    def _members(self, asked: frozenset[str]) -> None:
+        """The edges out of the member nodes (users that joined a group: :mod:`.group_join`)."""
+        for node in self.finder.members():
+            if node not in self.edges:
+                self.edges[node] = []
+                if not self.finder.node_admin(node):  # an administrator is a goal: nothing to go on to
+                    self.edges[node] = self.finder.edges_from(node, lateral=asked)
+                    self._member_nodes.append(node)
+
+    def _controlled_joins(self, node: str, visited: Iterable[str]) -> list[Edge]:
+        """Edges from an :attr:`admin_joiners` node adding a user the path holds the credentials of (its source, or
+        a user it went through) to an administrator group; decided once per (node, user)."""
+        own = node_principal(node)
+        principals = self.finder.facts.principals
+        out: list[Edge] = []
+        for user in sorted({node_principal(n) for n in visited} - {own}):
+            if not isinstance(principals.get(user), User):
+                continue
+            found = self._joins.get((node, user))
+            if found is None:
+                pp = self.finder.decisions.policies(node)
+                found = self._joins[(node, user)] = group_join.edges(self.finder, node, pp, [user], admin_only=True)
+            out += found
+        return out
 
     @property
     def principals(self) -> list[str]:
@@ -112,13 +149,13 @@ class EscalationGraph:
         return self.finder.mfa_only(arn)
 
     def _goal(self, edge: Edge, to: str) -> bool:
-        return edge.admin if to == ADMIN else edge.target == to
+        return edge.admin if to == ADMIN else edge.target == to and edge.joins is None
 
     def _reverse(self) -> dict[str, list[Edge]]:
         reverse: dict[str, list[Edge]] = {}
         for edges in self.edges.values():
             for edge in edges:
-                reverse.setdefault(edge.target, []).append(edge)
+                reverse.setdefault(edge.target_node, []).append(edge)
         return reverse
 
     def _reaching(self, targets: set[str]) -> set[str]:
@@ -131,16 +168,18 @@ class EscalationGraph:
         return self._reach[to]
 
     def _walk_back(self, to: str) -> set[str]:
-        start = {e.source for edges in self.edges.values() for e in edges if self._goal(e, to)}
+        start = {e.source_node for edges in self.edges.values() for e in edges if self._goal(e, to)}
+        if to == ADMIN:
+            start |= self.admin_joiners
         reverse = getattr(self, "reverse", None) or self._reverse()
         seen = set(start)
         queue = deque(start)
         while queue:
             node = queue.popleft()
             for edge in reverse.get(node, ()):
-                if edge.source not in seen:
-                    seen.add(edge.source)
-                    queue.append(edge.source)
+                if edge.source_node not in seen:
+                    seen.add(edge.source_node)
+                    queue.append(edge.source_node)
         return seen
 
     def lateral_from(self, source: str) -> list[tuple[Edge, tuple[str, str]]]:
@@ -149,7 +188,7 @@ class EscalationGraph:
         out = []
         seen: set[tuple[str, str]] = set()
         for edge in self.edges.get(source, ()):
-            if edge.admin or edge.target == source or (edge.technique, edge.target) in seen:
+            if edge.admin or edge.target == source or edge.joins or (edge.technique, edge.target) in seen:
                 continue
             gain = self.finder.gains(source, edge.target)
             if gain is not None:
@@ -184,9 +223,14 @@ class EscalationGraph:
         found = 0
         while queue and (not max_paths or found < max_paths):
             hops = queue.popleft()
-            node = hops[-1].target if hops else source
-            visited = {source, *(h.target for h in hops)}
-            for edge in self.edges.get(node, ()):
+            node = hops[-1].target_node if hops else source
+            visited = {source, *(h.target_node for h in hops)}
+            edges = self.edges.get(node, ())
+            if to == ADMIN and node in self.admin_joiners:
+                edges = [*edges, *self._controlled_joins(node, visited)]
+            for edge in edges:
+                if edge.joins is not None and edge.target not in {node_principal(n) for n in visited}:
+                    continue  # adds a user the attacker holds no credentials of on this path
                 if self._goal(edge, to):
                     yield EscalationPath(source, (*hops, edge))
                     found += 1
@@ -194,8 +238,8 @@ class EscalationGraph:
                         return
                 elif (
                     len(hops) + 1 < max_hops
-                    and edge.target not in visited
-                    and edge.target in reach
+                    and edge.target_node not in visited
+                    and edge.target_node in reach
                     and not (to != ADMIN and edge.admin)
                 ):
                     queue.append((*hops, edge))

@@ -22,19 +22,24 @@ def edges(finder: EdgeFinder, technique: Technique, pp: PrincipalPolicies) -> li
     if technique.principal and technique.principal != kind:
         return []
     req = technique.required[0]
+    joined = finder.member_groups(finder.decisions.node(pp))  # groups a user joined on the path (.group_join)
     if req.on == "admin-group":
         assert isinstance(principal, User)
-        return _admin_group(finder, technique, pp, principal)
+        return _admin_group(finder, technique, pp, principal, joined)
     if not finder.decisions.ceiling_admin(pp):
         return []
     targets: list[tuple[str, str | None]]
     if req.on == "self":
         targets = [(principal.arn, None)]
     elif req.on == "self-policy":
-        targets = [(a, a) for a in finder.targets.customer_policies_of(principal)]
+        owned = [*finder.targets.customer_policies_of(principal)]
+        for group in filter(None, map(finder.group, joined)):
+            owned += [a for a in finder.targets.customer_policies_of(group) if a not in owned]
+        targets = [(a, a) for a in owned]
     else:  # self-group
         assert isinstance(principal, User)
         targets = [(g.arn, g.arn) for g in finder.account.user_groups(principal)]
+        targets += [(g, g) for g in joined]
     out = []
     for resource, via in targets:
         required = finder.contexts(pp, technique, {req.on: resource})
@@ -44,12 +49,18 @@ def edges(finder: EdgeFinder, technique: Technique, pp: PrincipalPolicies) -> li
     return out
 
 
-def _admin_group(finder: EdgeFinder, technique: Technique, pp: PrincipalPolicies, user: User) -> list[Edge]:
-    """Join a group whose policies, with the user's own, make it an administrator."""
+def _admin_group(
+    finder: EdgeFinder, technique: Technique, pp: PrincipalPolicies, user: User, joined: tuple[str, ...]
+) -> list[Edge]:
+    """Join a group whose policies, with the user's own, make it an administrator; for a user that ``joined`` a group
+    on the path (:mod:`.group_join`), a group whose policies alone make a member one (one engine question per group,
+    not per user and group)."""
     out = []
     for group in finder.account.groups:
-        if group.name in user.group_names:
+        if group.name in user.group_names or group.arn in joined:
             continue
+        if joined and not finder.group_admin(group.arn):
+            continue  # a user that joined a group on the path goes on only to a group that is an administrator's
         grant = finder.decisions.grant(pp, technique.required[0].action, group.arn)
         if grant is None:
             continue
