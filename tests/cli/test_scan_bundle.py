@@ -79,3 +79,20 @@ def test_every_format_names_the_account_and_its_ou_path(tmp_path: Path) -> None:
     assert all(e["cloud"]["account"]["uid"] == PROD for e in ocsf)
     asff = orjson.loads((folder / "findings.asff.json").read_bytes())
     assert all(f["AwsAccountId"] == PROD and f["ProductFields"]["iamwarden/OuPath"] == "/".join(path) for f in asff)
+
+
+def test_fail_on_counts_every_account_and_the_organization(tmp_path: Path) -> None:
+    written = write_test_bundle(tmp_path / "bundle")
+    result = runner.invoke(app, ["scan", str(written.directory), "--fail-on", "high", "--workers", "1", "-q"])
+    assert result.exit_code == 1, result.output
+    assert "at or above high (--fail-on): exit 1" in result.output
+
+
+def test_one_account_options_are_refused_for_a_bundle(tmp_path: Path) -> None:
+    written = write_test_bundle(tmp_path / "bundle")
+    result = runner.invoke(app, ["scan", str(written.directory), "--record"])
+    assert result.exit_code == 2
+    assert (
+        result.output.strip() == "error: command line: --record: reads one account; an organization bundle is "
+        "scanned with --output-dir"
+    )

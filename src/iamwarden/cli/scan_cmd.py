@@ -38,6 +38,7 @@ from iamwarden.errors import InputError, Problem
 from iamwarden.report.words import plural
 
 if TYPE_CHECKING:
+    from iamwarden.checks.base import Severity
     from iamwarden.checks.config import Thresholds
     from iamwarden.checks.runner import Assessment
     from iamwarden.checks.suppressions import Suppression
@@ -206,7 +207,28 @@ def scan(
     if path is not None and input_kind(path) == "org-bundle":
         if any(v is not None for v in (snapshot, authorization_details, import_dir)):
             load_input(snapshot, authorization_details, import_dir, account_id, path, positional=True)  # the error
-        _scan_bundle(path, output_dir, chosen, settings.thresholds, accepted, workers, quiet, shown)
+        one_account = [
+            name
+            for name, given in (
+                ("--record", record),
+                ("--secrets", secrets is not None),
+                ("--compliance", framework is not None),
+                ("--inventory", show_inventory),
+                ("--output", output is not None),
+            )
+            if given
+        ]
+        if one_account:
+            raise InputError(
+                "command line",
+                Problem(one_account[0], "reads one account; an organization bundle is scanned with --output-dir"),
+            )
+        worst = _scan_bundle(path, output_dir, chosen, settings.thresholds, accepted, workers, quiet, shown, gate)
+        if gate is not None and worst:
+            err_console.print(
+                f"{plural(worst, 'unsuppressed failure')} at or above {gate.value} (--fail-on): exit 1", markup=False
+            )
+            raise typer.Exit(1)
         return
     loaded = load_input(snapshot, authorization_details, import_dir, account_id, path, positional=True)
     account = build_account(loaded)
@@ -282,8 +304,11 @@ def _scan_bundle(
     workers: int | None,
     quiet: bool,
     shown: int | None,
-) -> None:
-    """``scan BUNDLE``: every account, then the organization view (docs/organizations.md)."""
+    gate: Severity | None,
+) -> int:
+    """``scan BUNDLE``: every account, then the organization view (docs/organizations.md); returns how many
+    unsuppressed failures (of the accounts and the organization checks) are at or above ``gate``."""
+    from iamwarden.checks.base import Severity, Status
     from iamwarden.cli.consoles import stderr_console
     from iamwarden.cli.org_scan import default_workers, render_bundle_scan, scan_bundle
     from iamwarden.report.organization import AccountOutcome
@@ -293,11 +318,8 @@ def _scan_bundle(
     def progress(done: int, total: int, outcome: AccountOutcome) -> None:
         if quiet:
             return
-        what = (
-            f"gap: {outcome.gap}"
-            if outcome.gap
-            else f"score {outcome.score}, {sum(outcome.failures.values())} failures"
-        )
+        failures = plural(sum(outcome.failures.values()), "failure")
+        what = f"gap: {outcome.gap}" if outcome.gap else f"score {outcome.score}, {failures}"
         progress_console.print(
             f"[{done}/{total}] {outcome.account_id} {outcome.facts.name}: {what} ({outcome.seconds:.1f} s)",
             markup=False,
@@ -313,6 +335,10 @@ def _scan_bundle(
         progress=progress,
     )
     console = stdout_console()
+    worst = 0
+    if gate is not None:
+        worst = sum(n for o in result.outcomes for sev, n in o.failures.items() if Severity(sev).rank <= gate.rank)
+        worst += sum(1 for f in result.findings if f.status is Status.FAIL and f.severity.rank <= gate.rank)
     if quiet:
         failing = sum(sum(o.failures.values()) for o in result.outcomes)
         console.print(
@@ -321,7 +347,7 @@ def _scan_bundle(
             f"{plural(len(result.data['cross_account']['paths']), 'cross-account path')} to administrators",
             markup=False,
         )
-        return
+        return worst
     render_bundle_scan(result, console, shown)
     if result.written:
         reports = sum(len(o.reports) for o in result.outcomes)
@@ -329,6 +355,7 @@ def _scan_bundle(
             f"{wrote_line(result.written)}; and {plural(reports, 'account report')} under {output_dir}/accounts/",
             markup=False,
         )
+    return worst
 
 
 def wrote_line(paths: list[Path]) -> str:

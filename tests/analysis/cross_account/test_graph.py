@@ -171,3 +171,39 @@ def test_the_summary_keeps_every_policy_that_decides() -> None:
                     evaluate(request, identity_policies=full, resource_policy=anyone).decision
                     == evaluate(request, identity_policies=kept, resource_policy=anyone).decision
                 )
+
+
+def test_grouped_callers_get_the_engines_answer_for_each() -> None:
+    """Asking the engine once per group of callers with the same policies gives the edges asking each one gives,
+    also when a trust tells principals apart by aws:PrincipalArn."""
+    org = OrgSpec(MGMT)
+    for node, parent in ((MGMT, ROOT), (OU_B, ROOT), (WORK_B, OU_B)):
+        org.place(node, parent)
+    mgmt = AccountSpec(MGMT)
+    mgmt.role("OrgAdmin", trust(f"arn:aws:iam::{WORK_B}:root"), attached=[ADMIN_POLICY])
+    mgmt.role(
+        "DevOnly",
+        trust(
+            f"arn:aws:iam::{WORK_B}:root",
+            Condition={"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{WORK_B}:user/dev*"}},
+        ),
+        attached=[ADMIN_POLICY],
+    )
+    work_b = AccountSpec(WORK_B)
+    hop = {"hop": doc(allow("sts:AssumeRole", "*"))}
+    for name in ("dev1", "dev2", "ops1", "ops2"):
+        work_b.user(name, inline=hop)
+    accounts = [org.account(mgmt), org.account(work_b)]
+    graphs = []
+    for grouped in (True, False):
+        graph = CrossAccountGraph(group_callers=grouped)
+        for account in accounts:
+            graph.add(summarize_account(AnalysisContext(account)), account.organization)
+        graph.join()
+        graphs.append(graph)
+    grouped_edges, single_edges = ({(h.source, h.target, h.kind, h.conditions) for h in g.edges()} for g in graphs)
+    assert grouped_edges == single_edges
+    dev_only = {h.source for h in graphs[0].edges() if h.target.endswith("role/DevOnly") and h.kind == "assume"}
+    assert {f"arn:aws:iam::{WORK_B}:user/dev1", f"arn:aws:iam::{WORK_B}:user/dev2"} <= dev_only
+    assert not any(":user/ops" in s for s in dev_only)
+    assert graphs[0].decisions < graphs[1].decisions

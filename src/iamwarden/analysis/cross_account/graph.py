@@ -45,8 +45,12 @@ from iamwarden.analysis.trust import ALLOW_ALL, TrustedPrincipal, foreign_princi
 from iamwarden.model import Organization
 from iamwarden.model.entities import OrgPolicy
 from iamwarden.policy import Decision, Policy, Request, evaluate, parse_policy
+from iamwarden.policy.query import context_keys
 
 MAX_HOPS = 6
+PRINCIPAL_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid"})
+"""Context keys that differ between principals of one account and kind (tags are not known offline: absent for
+all)."""
 ADMIN_NODE = "admin:"
 SCP = "SERVICE_CONTROL_POLICY"
 RCP = "RESOURCE_CONTROL_POLICY"
@@ -191,7 +195,12 @@ class CrossAccountGraph:
     unapplied: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     """(account, policy type) whose SCPs or RCPs were not applied: the levels without any policy (incomplete data),
     or empty when the organization has none of that type (the type is not enabled)."""
+    group_callers: bool = True
+    """Ask the engine once per group of callers that must get the same answer (see :meth:`_decide_callers`)."""
     _compiled: dict[bytes, Policy] = field(default_factory=dict)
+    _principal_readers: dict[int, bool] = field(default_factory=dict)
+    _seen: set[tuple[str, str, str]] = field(default_factory=set)
+    _paths: dict[str, list[CrossAccountPath]] = field(default_factory=dict)
     _levels: dict[tuple[str, str], tuple[tuple[Policy, ...], ...]] = field(default_factory=dict)
 
     # --- building ------------------------------------------------------------------------------------------------
@@ -273,6 +282,8 @@ class CrossAccountGraph:
         by_account: dict[str, AccountSummary] = self.summaries
         self.hops = {}
         self.external = []
+        self._seen = set()
+        self._paths = {}
         for summary in by_account.values():
             for reach in summary.admins:
                 self._add_hop(_admin_hop(reach, summary.account_id))
@@ -283,6 +294,10 @@ class CrossAccountGraph:
                     self._ask(target, role.arn, trust, trusted)
 
     def _add_hop(self, hop: Hop) -> None:
+        key = (hop.source, hop.target, hop.kind)
+        if key in self._seen:  # a trust naming both a principal and its account asks about it twice
+            return
+        self._seen.add(key)
         self.hops.setdefault(hop.source, []).append(hop)
 
     def _ask(self, target: AccountSummary, role: str, trust: Policy, trusted: TrustedPrincipal) -> None:
@@ -300,12 +315,47 @@ class CrossAccountGraph:
             if source is None:
                 continue  # a gap: nothing known of its principals
             if trusted.kind == "principal":
-                callers = [c for c in source.callers if c.arn == trusted.value]
+                for caller in source.callers:
+                    if caller.arn == trusted.value:
+                        self._decide_caller(source, caller, target, role, trust)
             else:
-                callers = list(source.callers)
-            for caller in callers:
-                self._decide_caller(source, caller, target, role, trust)
+                self._decide_callers(source, target, role, trust)
             self._decide_admin(source, trusted, target, role, trust)
+
+    def _decide_callers(self, source: AccountSummary, target: AccountSummary, role: str, trust: Policy) -> None:
+        """Every caller of ``source`` (the trust names its account or everyone). Callers of one kind (user, role)
+        with the same policies get the same decision unless a policy taking part reads who the principal is
+        (``aws:PrincipalArn``, ``aws:username``, ``aws:userid``, as a condition key or a policy variable): the
+        engine is asked once per such group (``group_callers``; a test compares both ways)."""
+        groups: dict[tuple[str, tuple[int, ...], int | None], list[Caller]] = {}
+        for caller in source.callers:
+            kind = "user" if ":user/" in caller.arn else "role"
+            groups.setdefault((kind, caller.identity, caller.boundary), []).append(caller)
+        for members in groups.values():
+            first = members[0]
+            decision = self._decide_caller(source, first, target, role, trust)
+            rest = members[1:]
+            if not rest:
+                continue
+            if not self.group_callers or self._reads_principal(source, first, target, trust):
+                for caller in rest:
+                    self._decide_caller(source, caller, target, role, trust)
+            else:
+                for caller in rest:
+                    self._edge(caller.arn, "assume", source.account_id, target.account_id, role, decision)
+
+    def _reads_principal(self, source: AccountSummary, caller: Caller, target: AccountSummary, trust: Policy) -> bool:
+        identity, boundary = self._caller_policies(source, caller)
+        policies = [*identity, *([boundary] if boundary else []), trust]
+        policies += [p for level in self.levels(source.account_id, SCP) for p in level]
+        policies += [p for level in self.levels(target.account_id, RCP) for p in level]
+        for policy in policies:
+            found = self._principal_readers.get(id(policy))
+            if found is None:
+                found = self._principal_readers[id(policy)] = bool(context_keys(policy) & PRINCIPAL_KEYS)
+            if found:
+                return True
+        return False
 
     def _decide(
         self,
@@ -330,17 +380,22 @@ class CrossAccountGraph:
             management_account=caller_place is not None and caller_place.management,
         )
 
-    def _decide_caller(
-        self, source: AccountSummary, caller: Caller, target: AccountSummary, role: str, trust: Policy
-    ) -> None:
+    def _caller_policies(self, source: AccountSummary, caller: Caller) -> tuple[tuple[Policy, ...], Policy | None]:
         identity = tuple(self._policy(source.documents[i], f"{caller.arn} policy") for i in caller.identity)
         boundary = (
             self._policy(source.documents[caller.boundary], f"{caller.arn} boundary")
             if caller.boundary is not None
             else None
         )
+        return identity, boundary
+
+    def _decide_caller(
+        self, source: AccountSummary, caller: Caller, target: AccountSummary, role: str, trust: Policy
+    ) -> Decision:
+        identity, boundary = self._caller_policies(source, caller)
         decision = self._decide(caller.arn, source.account_id, identity, boundary, target.account_id, role, trust)
         self._edge(caller.arn, "assume", source.account_id, target.account_id, role, decision)
+        return decision
 
     def _decide_admin(
         self, source: AccountSummary, trusted: TrustedPrincipal, target: AccountSummary, role: str, trust: Policy
@@ -401,7 +456,12 @@ class CrossAccountGraph:
         return sorted({h.source for h in self.edges()})
 
     def paths_from(self, source: str, max_hops: int = MAX_HOPS) -> list[CrossAccountPath]:
-        """The shortest path from ``source`` to an administrator of each other account it reaches."""
+        """The shortest path from ``source`` to the administrators of each other account it reaches first: a path
+        ends at the first administrators of another account it meets (what those can reach is their own path)."""
+        key = f"{max_hops}\n{source}"
+        found_paths = self._paths.get(key)
+        if found_paths is not None:
+            return found_paths
         start = account_of_node(source)
         found: dict[str, CrossAccountPath] = {}
         queue: deque[tuple[str, tuple[Hop, ...]]] = deque([(source, ())])
@@ -417,8 +477,10 @@ class CrossAccountGraph:
                 path = (*hops, hop)
                 if hop.target.startswith(ADMIN_NODE) and hop.target_account != start:
                     found.setdefault(hop.target_account, CrossAccountPath(source, path))
+                    continue
                 queue.append((hop.target, path))
-        return sorted(found.values(), key=lambda p: (len(p.hops), p.target_account))
+        result = self._paths[key] = sorted(found.values(), key=lambda p: (len(p.hops), p.target_account))
+        return result
 
     def paths(self) -> list[CrossAccountPath]:
         """Every source's paths (:meth:`sources`, :meth:`paths_from`), shortest first."""
