@@ -82,7 +82,7 @@ def test_escalation_finds_no_path_through_an_identity_center_role(path: str, rea
 
 def test_the_keyless_kms_actions_are_those_of_the_catalogue_without_a_resource_type() -> None:
     from iamwarden.policy.catalogue import catalogue
-    from iamwarden.policy.evaluation import KMS_KEYLESS_ACTIONS
+    from iamwarden.policy.combination import KMS_KEYLESS_ACTIONS
 
     cat = catalogue()
     assert {a.full_name.lower() for a in cat.actions("kms") if not cat.arn_formats(a)} == KMS_KEYLESS_ACTIONS

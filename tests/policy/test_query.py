@@ -13,10 +13,11 @@ from iamwarden.policy import Policy, Request, evaluate, parse_policy
 from iamwarden.policy.matching import ResourcePattern
 from iamwarden.policy.query import (
     UndecidedResource,
+    all_of,
     allow_resource_patterns,
     any_of,
+    combine,
     context_keys,
-    identity_side,
     loose_pattern,
     matching_arns,
     needs_resource_policy,
@@ -196,7 +197,7 @@ def _policy(*statements: dict[str, Any]) -> Policy:
     ("identity", "deny", "boundary", "scps"),
     list(itertools.product((True, False), (True, False), (None, True, False), ((), (True,), (True, False), (False,)))),
 )
-def test_identity_side_combines_policy_types_as_evaluate(
+def test_combine_combines_policy_types_as_evaluate(
     identity: bool, deny: bool, boundary: bool | None, scps: tuple[bool, ...]
 ) -> None:
     """Booleans in, the engine's own decision out: every combination of identity allow, deny, boundary and SCP
@@ -210,15 +211,23 @@ def test_identity_side_combines_policy_types_as_evaluate(
         permission_boundary=permission_boundary,
         scps=levels,
     )
-    limits = ([] if boundary is None else [boundary]) + list(scps)
-    assert identity_side(deny, identity, limits) is decision.allowed
+    limits = True if boundary is None else boundary
+    assert combine(deny, all_of(scps), identity, limits, None, "same") is decision.allowed
 
 
-def test_identity_side_is_three_valued() -> None:
-    assert identity_side(None, True, [True]) is None
-    assert identity_side(False, None, [True]) is None
-    assert identity_side(None, True, [False]) is False
-    assert identity_side(True, None, [None]) is False
+def test_combine_is_three_valued() -> None:
+    assert combine(None, True, True, True, None, "same") is None
+    assert combine(False, True, None, True, None, "same") is None
+    assert combine(None, True, True, False, None, "same") is False
+    assert combine(None, False, True, True, None, "same") is False
+    assert combine(True, None, None, None, None, "same") is False
+    assert combine(False, None, True, True, None, "same") is None
+    assert combine(False, True, None, None, "direct", "same") is True
+    assert combine(False, True, False, None, "role", "same") is None
+    assert combine(False, True, True, True, None, "strict") is False
+    assert combine(False, True, None, True, "account", "strict") is None
+    assert combine(False, True, True, True, None, "cross") is False
+    assert combine(False, True, True, None, "account", "cross") is None
     assert any_of([False, None]) is None and any_of([None, True]) is True
 
 
@@ -258,6 +267,6 @@ def test_random_identity_sides_agree_with_evaluate() -> None:
         request = Request(USER, "s3:GetObject", resource, context)
         deny = any(_applies(p, "Deny", request) for p in [*policies, *([boundary] if boundary else [])])
         identity = any(_applies(p, "Allow", request) for p in policies)
-        limits = [] if boundary is None else [_applies(boundary, "Allow", request)]
+        limits = True if boundary is None else _applies(boundary, "Allow", request)
         decision = evaluate(request, identity_policies=policies, permission_boundary=boundary)
-        assert identity_side(deny, identity, limits) is decision.allowed
+        assert combine(deny, True, identity, limits, None, "same") is decision.allowed

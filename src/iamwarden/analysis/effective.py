@@ -14,12 +14,12 @@ principal's :class:`EffectiveAccess` keeps
 
 Deciding a request from the structure (:meth:`EffectiveAccess.decide`) asks the engine's query API
 (:mod:`iamwarden.policy.query`): each statement of the atom is decided by :func:`~iamwarden.policy.query.
-statement_state` (three-valued), the policy types are combined by :func:`~iamwarden.policy.query.identity_side` (an
-explicit deny wins, then identity allow AND boundary AND every SCP level), and
-:func:`~iamwarden.policy.query.needs_resource_policy` says when the identity side alone never allows (cross-account, a
-role's trust policy, a KMS key policy): :attr:`Answer.needs_resource_policy` says so and :attr:`Answer.decision` is
-then ``implicit_deny``, as the engine says without a resource policy. ``tests/analysis/test_effective.py`` checks the
-agreement with :func:`iamwarden.policy.evaluate` on generated requests.
+statement_state` (three-valued), the policy types are combined by the engine's own rule,
+:func:`~iamwarden.policy.combination.combine` (an explicit deny wins, then identity allow AND boundary AND every SCP
+level), and the request's scope (:func:`~iamwarden.policy.query.request_scope`) says when the identity side alone
+never allows (cross-account, a role's trust policy, a KMS key policy): :attr:`Answer.needs_resource_policy` says so
+and :attr:`Answer.decision` is then ``implicit_deny``, as the engine says without a resource policy.
+``tests/analysis/test_effective.py`` checks the agreement with :func:`iamwarden.policy.evaluate` on generated requests.
 
 The action ids live in :mod:`.effective_actions`, the words for conditions in :mod:`.effective_text`, and the report
 entries of ``access`` / ``who-can`` in :mod:`.effective_entries`.
@@ -46,14 +46,16 @@ from iamwarden.analysis.effective_text import describe_condition, resources_text
 from iamwarden.analysis.principals import PrincipalPolicies, principal_policies
 from iamwarden.model import Role, User
 from iamwarden.policy import Policy, Request, Statement
-from iamwarden.policy.aws_rules import SERVICES, aws_rule
+from iamwarden.policy.aws_rules import RULE_ACTIONS, aws_rule
+from iamwarden.policy.combination import needs_resource_policy
 from iamwarden.policy.query import (
     Tri,
     Undecided,
     UndecidedResource,
+    all_of,
     any_of,
-    identity_side,
-    needs_resource_policy,
+    combine,
+    request_scope,
     statement_state,
 )
 from iamwarden.policy.types import PolicyType
@@ -224,7 +226,7 @@ def decide(
     request = Request(principal_arn, index.names[action_id], resource, context or {})
     ctx = request.full_context
     known: frozenset[str] | None = None if complete else KNOWN_KEYS | frozenset(ctx)
-    rule = aws_rule(request.action_lower, resource, request.info) if request.action_lower.startswith(SERVICES) else None
+    rule = aws_rule(request.action_lower, resource, request.info) if request.action_lower in RULE_ACTIONS else None
     if rule is not None and rule.decision == "allowed":  # the engine's rule: AWS allows this whatever the policies say
         return Answer("allowed", identity_decision="allowed")
     bit = 1 << action_id
@@ -262,7 +264,7 @@ def _undecided_text(st: Statement, resource: str, undecided: Undecided) -> str:
 def _decide_atom(
     atom: Atom, request: Request, resource: str, ctx: Mapping[str, Any], known: frozenset[str] | None
 ) -> Answer:
-    """The atom's statements decided one by one, combined by the engine's rule (:func:`identity_side`)."""
+    """The atom's statements decided one by one, combined by the engine's rule (:func:`combine`)."""
     conditions: list[str] = []
     deny_states = []
     hard: list[Grant] = []
@@ -290,34 +292,56 @@ def _decide_atom(
     identity = any_of(allow_states)
     if identity is None:
         conditions.insert(0, " or ".join(allow_why) if len(allow_why) > 1 else allow_why[0])
-    limits: list[tuple[str, Sequence[Grant]]] = []
+    boundary_state: Tri = True
     if atom.boundary is not None:
-        limits.append(("boundary", atom.boundary))
-    for i, level in enumerate(atom.scp_levels):
-        limits.append((f"SCP level {i}", level))
-    limit_states: list[Tri] = []
-    for what, grants in limits:
-        states = []
-        whys = []
-        for g in grants:
-            state, why = _grant_state(g, resource, ctx, known)
-            states.append(state)
-            if state is None:
-                whys.append(" and ".join(why))
-        level_state = any_of(states)
-        limit_states.append(level_state)
-        if level_state is None:
-            conditions.append(f"{what}: " + " or ".join(whys))
-    allowed = identity_side(any_of(deny_states), identity, limit_states)
+        boundary_state = _level_state("boundary", atom.boundary, resource, ctx, known, conditions)
+    scp_states = [
+        _level_state(f"SCP level {i}", grants, resource, ctx, known, conditions)
+        for i, grants in enumerate(atom.scp_levels)
+    ]
+    deny, organization = any_of(deny_states), all_of(scp_states)
+    scope = request_scope(request)
+    chosen = tuple(allow_by)
+    if needs_resource_policy(scope):
+        # what the identity side says, and that the key or trust policy (or the other account) must allow too
+        alone = combine(deny, organization, identity, boundary_state, None, "same")
+        if alone is False:
+            return Answer("implicit_deny", denied_by=tuple(soft))
+        return Answer("implicit_deny", chosen, tuple(soft), tuple(conditions), True, _verdict(alone))
+    allowed = combine(deny, organization, identity, boundary_state, None, scope)
     if allowed is False:
         return Answer("implicit_deny", denied_by=tuple(soft))
-    decision: Literal["allowed", "conditional"] = "allowed" if allowed is True else "conditional"
-    chosen = tuple(allow_by)
-    if needs_resource_policy(request):
-        return Answer("implicit_deny", chosen, tuple(soft), tuple(conditions), True, decision)
+    decision = _verdict(allowed)
     return Answer(
         decision, chosen, tuple(soft), tuple(conditions) if decision == "conditional" else (), False, decision
     )
+
+
+def _verdict(allowed: Tri) -> Literal["allowed", "conditional"]:
+    return "allowed" if allowed is True else "conditional"
+
+
+def _level_state(
+    what: str,
+    grants: Sequence[Grant],
+    resource: str,
+    ctx: Mapping[str, Any],
+    known: frozenset[str] | None,
+    conditions: list[str],
+) -> Tri:
+    """Whether a boundary or an SCP level allows (one of its statements applies); what it leaves undecided is added
+    to ``conditions``."""
+    states: list[Tri] = []
+    whys: list[str] = []
+    for g in grants:
+        state, why = _grant_state(g, resource, ctx, known)
+        states.append(state)
+        if state is None:
+            whys.append(" and ".join(why))
+    level_state = any_of(states)
+    if level_state is None:
+        conditions.append(f"{what}: " + " or ".join(whys))
+    return level_state
 
 
 # ----------------------------------------------------------------------------------------------------------------

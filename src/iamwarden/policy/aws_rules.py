@@ -20,7 +20,7 @@ to AWS acting for itself: a service principal, or a service-linked role (IAM Ide
 its own service-linked role).
 
 KMS keys are the other special case: only a request on a KMS *key* is decided with the key policy
-(:func:`iamwarden.policy.evaluation.is_strict_resource_policy`); an alias and the actions that name no key are decided
+(:func:`iamwarden.policy.combination.is_strict_resource_policy`); an alias and the actions that name no key are decided
 by the identity policies alone.
 """
 
@@ -123,13 +123,14 @@ _ROLE_CHANGES = frozenset(
 )
 _SSO_ROLE_CHANGES = _ROLE_CHANGES | {"iam:updaterole", "iam:updateroledescription", "iam:passrole"}
 
-SERVICES: Final = ("iam:", "sts:")
-"""The services of the actions the rules are about (a cheap test before :func:`aws_rule`)."""
+_ALWAYS_ALLOWED = frozenset({"sts:getcalleridentity", "sts:getsessiontoken"})
+RULE_ACTIONS: Final = _POLICY_CHANGES | _SSO_ROLE_CHANGES | _ALWAYS_ALLOWED
+"""Every action (lower-cased) a rule is about: :func:`aws_rule` answers ``None`` for any other (a cheap test first)."""
 
 
 def aws_rule(action: str, resource: str, principal: PrincipalInfo) -> AwsRule | None:
     """The rule that decides ``action`` (lower-cased) on ``resource`` for ``principal``, or ``None`` when the
-    policies decide."""
+    policies decide (always ``None`` for an action outside :data:`RULE_ACTIONS`)."""
     if action == "sts:getcalleridentity":
         return GET_CALLER_IDENTITY
     if action == "sts:getsessiontoken":
@@ -145,4 +146,4 @@ def aws_rule(action: str, resource: str, principal: PrincipalInfo) -> AwsRule | 
     return None
 
 
-__all__ = ["RULES", "SERVICES", "AwsRule", "aws_rule"]
+__all__ = ["RULES", "RULE_ACTIONS", "AwsRule", "aws_rule"]

@@ -169,7 +169,10 @@ def _not_allowed_fields(entry: NotAllowed) -> ReasonFields:
 NO_REASONS = StatedReasons()
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+_set = object.__setattr__
+
+
+@dataclass(frozen=True, slots=True, eq=False, init=False)
 class Decision:
     """The answer for one request, saying which policies produced it and what went wrong on the way.
 
@@ -177,12 +180,28 @@ class Decision:
     their decision, reasons, policy types not allowing, missing context keys and errors are."""
 
     decision: DecisionValue
-    not_allowing: tuple[str, ...] = ()
-    missing_context_keys: frozenset[str] = frozenset()
-    errors: tuple[PolicyError, ...] = ()
+    not_allowing: tuple[str, ...]
+    missing_context_keys: frozenset[str]
+    errors: tuple[PolicyError, ...]
     """Policies that could not be compiled and unreadable condition values the request met: the decision rests on
     them, so a caller that must be sure reports ``unknown`` naming them."""
-    explanation: Explanation = field(default=NO_REASONS, repr=False)
+    explanation: Explanation = field(repr=False)
+
+    def __init__(
+        self,
+        decision: DecisionValue,
+        not_allowing: tuple[str, ...] = (),
+        missing_context_keys: frozenset[str] = frozenset(),
+        errors: tuple[PolicyError, ...] = (),
+        explanation: Explanation = NO_REASONS,
+    ) -> None:
+        # written out (the generated __init__ of a frozen dataclass looks object.__setattr__ up for every field):
+        # evaluate() makes one decision per request
+        _set(self, "decision", decision)
+        _set(self, "not_allowing", not_allowing)
+        _set(self, "missing_context_keys", missing_context_keys)
+        _set(self, "errors", errors)
+        _set(self, "explanation", explanation)
 
     @property
     def allowed(self) -> bool:

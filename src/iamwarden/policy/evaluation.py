@@ -1,7 +1,8 @@
 """Deciding a request: the AWS policy evaluation logic over every policy type.
 
-Each policy type is evaluated on its own (which statements apply, which allow, which deny), then the results are
-combined as the IAM User Guide's "Policy evaluation logic" pages describe:
+Each policy type is evaluated on its own here (which statements apply, which allow, which deny), then the results are
+combined by :func:`iamwarden.policy.combination.combine` — the one rule, which the analyses use too — as the IAM User
+Guide's "Policy evaluation logic" pages describe:
 
 1. **Explicit deny** — a ``Deny`` statement that applies in any policy (identity, resource, permissions boundary,
    session, SCP, RCP) decides: ``explicit_deny``.
@@ -33,7 +34,8 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from iamwarden.errors import InputError, Problem
-from iamwarden.policy.aws_rules import SERVICES, AwsRule, aws_rule
+from iamwarden.policy.aws_rules import RULE_ACTIONS, AwsRule, aws_rule
+from iamwarden.policy.combination import Scope, combine, scope_of
 from iamwarden.policy.decision import (
     ROOT_DETAIL,
     Decision,
@@ -43,13 +45,11 @@ from iamwarden.policy.decision import (
     PolicyError,
     ReasonFields,
 )
-from iamwarden.policy.language import Policy, Statement, statements_for
+from iamwarden.policy.language import ACTION_STATEMENTS, Policy
 from iamwarden.policy.matching import MatchKind, PrincipalInfo, parse_principal
 from iamwarden.policy.types import PolicyType
 from iamwarden.policy.variables import ContextValue
 
-_ROLE_RESOURCE = re.compile(r"^arn:[a-z0-9-]+:iam::\d{12}:role/")
-_KMS_ALIAS = re.compile(r"^arn:[a-z0-9-]+:kms:[^:]*:\d{12}:alias/")
 _ARN_ACCOUNT = re.compile(r"^arn:[^:]*:[^:]*:[^:]*:(\d{12}):")
 
 
@@ -101,10 +101,11 @@ def _arn_account(resource: str) -> str | None:
 class Request:
     """One request: who (``principal``), what (``action``), on what (``resource``), with which context.
 
-    Derived once at construction: the principal's kind and account, the lower-cased action, the resource account, and
-    the full context (keys lower-cased; the engine adds ``aws:PrincipalArn``, ``aws:PrincipalAccount``,
-    ``aws:PrincipalType``, ``aws:username``, ``aws:ResourceAccount``, ``aws:PrincipalIsAWSService`` and, for a
-    service principal, ``aws:PrincipalServiceName`` — unless the caller gave them).
+    Derived once at construction: the principal's kind and account, the lower-cased action, the resource account, the
+    :data:`~iamwarden.policy.combination.Scope` (which policy types must allow it), and the full context (keys
+    lower-cased; the engine adds ``aws:PrincipalArn``, ``aws:PrincipalAccount``, ``aws:PrincipalType``,
+    ``aws:username``, ``aws:ResourceAccount``, ``aws:PrincipalIsAWSService`` and, for a service principal,
+    ``aws:PrincipalServiceName`` — unless the caller gave them).
     """
 
     principal: str
@@ -116,6 +117,7 @@ class Request:
     action_lower: str = field(init=False, compare=False, repr=False)
     account_of_resource: str | None = field(init=False, compare=False, repr=False)
     full_context: dict[str, ContextValue] = field(init=False, compare=False, repr=False)
+    scope: Scope = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         facts = _principal_facts(self.principal)
@@ -138,6 +140,7 @@ class Request:
             if account is None:
                 account = info.account
         setter(self, "account_of_resource", account)
+        setter(self, "scope", scope_of(info, self.action_lower, self.resource, account))
         ctx: dict[str, ContextValue] = {}
         for k, v in self.context.items():
             ctx[k.lower()] = v if type(v) is str else context_text(v)
@@ -154,29 +157,12 @@ class Request:
 
 
 _KIND_RANK: dict[MatchKind, int] = {"direct": 0, "role": 1, "account": 2}
+_NO_KEYS: frozenset[str] = frozenset()
 
 
 def _aws_note(effect: Literal["Allow", "NotAllowed"], rule: AwsRule) -> ReasonFields:
     """The reason an AWS rule gives (:mod:`iamwarden.policy.aws_rules`): AWS itself decided, on the resource side."""
     return effect, "resource" if effect == "NotAllowed" else "identity", "AWS", None, f"{rule.detail} ({rule.source})"
-
-
-def _resource_applies(st: Statement, resource: str, ctx: Mapping[str, ContextValue], missing: set[str]) -> bool:
-    """The ``Resource`` / ``NotResource`` test, in element order (the variables of the patterns tried before a
-    failing test are reported missing)."""
-    resources = st.resources
-    if resources is None:
-        return True
-    local: set[str] = set()
-    hit = False
-    for pattern in resources:
-        if pattern.matches(resource, ctx, local):
-            hit = True
-            break
-    if hit == st.not_resource:
-        missing.update(local)
-        return False
-    return True
 
 
 def _scan(
@@ -197,12 +183,20 @@ def _scan(
     action = request.action_lower
     resource = request.resource
     ctx = request.full_context
+    memo = ACTION_STATEMENTS
+    table = memo.for_action(action)
     added = 0
     for policy in policies:
         if policy.problems:
             errors += (PolicyError(policy_type, policy.name, None, p.place, p.message) for p in policy.problems)
             continue
-        for st in statements_for(policy.index, action):
+        index = policy.index
+        statements = table.get(index)
+        if statements is None:
+            statements = memo.answer(table, index, action)
+        if not statements:  # most policies have none: not even an iterator
+            continue
+        for st in statements:
             check = st.resource_check
             if check is not None and not check(resource, ctx, missing):
                 continue
@@ -247,41 +241,6 @@ def _as_tuple(value: Policy | Sequence[Policy] | None) -> tuple[Policy, ...]:
     return tuple(value)
 
 
-def is_strict_resource_policy(request: Request) -> bool:
-    """A resource policy that must allow by itself: a role trust policy (``sts:`` actions on a role) or a KMS key
-    policy (any KMS request but those on an alias, which has no key policy, and the actions that name no key, such
-    as ``kms:ListKeys`` or ``kms:CreateKey``, which need identity permissions only:
-    https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html)."""
-    service = request.service
-    if service == "kms":
-        return request.action_lower not in KMS_KEYLESS_ACTIONS and _KMS_ALIAS.match(request.resource) is None
-    return service == "sts" and _ROLE_RESOURCE.match(request.resource) is not None
-
-
-KMS_KEYLESS_ACTIONS = frozenset(
-    f"kms:{a}"
-    for a in (
-        "connectcustomkeystore",
-        "createcustomkeystore",
-        "createkey",
-        "deletecustomkeystore",
-        "describecustomkeystores",
-        "disconnectcustomkeystore",
-        "generaterandom",
-        "listaliases",
-        "listkeys",
-        "listretirablegrants",
-        "updatecustomkeystore",
-    )
-)
-"""The KMS actions that name no key (no resource type in the Service Authorization Reference): identity policies
-alone decide them (tests/policy/test_aws_rules.py holds this list to the catalogue)."""
-
-
-_NOT_IAM = ("service", "web_identity", "saml", "anonymous")
-_STRICT_SERVICES = ("kms", "sts")  # a cheap test before is_strict_resource_policy
-
-
 def evaluate(
     request: Request,
     *,
@@ -293,21 +252,20 @@ def evaluate(
     rcps: Sequence[Sequence[Policy]] = (),
     management_account: bool = False,
 ) -> Decision:
-    """Decide ``request`` against pre-compiled policies (see the module docstring for the logic).
+    """Decide ``request`` against pre-compiled policies (see the module docstring for the logic): which statements of
+    each policy type apply is found here; how the policy types combine is :func:`~iamwarden.policy.combination.
+    combine`'s (the rule the analyses use too).
 
     The decision is computed first; its ``reasons`` are written only when read (:mod:`iamwarden.policy.decision`)."""
     info = request.info
     action_lower = request.action_lower
-    rule = aws_rule(action_lower, request.resource, info) if action_lower.startswith(SERVICES) else None
+    rule = aws_rule(action_lower, request.resource, info) if action_lower in RULE_ACTIONS else None
     if rule is not None and rule.decision == "allowed":  # needs no permission, whatever the policies say
         return Decision("allowed", explanation=Found(request.action, [], notes=[_aws_note("Allow", rule)]))
     missing: set[str] = set()
-    sessions = _as_tuple(session_policy)
+    sessions = () if session_policy is None else _as_tuple(session_policy)
     has_boundary = permission_boundary is not None
-    same_account = info.account is not None and info.account == request.account_of_resource
-
-    scp_applies = bool(scps) and info.is_iam_principal and not management_account and not info.service_linked
-    rcp_applies = bool(rcps) and not info.service_linked and not (management_account and same_account)
+    scope = request.scope
 
     # every policy type is scanned, in this order (the order of the reasons), even after a Deny: the missing context
     # keys come from all of them
@@ -317,10 +275,14 @@ def evaluate(
     identity_allows = (
         _scan(identity_policies, "identity", request, False, has_boundary, missing, allows, denies, errs) > 0
     )
-    resource_start = len(allows)
+    rp_kind: MatchKind | None = None
     if resource_policy is not None:
+        start = len(allows)
         _scan((resource_policy,), "resource", request, True, has_boundary, missing, allows, denies, errs)
-    resource_end = len(allows)
+        for i in range(start, len(allows)):
+            kind = allows[i][3]
+            if rp_kind is None or _KIND_RANK[kind] < _KIND_RANK[rp_kind]:
+                rp_kind = kind
     boundary_allows = False
     if permission_boundary is not None:
         boundaries = (permission_boundary,)
@@ -331,22 +293,33 @@ def evaluate(
         bool(sessions) and _scan(sessions, "session", request, False, has_boundary, missing, allows, denies, errs) > 0
     )
     scp_gaps: list[int] = []
-    if scp_applies:
+    if scps and info.is_iam_principal and not management_account and not info.service_linked:
         for i, level in enumerate(scps):
             if not _scan(level, "scp", request, False, has_boundary, missing, allows, denies, errs):
                 scp_gaps.append(i)
     rcp_gaps: list[int] = []
-    if rcp_applies:
+    own_resource = info.account is not None and info.account == request.account_of_resource
+    if rcps and not info.service_linked and not (management_account and own_resource):
         for i, level in enumerate(rcps):
             if not _scan(level, "rcp", request, True, has_boundary, missing, allows, denies, errs):
                 rcp_gaps.append(i)
 
-    frozen_missing = frozenset(missing)
+    frozen_missing = frozenset(missing) if missing else _NO_KEYS
     errors = tuple(dict.fromkeys(errs)) if errs else ()
     action = request.action
+    root = info.kind == "root"
+    identity_ok = identity_allows or root
+    boundary_ok = root or permission_boundary is None or boundary_allows
+    session_ok = root or not sessions or session_allows
+    limits_ok = boundary_ok and session_ok
+    allowed = combine(bool(denies), not (scp_gaps or rcp_gaps), identity_ok, limits_ok, rp_kind, scope)
     if denies:
         return Decision("explicit_deny", (), frozen_missing, errors, Found(action, denies))
+    if allowed and rule is None:
+        after: list[NotAllowed] = [("identity", (), ROOT_DETAIL)] if root and not identity_allows else []
+        return Decision("allowed", (), frozen_missing, errors, Found(action, allows, None, after))
 
+    # not allowed (or allowed by the policies but not by AWS): say which policy types did not allow
     before: list[NotAllowed] = []
     not_allowing: list[str] = []
     for i in rcp_gaps:
@@ -355,39 +328,15 @@ def evaluate(
     for i in scp_gaps:
         not_allowing.append("scp")
         before.append(("scp", scps[i], f"no SCP at organization level {i} allows {action}"))
-
-    root = info.kind == "root"
-    boundary_ok = root or permission_boundary is None or boundary_allows
-    session_ok = root or not sessions or session_allows
-    identity_chain = (identity_allows or root) and boundary_ok and session_ok
-    rp_kind: MatchKind | None = None
-    for i in range(resource_start, resource_end):
-        kind = allows[i][3]
-        if rp_kind is None or _KIND_RANK[kind] < _KIND_RANK[rp_kind]:
-            rp_kind = kind
-
-    strict = request.action_lower.startswith(_STRICT_SERVICES) and is_strict_resource_policy(request)
-    not_iam = info.kind in _NOT_IAM
-    if not_iam:
-        allowed = rp_kind is not None
-    elif same_account:
-        by_resource = rp_kind == "direct" or (rp_kind == "role" and boundary_ok and session_ok)
-        # a trust or key policy must allow itself (naming the account root needs the identity side too)
-        allowed = (
-            (by_resource or (rp_kind == "account" and identity_chain)) if strict else (identity_chain or by_resource)
-        )
-    else:
-        allowed = rp_kind is not None and identity_chain
-
-    after: list[NotAllowed] = []
+    after = []
     if root and not identity_allows:
         after.append(("identity", (), ROOT_DETAIL))
-    if not allowed:
-        if not_iam:
+    if not (allowed or combine(False, True, identity_ok, limits_ok, rp_kind, scope)):  # the policies do not allow
+        if scope == "not_iam":
             not_allowing.append("resource")
             after.append(("resource", _as_tuple(resource_policy), "no resource policy statement allows"))
         else:
-            if not (identity_allows or root):
+            if not identity_ok:
                 not_allowing.append("identity")
                 after.append(("identity", identity_policies, "no identity policy allows"))
             if not boundary_ok:
@@ -396,22 +345,20 @@ def evaluate(
             if not session_ok:
                 not_allowing.append("session")
                 after.append(("session", sessions, "no session policy allows"))
-            if rp_kind is None and (not same_account or strict):
+            if rp_kind is None and scope != "same":
                 not_allowing.append("resource")
                 why = (
                     "the resource policy must allow this (trust policy or KMS key policy)"
-                    if same_account
+                    if scope == "strict"
                     else "cross-account access needs the resource policy to allow"
                 )
                 after.append(("resource", _as_tuple(resource_policy), why))
         if not not_allowing:
             not_allowing.append("identity")
             after.append(("identity", identity_policies, "no policy combination allows"))
-    notes: list[ReasonFields] = []
+    notes: list[ReasonFields] | None = None
     if rule is not None and not not_allowing:  # the policies allow, but AWS does not let customers do this
         not_allowing.append("resource")
-        notes.append(_aws_note("NotAllowed", rule))
+        notes = [_aws_note("NotAllowed", rule)]
     explanation = Found(action, allows, before, after, notes)
-    if not_allowing:
-        return Decision("implicit_deny", tuple(dict.fromkeys(not_allowing)), frozen_missing, errors, explanation)
-    return Decision("allowed", (), frozen_missing, errors, explanation)
+    return Decision("implicit_deny", tuple(dict.fromkeys(not_allowing)), frozen_missing, errors, explanation)

@@ -93,9 +93,8 @@ class Statement:
 @dataclass(frozen=True, slots=True, eq=False)
 class StatementIndex:
     """A policy's statements by the service prefix their ``Action`` can name (lower-cased), and those that can name
-    any service (``NotAction``, a service wildcard). Immutable; :func:`statements_for` answers "which statements
-    cover this action" from it, remembering the answer in a bounded memo (compared by identity: one index per
-    compiled document)."""
+    any service (``NotAction``, a service wildcard). Immutable, compared and hashed by identity (one index per compiled
+    document); :data:`ACTION_STATEMENTS` remembers its answers to "which statements cover this action"."""
 
     by_service: Mapping[str, tuple[Statement, ...]]
     any_service: tuple[Statement, ...]
@@ -114,20 +113,64 @@ class StatementIndex:
                 by_service.setdefault(svc, []).append(st)
         return cls({k: tuple(v) for k, v in by_service.items()}, tuple(any_service))
 
+    def statements_for(self, action: str) -> tuple[Statement, ...]:
+        """The statements whose ``Action`` / ``NotAction`` covers ``action`` (lower-cased), in policy order
+        (computed each time: :meth:`ActionStatements.lookup` remembers it)."""
+        service = action.partition(":")[0]
+        named = self.by_service.get(service, ())
+        candidates = named + self.any_service
+        if named and self.any_service:
+            candidates = tuple(sorted(candidates, key=lambda s: s.index))
+        return tuple(s for s in candidates if s.matches_action(action))
+
 
 EMPTY_INDEX = StatementIndex({}, ())
 
+ByIndex = dict[StatementIndex, tuple[Statement, ...]]
+"""For one action: the statements of each index that cover it."""
 
-@lru_cache(maxsize=1 << 16)
-def statements_for(index: StatementIndex, action: str) -> tuple[Statement, ...]:
-    """The statements of ``index`` whose ``Action`` / ``NotAction`` covers ``action`` (lower-cased), in policy
-    order. A pure function of its arguments, memoised: a batch asks about the same few actions again and again."""
-    service = action.partition(":")[0]
-    named = index.by_service.get(service, ())
-    candidates = named + index.any_service
-    if named and index.any_service:
-        candidates = tuple(sorted(candidates, key=lambda s: s.index))
-    return tuple(s for s in candidates if s.matches_action(action))
+
+class ActionStatements:
+    """A memo of :meth:`StatementIndex.statements_for`: which statements of each compiled policy cover an action.
+
+    Arranged action first: a decision asks about one action across several policies, so it fetches the action's
+    table once (:meth:`for_action`) and then finds each policy's answer with one lookup by index identity
+    (:meth:`answer`); a batch asks about the same few actions again and again. Bounded: emptied when it holds more
+    than ``limit`` answers (it holds the indexes it answered for; the compiled policies stay immutable)."""
+
+    __slots__ = ("_by_action", "_limit", "_size")
+
+    def __init__(self, limit: int = 1 << 16) -> None:
+        self._by_action: dict[str, ByIndex] = {}
+        self._limit = limit
+        self._size = 0
+
+    def for_action(self, action: str) -> ByIndex:
+        """The table of ``action`` (lower-cased); pass it to :meth:`answer`."""
+        table = self._by_action.get(action)
+        if table is None:
+            table = self._by_action[action] = {}
+        return table
+
+    def answer(self, table: ByIndex, index: StatementIndex, action: str) -> tuple[Statement, ...]:
+        """The statements of ``index`` covering ``action``, ``table`` being :meth:`for_action` of that action."""
+        found = table.get(index)
+        if found is None:
+            found = index.statements_for(action)
+            if self._size >= self._limit:
+                self._by_action.clear()
+                self._size = 0
+            table[index] = found
+            self._size += 1
+        return found
+
+    def lookup(self, index: StatementIndex, action: str) -> tuple[Statement, ...]:
+        return self.answer(self.for_action(action), index, action)
+
+
+ACTION_STATEMENTS = ActionStatements()
+"""The engine's one memo of which statements cover an action (:func:`~iamwarden.policy.evaluate` and
+:meth:`Policy.statements_for` use it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +200,7 @@ class Policy:
 
     def statements_for(self, action: str) -> tuple[Statement, ...]:
         """The statements whose ``Action`` / ``NotAction`` covers ``action`` (lower-cased), in policy order."""
-        return statements_for(self.index, action)
+        return ACTION_STATEMENTS.lookup(self.index, action)
 
 
 class _Parser:

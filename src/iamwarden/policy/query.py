@@ -10,10 +10,10 @@ The effective-permissions index (:mod:`iamwarden.analysis.effective`) and the es
   could match for *some* values of them: :func:`loose_pattern`).
 - **Under which conditions** a statement applies when only part of the request is known: :func:`statement_state`
   answers ``True`` / ``False`` / ``None`` (three-valued) with the conditions (and resource variables) left undecided.
-- **How policy types combine** on the identity side of a request in the principal's own account:
-  :func:`identity_side` (an explicit deny wins; then an identity Allow, and the permissions boundary, and every SCP
-  level — the order of :func:`~iamwarden.policy.evaluate`), in three-valued logic, and :func:`needs_resource_policy`
-  (the requests the identity side alone never allows: cross-account, a role's trust policy, a KMS key policy).
+- **How policy types combine**: :func:`~iamwarden.policy.combination.combine`, the rule
+  :func:`~iamwarden.policy.evaluate` itself uses, in three-valued logic (re-exported here with :func:`any_of` /
+  :func:`all_of`); :func:`request_scope` says which policy types must allow a request and :func:`needs_resource_policy`
+  which requests the identity side alone never allows (cross-account, a role's trust policy, a KMS key policy).
 - **What a policy reads from the request**: :func:`context_keys` (condition keys and policy variables, lower-cased).
 
 Case (IAM User Guide, "IAM JSON policy elements: Resource", https://docs.aws.amazon.com/IAM/latest/UserGuide/
@@ -31,15 +31,13 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
+from iamwarden.policy.combination import Scope, Tri, all_of, any_of, combine
+from iamwarden.policy.combination import needs_resource_policy as scope_needs_resource_policy
 from iamwarden.policy.conditions import Condition
-from iamwarden.policy.evaluation import Request, is_strict_resource_policy
+from iamwarden.policy.evaluation import Request
 from iamwarden.policy.language import Policy, Statement
 from iamwarden.policy.matching import ResourcePattern, WildcardTemplate
 from iamwarden.policy.variables import ContextValue, Template, Variable
-
-Tri = bool | None
-"""Three-valued logic: ``True``, ``False``, or ``None`` for "depends on what is not known"."""
-
 
 # ----------------------------------------------------------------------------------------------------------------
 # Which statements could match an action on a resource
@@ -189,50 +187,17 @@ def statement_state(
 # How policy types combine
 
 
-def any_of(values: Iterable[Tri]) -> Tri:
-    """Three-valued OR: a policy type allows when one of its statements applies."""
-    out: Tri = False
-    for v in values:
-        if v is True:
-            return True
-        if v is None:
-            out = None
-    return out
-
-
-def all_of(values: Iterable[Tri]) -> Tri:
-    """Three-valued AND: the identity side allows when every policy type on it allows."""
-    out: Tri = True
-    for v in values:
-        if v is False:
-            return False
-        if v is None:
-            out = None
-    return out
-
-
-def identity_side(deny: Tri, identity: Tri, limits: Sequence[Tri]) -> Tri:
-    """The identity side of a same-account request, as :func:`~iamwarden.policy.evaluate` combines it: ``False`` when
-    a Deny applies (``deny``); else an identity Allow AND every limit that applies (``limits``: the permissions
-    boundary when there is one, then one answer per SCP organization level). Each answer is three-valued (an Allow
-    applies when one of its statements does: :func:`any_of`); a Deny that may apply leaves an allowed request
-    undecided."""
-    if deny is True:
-        return False
-    allowed = all_of([identity, *limits])
-    if allowed is True and deny is None:
-        return None
-    return allowed
+def request_scope(request: Request) -> Scope:
+    """Which policy types must allow ``request`` (:func:`~iamwarden.policy.combination.scope_of`, derived when the
+    request is built)."""
+    return request.scope
 
 
 def needs_resource_policy(request: Request) -> bool:
     """Requests the identity side alone never allows: cross-account ones (the resource's account is not the
-    principal's) and those a resource policy must allow by itself (:func:`~iamwarden.policy.evaluation.
-    is_strict_resource_policy`: a role's trust policy, a KMS key policy)."""
-    account = request.info.account
-    if account is not None and request.account_of_resource != account:
-        return True
-    return is_strict_resource_policy(request)
+    principal's) and those a resource policy must allow by itself (a role's trust policy, a KMS key policy:
+    :func:`~iamwarden.policy.combination.is_strict_resource_policy`)."""
+    return scope_needs_resource_policy(request_scope(request))
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -265,6 +230,7 @@ def context_keys(policy: Policy) -> frozenset[str]:
 
 __all__ = [
     "LoosePattern",
+    "Scope",
     "Tri",
     "Undecided",
     "UndecidedResource",
@@ -272,12 +238,13 @@ __all__ = [
     "allow_resource_patterns",
     "allow_statements",
     "any_of",
+    "combine",
     "conditions_state",
     "context_keys",
-    "identity_side",
     "loose_pattern",
     "matching_arns",
     "needs_resource_policy",
+    "request_scope",
     "statement_context_keys",
     "statement_state",
 ]
