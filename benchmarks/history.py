@@ -2,7 +2,8 @@
 
 .venv/bin/python benchmarks/history.py                                  # 5,000 principals, 365 days, SQLite
 .venv/bin/python benchmarks/history.py --days 30                        # a quick run
-.venv/bin/python benchmarks/history.py --db postgresql://postgres@127.0.0.1:5433/bench   # also on PostgreSQL
+.venv/bin/python benchmarks/history.py --days 30 --postgresql          # also on a PostgreSQL server it starts
+.venv/bin/python benchmarks/history.py --db postgresql://postgres@127.0.0.1:5433/bench   # on your own server
 
 The account is generated once (``benchmarks/generate_account.py``, cached in benchmarks/out/) and scanned once with
 every check; what the history keeps of it (:func:`iamwarden.store.scan_content`) is then changed a little each day,
@@ -245,11 +246,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--db", action="append", help="An empty database to fill (repeat for several).")
+    parser.add_argument(
+        "--postgresql",
+        action="store_true",
+        help="Also start Debian's PostgreSQL on a free port (as the postgres user when root; commits flushed to disk, "
+        "as SQLite's are) and fill a new database there; the server is stopped and its folder removed at the end.",
+    )
+    parser.add_argument("--no-sqlite", action="store_true", help="Without --db, fill no SQLite file.")
     args = parser.parse_args(argv)
     base = base_content(args.principals, args.seed)
     with tempfile.TemporaryDirectory() as tmp:
-        for db in args.db or [str(Path(tmp) / "history.sqlite")]:
+        targets = list(args.db or ([] if args.no_sqlite else [str(Path(tmp) / "history.sqlite")]))
+        for db in targets:
             run(db, base, args.days, args.seed)
+        if args.postgresql:
+            from tests.store.postgres import running_postgres
+
+            with running_postgres(durable=True) as server:
+                print(f"\nPostgreSQL server started by the benchmark on port {server.port}")
+                run(server.new_database(), base, args.days, args.seed)
     return 0
 
 

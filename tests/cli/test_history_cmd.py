@@ -143,3 +143,46 @@ def test_a_postgresql_server_that_is_down_exits_2_after_writing_the_reports(tmp_
     assert line.startswith(f"error: postgresql://iw:***@127.0.0.1:{port}/history: cannot connect: ")
     assert "hunter2" not in out
     assert out_file.is_file()
+
+
+def test_a_recorded_scans_json_report_dates_its_open_failures(db: str, day2: Path, tmp_path: Path) -> None:
+    """scan --record --format json: each open failure's first_seen and since_previous_scan (new, regressed,
+    unchanged); the demo, its scripted change, then the demo again an hour later (what the change fixed comes back)."""
+    import gzip
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    day3 = tmp_path / "demo-account-day3.json"
+    snapshot = json.loads(gzip.decompress(DEMO.read_bytes()))
+    snapshot["collected_at"] = "2026-11-20T11:00:00Z"  # an hour after the change (no check crosses a day limit)
+    day3.write_text(json.dumps(snapshot))
+    schema = json.loads((Path(__file__).parents[2] / "docs" / "findings.schema.json").read_text())
+    reports = []
+    for n, path in enumerate((DEMO, day2, day3)):
+        out = tmp_path / f"{n}.json"
+        code, text = run("scan", "-s", str(path), "--record", "--db", db, "-f", "json", "-o", str(out))
+        assert code == 0, text
+        report = orjson.loads(out.read_bytes())
+        Draft202012Validator(schema).validate(report)
+        reports.append(report)
+    times = [r["snapshot"]["collected_at"] for r in reports]
+
+    def states(report: dict) -> dict[str, tuple[str, str]]:  # type: ignore[type-arg]
+        out = {}
+        for f in report["findings"]:
+            failing = f["status"] == "fail" and "suppressed" not in f
+            assert ("first_seen" in f) == failing and ("since_previous_scan" in f) == failing, f
+            if failing:
+                out[f["id"]] = (f["first_seen"], f["since_previous_scan"])
+        return out
+
+    first, second, third = (states(r) for r in reports)
+    assert set(first.values()) == {(times[0], "new")}
+    new_on_day2 = {f for f, state in second.items() if state == (times[1], "new")}
+    assert len(new_on_day2) == 5 and new_on_day2 == second.keys() - first.keys()
+    assert {second[f] for f in second.keys() & first.keys()} == {(times[0], "unchanged")}
+    regressed = {f for f, state in third.items() if state[1] == "regressed"}
+    assert regressed == first.keys() - second.keys() and len(regressed) == 2
+    assert {third[f][0] for f in regressed} == {times[0]}  # first seen on the first day, back on the third
+    assert third.keys() == first.keys() and not third.keys() & new_on_day2

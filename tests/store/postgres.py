@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,9 +76,21 @@ def postgres_server() -> Iterator[PostgresServer]:
     if bin_dir is None:
         unavailable("PostgreSQL binaries not found in /usr/lib/postgresql/*/bin")
         raise AssertionError("unreachable")
-    owner = "postgres" if os.geteuid() == 0 else None
-    if owner is not None and shutil.which("runuser") is None:
+    if os.geteuid() == 0 and shutil.which("runuser") is None:
         unavailable("runuser not found (needed to run PostgreSQL as the postgres user)")
+    with running_postgres(bin_dir) as server:
+        yield server
+
+
+@contextmanager
+def running_postgres(bin_dir: Path | None = None, *, durable: bool = False) -> Iterator[PostgresServer]:
+    """Start a PostgreSQL server (``bin_dir``: the newest Debian one by default) on a free local port, as the
+    ``postgres`` user when root, in a temporary data directory; stop it and remove the directory on exit. Without
+    ``durable``, commits are not flushed to disk (``fsync=off``: tests); ``benchmarks/history.py`` asks for it."""
+    bin_dir = bin_dir or _bin_dir()
+    if bin_dir is None:
+        raise RuntimeError("PostgreSQL binaries not found in /usr/lib/postgresql/*/bin (Debian's postgresql)")
+    owner = "postgres" if os.geteuid() == 0 else None
     base = Path(tempfile.mkdtemp(prefix="iamwarden-pg-"))
     data, log = base / "data", base / "server.log"
     if owner is not None:
@@ -85,16 +98,14 @@ def postgres_server() -> Iterator[PostgresServer]:
     port = _free_port()
     user = owner or "postgres"
     pg_ctl = str(bin_dir / "pg_ctl")
+    initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", user, "-A", "trust", "-E", "UTF8"]
     try:
         subprocess.run(
-            _as_server_user(
-                [str(bin_dir / "initdb"), "-D", str(data), "-U", user, "-A", "trust", "-E", "UTF8", "--no-sync"],
-                owner,
-            ),
-            check=True,
-            capture_output=True,
+            _as_server_user([*initdb] if durable else [*initdb, "--no-sync"], owner), check=True, capture_output=True
         )
-        options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50"
+        options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c max_connections=50"
+        if not durable:
+            options += " -c fsync=off"
         subprocess.run(
             _as_server_user([pg_ctl, "-D", str(data), "-o", options, "-l", str(log), "-w", "-t", "60", "start"], owner),
             check=True,

@@ -60,8 +60,9 @@ class Recording:
 def record_scan_before_reports(
     db: str | None, snapshot: Snapshot, assessment: Assessment, source: Path | None, *, trends: bool
 ) -> Recording:
-    """Record the scan (one transaction) and, with ``trends``, read the history the HTML report shows. A database
-    problem is kept in the result, so the reports are still written before the command fails."""
+    """Record the scan (one transaction) and, with ``trends``, read the history the HTML report shows (and the JSON
+    report's first-seen dates). A database problem is kept in the result, so the reports are still written before
+    the command fails."""
     from iamwarden.runtime import gc_paused
     from iamwarden.store import History, StoreError, database_url, describe, record_scan
 

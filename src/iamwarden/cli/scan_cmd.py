@@ -257,7 +257,9 @@ def scan(
     recording: Recording | None = None
     if record:  # before the reports (the HTML report shows the trend); a database problem is raised after them
         source = path or snapshot or authorization_details or import_dir
-        recording = record_scan_before_reports(db, loaded, assessment, source, trends="html" in chosen)
+        recording = record_scan_before_reports(
+            db, loaded, assessment, source, trends=bool({"html", "json"} & set(chosen))
+        )
     with gc_paused():  # the reports' dicts form no cycles; the collector's passes over the account cost seconds
         written += emit(
             assessment,

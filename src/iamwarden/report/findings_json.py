@@ -14,10 +14,13 @@ Shape (``docs/findings.schema.json`` is the JSON Schema, checked by the tests)::
                    "evidence", "compliance": {"cis_aws_v6": [...], "security_hub": [...]},
                    "remediation": {"summary", "cli", "console"}, "references": [...],
                    "suppressed": {"reason", "expires", "owner", "origin"},             # only when suppressed
-                   "suppression_expired": {"reason", "expires", "owner", "origin"}}]}  # only when it expired
+                   "suppression_expired": {"reason", "expires", "owner", "origin"},    # only when it expired
+                   "first_seen", "since_previous_scan"}]}        # open failures of a recorded scan (scan --record)
 
 Counts in ``summary`` leave suppressed results out (they are counted under ``suppressed``); each finding keeps its
-real ``status``.
+real ``status``. With ``scan --record``, each open failure (failed, not suppressed) also says when it first failed in
+the account's recorded scans (``first_seen``) and whether it is ``new``, ``regressed`` (it failed in an earlier scan,
+not in the previous one) or ``unchanged`` since the account's previous recorded scan (``since_previous_scan``).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -34,6 +37,9 @@ from iamwarden.checks.base import CheckMetadata, Finding, Status
 from iamwarden.checks.runner import Assessment
 from iamwarden.report.place import AccountPlace, account_place
 from iamwarden.runtime import write_atomically
+
+if TYPE_CHECKING:
+    from iamwarden.report.trends import HistoryView
 
 SCHEMA_ID = "https://iamwarden.dev/schemas/findings.schema.json"
 
@@ -91,7 +97,9 @@ def suppressions_json(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def report_json(assessment: Assessment) -> dict[str, Any]:
+def report_json(assessment: Assessment, history: HistoryView | None = None) -> dict[str, Any]:
+    """The report; with ``history`` (the scan was recorded), the open failures' ``first_seen`` and
+    ``since_previous_scan``."""
     account = assessment.account
     report: dict[str, Any] = {
         "tool": {"name": "iamwarden", "version": __version__},
@@ -121,14 +129,22 @@ def report_json(assessment: Assessment) -> dict[str, Any]:
         if part is None:
             part = shared[f.check.id] = check_json(f.check)
         findings.append(finding_json(f, part, place))
+    if history is not None:
+        states = history.open_failures()
+        for item in findings:
+            state = states.get(item["id"])
+            if state is not None:
+                first, change = state
+                item["first_seen"] = first.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if first else None
+                item["since_previous_scan"] = change
     report["findings"] = findings
     return report
 
 
-def dumps(assessment: Assessment) -> bytes:
-    return orjson.dumps(report_json(assessment), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+def dumps(assessment: Assessment, history: HistoryView | None = None) -> bytes:
+    return orjson.dumps(report_json(assessment, history), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
-def write_report(assessment: Assessment, path: Path) -> None:
+def write_report(assessment: Assessment, path: Path, history: HistoryView | None = None) -> None:
     """Write the JSON report atomically (:func:`iamwarden.runtime.write_atomically`)."""
-    write_atomically(path, dumps(assessment), "the report")
+    write_atomically(path, dumps(assessment, history), "the report")

@@ -69,7 +69,7 @@ def _writers(
     artifact = str(source_file) if source_file is not None else None
 
     def write_json(assessment: Assessment, path: Path) -> None:
-        write_atomically(path, dumps(assessment), "the report")
+        write_atomically(path, dumps(assessment, history), "the report")
 
     return {
         "json": write_json,
@@ -96,7 +96,8 @@ def emit(
 ) -> list[Path]:
     """Print and write what ``formats`` ask for; returns the files written, in :data:`FORMATS` order. Files always
     hold every result (filters only narrow what the console shows). ``source_file`` is the scanned input file: SARIF
-    results are anchored to it. ``history`` (``scan --record``): the HTML report shows its trends and changes."""
+    results are anchored to it. ``history`` (``scan --record``): the HTML report shows its trends and changes, the JSON
+    report its open failures' first-seen dates and whether they are new, regressed or unchanged."""
     from iamwarden.report.scorecard import render
 
     if "console" in formats:

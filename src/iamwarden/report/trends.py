@@ -46,13 +46,22 @@ class HistoryView:
     changes: ScanDiff | None
     scan_id: int
 
+    def open_failures(self) -> dict[str, tuple[datetime | None, str]]:
+        """Each open failure of the scan: when it was first seen, and how it stands against the account's previous
+        recorded scan (``new``, ``regressed`` or ``unchanged``; all ``new`` in the account's first)."""
+        if self.changes is None:
+            return {f: (when, "new") for f, when in self.first_seen.items()}
+        return {
+            f.result.finding_id: (f.first_seen, f.change)
+            for f in self.changes.findings
+            if f.change in ("new", "regressed", "unchanged")
+        }
+
 
 def history_view(history: History, content: ScanContent, scan_id: int) -> HistoryView:
     """Read the account's trend and its open failures' first-seen dates (the scan ``scan_id`` just recorded included),
-    and compare the scan with the previous one of the account."""
+    and compare the scan with the previous one of the account (the database compares the two recorded scans)."""
     points = tuple(history.trend(content.account_id))
-    failing = [f for f, r in content.results.items() if r.open_failure]
-    failed = history.first_failed(content.account_id, failing, before=content.collected_at)
     earlier = [
         s
         for s in history.scans(account_id=content.account_id)
@@ -61,13 +70,17 @@ def history_view(history: History, content: ScanContent, scan_id: int) -> Histor
     changes = None
     if earlier:
         previous = earlier[-1]
+        old, new, failed = history.compared(previous.id, scan_id)
         changes = diff_scans(
-            history.content(previous.id),
-            content,
+            old,
+            new,
             Side(f"scan {previous.id}", previous.account_id, previous.collected_at, previous.id),
             Side(f"scan {scan_id}", content.account_id, content.collected_at, scan_id),
             failed,
         )
+    else:
+        failing = [f for f, r in content.results.items() if r.open_failure]
+        failed = history.first_failed(content.account_id, failing, before=content.collected_at)
     return HistoryView(points, failed, changes, scan_id)
 
 
