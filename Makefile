@@ -25,9 +25,10 @@ demo: $(STAMP)
 		--output demo-output/alerts.jsonl
 	rm -f demo-output/history.sqlite
 	$(BIN)/python scripts/demo_change.py demo/demo-account.json.gz demo-output/demo-account-changed.json.gz
-	$(BIN)/iamwarden scan --snapshot demo/demo-account.json.gz --record --db demo-output/history.sqlite --quiet
-	$(BIN)/iamwarden scan --snapshot demo-output/demo-account-changed.json.gz --record --db demo-output/history.sqlite \
-		--quiet
+	$(BIN)/iamwarden scan --snapshot demo/demo-account.json.gz --secrets demo-output/secrets.json --record \
+		--db demo-output/history.sqlite --quiet
+	$(BIN)/iamwarden scan --snapshot demo-output/demo-account-changed.json.gz --secrets demo-output/secrets.json \
+		--record --db demo-output/history.sqlite --quiet
 	$(BIN)/iamwarden diff 444455556666@previous 444455556666@latest --db demo-output/history.sqlite \
 		--format console,html --output demo-output/changes.html
 
