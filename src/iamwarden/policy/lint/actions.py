@@ -19,6 +19,8 @@ class ResolvedActions:
     entries: tuple[tuple[JScalar, tuple[Action, ...]], ...]
     complete: bool
     has_star: bool
+    names: tuple[frozenset[str], ...]
+    """The full names (``service:Action``) of each entry's actions, in the order of ``entries``."""
 
     def actions(self) -> tuple[Action, ...]:
         seen: dict[str, Action] = {}
@@ -32,11 +34,14 @@ def _has_wildcard(text: str) -> bool:
     return "*" in text or "?" in text
 
 
-_EXPANDED: weakref.WeakKeyDictionary[Catalogue, dict[str, tuple[Action, ...]]] = weakref.WeakKeyDictionary()
+_EXPANDED: weakref.WeakKeyDictionary[Catalogue, dict[str, tuple[tuple[Action, ...], frozenset[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def _expand(cat: Catalogue, text: str) -> tuple[Action, ...]:
-    """``cat.expand(text)``, remembered per catalogue (the same entries recur across an account's policies)."""
+def _expand(cat: Catalogue, text: str) -> tuple[tuple[Action, ...], frozenset[str]]:
+    """``cat.expand(text)`` and the actions' full names, remembered per catalogue (the same entries recur across an
+    account's policies)."""
     memo = _EXPANDED.get(cat)
     if memo is None:
         memo = _EXPANDED[cat] = {}
@@ -44,12 +49,14 @@ def _expand(cat: Catalogue, text: str) -> tuple[Action, ...]:
     if found is None:
         if len(memo) > 65536:
             memo.clear()
-        found = memo[text] = cat.expand(text)
+        actions = cat.expand(text)
+        found = memo[text] = (actions, frozenset(a.full_name for a in actions))
     return found
 
 
 def check_actions(st: Statement, cat: Catalogue, out: Collector) -> ResolvedActions:
     entries: list[tuple[JScalar, tuple[Action, ...]]] = []
+    names: list[frozenset[str]] = []
     complete = True
     has_star = False
     for entry in st.actions:
@@ -57,6 +64,7 @@ def check_actions(st: Statement, cat: Catalogue, out: Collector) -> ResolvedActi
         if text == "*":
             has_star = True
             entries.append((entry, ()))
+            names.append(frozenset())
             continue
         prefix, sep, name = text.partition(":")
         if not sep or not prefix or not name:
@@ -71,7 +79,7 @@ def check_actions(st: Statement, cat: Catalogue, out: Collector) -> ResolvedActi
             )
             complete = False
             continue
-        found = _expand(cat, text)
+        found, found_names = _expand(cat, text)
         if not found:
             if _has_wildcard(text):
                 out.at("INVALID_ACTION", entry, f"{text!r} matches no action")
@@ -80,7 +88,8 @@ def check_actions(st: Statement, cat: Catalogue, out: Collector) -> ResolvedActi
             complete = False
             continue
         entries.append((entry, found))
-    resolved = ResolvedActions(tuple(entries), complete, has_star)
+        names.append(found_names)
+    resolved = ResolvedActions(tuple(entries), complete, has_star, tuple(names))
     _redundant(resolved, out, st.action_key or "Action")
     return resolved
 
@@ -88,7 +97,7 @@ def check_actions(st: Statement, cat: Catalogue, out: Collector) -> ResolvedActi
 def _redundant(resolved: ResolvedActions, out: Collector, element: str) -> None:
     """An entry whose actions another entry all covers. Of two entries that cover each other (the same action
     written twice), the later is the redundant one."""
-    sets = [(entry, frozenset(a.full_name for a in actions)) for entry, actions in resolved.entries]
+    sets = [(entry, names) for (entry, _), names in zip(resolved.entries, resolved.names, strict=True)]
     star = next((entry for entry, _ in sets if entry.value == "*"), None)
     for i, (entry, names) in enumerate(sets):
         if entry.value == "*":

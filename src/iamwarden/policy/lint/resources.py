@@ -143,12 +143,17 @@ def _wildcard_service(arn: str) -> bool:
 def _missing_field(cat: Catalogue, parts: list[str], service: str) -> tuple[str, str] | None:
     """An empty Region where every format the resource part fits has one."""
     region, resource = parts[3], parts[5]
-    fitting = [
-        fmt.split(":", 5)
-        for fmt in cat.formats_by_arn_service()[service]
-        if globs_intersect(resource, _VARIABLE.sub("*", fmt.split(":", 5)[5]))
-    ]
-    if not region and fitting and all(fields[3] for fields in fitting):
+    if region:
+        return None
+    fitted = False
+    for fmt in cat.formats_by_arn_service()[service]:
+        fields = fmt.split(":", 5)
+        if not globs_intersect(resource, _VARIABLE.sub("*", fields[5])):
+            continue
+        if not fields[3]:
+            return None  # a format without a Region fits
+        fitted = True
+    if fitted:
         return "MISSING_ARN_REGION", f"{service} ARNs of this resource type need a Region (or *)"
     return None
 
@@ -221,26 +226,31 @@ def globs_intersect(a: str, b: str) -> bool:
     n = min(len(suffix_a), len(suffix_b))
     if suffix_a[:n] != suffix_b[:n]:
         return False
-    memo: dict[tuple[int, int], bool] = {}
-
-    def go(i: int, j: int) -> bool:
-        key = (i, j)
-        if key in memo:
-            return memo[key]
-        if i == len(a) and j == len(b):
-            result = True
-        elif i < len(a) and a[i] == "*":
-            result = go(i + 1, j) or (j < len(b) and go(i, j + 1))
-        elif j < len(b) and b[j] == "*":
-            result = go(i, j + 1) or (i < len(a) and go(i + 1, j))
-        elif i < len(a) and j < len(b) and (a[i] == b[j] or a[i] == "?" or b[j] == "?"):
-            result = go(i + 1, j + 1)
+    # Reachability over pairs of positions (i in a, j in b): a "*" consumes nothing or one character of the other
+    # side; two literals (or "?") consume one each when they can be the same character.
+    end = (len(a), len(b))
+    seen = {(0, 0)}
+    todo = [(0, 0)]
+    while todo:
+        state = todo.pop()
+        if state == end:
+            return True
+        i, j = state
+        ca = a[i] if i < len(a) else ""
+        cb = b[j] if j < len(b) else ""
+        if ca == "*":
+            steps: tuple[tuple[int, int], ...] = ((i + 1, j), (i, j + 1)) if cb else ((i + 1, j),)
+        elif cb == "*":
+            steps = ((i, j + 1), (i + 1, j)) if ca else ((i, j + 1),)
+        elif ca and cb and (ca == cb or ca == "?" or cb == "?"):
+            steps = ((i + 1, j + 1),)
         else:
-            result = False
-        memo[key] = result
-        return result
-
-    return go(0, 0)
+            continue
+        for step in steps:
+            if step not in seen:
+                seen.add(step)
+                todo.append(step)
+    return False
 
 
 @lru_cache(maxsize=65536)

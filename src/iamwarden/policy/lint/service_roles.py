@@ -69,11 +69,11 @@ def check_service_roles(st: Statement, resolved: ResolvedActions, out: Collector
 def _how_granted(st: Statement, resolved: ResolvedActions, action: str) -> str | None:
     """``named``, ``wildcard`` or ``notaction``: how the statement grants ``action``; ``None`` if it does not."""
     if st.action_key == "NotAction":
-        listed = resolved.has_star or any(a.full_name == action for _, found in resolved.entries for a in found)
+        listed = resolved.has_star or any(action in names for names in resolved.names)
         return None if listed else "notaction"
     named, wildcard = False, resolved.has_star
-    for entry, found in resolved.entries:
-        if any(a.full_name == action for a in found):
+    for (entry, _), names in zip(resolved.entries, resolved.names, strict=True):
+        if action in names:
             if _is_wildcard(str(entry.value)):
                 wildcard = True
             else:
