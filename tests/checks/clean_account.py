@@ -22,9 +22,10 @@ Administrators, as a well-run account has them (each listed in ``least_privilege
 ``dana`` in the ``administrators`` group (AWS's AdministratorAccess), with a console password, MFA and no access key;
 a ``break-glass`` role with AdministratorAccess that only this account's principals can assume, and only with MFA;
 IAM Identity Center's ``AWSReservedSSO_AdministratorAccess_...`` role of the AdministratorAccess permission set,
-assumed through the Identity Center SAML provider. All three work only from the corporate network
-(``CorporateNetworkOnly``, the IAM User Guide's "Denies access to AWS based on the source IP" example, in the group, the
-role and the permission set). Day-to-day work goes through scoped groups and roles.
+assumed through the Identity Center SAML provider. None is restricted by source IP or VPC: network conditions are a
+recommendation of the IAM best practices, and each administrator's every use already needs MFA or an identity
+provider's sign-in, so ``conditions.admin_network_bounds`` passes them, its evidence saying they are not bounded by
+network. Day-to-day work goes through scoped groups and roles.
 """
 
 from __future__ import annotations
@@ -54,7 +55,6 @@ SUPPORT_ACCESS = "arn:aws:iam::aws:policy/AWSSupportAccess"
 ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
 SSO_PROVIDER = f"{PREFIX}saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"
 SSO_ADMIN_ROLE = "AWSReservedSSO_AdministratorAccess_0123456789abcdef"
-CORPORATE_NETWORK = f"{PREFIX}policy/CorporateNetworkOnly"
 
 
 def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
@@ -175,18 +175,6 @@ POLICIES: list[dict[str, Any]] = [
         ),
     },
     {
-        "name": "CorporateNetworkOnly",
-        "document": _doc(
-            {
-                "Sid": "DenyOutsideCorporateNetwork",
-                "Effect": "Deny",
-                "Action": "*",
-                "Resource": "*",
-                "Condition": {"NotIpAddress": {"aws:SourceIp": ["192.0.2.0/24", "203.0.113.0/24"]}},
-            }
-        ),
-    },
-    {
         "arn": ADMINISTRATOR_ACCESS,
         "document": _doc({"Effect": "Allow", "Action": "*", "Resource": "*"}),
     },
@@ -222,7 +210,7 @@ GROUPS = [
         "created": CREATED,
         "attached": [f"{PREFIX}policy/AuditRead", f"{PREFIX}policy/SelfServiceCredentials"],
     },
-    {"name": "administrators", "created": CREATED, "attached": [ADMINISTRATOR_ACCESS, CORPORATE_NETWORK]},
+    {"name": "administrators", "created": CREATED, "attached": [ADMINISTRATOR_ACCESS]},
 ]
 
 ROLES: list[dict[str, Any]] = [
@@ -276,7 +264,7 @@ ROLES: list[dict[str, Any]] = [
         "name": "break-glass",
         "created": CREATED,
         "last_used": RECENT,
-        "attached": [ADMINISTRATOR_ACCESS, CORPORATE_NETWORK],
+        "attached": [ADMINISTRATOR_ACCESS],
         "trust": _trust({"AWS": f"{PREFIX}root"}, MFA),
     },
     {
@@ -284,7 +272,7 @@ ROLES: list[dict[str, Any]] = [
         "path": "/aws-reserved/sso.amazonaws.com/",
         "created": CREATED,
         "last_used": RECENT,
-        "attached": [ADMINISTRATOR_ACCESS, CORPORATE_NETWORK],
+        "attached": [ADMINISTRATOR_ACCESS],
         "trust": _doc(
             {
                 "Effect": "Allow",

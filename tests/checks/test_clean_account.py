@@ -69,8 +69,25 @@ def test_clean_account_lists_its_administrators(assessment: Assessment, variant:
         assert results[arn].status is Status.PASS and results[arn].detail.startswith("protected administrator"), arn
 
 
+def test_clean_account_administrators_are_not_bounded_by_network(assessment: Assessment, variant: str) -> None:
+    """No administrator of the clean account is restricted by source IP or VPC (a recommendation, not a requirement):
+    each passes ``conditions.admin_network_bounds`` because every use needs MFA or an identity provider's sign-in,
+    and its evidence says it is not bounded by network and what protects it."""
+    protection = {
+        f"{PREFIX}role/break-glass": "assumable only with MFA",
+        f"{PREFIX}role/aws-reserved/sso.amazonaws.com/{SSO_ADMIN_ROLE}": "an IAM Identity Center permission set",
+    }
+    if variant == "people-in-groups":
+        protection[f"{PREFIX}user/dana"] = "an MFA device (console sign-in asks for it) and no active access key"
+    results = {f.resource: f for f in assessment.findings if f.check.id == "conditions.admin_network_bounds"}
+    admins = {arn for arn, f in results.items() if f.status is Status.PASS}
+    assert admins == set(protection)
+    for arn, how in protection.items():
+        evidence = results[arn].outcome.evidence
+        assert evidence["network_bounded"] is False and how in str(evidence["protected_by"]), arn
+
+
 NOTHING_TO_JUDGE = {
-    "mfa.admin_users": "its administrator user works only from the corporate network, not from anywhere",
     "roles.workload_access_keys": "no programmatic-only user with keys",
 }
 """Checks with nothing to look at in a clean account: every one of their results is ``not_applicable``."""

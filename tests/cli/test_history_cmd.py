@@ -64,7 +64,7 @@ def test_record_two_scans_then_list_show_and_diff(db: str, day2: Path, tmp_path:
     assert code == 0, out
     assert out.startswith(
         f"Account {ACCOUNT}: scan 1 (2026-11-20 09:00 UTC) -> scan 2 (2026-11-20 10:00 UTC): 4 IAM changes; findings: "
-        "5 new, 0 regressed, 2 resolved, 122 unchanged"
+        "4 new, 0 regressed, 2 resolved, 115 unchanged"
     )
     for line in (
         "user/raj.mehta became an administrator via AdministratorAccess",
@@ -79,7 +79,7 @@ def test_record_two_scans_then_list_show_and_diff(db: str, day2: Path, tmp_path:
     data = orjson.loads((tmp_path / "changes" / "changes.json").read_bytes())
     assert data["summary"] == {
         "iam_changes": 4,
-        "findings": {"new": 5, "regressed": 0, "resolved": 2, "unchanged": 122},
+        "findings": {"new": 4, "regressed": 0, "resolved": 2, "unchanged": 115},
     }
     page = (tmp_path / "changes" / "changes.html").read_text(encoding="utf-8")
     assert "<h2>What changed</h2>" in page and "raj.mehta became an administrator" in page
@@ -103,7 +103,7 @@ def test_diff_of_two_snapshot_files_needs_no_database(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     code, out = run("diff", str(DEMO), str(day2), "--fail-on-new", "low")
     assert code == 1, out
-    assert "4 IAM changes; findings: 5 new, 0 regressed, 2 resolved, 122 unchanged" in out
+    assert "4 IAM changes; findings: 4 new, 0 regressed, 2 resolved, 115 unchanged" in out
     assert not (tmp_path / "data").exists()  # no history was created for it
 
 

@@ -46,7 +46,6 @@ def test_the_demo_change_shows_up_exactly() -> None:
     assert new == {
         ("least_privilege.effective_admins", f"{DEMO}:user/raj.mehta"),
         ("groups.user_direct_policies", f"{DEMO}:user/raj.mehta"),
-        ("conditions.admin_network_bounds", f"{DEMO}:user/raj.mehta"),
         ("roles.trust_open", f"{DEMO}:role/security-audit-readonly"),
         ("conditions.cross_account_trust", f"{DEMO}:role/security-audit-readonly"),
     }

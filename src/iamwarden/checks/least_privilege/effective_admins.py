@@ -204,6 +204,22 @@ def _role_exposures(
     return [], [], "assumed through a SAML identity provider" if federated else "assumable only with MFA"
 
 
+def mfa_guard(context: AnalysisContext, principal: User | Role, verdict: AdminAnalysis) -> str | None:
+    """How every use of an administrator's access needs MFA or an identity provider's sign-in, or ``None``: the
+    administrator access itself requires MFA; a user with an MFA device (every console sign-in then asks for it:
+    EnableMFADevice) and no active access key; a role of an IAM Identity Center permission set, assumed through a SAML
+    identity provider, or assumable only with MFA."""
+    if _requires_mfa(verdict):
+        return "the administrator access itself requires MFA"
+    if isinstance(principal, User):
+        keys = user_keys(principal)
+        if user_has_mfa(principal) and keys is not None and not any(k.active for k in keys):
+            return "an MFA device (console sign-in asks for it) and no active access key"
+        return None
+    exposures, gaps, how = _role_exposures(context, principal, verdict)
+    return how if not exposures and not gaps else None
+
+
 def _judge(
     context: AnalysisContext, principal: User | Role, policies: PrincipalPolicies, verdict: AdminAnalysis
 ) -> Outcome:
