@@ -1,4 +1,6 @@
-"""Write docs/iamwarden-readonly-policy.json and the generated part of docs/permissions.md from collect/apis.py.
+"""Write docs/iamwarden-readonly-policy.json, the generated part of docs/permissions.md, and for ``collect --org``
+docs/iamwarden-org-management-policy.json and docs/iamwarden-member-role.stackset.yaml, from collect/apis.py and
+collect/org.py.
 
 Run after changing ``iamwarden.collect.apis.APIS``:  ``.venv/bin/python scripts/write_permissions_policy.py``
 (``--check`` only reports whether the files are up to date, exit 1 when not).
@@ -9,7 +11,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from iamwarden.collect.permissions import readonly_policy_text, with_generated_section
+from iamwarden.collect.permissions import (
+    MANAGEMENT_POLICY_FILE,
+    STACKSET_FILE,
+    management_policy_text,
+    member_role_template_text,
+    readonly_policy_text,
+    with_generated_section,
+)
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 POLICY_FILE = DOCS / "iamwarden-readonly-policy.json"
@@ -19,6 +28,8 @@ GUIDE_FILE = DOCS / "permissions.md"
 def main(argv: list[str]) -> int:
     wanted = {
         POLICY_FILE: readonly_policy_text(),
+        DOCS / MANAGEMENT_POLICY_FILE: management_policy_text(),
+        DOCS / STACKSET_FILE: member_role_template_text(),
         GUIDE_FILE: with_generated_section(GUIDE_FILE.read_text(encoding="utf-8")),
     }
     stale = [path for path, text in wanted.items() if not path.exists() or path.read_text(encoding="utf-8") != text]

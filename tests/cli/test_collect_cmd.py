@@ -138,3 +138,38 @@ def test_bad_max_attempts_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch
 
     assert result.exit_code == 2
     assert result.stderr.strip() == "error: AWS_MAX_ATTEMPTS: 'many' is not a whole number of attempts (1 or more)"
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--role-name", "Audit"], "error: command line: --role-name: needs --org"),
+        (["--accounts", "111122223333"], "error: command line: --accounts: needs --org"),
+        (["--refresh"], "error: command line: --refresh: needs --org"),
+        (["--org", "--record"], "error: command line: --record: records one account: not with --org"),
+        (
+            ["--org", "--accounts", "1111,222233334444"],
+            "error: command line: --accounts: '1111' is not a 12-digit account id",
+        ),
+    ],
+)
+def test_org_options_without_org_or_misused(args: list[str], error: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["collect", "-o", str(tmp_path / "out"), *args])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [error]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_org_output_must_be_a_folder(tmp_path: Path) -> None:
+    output = tmp_path / "account.json.gz"
+    output.write_bytes(b"")
+    result = runner.invoke(app, ["collect", "--org", "-o", str(output)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {output}: is a file: --org writes a bundle folder (org.json, accounts/)"
+    ]
+    folder = runner.invoke(app, ["collect", "-o", str(tmp_path)])
+    assert folder.exit_code == 2
+    assert folder.stderr.splitlines() == [
+        f"error: {tmp_path}: is a folder: give a snapshot file (or --org for a bundle)"
+    ]

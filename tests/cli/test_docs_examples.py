@@ -183,7 +183,12 @@ def test_the_examples_are_found() -> None:
     assert {d.name for d in WITH_EXAMPLES} >= {"README.md", "simulate.md", "escalation.md", "secrets.md", "access.md"}
     assert [c for d in DOCUMENTS for c in commands(d) if _skip_reason(c)] == [
         "iamwarden collect --profile audit --all-regions -o account.json.gz",
+        "iamwarden collect --org --profile management -o org/ --max-workers 8",
         "iamwarden collect --profile audit -o today.json.gz --record",
+        "iamwarden collect --org -o org/ # every account, through iamwarden-member",
+        "iamwarden collect --org -o org/ --role-name AuditRole --external-id 4f1c9a",
+        "iamwarden collect --org -o org/ --ous ou-ab12-11111111 --accounts 222233334444,333344445555",
+        "iamwarden collect --org -o org/ --refresh --max-workers 16 --all-regions",
     ]
     assert examples(ROOT / "docs" / "simulate.md")[3] == (
         "iamwarden simulate --request-file bad.jsonl --format json",

@@ -125,7 +125,12 @@ BAD: list[tuple[str, Callable[[dict[str, Any]], None], str, bool]] = [
     ("a later version", _set("version", 2), "$.version: Input should be 1", True),
     ("no accounts key", _delete("accounts"), "$.accounts: Field required", True),
     ("a short account id", _set("accounts.1.id", "2222"), "$.accounts[1].id: String should match pattern", True),
-    ("an unknown status", _set("accounts.1.status", "GONE"), "$.accounts[1].status: Input should be 'ACTIVE'", True),
+    (
+        "an unknown status",
+        _set("accounts.1.status", "GONE"),
+        "$.accounts[1].status: Input should be 'PENDING_ACTIVATION', 'ACTIVE'",
+        True,
+    ),
     ("an empty OU path", _set("accounts.1.ou_path", []), "$.accounts[1].ou_path: List should have at least 1", True),
     (
         "a snapshot outside accounts/",

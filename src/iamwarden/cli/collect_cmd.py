@@ -1,10 +1,12 @@
-"""``iamwarden collect``: read a live AWS account (read-only) into a snapshot file."""
+"""``iamwarden collect``: read a live AWS account (read-only) into a snapshot file, or with ``--org`` every account of
+an organization into an org bundle."""
 
 from __future__ import annotations
 
 import os
 import threading
 from collections import Counter, defaultdict
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,7 +22,9 @@ if TYPE_CHECKING:  # boto3, the collector and the snapshot models are imported w
     import boto3
     from rich.progress import Progress, TaskID
 
+    from iamwarden.collect.bundle import OrgBundle
     from iamwarden.collect.live import ProgressEvent
+    from iamwarden.collect.org import AccountDone
     from iamwarden.collect.snapshot import Gap, Snapshot
 
 GAPS_SHOWN = 20
@@ -34,7 +38,10 @@ def collect(
     output: Annotated[
         Path,
         typer.Option(
-            "--output", "-o", help="Snapshot file to write (gzip-compressed when it ends in .gz).", dir_okay=False
+            "--output",
+            "-o",
+            help="Snapshot file to write (gzip-compressed when it ends in .gz); with --org, the bundle's folder.",
+            metavar="PATH",
         ),
     ],
     profile: Annotated[
@@ -57,20 +64,119 @@ def collect(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every gap, not a summary of them.")] = False,
     record: RecordOption = False,
     db: DbOption = None,
+    org: Annotated[
+        bool,
+        typer.Option(
+            "--org",
+            help="Collect every account of the organization into an org bundle (run from the management account "
+            "or a delegated administrator).",
+        ),
+    ] = False,
+    role_name: Annotated[
+        str | None,
+        typer.Option(
+            "--role-name",
+            help="With --org: the role to assume in each member account (default: iamwarden-member, the role of "
+            "docs/iamwarden-member-role.stackset.yaml).",
+            metavar="NAME",
+            show_default=False,
+        ),
+    ] = None,
+    external_id: Annotated[
+        str | None,
+        typer.Option(
+            "--external-id", help="With --org: the external id the member role's trust asks for.", metavar="ID"
+        ),
+    ] = None,
+    accounts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--accounts",
+            help="With --org: collect only these account ids (comma-separated or repeated).",
+            metavar="IDS",
+        ),
+    ] = None,
+    ous: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ous",
+            help="With --org: collect only the accounts under these OU (or root) ids, at any depth.",
+            metavar="IDS",
+        ),
+    ] = None,
+    max_workers: Annotated[
+        int | None,
+        typer.Option(
+            "--max-workers",
+            help="With --org: accounts collected at once (default 8; each account's request quotas are its own).",
+            metavar="N",
+            min=1,
+            show_default=False,
+        ),
+    ] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh", help="With --org: collect again the accounts an earlier run into the same folder collected."
+        ),
+    ] = False,
 ) -> None:
-    """Read an AWS account into a snapshot file, read-only.
+    """Read an AWS account into a snapshot file, or every account of an organization into an org bundle, read-only.
 
-    Needs the permissions in docs/iamwarden-readonly-policy.json.
+    Needs the permissions in docs/iamwarden-readonly-policy.json; with --org, those of docs/permissions.md for the
+    management account and the member role.
 
     A call AWS refuses becomes a gap in the snapshot, listed at the end; the run goes on. The snapshot is validated
     as every command reads it before it is written: one that would be refused is not written (exit 2).
 
+    With --org (docs/org-bundle.md): the organization's accounts, OUs, SCPs, RCPs and delegated administrators go
+    to ORG/org.json, each account's snapshot to ORG/accounts/ID.json.gz, one progress line per account. An account
+    that cannot be reached (its role cannot be assumed, it is suspended) is a gap with AWS's error; the others carry
+    on. Run again into the same folder, it keeps the accounts already collected (--refresh collects them again).
+
     AWS_ENDPOINT_URL is honoured (e.g. a local moto server).
 
     AWS_MAX_ATTEMPTS (attempts per call, the first included) overrides the default of 11.
+
+    Examples:
+
+      iamwarden collect -o account.json.gz --all-regions
+
+      iamwarden collect --org -o org/ --role-name iamwarden-member --ous ou-ab12-11111111
     """
     if region and all_regions:
         raise InputError("command line", Problem("--region / --all-regions", "give one or the other, not both"))
+    org_only = {
+        "--role-name": role_name is not None,
+        "--external-id": external_id is not None,
+        "--accounts": bool(accounts),
+        "--ous": bool(ous),
+        "--max-workers": max_workers is not None,
+        "--refresh": refresh,
+    }
+    if not org:
+        given = [name for name, used in org_only.items() if used]
+        if given:
+            raise InputError("command line", Problem(given[0], "needs --org"))
+    else:
+        if record:
+            raise InputError("command line", Problem("--record", "records one account: not with --org"))
+        _collect_org(
+            output,
+            profile=profile,
+            regions=list(region) if region else None,
+            all_regions=all_regions,
+            service_last_accessed=service_last_accessed,
+            role_name=role_name,
+            external_id=external_id,
+            accounts=_ids(accounts, "--accounts"),
+            ous=_ids(ous, "--ous"),
+            max_workers=max_workers,
+            refresh=refresh,
+        )
+        return
+    if output.is_dir():
+        raise InputError(str(output), Problem("", "is a folder: give a snapshot file (or --org for a bundle)"))
     from iamwarden.collect.live import collect_account
     from iamwarden.collect.snapshot import write_snapshot
 
@@ -95,6 +201,107 @@ def collect(
 
         assessment = run_checks(build_account(snapshot))
         record_scan_before_reports(db, snapshot, assessment, output, trends=False).finish(console)
+
+
+def _ids(values: list[str] | None, option: str) -> frozenset[str]:
+    """Ids given comma-separated or repeated; account ids must be 12 digits."""
+    ids = frozenset(part.strip() for value in values or () for part in value.split(",") if part.strip())
+    if option == "--accounts":
+        for value in sorted(ids):
+            if not (len(value) == 12 and value.isdigit()):
+                raise InputError("command line", Problem(option, f"{value!r} is not a 12-digit account id"))
+    return ids
+
+
+def _collect_org(
+    output: Path,
+    *,
+    profile: str | None,
+    regions: list[str] | None,
+    all_regions: bool,
+    service_last_accessed: bool,
+    role_name: str | None,
+    external_id: str | None,
+    accounts: frozenset[str],
+    ous: frozenset[str],
+    max_workers: int | None,
+    refresh: bool,
+) -> None:
+    from iamwarden.collect.org import (
+        DEFAULT_ROLE_NAME,
+        DEFAULT_WORKERS,
+        AccountCollection,
+        MemberAccess,
+        Selection,
+        collect_organization,
+        list_organization,
+        unknown_ids,
+    )
+
+    if output.exists() and not output.is_dir():
+        raise InputError(str(output), Problem("", "is a file: --org writes a bundle folder (org.json, accounts/)"))
+    session = _session(profile)
+    if session.region_name is None and not regions:
+        raise InputError(
+            "region", Problem("", "no AWS region: pass --region, or set AWS_REGION / a region in your AWS profile")
+        )
+    if session.region_name is None and regions:
+        import boto3
+
+        session = boto3.Session(profile_name=profile, region_name=regions[0])
+    retries = _retries()
+    structure = list_organization(session, retries=retries)
+    selection = Selection(accounts, ous)
+    problems = unknown_ids(structure, selection)
+    if problems:
+        raise InputError("command line", problems)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    names = structure.bundle.unit_names()
+    bundle = collect_organization(
+        session,
+        output,
+        access=MemberAccess(role_name or DEFAULT_ROLE_NAME, external_id),
+        selection=selection,
+        collection=AccountCollection(regions, all_regions, service_last_accessed, retries),
+        max_workers=max_workers or DEFAULT_WORKERS,
+        refresh=refresh,
+        progress=lambda done: err.print(account_line(done, names), markup=False),
+        structure=structure,
+    )
+    _org_summary(Console(highlight=False, soft_wrap=True), bundle, output)
+
+
+def account_line(done: AccountDone, names: dict[str, str]) -> str:
+    """One progress line: ``[2/5] 222233334444 prod (Root/Workloads/Prod): collected in 4.1 s, 3 gaps``."""
+    entry = done.entry
+    where = "/".join(names.get(node, node) for node in entry.ou_path)
+    head = f"[{done.index}/{done.total}] {entry.id} {entry.name} ({where}): "
+    if done.outcome == "gap" and entry.gap is not None:
+        return one_line(f"{head}gap {entry.gap.describe()}")
+    gaps = plural(len(done.snapshot.gaps), "gap") if done.snapshot is not None else ""
+    if done.outcome == "kept" and done.snapshot is not None:
+        collected = done.snapshot.collected_at.astimezone(UTC)
+        return f"{head}kept from {collected:%Y-%m-%d %H:%M} UTC ({gaps}; --refresh collects it again)"
+    return f"{head}collected in {done.seconds:.1f} s ({gaps})"
+
+
+def _org_summary(console: Console, bundle: OrgBundle, output: Path) -> None:
+    entries = bundle.accounts
+    gaps = [e for e in entries if e.gap is not None and e.gap.code != "NotSelected"]
+    skipped = sum(1 for e in entries if e.gap is not None and e.gap.code == "NotSelected")
+    collected = sum(1 for e in entries if e.snapshot is not None)
+    org = bundle.organization
+    text = (
+        f"Collected organization {org.id} (management account {org.management_account_id}): "
+        f"{plural(len(entries), 'account')}, {collected} with a snapshot, {plural(len(gaps), 'gap')}"
+    )
+    console.print(text + (f", {skipped} not selected." if skipped else "."), markup=False)
+    if gaps:
+        console.print("Accounts not collected (recorded in org.json):", markup=False)
+        for entry in gaps:
+            assert entry.gap is not None
+            console.print(f"  {one_line(f'{entry.id} {entry.name}: {entry.gap.describe()}')}", markup=False)
+    console.print(f"wrote {output / 'org.json'} ({plural(collected, 'account snapshot')} in {output / 'accounts'})")
 
 
 def _session(profile: str | None) -> boto3.Session:

@@ -59,7 +59,8 @@ POLICY_ID = r"^p-[0-9a-zA-Z_]{8,128}$"
 SNAPSHOT_PATH = r"^accounts/(\d{12})\.json(\.gz)?$"
 
 PolicyType = Literal["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"]
-AccountStatus = Literal["ACTIVE", "SUSPENDED", "PENDING_CLOSURE"]
+AccountStatus = Literal["PENDING_ACTIVATION", "ACTIVE", "SUSPENDED", "PENDING_CLOSURE", "CLOSED"]
+"""An account's ``State`` in Organizations (its older ``Status`` has the three in the middle)."""
 
 
 # --- the validated bundle ------------------------------------------------------------------------------------
