@@ -11,16 +11,21 @@ policy reads); they are read from the engine's compiled statements (:mod:`iamwar
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
+from iamwarden.analysis.escalation.caller_context import Caller, caller_conditions, choices
 from iamwarden.analysis.escalation.edge import ActionGrant
 from iamwarden.analysis.escalation.facts import AccountFacts
 from iamwarden.analysis.permissions import WITHOUT_MFA, admin_for
 from iamwarden.analysis.principals import PrincipalPolicies
-from iamwarden.model import Role
+from iamwarden.model import Role, User
 from iamwarden.policy import Decision, Policy, Request, Statement, evaluate, parse_policy
+from iamwarden.policy.catalogue import catalogue
+from iamwarden.policy.conditions import Condition
 from iamwarden.policy.matching import ResourcePattern
 from iamwarden.policy.query import allow_resource_patterns, context_keys, loose_pattern
+from iamwarden.policy.variables import ContextValue
 
 ALLOW_ANYTHING = parse_policy(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
@@ -70,6 +75,7 @@ class DecisionCache:
         self._refused_assume: set[tuple[str, Signature, str]] = set()
         self.trust_mfa: dict[str, set[str]] = {}
         """Principal ARN -> actions a trust policy the analysis asked about allows it only with MFA."""
+        self._caller: dict[tuple[str, str, str | None], tuple[Condition, ...]] = {}
         self._nodes: dict[int, str] = {}
         self._members: dict[str, tuple[PrincipalPolicies, frozenset[str]]] = {}
 
@@ -132,7 +138,7 @@ class DecisionCache:
         pp: PrincipalPolicies,
         action: str,
         resource: str,
-        context: Mapping[str, str] | None = None,
+        context: Mapping[str, ContextValue] | None = None,
         resource_policy: Policy | None = None,
     ) -> Decision:
         ctx = tuple(sorted((context or {}).items()))
@@ -172,7 +178,7 @@ class DecisionCache:
         pp: PrincipalPolicies,
         action: str,
         resource: str,
-        context: Mapping[str, str] | None = None,
+        context: Mapping[str, ContextValue] | None = None,
         resource_policy: Policy | None = None,
     ) -> ActionGrant | None:
         if resource_policy is None and (
@@ -180,9 +186,55 @@ class DecisionCache:
         ):
             return None
         decision = self.decide(pp, action, resource, context, resource_policy)
-        if not decision.allowed:
+        if decision.allowed:
+            return ActionGrant(action, resource, decision)
+        return self.chosen_grant(pp, action, resource, context, resource_policy)
+
+    def chosen_grant(
+        self,
+        pp: PrincipalPolicies,
+        action: str,
+        resource: str,
+        context: Mapping[str, ContextValue] | None,
+        resource_policy: Policy | None,
+    ) -> ActionGrant | None:
+        """The grant in a context the attacker can choose (:mod:`.caller_context`), when the engine allows one; the
+        grant says which conditions it satisfies and how."""
+        conditions = self._caller_conditions(pp, action, resource_policy)
+        if not conditions:
             return None
-        return ActionGrant(action, resource, decision)
+        target = self.facts.principals.get(resource)
+        caller = Caller(
+            principal_tags={t.key: t.value for t in pp.principal.tags},
+            target_tags={t.key: t.value for t in target.tags} if target is not None else None,
+            is_user=isinstance(pp.principal, User),
+            takes_tags=_takes_tags(action),
+            may_tag_self=lambda tag, value: self._may_tag(pp, pp.principal.arn, tag, value),
+            may_tag_target=lambda tag, value: self._may_tag(pp, resource, tag, value),
+            now=self.facts.account.collected_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        for chosen, notes in choices(conditions, caller):
+            decision = self.decide(pp, action, resource, {**(context or {}), **chosen}, resource_policy)
+            if decision.allowed:
+                return ActionGrant(action, resource, decision, tuple(notes))
+        return None
+
+    def _caller_conditions(
+        self, pp: PrincipalPolicies, action: str, resource_policy: Policy | None
+    ) -> tuple[Condition, ...]:
+        key = (self.node(pp), action, resource_policy.name if resource_policy is not None else None)
+        found = self._caller.get(key)
+        if found is None:
+            found = self._caller[key] = caller_conditions((*pp.every, resource_policy), action)
+        return found
+
+    def _may_tag(self, pp: PrincipalPolicies, arn: str, tag: str, value: str) -> bool:
+        """The engine lets the principal tag user or role ``arn`` with ``tag`` = ``value``."""
+        kind = "User" if ":user/" in arn else "Role" if ":role/" in arn else None
+        if kind is None:
+            return False
+        context: dict[str, ContextValue] = {f"aws:RequestTag/{tag}": value, "aws:TagKeys": (tag,)}
+        return self.decide(pp, f"iam:Tag{kind}", arn, context).allowed
 
     def service_may_assume(self, service: str, role: Role, account_id: str) -> bool:
         """Whether the engine lets the service principal assume the role (with ``aws:SourceAccount`` set)."""
@@ -301,6 +353,16 @@ class DecisionCache:
                 break
         self._gains[key] = found
         return found
+
+
+@cache
+def _takes_tags(action: str) -> bool:
+    """The Service Authorization Reference lists ``aws:RequestTag/${TagKey}`` for the action. Not ``sts:`` actions:
+    their request tags are session tags, which the trust policy must also allow (``sts:TagSession``): not assumed."""
+    if action.lower().startswith("sts:"):
+        return False
+    found = catalogue().action(action)
+    return found is not None and catalogue().action_supports_key(found, "aws:RequestTag/x")
 
 
 def _needs_mfa(decision: Decision) -> bool:

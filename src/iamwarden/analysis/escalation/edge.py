@@ -17,6 +17,9 @@ class ActionGrant:
     action: str
     resource: str
     decision: Decision = field(repr=False, compare=False)
+    chosen: tuple[str, ...] = ()
+    """Conditions of the allowing statements the attacker satisfies by how it calls, and how
+    (:mod:`.caller_context`); none when the default context of long-term credentials is allowed."""
 
     @property
     def statements(self) -> list[GrantingStatement]:
@@ -45,8 +48,11 @@ class Edge:
     joins: str | None = None
     """The group this edge adds the target (a user the attacker controls) to: after it the attacker holds the user's
     permissions plus the group's (pathfinding.cloud iam-013, as a hop)."""
-    conditions: tuple[str, ...] = ()
-    """Conditions of the allowing statements the attacker satisfies by how it calls, and how."""
+
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        """Conditions the attacker satisfies by how it calls, and how (:attr:`ActionGrant.chosen`)."""
+        return tuple(dict.fromkeys(note for g in self.grants for note in g.chosen))
 
     @property
     def source_node(self) -> str:
