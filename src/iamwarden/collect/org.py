@@ -30,9 +30,11 @@ from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 import boto3
+import botocore.session
 import orjson
 from botocore.client import BaseClient
 from botocore.config import Config
+from botocore.credentials import CredentialProvider, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
@@ -59,7 +61,9 @@ DEFAULT_ROLE_NAME = "iamwarden-member"
 """The member role of ``docs/iamwarden-member-role.stackset.yaml``."""
 SESSION_NAME = "iamwarden"
 ROLE_SESSION_SECONDS = 3600
-"""The assumed role's credentials last an hour (AWS's default, and the most role chaining allows)."""
+"""The assumed role's credentials last an hour (AWS's default, and the most role chaining allows); they are renewed
+before they expire."""
+ASSUMED_ROLE_METHOD = "iamwarden-assume-role"
 DEFAULT_WORKERS = 8
 """Accounts collected at once. IAM's and the other services' request quotas are per account, so accounts collected at
 once do not share them; what they share is the caller's ``sts:AssumeRole`` (one call per account) and this machine:
@@ -393,28 +397,61 @@ def role_arn(partition: str, account_id: str, role_name: str) -> str:
     return f"arn:{partition}:iam::{account_id}:role/{role_name}"
 
 
-def _assume_role(run: _Run, account_id: str) -> boto3.Session | AccountGap:
-    """A session in the member account through its role, or the gap AWS's refusal makes."""
+class _RoleCredentials(CredentialProvider):
+    """Gives a botocore session the assumed role's credentials, which renew themselves (a new ``sts:AssumeRole``)
+    before they expire, so an account collected for longer than an hour is not cut off half-way."""
+
+    METHOD = ASSUMED_ROLE_METHOD
+    CANONICAL_NAME = "custom-iamwarden-assume-role"
+
+    def __init__(self, credentials: RefreshableCredentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> RefreshableCredentials:
+        return self._credentials
+
+
+def _metadata(credentials: dict[str, Any]) -> dict[str, str]:
+    expiration = credentials["Expiration"]
+    return {
+        "access_key": credentials["AccessKeyId"],
+        "secret_key": credentials["SecretAccessKey"],
+        "token": credentials["SessionToken"],
+        "expiry_time": expiration.isoformat() if isinstance(expiration, datetime) else str(expiration),
+    }
+
+
+def assume_role(sts: BaseClient, role: str, external_id: str | None, region: str | None) -> boto3.Session | AccountGap:
+    """A session in the account of ``role`` (its ARN), its credentials renewed as they expire; or the gap AWS's
+    refusal makes (AWS's error code and message)."""
     params: dict[str, Any] = {
-        "RoleArn": role_arn(run.structure.partition, account_id, run.access.role_name),
+        "RoleArn": role,
         "RoleSessionName": SESSION_NAME,
         "DurationSeconds": ROLE_SESSION_SECONDS,
     }
-    if run.access.external_id is not None:
-        params["ExternalId"] = run.access.external_id
+    if external_id is not None:
+        params["ExternalId"] = external_id
+
+    def fetch() -> dict[str, str]:
+        return _metadata(fetch_all(sts, "AssumeRole", **params)["Credentials"])
+
     try:
-        credentials = fetch_all(run.sts, "AssumeRole", **params)["Credentials"]
+        first = fetch()
     except ClientError as exc:
         error = exc.response.get("Error", {})
         return AccountGap(str(error.get("Code") or "Error"), str(error.get("Message") or exc))
     except (BotoCoreError, ResponseParserError) as exc:
         return AccountGap("Error", f"sts:AssumeRole: {type(exc).__name__}: {exc}")
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=run.session.region_name,
-    )
+    credentials = RefreshableCredentials.create_from_metadata(first, refresh_using=fetch, method=ASSUMED_ROLE_METHOD)
+    core = botocore.session.get_session()
+    core.get_component("credential_provider").insert_before("env", _RoleCredentials(credentials))
+    return boto3.Session(botocore_session=core, region_name=region)
+
+
+def _assume_role(run: _Run, account_id: str) -> boto3.Session | AccountGap:
+    role = role_arn(run.structure.partition, account_id, run.access.role_name)
+    return assume_role(run.sts, role, run.access.external_id, run.session.region_name)
 
 
 def unknown_ids(structure: OrgStructure, selection: Selection) -> list[Problem]:

@@ -1,0 +1,96 @@
+"""collect --org's edges, in-process: AWS's refusals of sts:AssumeRole become the account's gap with AWS's code and
+message, assumed credentials renew themselves, and an organization that cannot be listed is one line, exit 2."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+from typer.testing import CliRunner
+
+from iamwarden.cli.app import app
+from iamwarden.collect.bundle import AccountGap
+from iamwarden.collect.org import ASSUMED_ROLE_METHOD, SESSION_NAME, assume_role, list_organization
+from iamwarden.errors import InputError
+from tests.collect.moto_account import REGION, use_dummy_credentials
+
+ROLE = "arn:aws:iam::222233334444:role/iamwarden-member"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    use_dummy_credentials(monkeypatch)
+    with mock_aws():
+        yield
+
+
+def _credentials(key: str, expires: datetime) -> dict[str, object]:
+    return {
+        "Credentials": {
+            "AccessKeyId": key,
+            "SecretAccessKey": "secret-" + key,
+            "SessionToken": "token-" + key,
+            "Expiration": expires,
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (
+            "AccessDenied",
+            f"User: arn:aws:iam::111122223333:user/auditor is not authorized to perform: sts:AssumeRole on "
+            f"resource: {ROLE}",
+        ),
+        ("RegionDisabledException", "STS is not activated in this region for account:222233334444."),
+    ],
+)
+def test_a_refused_assume_role_is_the_accounts_gap(code: str, message: str) -> None:
+    sts = boto3.client("sts", region_name=REGION, aws_access_key_id="k", aws_secret_access_key="s")
+    with Stubber(sts) as stub:
+        expected = {"RoleArn": ROLE, "RoleSessionName": SESSION_NAME, "DurationSeconds": 3600, "ExternalId": "x-1"}
+        stub.add_client_error("assume_role", code, message, http_status_code=403, expected_params=expected)
+        assert assume_role(sts, ROLE, "x-1", REGION) == AccountGap(code, message)
+
+
+def test_assumed_credentials_renew_themselves_when_they_expire() -> None:
+    sts = boto3.client("sts", region_name=REGION, aws_access_key_id="k", aws_secret_access_key="s")
+    expected = {"RoleArn": ROLE, "RoleSessionName": SESSION_NAME, "DurationSeconds": 3600}
+    now = datetime.now(UTC)
+    with Stubber(sts) as stub:
+        stub.add_response("assume_role", _credentials("ASIAFIRST0000000000A", now - timedelta(minutes=1)), expected)
+        stub.add_response("assume_role", _credentials("ASIASECOND000000000B", now + timedelta(hours=1)), expected)
+        session = assume_role(sts, ROLE, None, REGION)
+        assert isinstance(session, boto3.Session)
+        credentials = session.get_credentials()
+        assert credentials is not None and credentials.method == ASSUMED_ROLE_METHOD
+        assert credentials.get_frozen_credentials().access_key == "ASIASECOND000000000B"  # the first had expired
+        stub.assert_no_pending_responses()
+
+
+def test_an_assumed_session_is_in_the_member_account(aws: None) -> None:
+    sts = boto3.client("sts", region_name=REGION)
+    session = assume_role(sts, ROLE, None, REGION)
+    assert isinstance(session, boto3.Session)
+    identity = session.client("sts").get_caller_identity()
+    assert identity["Arn"] == f"arn:aws:sts::222233334444:assumed-role/iamwarden-member/{SESSION_NAME}"
+
+
+def test_outside_an_organization_nothing_is_collected(aws: None, tmp_path: Path) -> None:
+    with pytest.raises(InputError) as refused:
+        list_organization(boto3.Session(region_name=REGION), retries=0)
+    assert refused.value.one_line().startswith(
+        "AWS Organizations: organizations:DescribeOrganization: AWSOrganizationsNotInUseException: "
+    )
+    assert refused.value.one_line().endswith("(the account is not in an organization)")
+    output = tmp_path / "org"
+    result = CliRunner().invoke(app, ["collect", "--org", "-o", str(output)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"error: {refused.value.one_line()}"]
+    assert not output.exists()
