@@ -51,8 +51,8 @@ def organization() -> tuple[OrgSpec, list[Account]]:
     return org, [org.account(s) for s in (mgmt, work_a, work_b, security)]
 
 
-def graph_of(accounts: list[Account]) -> CrossAccountGraph:
-    graph = CrossAccountGraph()
+def graph_of(accounts: list[Account], shortcuts: bool = True) -> CrossAccountGraph:
+    graph = CrossAccountGraph(shortcuts=shortcuts)
     for account in accounts:
         summary = summarize_account(AnalysisContext(account))
         graph.add(pickle.loads(pickle.dumps(summary)), account.organization)  # what a worker process sends back
@@ -195,8 +195,8 @@ def test_grouped_callers_get_the_engines_answer_for_each() -> None:
         work_b.user(name, inline=hop)
     accounts = [org.account(mgmt), org.account(work_b)]
     graphs = []
-    for grouped in (True, False):
-        graph = CrossAccountGraph(group_callers=grouped)
+    for shortcuts in (True, False):
+        graph = CrossAccountGraph(shortcuts=shortcuts)
         for account in accounts:
             graph.add(summarize_account(AnalysisContext(account)), account.organization)
         graph.join()
@@ -207,3 +207,12 @@ def test_grouped_callers_get_the_engines_answer_for_each() -> None:
     assert {f"arn:aws:iam::{WORK_B}:user/dev1", f"arn:aws:iam::{WORK_B}:user/dev2"} <= dev_only
     assert not any(":user/ops" in s for s in dev_only)
     assert graphs[0].decisions < graphs[1].decisions
+
+
+def test_shortcuts_change_no_edge_of_the_organization() -> None:
+    _, accounts = organization()
+    fast, slow = graph_of(accounts), graph_of(accounts, shortcuts=False)
+    assert {(h.source, h.target, h.kind, h.conditions) for h in fast.edges()} == {
+        (h.source, h.target, h.kind, h.conditions) for h in slow.edges()
+    }
+    assert fast.paths() == slow.paths()

@@ -34,21 +34,25 @@ assume the role with no context (``open``), only with keys such as ``sts:Externa
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import orjson
 
-from iamwarden.analysis.cross_account.summary import AccountSummary, AdminReach, Caller
+from iamwarden.analysis.cross_account.summary import ASSUME_ROLE, AccountSummary, AdminReach, Caller
 from iamwarden.analysis.trust import ALLOW_ALL, TrustedPrincipal, foreign_principals, probe_arn
 from iamwarden.model import Organization
 from iamwarden.model.entities import OrgPolicy
 from iamwarden.policy import Decision, Policy, Request, evaluate, parse_policy
-from iamwarden.policy.query import context_keys
+from iamwarden.policy.language import Statement
+from iamwarden.policy.matching import ResourcePattern
+from iamwarden.policy.query import allow_resource_patterns, context_keys, matching_arns, statement_context_keys
 
 MAX_HOPS = 6
 PRINCIPAL_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid"})
+PROBE_SENSITIVE_KEYS = PRINCIPAL_KEYS | {"aws:principaltype"}
+"""Keys by which a policy may treat the allow-all probe (a role) unlike a caller of the same account."""
 """Context keys that differ between principals of one account and kind (tags are not known offline: absent for
 all)."""
 ADMIN_NODE = "admin:"
@@ -195,10 +199,19 @@ class CrossAccountGraph:
     unapplied: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     """(account, policy type) whose SCPs or RCPs were not applied: the levels without any policy (incomplete data),
     or empty when the organization has none of that type (the type is not enabled)."""
-    group_callers: bool = True
-    """Ask the engine once per group of callers that must get the same answer (see :meth:`_decide_callers`)."""
+    shortcuts: bool = True
+    """Ask the engine only where its answer is not already known: once per group of callers that must get the same
+    answer (:meth:`_decide_callers`), not about callers whose identity policies cannot allow the role
+    (:meth:`_may_name`) nor, when the allow-all probe is denied for any principal alike, about any caller of the
+    account (:meth:`_ask`). The tests compare the edges with and without."""
     _compiled: dict[bytes, Policy] = field(default_factory=dict)
-    _principal_readers: dict[int, bool] = field(default_factory=dict)
+    _context_keys: dict[int, frozenset[str]] = field(default_factory=dict)
+    _assume_patterns: dict[tuple[str, tuple[int, ...]], tuple[ResourcePattern, ...] | None] = field(
+        default_factory=dict
+    )
+    _last_policies: Mapping[str, Sequence[Policy]] = field(default_factory=dict)
+    skipped: int = 0
+    """Callers not asked about because the engine's answer is known to be no (see :meth:`_ask`, :meth:`_may_name`)."""
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
     _paths: dict[str, list[CrossAccountPath]] = field(default_factory=dict)
     _levels: dict[tuple[str, str], tuple[tuple[Policy, ...], ...]] = field(default_factory=dict)
@@ -314,30 +327,39 @@ class CrossAccountGraph:
             source = self.summaries.get(account)
             if source is None:
                 continue  # a gap: nothing known of its principals
+            probe = self._decide_admin(source, trusted, target, role, trust)
+            known_no = not probe.allowed and not self._conditional(probe, role)
+            if self.shortcuts and known_no and not self._trust_reads_principal(source, target, trust):
+                # the most an identity can allow (allow-all, no boundary) is denied, for any principal alike: so is
+                # every caller's request (its own policies and boundary only take away)
+                self.skipped += len(source.callers)
+                continue
             if trusted.kind == "principal":
                 for caller in source.callers:
-                    if caller.arn == trusted.value:
+                    if caller.arn == trusted.value and (not self.shortcuts or self._may_name(source, caller, role)):
                         self._decide_caller(source, caller, target, role, trust)
             else:
                 self._decide_callers(source, target, role, trust)
-            self._decide_admin(source, trusted, target, role, trust)
 
     def _decide_callers(self, source: AccountSummary, target: AccountSummary, role: str, trust: Policy) -> None:
         """Every caller of ``source`` (the trust names its account or everyone). Callers of one kind (user, role)
         with the same policies get the same decision unless a policy taking part reads who the principal is
         (``aws:PrincipalArn``, ``aws:username``, ``aws:userid``, as a condition key or a policy variable): the
-        engine is asked once per such group (``group_callers``; a test compares both ways)."""
+        engine is asked once per such group (:attr:`shortcuts`)."""
         groups: dict[tuple[str, tuple[int, ...], int | None], list[Caller]] = {}
         for caller in source.callers:
             kind = "user" if ":user/" in caller.arn else "role"
             groups.setdefault((kind, caller.identity, caller.boundary), []).append(caller)
         for members in groups.values():
             first = members[0]
+            if self.shortcuts and not self._may_name(source, first, role):
+                self.skipped += len(members)
+                continue
             decision = self._decide_caller(source, first, target, role, trust)
             rest = members[1:]
             if not rest:
                 continue
-            if not self.group_callers or self._reads_principal(source, first, target, trust):
+            if not self.shortcuts or self._reads_principal(source, first, target, trust):
                 for caller in rest:
                     self._decide_caller(source, caller, target, role, trust)
             else:
@@ -349,13 +371,70 @@ class CrossAccountGraph:
         policies = [*identity, *([boundary] if boundary else []), trust]
         policies += [p for level in self.levels(source.account_id, SCP) for p in level]
         policies += [p for level in self.levels(target.account_id, RCP) for p in level]
-        for policy in policies:
-            found = self._principal_readers.get(id(policy))
-            if found is None:
-                found = self._principal_readers[id(policy)] = bool(context_keys(policy) & PRINCIPAL_KEYS)
-            if found:
-                return True
-        return False
+        return any(self._keys(p) & PRINCIPAL_KEYS for p in policies)
+
+    def _trust_reads_principal(self, source: AccountSummary, target: AccountSummary, trust: Policy) -> bool:
+        """Whether the resource side or the caller's SCPs tell principals of one account apart (then an allow-all
+        probe's answer does not stand for every caller)."""
+        policies = [trust, *(p for level in self.levels(source.account_id, SCP) for p in level)]
+        policies += [p for level in self.levels(target.account_id, RCP) for p in level]
+        return any(
+            self._keys(p) & PROBE_SENSITIVE_KEYS or any(k.startswith("aws:principaltag/") for k in self._keys(p))
+            for p in policies
+        )
+
+    def _keys(self, policy: Policy) -> frozenset[str]:
+        """:func:`~iamwarden.policy.query.context_keys` of a policy, once per policy."""
+        found = self._context_keys.get(id(policy))
+        if found is None:
+            found = self._context_keys[id(policy)] = context_keys(policy)
+        return found
+
+    def _may_name(self, source: AccountSummary, caller: Caller, role: str) -> bool:
+        """Whether an ``Allow`` of the caller's identity policies covering ``sts:AssumeRole`` could apply to
+        ``role``: its ``Resource`` patterns, as the engine's query API matches them (a superset for patterns with
+        policy variables). A caller none could apply to is denied by the engine (cross-account requests need the
+        identity side to allow), so it is not asked."""
+        key = (source.account_id, caller.identity)
+        patterns = self._assume_patterns.get(key)
+        if key not in self._assume_patterns:
+            identity, _ = self._caller_policies(source, caller)
+            found: list[ResourcePattern] = []
+            for policy in identity:
+                these = allow_resource_patterns(policy, ASSUME_ROLE)
+                if these is None:
+                    found = []
+                    patterns = None
+                    break
+                found += these
+            else:
+                patterns = tuple(found)
+            self._assume_patterns[key] = patterns
+        if patterns is None:
+            return True
+        return bool(matching_arns(patterns, [role], {role}))
+
+    def _conditional(self, d: Decision, role: str) -> bool:
+        """An implicit deny that the missing context keys could turn into an allow: every policy type that did not
+        allow has an ``Allow`` statement covering ``sts:AssumeRole`` whose ``Resource`` could apply to ``role`` and
+        which reads one of those keys (its conditions or policy variables, :func:`~iamwarden.policy.query.
+        statement_context_keys`). The policies are those of the last request decided (:meth:`_decide`)."""
+        if d.decision != "implicit_deny" or not d.missing_context_keys:
+            return False
+        missing = frozenset(k.lower() for k in d.missing_context_keys)
+        return all(
+            any(
+                self._may_turn(st, missing, role)
+                for p in self._last_policies.get(kind, ())
+                for st in p.statements_for(ASSUME_ROLE)
+            )
+            for kind in d.not_allowing
+        )
+
+    def _may_turn(self, st: Statement, missing: frozenset[str], role: str) -> bool:
+        if st.effect != "Allow" or not statement_context_keys(st) & missing:
+            return False
+        return st.resources is None or st.not_resource or bool(matching_arns(st.resources, [role], {role}))
 
     def _decide(
         self,
@@ -370,13 +449,22 @@ class CrossAccountGraph:
         self.decisions += 1
         caller_place = self.places.get(caller_account)
         target_place = self.places.get(target_account)
+        scps = self.levels(caller_account, SCP)
+        rcps = () if target_place is None or target_place.management else self.levels(target_account, RCP)
+        self._last_policies = {
+            "identity": identity,
+            "permission_boundary": (boundary,) if boundary is not None else (),
+            "resource": (trust,),
+            "scp": [p for level in scps for p in level],
+            "rcp": [p for level in rcps for p in level],
+        }
         return evaluate(
             Request(caller_arn, "sts:AssumeRole", role, self._context(caller_account, target_account)),
             identity_policies=identity,
             permission_boundary=boundary,
             resource_policy=trust,
-            scps=self.levels(caller_account, SCP),
-            rcps=() if target_place is None or target_place.management else self.levels(target_account, RCP),
+            scps=scps,
+            rcps=rcps,
             management_account=caller_place is not None and caller_place.management,
         )
 
@@ -399,19 +487,20 @@ class CrossAccountGraph:
 
     def _decide_admin(
         self, source: AccountSummary, trusted: TrustedPrincipal, target: AccountSummary, role: str, trust: Policy
-    ) -> None:
+    ) -> Decision:
         if trusted.kind == "everyone":
             trusted = TrustedPrincipal(source.account_id, "account", source.account_id)
         caller = probe_arn(trusted, target.account_id, source.partition)
         decision = self._decide(caller, source.account_id, (ALLOW_ALL,), None, target.account_id, role, trust)
         self._edge(admin_node(source.account_id), "as_admin", source.account_id, target.account_id, role, decision)
+        return decision
 
     def _edge(
         self, source: str, kind: EdgeKind, source_account: str, target_account: str, role: str, d: Decision
     ) -> None:
-        if d.decision == "explicit_deny" or d.errors:
+        if d.errors:
             return
-        if not d.allowed and not d.missing_context_keys:
+        if not d.allowed and not self._conditional(d, role):
             return
         conditions = () if d.allowed else tuple(sorted(d.missing_context_keys))
         because = tuple(
