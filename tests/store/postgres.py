@@ -37,6 +37,27 @@ def _free_port() -> int:
 class PostgresServer:
     port: int
     user: str
+    data: Path | None = None
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used so far (Linux): the postmaster's, the backends it reaped (a connection's
+        backend ends with it) and the live ones'. For ``benchmarks/history.py``, where the server runs beside it."""
+        if self.data is None:
+            return 0.0
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid, parent = int(stat.parent.name), int(fields[1])
+            if pid == postmaster:
+                total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+            elif parent == postmaster:
+                total += int(fields[11]) + int(fields[12])
+        return total / tick
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
@@ -111,7 +132,7 @@ def running_postgres(bin_dir: Path | None = None, *, durable: bool = False) -> I
             check=True,
             capture_output=True,
         )
-        yield PostgresServer(port, user)
+        yield PostgresServer(port, user, data)
     finally:
         subprocess.run(
             _as_server_user([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], owner),
