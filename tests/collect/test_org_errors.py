@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from iamwarden.cli.app import app
 from iamwarden.collect.bundle import AccountGap
+from iamwarden.collect.live import fetch_all
 from iamwarden.collect.org import ASSUMED_ROLE_METHOD, SESSION_NAME, assume_role, list_organization
 from iamwarden.errors import InputError
 from tests.collect.moto_account import REGION, use_dummy_credentials
@@ -94,3 +95,34 @@ def test_outside_an_organization_nothing_is_collected(aws: None, tmp_path: Path)
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [f"error: {refused.value.one_line()}"]
     assert not output.exists()
+
+
+def test_an_answer_lacking_a_field_is_filled_or_named(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    org = boto3.client("organizations", region_name=REGION)
+    org.create_organization(FeatureSet="ALL")
+    real = fetch_all
+
+    def without(field: str, operation: str) -> object:
+        def answer(client: object, name: str, **params: object) -> dict[str, object]:
+            response = real(client, name, **params)  # type: ignore[arg-type]
+            if name == operation:
+                response = dict(response)
+                if operation == "DescribeOrganization":
+                    response["Organization"] = {k: v for k, v in response["Organization"].items() if k != field}
+                else:
+                    response["Roots"] = [{k: v for k, v in r.items() if k != field} for r in response["Roots"]]
+            return response
+
+        return answer
+
+    monkeypatch.setattr("iamwarden.collect.org.fetch_all", without("Arn", "ListRoots"))
+    structure = list_organization(boto3.Session(region_name=REGION), retries=0)
+    root = structure.bundle.roots[0]
+    org_id = structure.bundle.organization.id
+    assert root.arn == f"arn:aws:organizations::123456789012:root/{org_id}/{root.id}"
+    monkeypatch.setattr("iamwarden.collect.org.fetch_all", without("MasterAccountId", "DescribeOrganization"))
+    with pytest.raises(InputError) as lacking:
+        list_organization(boto3.Session(region_name=REGION), retries=0)
+    assert lacking.value.one_line() == (
+        "AWS Organizations: an answer of AWS Organizations lacks the field 'MasterAccountId', which AWS documents"
+    )

@@ -175,15 +175,31 @@ def _call(client: BaseClient, service: str, operation: str, **params: Any) -> di
 
 
 def list_organization(session: boto3.Session, *, retries: int = DEFAULT_RETRIES) -> OrgStructure:
-    """The organization's structure, read from the caller's account (see the module docstring)."""
+    """The organization's structure, read from the caller's account (see the module docstring).
+
+    An answer lacking a field AWS documents is filled where AWS defines it (an organization's or a root's ARN, from
+    the ids) or stops the run naming the field (an :class:`InputError`), never a crash nor a bundle the reader
+    refuses."""
+    try:
+        return _list_organization(session, retries)
+    except KeyError as exc:
+        lacking = Problem("", f"an answer of AWS Organizations lacks the field {exc}, which AWS documents")
+        raise InputError("AWS Organizations", lacking) from None
+
+
+def _list_organization(session: boto3.Session, retries: int) -> OrgStructure:
     config = Config(retries={"mode": "adaptive", "max_attempts": retries})
     region = session.region_name or "us-east-1"
     sts = session.client("sts", region_name=region, config=config)
     org = session.client("organizations", region_name=region, config=config)
     identity = _call(sts, "sts", "GetCallerIdentity")
+    partition = identity["Arn"].split(":")[1]
     described = _call(org, "organizations", "DescribeOrganization")["Organization"]
+    org_id, management = described["Id"], described["MasterAccountId"]
+    org_arn = f"arn:{partition}:organizations::{management}"
     roots = [
-        BundleRoot(r["Id"], r["Arn"], r.get("Name", "Root")) for r in _call(org, "organizations", "ListRoots")["Roots"]
+        BundleRoot(r["Id"], r.get("Arn") or f"{org_arn}:root/{org_id}/{r['Id']}", r.get("Name", "Root"))
+        for r in _call(org, "organizations", "ListRoots")["Roots"]
     ]
     units: list[BundleUnit] = []
     accounts: list[BundleAccount] = []
@@ -194,9 +210,9 @@ def list_organization(session: boto3.Session, *, retries: int = DEFAULT_RETRIES)
     bundle = OrgBundle(
         collected_at=datetime.now(UTC),
         organization=BundleOrganization(
-            id=described["Id"],
-            arn=described["Arn"],
-            management_account_id=described["MasterAccountId"],
+            id=org_id,
+            arn=described.get("Arn") or f"{org_arn}:organization/{org_id}",
+            management_account_id=management,
             feature_set=described.get("FeatureSet", "ALL"),
             iam_features=_iam_features(session, region, config),
         ),
@@ -206,7 +222,7 @@ def list_organization(session: boto3.Session, *, retries: int = DEFAULT_RETRIES)
         policies=tuple(_policies(org)) if all_features else (),
         delegated_administrators=tuple(_delegated_administrators(org)) if all_features else (),
     )
-    return OrgStructure(identity["Account"], identity["Arn"].split(":")[1], bundle)
+    return OrgStructure(identity["Account"], partition, bundle)
 
 
 def _walk(org: BaseClient, path: tuple[str, ...], units: list[BundleUnit]) -> Iterator[tuple[str, ...]]:
