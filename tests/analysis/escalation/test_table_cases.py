@@ -7,8 +7,9 @@ managed policy ARNs, ``AdministratorAccess`` for AWS's; ``boundary``: the statem
 ``groups``; ``tags``; a role's ``trust``: a ``Principal`` value, or ``trust_statements``), ``scps`` (statement lists,
 one SCP each), ``from`` (``user/NAME`` or ``role/NAME``), and what is expected: ``paths``, the technique routes of every
 path found (``[]``: none), and optionally ``reason`` / ``satisfies`` (texts the first path's reasons / the conditions
-its hops say the attacker satisfies must contain), ``hops`` (``[from, to]`` short names of the first path's hops,
-``+group`` for a user that joined it) and ``no_path_from`` (principals that must have no path).
+its hops say the attacker satisfies must contain), ``uses`` (our ids of the tagging steps the first path needs:
+iamwarden-001 ABAC self-tagging, iamwarden-002 tagging the target), ``hops`` (``[from, to]`` short names of the first
+path's hops, ``+group`` for a user that joined it) and ``no_path_from`` (principals that must have no path).
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ def test_table_case(case: dict[str, Any]) -> None:
     satisfied = " | ".join(s for h in first["hops"] for s in h.get("satisfies", []))
     for text in case.get("satisfies", []):
         assert text in satisfied
+    uses = sorted({u for h in first["hops"] for u in h.get("uses", [])})
+    assert uses == sorted(case.get("uses", []))
     if "hops" in case:
         shown = [
             [_short(h["from"]) + "".join(f" +{_short(g)}" for g in h.get("member_of", [])), _short(h["to"])]

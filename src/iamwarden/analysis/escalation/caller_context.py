@@ -41,6 +41,12 @@ PRINCIPAL_TAG = "aws:principaltag/"
 RESOURCE_TAGS = ("aws:resourcetag/", "iam:resourcetag/")
 FREE_VALUE = "iamwarden-attacker"
 """A value none of the policy's values is (for negated operators: ``StringNotEquals``)."""
+SELF_TAGGING = "iamwarden-001"
+"""Our id for ABAC self-tagging (no catalogue lists it): ``iam:TagUser`` / ``iam:TagRole`` on itself, to satisfy an
+``aws:PrincipalTag`` condition of the next action."""
+TARGET_TAGGING = "iamwarden-002"
+"""Our id for tagging the target first (``iam:TagUser`` / ``iam:TagRole`` on it), to satisfy an
+``aws:ResourceTag`` / ``iam:ResourceTag`` condition of the next action."""
 MAX_CONTEXTS = 64
 """At most this many contexts are tried for one request (the product of each key's options)."""
 
@@ -133,19 +139,25 @@ def _options(key: str, conditions: list[Condition], caller: Caller) -> list[Opti
         ]
     tag = name.split("/", 1)[1]
     if key.startswith(PRINCIPAL_TAG):
-        own, may_tag, whose = caller.principal_tags, caller.may_tag_self, "itself"
+        own, may_tag, whose, uses = caller.principal_tags, caller.may_tag_self, "itself", SELF_TAGGING
     else:
         if caller.target_tags is None:
             return []
-        own, may_tag, whose = caller.target_tags, caller.may_tag_target, "the target"
+        own, may_tag, whose, uses = caller.target_tags, caller.may_tag_target, "the target", TARGET_TAGGING
     out: list[Option] = []
     have = next((v for k, v in own.items() if k.lower() == tag.lower()), None)
     if have is not None:
         out.append(({name: have}, f"{name} {have!r}: the tag {whose} has"))
     for v in _values(conditions):
         if v != have and may_tag(tag, v):
-            out.append(({name: v}, f"{name} {v!r}: the attacker tags {whose} first (allowed to)"))
+            out.append(({name: v}, f"{name} {v!r}: the attacker tags {whose} first (allowed to; {uses})"))
     return out
+
+
+def tagging_ids(notes: Iterable[str]) -> tuple[str, ...]:
+    """Our technique ids (:data:`SELF_TAGGING`, :data:`TARGET_TAGGING`) the notes of :func:`choices` name."""
+    every = list(notes)
+    return tuple(i for i in (SELF_TAGGING, TARGET_TAGGING) if any(f"; {i})" in n for n in every))
 
 
 def choices(conditions: Iterable[Condition], caller: Caller) -> Iterator[tuple[dict[str, ContextValue], list[str]]]:

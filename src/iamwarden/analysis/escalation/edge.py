@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from iamwarden.analysis.escalation.caller_context import tagging_ids
 from iamwarden.analysis.permissions import GrantingStatement
 from iamwarden.policy import Decision
 
@@ -53,6 +54,11 @@ class Edge:
     def conditions(self) -> tuple[str, ...]:
         """Conditions the attacker satisfies by how it calls, and how (:attr:`ActionGrant.chosen`)."""
         return tuple(dict.fromkeys(note for g in self.grants for note in g.chosen))
+
+    @property
+    def uses(self) -> tuple[str, ...]:
+        """Our ids of the tagging steps the conditions need first (:data:`.caller_context.SELF_TAGGING` ...)."""
+        return tagging_ids(self.conditions)
 
     @property
     def source_node(self) -> str:

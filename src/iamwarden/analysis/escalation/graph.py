@@ -57,6 +57,7 @@ class EscalationPath:
                     **({"member_of": list(h.member_of)} if h.member_of else {}),
                     **({"joins": h.joins} if h.joins else {}),
                     **({"satisfies": list(h.conditions)} if h.conditions else {}),
+                    **({"uses": list(h.uses)} if h.uses else {}),
                 }
                 for h in self.hops
             ],
