@@ -15,8 +15,17 @@ from typer.testing import CliRunner
 
 from iamwarden.cli.app import app
 from iamwarden.collect.bundle import AccountGap
-from iamwarden.collect.live import fetch_all
-from iamwarden.collect.org import ASSUMED_ROLE_METHOD, SESSION_NAME, assume_role, list_organization
+from iamwarden.collect.live import Polling, fetch_all
+from iamwarden.collect.org import (
+    ASSUMED_ROLE_METHOD,
+    SESSION_NAME,
+    AccountCollection,
+    AccountDone,
+    MemberAccess,
+    assume_role,
+    collect_organization,
+    list_organization,
+)
 from iamwarden.errors import InputError
 from tests.collect.moto_account import REGION, use_dummy_credentials
 
@@ -126,3 +135,37 @@ def test_an_answer_lacking_a_field_is_filled_or_named(aws: None, monkeypatch: py
     assert lacking.value.one_line() == (
         "AWS Organizations: an answer of AWS Organizations lacks the field 'MasterAccountId', which AWS documents"
     )
+
+
+def test_an_interrupted_run_stops_and_the_next_keeps_what_it_wrote(aws: None, tmp_path: Path) -> None:
+    org = boto3.client("organizations", region_name=REGION)
+    org.create_organization(FeatureSet="ALL")
+    members = [org.create_account(AccountName=f"m{i}", Email=f"m{i}@example.com") for i in range(3)]
+    assert all(m["CreateAccountStatus"]["State"] == "SUCCEEDED" for m in members)
+    session = boto3.Session(region_name=REGION)
+    fast = AccountCollection(retries=0, polling=Polling(interval_s=0.01, timeout_s=1.0))
+    access = MemberAccess(role_name="OrganizationAccountAccessRole")
+    seen: list[str] = []
+
+    def interrupt(done: AccountDone) -> None:
+        seen.append(done.entry.id)
+        raise KeyboardInterrupt
+
+    directory = tmp_path / "org"
+    with pytest.raises(KeyboardInterrupt):
+        collect_organization(session, directory, access=access, collection=fast, max_workers=1, progress=interrupt)
+    written = sorted(p.name for p in (directory / "accounts").iterdir())
+    assert len(seen) == 1 and len(written) <= 2  # the first account, and at most the one being collected
+    assert not (directory / "org.json").exists()
+
+    outcomes: dict[str, str] = {}
+    bundle = collect_organization(
+        session,
+        directory,
+        access=access,
+        collection=fast,
+        progress=lambda done: outcomes.__setitem__(done.entry.id, done.outcome),
+    )
+    assert sum(1 for o in outcomes.values() if o == "kept") == len(written)
+    assert sorted(outcomes.values()).count("collected") == 4 - len(written)
+    assert all(entry.snapshot is not None for entry in bundle.accounts)

@@ -348,11 +348,17 @@ def collect_organization(
             done[entry.id] = replace(entry, gap=AccountGap("NotSelected", "outside --accounts / --ous"))
     with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="iamwarden-account") as pool:
         jobs = [pool.submit(_account, run, entry, selection.selects(entry)) for entry in worked]
-        for index, job in enumerate(as_completed(jobs), start=1):
-            result = job.result()  # re-raises an OutputError (a snapshot that cannot be written) or a bug
-            done[result.entry.id] = result.entry
-            if progress is not None:
-                progress(replace(result, index=index, total=len(worked)))
+        try:
+            for index, job in enumerate(as_completed(jobs), start=1):
+                result = job.result()  # re-raises an OutputError (a snapshot that cannot be written) or a bug
+                done[result.entry.id] = result.entry
+                if progress is not None:
+                    progress(replace(result, index=index, total=len(worked)))
+        except BaseException:
+            # An interrupt or an error: the accounts not started are not; those being collected finish (each
+            # snapshot whole), org.json is not written. The next run keeps what was written.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     bundle = replace(structure.bundle, accounts=tuple(done[e.id] for e in entries))
     write_bundle(bundle, run.directory)
     return bundle
