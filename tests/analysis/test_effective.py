@@ -445,3 +445,43 @@ def test_a_deny_covering_the_grant_removes_it_a_narrower_one_is_a_limit() -> Non
         {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::b/?"},
     )
     assert len(single) == 1 and single[0].limits
+
+
+def test_listing_knows_the_aws_rules() -> None:
+    """AWS's own rules (policy/aws_rules.py) in the listing: sts:GetCallerIdentity without any grant, and a limit
+    where a grant reaches roles AWS manages; a grant that cannot reach them has none."""
+    nothing = _listing_all()
+    sts = [e for e in nothing if e.service == "sts"]
+    assert [(e.actions, e.aws_rules, e.granted_by) for e in sts] == [
+        (("sts:GetCallerIdentity", "sts:GetSessionToken"), ("get-caller-identity", "get-session-token"), ())
+    ]
+    wide = _listing_all({"Effect": "Allow", "Action": "iam:DeleteRole", "Resource": "*"})
+    (iam,) = [e for e in wide if e.service == "iam"]
+    assert iam.status == "allowed" and iam.limits == ()  # like `excluded`, AWS's limits leave the status
+    account = user_account()
+    assert iam.aws_limits == (
+        f"AWS manages arn:aws:iam::{account}:role/aws-reserved/sso.amazonaws.com/*: iam:DeleteRole refused there "
+        "(identity-center-role)",
+        f"AWS manages arn:aws:iam::{account}:role/aws-service-role/*: iam:DeleteRole refused there "
+        "(service-linked-role)",
+    )
+    narrow = _listing_all({"Effect": "Allow", "Action": "iam:DeleteRole", "Resource": "arn:aws:iam::*:role/app-*"})
+    (iam,) = [e for e in narrow if e.service == "iam"]
+    assert iam.status == "allowed" and iam.aws_limits == ()
+
+
+def user_account() -> str:
+    return demo_account().users[0].arn.split(":")[4]
+
+
+def _listing_all(*statements: dict[str, Any]) -> list[Any]:
+    from iamwarden.analysis.effective import EffectiveAccess
+    from iamwarden.analysis.principals import PrincipalPolicies
+
+    doc = {"Version": "2012-10-17", "Statement": list(statements)}
+    identity = [parse_policy(doc, name="p")] if statements else []
+    user = demo_account().users[0]
+    index = action_index()
+    shape = build_shape(index, identity, None, ())
+    access = EffectiveAccess(user, PrincipalPolicies(user, tuple(identity), None, (), False), shape, index)
+    return access_entries(access)

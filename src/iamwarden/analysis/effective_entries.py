@@ -3,7 +3,10 @@ report side of the effective-permissions index (:mod:`iamwarden.analysis.effecti
 
 Each :class:`Entry` gathers actions of one service allowed on the same resources under the same conditions by the same
 statements; the conditions are what the engine leaves undecided offline (:func:`iamwarden.policy.query.
-conditions_state`), and the limits say what narrows a grant (partial denies, boundary and SCP statements).
+conditions_state`), and the limits say what narrows a grant (partial denies, boundary and SCP statements); the AWS
+limits name the resources AWS manages where it refuses an action whatever the policies say (the engine's
+:mod:`iamwarden.policy.aws_rules`). Actions AWS allows whatever the policies say (``sts:GetCallerIdentity``) get an
+entry of their own naming the rule.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from typing import Any
 from iamwarden.analysis.effective import KNOWN_KEYS, EffectiveAccess, Grant
 from iamwarden.analysis.effective_actions import ActionIndex
 from iamwarden.analysis.effective_text import describe_condition, resource_patterns, resources_text
+from iamwarden.policy.aws_rules import RULE_ACTIONS, ManagedResources, always_allowed, aws_rule, managed_resources
 from iamwarden.policy.catalogue import ACCESS_LEVELS, AccessLevel
 from iamwarden.policy.conditions import Condition
+from iamwarden.policy.matching import PrincipalInfo
 from iamwarden.policy.query import Tri, Undecided, conditions_state
 
 LEVELS: Mapping[str, AccessLevel] = {
@@ -50,6 +55,12 @@ class Entry:
     count: int
     excluded: tuple[str, ...] = ()
     """For the entry ``*``: the actions it does not include (whole services as ``iam:*``)."""
+    aws_limits: tuple[str, ...] = ()
+    """Resources AWS manages that the grant reaches, where AWS refuses some of its actions whatever the policies say
+    (the engine's :mod:`iamwarden.policy.aws_rules`); like ``excluded``, they leave the status as it is."""
+    aws_rules: tuple[str, ...] = ()
+    """For actions AWS allows whatever the policies say (:func:`iamwarden.policy.aws_rules.always_allowed`): the
+    rules that allow them (``granted_by`` is then empty)."""
 
     @property
     def status(self) -> str:
@@ -67,6 +78,8 @@ class Entry:
             "limits": list(self.limits),
             "granted_by": [g.to_json() for g in self.granted_by],
             "excluded": list(self.excluded),
+            **({"aws_limits": list(self.aws_limits)} if self.aws_limits else {}),
+            **({"aws_rules": list(self.aws_rules)} if self.aws_rules else {}),
         }
 
 
@@ -120,14 +133,19 @@ def access_entries(
     """What the principal can do, as entries grouped by service (then by resources and conditions); only ``service``,
     actions of access level ``level``, and the ``actions`` bitset when given."""
     index = access.index
-    mask = access.candidates
+    wanted = index.all
     if actions is not None:
-        mask &= actions
+        wanted &= actions
     if service is not None:
-        mask &= index.service_bits(service)
+        wanted &= index.service_bits(service)
     if level is not None:
-        mask &= index.level_bits(level)
-    ctx = access.request("iam:ListUsers").full_context
+        wanted &= index.level_bits(level)
+    mask = access.candidates & wanted
+    request = access.request("iam:ListUsers")
+    ctx = request.full_context
+    info = request.info
+    managed = managed_resources(info.account or "", info.partition)
+    ruled = index.from_ids(i for i in (index.id(a) for a in RULE_ACTIONS) if i is not None)
     rows: dict[tuple[Any, ...], list[Any]] = {}
     for atom in access.atoms:
         bits = atom.actions & mask
@@ -168,12 +186,14 @@ def access_entries(
                 own_limits.append(text)
             if removed:
                 continue
+            aws_limits = _managed_limits(bits & ruled, g, managed, index, info, ctx)
             st = g.statement
             key = (
                 resource_patterns(st),
                 st.not_resource,
                 tuple(why),
                 tuple(own_limits),
+                tuple(aws_limits),
             )
             row = rows.get(key)
             if row is None:
@@ -184,12 +204,14 @@ def access_entries(
                     row[1].append(g)
     # the same actions granted by several statements on the same terms: one entry, every statement named
     out: list[Entry] = []
-    for (resources, not_resource, conditions, limits_t), (bits, grants) in rows.items():
+    for (resources, not_resource, conditions, limits_t, aws_t), (bits, grants) in rows.items():
         count = bin(bits).count("1")
         if service is None and level is None and actions is None and count * 2 > index.size:
             # most of the catalogue: one entry "*", naming what is not in it
             excluded = tuple(_compact(index, index.all & ~bits))
-            entry = Entry("*", ("*",), resources, not_resource, conditions, limits_t, tuple(grants), count, excluded)
+            entry = Entry(
+                "*", ("*",), resources, not_resource, conditions, limits_t, tuple(grants), count, excluded, aws_t
+            )
             out.append(entry)
             continue
         for prefix, _ in _services_in(index, bits):
@@ -197,8 +219,56 @@ def access_entries(
             svc_count = bin(svc_bits).count("1")
             names = tuple(_compact(index, svc_bits))
             granting = tuple(g for g in grants if g.actions & svc_bits)
-            out.append(Entry(prefix, names, resources, not_resource, conditions, limits_t, granting, svc_count))
+            out.append(
+                Entry(
+                    prefix, names, resources, not_resource, conditions, limits_t, granting, svc_count, aws_limits=aws_t
+                )
+            )
+    out += _aws_allowed_entries(index, info, wanted, rows)
     out.sort(key=lambda e: (e.service, e.status != "allowed", e.resources, e.actions))
+    return out
+
+
+def _managed_limits(
+    bits: int,
+    grant: Grant,
+    managed: Sequence[ManagedResources],
+    index: ActionIndex,
+    info: PrincipalInfo,
+    ctx: Mapping[str, Any],
+) -> list[str]:
+    """The engine's AWS rules (:mod:`iamwarden.policy.aws_rules`) as limits: resources AWS manages that the grant's
+    ``Resource`` reaches, where AWS refuses some of its actions whatever the policies say."""
+    if not bits:
+        return []
+    out: list[str] = []
+    check = grant.statement.resource_check
+    for m in managed:
+        if check is not None and not check(m.example, ctx, set()):
+            continue
+        refused = [name for name in index.names_of(bits) if aws_rule(name.lower(), m.example, info) is m.rule]
+        if refused:
+            out.append(f"AWS manages {m.pattern}: {', '.join(refused)} refused there ({m.rule.id})")
+    return out
+
+
+def _aws_allowed_entries(
+    index: ActionIndex, info: PrincipalInfo, wanted: int, rows: Mapping[tuple[Any, ...], list[Any]]
+) -> list[Entry]:
+    """Actions AWS allows whatever the policies say (``sts:GetCallerIdentity`` ...), unless a statement already
+    allows them outright."""
+    granted = 0
+    for (_, _, conditions, limits, _), (bits, _) in rows.items():
+        if not conditions and not limits:
+            granted |= bits
+    ids = [i for i in (index.id(a) for a in always_allowed(info)) if i is not None]
+    extra = index.from_ids(ids) & wanted & ~granted
+    out: list[Entry] = []
+    for prefix, _ in _services_in(index, extra):
+        svc_bits = extra & index.service_bits(prefix)
+        names = tuple(index.names_of(svc_bits))
+        rules = tuple(dict.fromkeys(r.id for r in (aws_rule(n.lower(), "*", info) for n in names) if r is not None))
+        out.append(Entry(prefix, names, ("*",), False, (), (), (), len(names), aws_rules=rules))
     return out
 
 

@@ -53,7 +53,7 @@ def actions_text(actions: tuple[str, ...], shown: int = ACTIONS_SHOWN) -> str:
 
 def entry_terms(entry: Any) -> str:
     """Conditions and limits of an entry, one per line."""
-    lines = [f"if {c}" for c in entry.conditions] + list(entry.limits)
+    lines = [f"if {c}" for c in entry.conditions] + list(entry.limits) + list(entry.aws_limits)
     return "\n".join(lines) if lines else "-"
 
 
@@ -139,7 +139,7 @@ def access(
                 escape(actions),
                 escape(entry_resources(e)),
                 escape(entry_terms(e)),
-                escape("\n".join(g.label for g in e.granted_by)),
+                escape("\n".join(g.label for g in e.granted_by) or "AWS: " + ", ".join(e.aws_rules)),
             )
         console.print(table)
     for line in caveats:

@@ -55,8 +55,9 @@ def _anywhere(found: Any, action_id: int) -> list[dict[str, Any]]:
                 "status": e.status,
                 "resources": list(e.resources),
                 "not_resource": e.not_resource,
-                "conditions": [*e.conditions, *e.limits],
+                "conditions": [*e.conditions, *e.limits, *e.aws_limits],
                 "granted_by": [g.to_json() for g in e.granted_by],
+                **({"aws_rules": list(e.aws_rules)} if e.aws_rules else {}),
             }
         )
     return out
@@ -114,7 +115,9 @@ def who_can(
         table.add_column(column, overflow="fold")
     for r in rows:
         style = "green" if r["status"] == "allowed" else "yellow"
-        terms = "\n".join(f"if {c}" if not c.startswith(("boundary", "SCP", "denied")) else c for c in r["conditions"])
+        terms = "\n".join(
+            f"if {c}" if not c.startswith(("boundary", "SCP", "denied", "AWS manages")) else c for c in r["conditions"]
+        )
         res = "\n".join(r["resources"])
         if r.get("not_resource"):
             res = "anything but\n" + res
@@ -123,6 +126,9 @@ def who_can(
             f"[{style}]{r['status']}[/]",
             escape(res),
             escape(terms or "-"),
-            escape("\n".join(f"{g['policy']} statement {g['statement']}" for g in r["granted_by"])),
+            escape(
+                "\n".join(f"{g['policy']} statement {g['statement']}" for g in r["granted_by"])
+                or "AWS: " + ", ".join(r.get("aws_rules", []))
+            ),
         )
     console.print(table)

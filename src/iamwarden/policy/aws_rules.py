@@ -146,4 +146,53 @@ def aws_rule(action: str, resource: str, principal: PrincipalInfo) -> AwsRule | 
     return None
 
 
-__all__ = ["RULES", "RULE_ACTIONS", "AwsRule", "aws_rule"]
+def always_allowed(principal: PrincipalInfo) -> frozenset[str]:
+    """The actions (lower-cased) AWS allows ``principal`` whatever its policies say (:func:`aws_rule` answers
+    ``allowed`` for them)."""
+    return frozenset(a for a in sorted(_ALWAYS_ALLOWED) if _allows(aws_rule(a, "*", principal)))
+
+
+def _allows(rule: AwsRule | None) -> bool:
+    return rule is not None and rule.decision == "allowed"
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedResources:
+    """Resources AWS manages, as a pattern to show (``{account}`` filled in) and one ARN of them to ask
+    :func:`aws_rule` and a statement's ``Resource`` patterns about."""
+
+    rule: AwsRule
+    pattern: str
+    example: str
+
+
+def managed_resources(account: str, partition: str = "aws") -> tuple[ManagedResources, ...]:
+    """The resources of ``account`` that AWS manages (AWS managed policies, Identity Center roles, service-linked
+    roles); for each action, :func:`aws_rule` on the ``example`` says whether AWS refuses it there."""
+    iam = f"arn:{partition}:iam::{account}"
+    return (
+        ManagedResources(
+            AWS_MANAGED_POLICY, f"arn:{partition}:iam::aws:policy/*", f"arn:{partition}:iam::aws:policy/ReadOnlyAccess"
+        ),
+        ManagedResources(
+            IDENTITY_CENTER_ROLE,
+            f"{iam}:role/aws-reserved/sso.amazonaws.com/*",
+            f"{iam}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef",
+        ),
+        ManagedResources(
+            SERVICE_LINKED_ROLE,
+            f"{iam}:role/aws-service-role/*",
+            f"{iam}:role/aws-service-role/ec2.amazonaws.com/AWSServiceRoleForEC2",
+        ),
+    )
+
+
+__all__ = [
+    "RULES",
+    "RULE_ACTIONS",
+    "AwsRule",
+    "ManagedResources",
+    "always_allowed",
+    "aws_rule",
+    "managed_resources",
+]

@@ -102,10 +102,11 @@ class AccountSpec:
         instance_profile: bool = False,
         boundary: str | None = None,
         tags: Mapping[str, str] | None = None,
+        path: str = "/",
     ) -> str:
-        arn = f"{PREFIX}role/{name}"
+        arn = f"{PREFIX}role{path}{name}"
         entry: Json = {
-            "Path": "/",
+            "Path": path,
             "RoleName": name,
             "RoleId": f"AROA{name.upper():0<16}"[:20],
             "Arn": arn,

@@ -97,10 +97,44 @@ def _account(seed: int) -> Account:
         )
     for i in range(USERS // 2):  # roles named after users, for the statements with ${aws:username}
         spec.role(f"u{i}", rng.choice(_trusts(rng)), inline={"read": doc(allow("s3:GetObject"))})
+    # roles AWS manages, and grants its rules overrule (policy/aws_rules.py), from a stream of their own so that the
+    # rest of the account is what it was before they were added
+    extra = random.Random(seed + 10_000)
+    spec.role(
+        "AWSServiceRoleForSupport",
+        trust({"Service": "support.amazonaws.com"}),
+        attached=[ADMIN_POLICY] if extra.random() < 0.5 else [],
+        path="/aws-service-role/support.amazonaws.com/",
+    )
+    spec.role(
+        "AWSReservedSSO_Admin_0123456789abcdef",
+        doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": f"{PREFIX}saml-provider/AWSSSO"},
+                "Action": "sts:AssumeRoleWithSAML",
+            }
+        ),
+        attached=[ADMIN_POLICY],
+        path="/aws-reserved/sso.amazonaws.com/",
+    )
     for i in range(USERS):
         chosen = rng.sample(_statements(rng), rng.randint(1, 5))
-        spec.user(f"u{i}", inline={"p": doc(*chosen)})
+        inline = {"p": doc(*chosen)}
+        if extra.random() < 0.6:
+            inline["managed"] = doc(*extra.sample(AWS_RULED, extra.randint(1, len(AWS_RULED))))
+        spec.user(f"u{i}", inline=inline)
     return spec.build()
+
+
+AWS_RULED: list[Json] = [
+    allow(["iam:DeleteRole", "iam:AttachRolePolicy", "iam:TagRole"]),
+    allow(["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:SetDefaultPolicyVersion"]),
+    allow(["kms:ListKeys", "kms:CreateKey", "kms:Decrypt"]),
+    {"Effect": "Deny", "Action": "sts:*", "Resource": "*"},
+]
+"""Grants AWS's own rules overrule: changes to roles and policies AWS manages, KMS actions that name no key, and a
+deny that sts:GetCallerIdentity ignores."""
 
 
 def _allowed(
@@ -161,7 +195,8 @@ def test_grouped_decisions_match_one_decision_per_target(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_effective_permissions_agree_with_the_engine_and_the_edges(seed: int) -> None:
-    """The same requests the edges are made of, decided by the effective-permissions index with the whole context."""
+    """The same requests the edges are made of, decided by the effective-permissions index with the whole context,
+    on roles and policies AWS manages too (service-linked and Identity Center roles, AWS managed policies)."""
     account = _account(seed)
     context = AnalysisContext(account)
     finder = EdgeFinder(context, per_technique=None)
@@ -174,6 +209,9 @@ def test_effective_permissions_agree_with_the_engine_and_the_edges(seed: int) ->
                 ("iam:UpdateAssumeRolePolicy", {}, "iam-012"),
                 ("iam:PassRole", {"iam:PassedToService": LAMBDA}, None),
                 ("sts:AssumeRole", {}, None),
+                ("iam:DeleteRole", {}, None),
+                ("iam:AttachRolePolicy", {}, None),
+                ("iam:TagRole", {}, None),
             ):
                 ctx = {"aws:RequestedRegion": region, **WITHOUT_MFA, **extra}
                 answer = access.decide(action, role.arn, ctx, complete=True)
@@ -187,6 +225,20 @@ def test_effective_permissions_agree_with_the_engine_and_the_edges(seed: int) ->
                     )
                 if technique is not None:
                     assert ((technique, role.arn) in found) is engine, (seed, user.arn, role.arn)
+        key = f"arn:aws:kms:{region}:{account.account_id}:key/k1"
+        for action, resource in (
+            ("iam:CreatePolicyVersion", ADMIN_POLICY),
+            ("iam:DeletePolicy", ADMIN_POLICY),
+            ("iam:CreatePolicyVersion", f"{PREFIX}policy/mine"),
+            ("sts:GetCallerIdentity", "*"),
+            ("kms:ListKeys", "*"),
+            ("kms:CreateKey", "*"),
+            ("kms:Decrypt", key),
+        ):
+            ctx = {"aws:RequestedRegion": region, **WITHOUT_MFA}
+            answer = access.decide(action, resource, ctx, complete=True)
+            engine = _allowed(account, user.arn, action, resource)
+            assert (answer.decision == "allowed") is engine, (seed, user.arn, action, resource)
 
 
 def test_the_random_accounts_have_edges_of_each_kind_and_principals_without() -> None:
@@ -203,3 +255,20 @@ def test_the_random_accounts_have_edges_of_each_kind_and_principals_without() ->
                 edges[technique] += 1
     assert all(n >= 5 for n in edges.values()), edges
     assert without >= 5
+
+
+def test_the_random_accounts_hold_requests_aws_decides_itself() -> None:
+    """The comparison covers AWS's own rules: across the seeds, AWS refuses changes to the roles and policies it
+    manages that the policies allow, and allows sts:GetCallerIdentity under a deny."""
+    decided: dict[str, int] = {}
+    for seed in SEEDS[:10]:
+        account = _account(seed)
+        for user in account.users:
+            pp = principal_policies(AnalysisContext(account), user)
+            requests = [("iam:DeleteRole", r.arn) for r in account.roles]
+            requests += [("iam:CreatePolicyVersion", ADMIN_POLICY), ("sts:GetCallerIdentity", "*")]
+            for action, resource in requests:
+                decision = evaluate(Request(user.arn, action, resource), identity_policies=pp.identity)
+                if any(r.policy == "AWS" for r in decision.reasons):
+                    decided[action] = decided.get(action, 0) + 1
+    assert all(decided.get(a, 0) >= 5 for a in ("iam:DeleteRole", "iam:CreatePolicyVersion", "sts:GetCallerIdentity"))
