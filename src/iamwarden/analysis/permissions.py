@@ -29,7 +29,7 @@ from typing import Any
 from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.principals import PrincipalPolicies
 from iamwarden.model import DEFAULT_REGION, User
-from iamwarden.policy import Decision, Policy, Request, evaluate, parse_policy
+from iamwarden.policy import Decision, Policy, PolicyError, Request, evaluate, parse_policy
 
 NONEXISTENT_ACTION = "iamwardenprobe:NoSuchAction"
 ANY_SERVICE = 'the actions of every service ("*" or a NotAction)'
@@ -114,19 +114,29 @@ class AdminAnalysis:
     """Context keys whose absence kept the refused probe from being allowed with MFA present (e.g. ``aws:SourceIp``)."""
     denied_probes: tuple[str, ...]
     """The first probe refused with MFA present (probing stops there), or none for an administrator."""
+    errors: tuple[PolicyError, ...] = ()
+    """What the decisions behind the verdict met (:attr:`~iamwarden.policy.Decision.errors`: a condition value that
+    cannot be read, a policy that could not be compiled): the verdict rests on them, so a check reports ``unknown``."""
 
     @property
     def admin(self) -> bool:
         return self.with_mfa
 
+    def errors_text(self) -> str:
+        """The errors in one line (empty when there are none)."""
+        return "; ".join(e.describe() for e in self.errors)
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "admin_with_mfa": self.with_mfa,
             "admin_without_mfa": self.without_mfa,
             "statements": [s.to_json() for s in self.statements],
             "conditional_keys": sorted(self.conditional_keys),
             "probes_not_allowed": list(self.denied_probes),
         }
+        if self.errors:
+            out["policy_errors"] = [e.to_json() for e in self.errors]
+        return out
 
 
 @lru_cache(maxsize=64)
@@ -212,10 +222,12 @@ def admin_for(principal_arn: str, identity: Sequence[Policy], **kw: Any) -> Admi
         if not decision.allowed:
             break
     all_with = len(with_mfa) == len(ADMIN_PROBES) and with_mfa[-1].allowed
-    without = all_with and all(d.allowed for d in _decide(principal_arn, ADMIN_PROBES, WITHOUT_MFA, identity, **kw))
+    without_mfa = _decide(principal_arn, ADMIN_PROBES, WITHOUT_MFA, identity, **kw) if all_with else []
+    without = all_with and all(d.allowed for d in without_mfa)
     conditional = frozenset(k for d in with_mfa if not d.allowed for k in d.missing_context_keys)
     denied = tuple(a for a, d in zip(ADMIN_PROBES, with_mfa, strict=False) if not d.allowed)
-    return AdminAnalysis(all_with, without, tuple(_decisive(with_mfa)), conditional, denied)
+    errors = tuple(dict.fromkeys(e for d in (*with_mfa, *without_mfa) for e in d.errors))
+    return AdminAnalysis(all_with, without, tuple(_decisive(with_mfa)), conditional, denied, errors)
 
 
 def _decisive(decisions: Sequence[Decision]) -> list[GrantingStatement]:

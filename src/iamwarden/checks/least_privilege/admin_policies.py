@@ -9,7 +9,9 @@ meant to be given, and who holds it is ``least_privilege.effective_admins``'s bu
 Why is this bad? A home-made full-access policy spreads administrator access under a name nobody reviews as such, and
 one attached "for now" tends to stay.
 Example: ``{"Effect": "Allow", "NotAction": "iam:CreateUser", "Resource": "*"}`` with a second statement allowing
-``iam:*`` fails; ``s3:*`` on one bucket passes; AdministratorAccess attached to a group is not a result here.
+``iam:*`` fails; ``s3:*`` on one bucket passes; AdministratorAccess attached to a group is not a result here. A policy
+whose verdict rests on a condition value the engine cannot read (``NumericLessThan`` on ``"abc"``) is ``unknown``,
+naming it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from iamwarden.checks.base import (
     Severity,
     failed,
     passed,
+    unknown,
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.least_privilege._common import judge_each_policy
@@ -63,6 +66,9 @@ def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outco
     def judge(examined: ExaminedPolicy, compiled: Policy) -> Outcome:
         verdict = policy_admin_of(context, compiled)
         facts = {**verdict.to_json(), "aws_managed": examined.aws_managed, "attached_to": list(examined.attached_to)}
+        if verdict.errors:  # the engine's answer rests on a value it cannot read: neither pass nor fail
+            gap = verdict.errors_text()
+            return unknown(examined.resource, f"the policy engine met errors deciding it: {gap}", gap=gap, **facts)
         if not verdict.admin:
             return passed(examined.resource, "does not grant full administrator access", **facts)
         where = f"attached to {len(examined.attached_to)} principal(s)" if examined.attached_to else "not attached"

@@ -14,7 +14,9 @@ their policies name. An account needs administrators, so an administrator **pass
 It **fails** otherwise, at the severity of the worst reason: no MFA (critical), an active access key or a role
 assumable without MFA - by a service, a web identity token, another principal's keys - (high, medium when the
 administrator access itself requires MFA), granted directly to a user (medium). One more result, for the account,
-lists every administrator and fails (medium) when there are more than ``max_admins``.
+lists every administrator and fails (medium) when there are more than ``max_admins``. A principal whose verdict rests
+on a policy the engine cannot read (a condition value such as ``NumericLessThan "abc"``: the decision's ``errors``) is
+``unknown``, naming it, and so is the account result.
 Why is this bad? Every administrator is a full-account compromise waiting for one stolen credential; administrators
 should be few, known, and reachable only with a second factor.
 Example: users in an ``admins`` group with AdministratorAccess, MFA and no access keys pass; the same user with an
@@ -254,7 +256,7 @@ def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outco
     account = context.account
     principals: list[User | Role] = [*account.users, *account.roles]
     admins: list[str] = []
-    undecided = 0
+    undecided = errored = 0
     for item in principals_policies(context, principals, service_linked="service-linked role"):
         if isinstance(item, Outcome):
             if item.resource == account_arn(account):  # nothing collected: the account's one result
@@ -266,6 +268,13 @@ def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outco
         principal, policies = item
         kind = PRINCIPAL_TYPES[type(principal)]
         verdict = admin_of(context, policies)
+        if verdict.errors:  # the engine's answer rests on a value it cannot read: neither pass nor fail
+            gap = verdict.errors_text()
+            evidence = {**verdict.to_json(), "caveats": list(policies.caveats)}
+            out = unknown(principal.arn, f"the policy engine met errors deciding it: {gap}", gap=gap, **evidence)
+            errored += 1
+            yield replace(out, resource_type=kind)
+            continue
         admin, network = _admin(policies, verdict)
         if not admin:
             evidence = {**verdict.to_json(), "caveats": list(policies.caveats)}
@@ -278,17 +287,22 @@ def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outco
             out = replace(out, detail=f"{out.detail}; only from inside its network ({where})")
             out = replace(out, evidence={**out.evidence, "network": network})
         yield replace(out, resource_type=kind)
-    yield _account_result(account, admins, undecided, thresholds.max_admins)
+    yield _account_result(account, admins, undecided, thresholds.max_admins, errored)
 
 
-def _account_result(account: Account, admins: Sequence[str], undecided: int, limit: int) -> Outcome:
+def _account_result(account: Account, admins: Sequence[str], undecided: int, limit: int, errored: int = 0) -> Outcome:
     facts: dict[str, Any] = {"administrators": list(admins), "max_admins": limit}
     resource = account_arn(account)
     count = f"{len(admins)} administrator{'s' if len(admins) != 1 else ''}"
     if len(admins) > limit:
         out = replace(failed(resource, f"{count}, more than max_admins ({limit})", **facts), severity=Severity.MEDIUM)
-    elif undecided:
-        text = f"{undecided} principal(s) could not be judged ({AUTH_DETAILS} incomplete): at least {count}"
+    elif undecided or errored:
+        why = []
+        if undecided:
+            why.append(f"{undecided} principal(s) could not be judged ({AUTH_DETAILS} incomplete)")
+        if errored:
+            why.append(f"{errored} principal(s) rest on policies the engine could not read")
+        text = f"{'; '.join(why)}: at least {count}"
         out = unknown(resource, f"evidence missing: {text}", gap=text, **facts)
     else:
         out = passed(resource, f"{count} (at most {limit})", **facts)
