@@ -66,6 +66,21 @@ CASES: list[tuple[str, dict[str, object], Extra, str, str | None]] = [
         "iam-013",
         f"{PREFIX}user/alice",
     ),
+    (
+        # a condition on a key the caller sets is no protection (global condition keys, aws:UserAgent)
+        "put-user-policy-from-the-right-client",
+        allow("iam:PutUserPolicy", Condition={"StringEquals": {"aws:UserAgent": "ops-console"}}),
+        None,
+        "iam-018",
+        f"{PREFIX}user/alice",
+    ),
+    (
+        "put-user-policy-from-a-network-the-attacker-is-not-in",
+        allow("iam:PutUserPolicy", Condition={"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}),
+        None,
+        "",
+        None,
+    ),
     ("read-only", allow("iam:Get*"), None, "", None),
     (
         "attach-a-read-only-policy-only",
@@ -99,3 +114,5 @@ def test_making_another_principal_an_administrator(
     assert f"{PREFIX}role/admin" not in making.targets  # already an administrator
     evidence = found.to_json()["can_make_administrators"]
     assert any(e["technique"] == technique and e["targets"] == len(making.targets) for e in evidence)
+    chosen = [s for e in evidence for s in e.get("satisfies", [])]
+    assert chosen == (["aws:UserAgent 'ops-console': the attacker's client sends it"] if "client" in name else [])

@@ -61,6 +61,8 @@ class AdminMaking:
         }
         if self.via:
             out["via"] = list(self.via[:SAMPLE])
+        if self.grant.chosen:
+            out["satisfies"] = list(self.grant.chosen)
         return out
 
 
