@@ -8,7 +8,9 @@ is a git repository with history, a staged change and an ``origin/main``, and ``
 AWS credentials and a project, for the ``secrets scan`` examples. A command passes when it exits 0 or 1 (1: findings
 at or above a threshold), or the code the document says it exits with (``(exit 2)`` after its block, or ``$ echo $?``
 then the code); any other exit (2 for bad input or usage, 3 for a bug) fails the test. Only commands that need a real
-AWS account are not run: :data:`SKIPPED` lists them, with why.
+AWS account are not run: :data:`SKIPPED` lists them, with why. The example GitHub Actions workflows
+(``docs/examples/*.yml``) have their iamwarden steps run by bash, and the SARIF files their upload steps send must
+exist.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from iamwarden.cli.app import app
@@ -197,3 +201,50 @@ def test_the_examples_are_found() -> None:
     synopsis = "iamwarden history list [--account ID] [--org o-...] [--format json]"
     assert _PLACEHOLDER.search(synopsis)
     assert '"action": "s3:PutObject"' in shown_files(ROOT / "docs" / "simulate.md")["request.json"]
+
+
+WORKFLOWS = sorted((ROOT / "docs" / "examples").glob("*.yml"))
+GITHUB = {"github.event_name": "pull_request", "github.base_ref": "main"}
+"""What the workflows' ``${{ ... }}`` expressions stand for here: a pull request against main."""
+
+
+def _steps(workflow: Path) -> list[str]:
+    """The ``run`` scripts of ``workflow`` that call iamwarden (installing it is this test's business)."""
+    jobs = yaml.safe_load(workflow.read_text())["jobs"].values()
+    runs = [step["run"] for job in jobs for step in job["steps"] if "run" in step]
+    return [run for run in runs if "iamwarden " in run and "pip install" not in run]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_steps_run_as_written(workflow: Path, tmp_path: Path) -> None:
+    """Each iamwarden step of the example workflows, run by bash as the runner would, in a checkout with history and
+    the workflow's env (its snapshot a copy of the demo's), with the command on PATH."""
+    steps = _steps(workflow)
+    assert steps, f"{workflow.name} runs no iamwarden command"
+    folder = tmp_path / "checkout"
+    folder.mkdir()
+    env_block: dict[str, str] = yaml.safe_load(workflow.read_text()).get("env", {})
+    if "SNAPSHOT" in env_block:
+        (folder / env_block["SNAPSHOT"]).parent.mkdir(parents=True)
+        shutil.copy(ROOT / "demo" / "demo-account.json.gz", folder / env_block["SNAPSHOT"])
+    _git_repository(folder, "settings.ini")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    command = bin_dir / "iamwarden"
+    command.write_text(f"#!{sys.executable}\nfrom iamwarden.cli.app import main\n\nmain()\n")
+    command.chmod(0o755)
+    path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
+    env = {**os.environ, **env_block, "PATH": path, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "120"}
+    for script in steps:
+        for expression, value in GITHUB.items():
+            script = script.replace("${{ " + expression + " }}", value)
+        assert "${{" not in script, script
+        done = subprocess.run(["bash", "-e", "-c", script], cwd=folder, env=env, capture_output=True, text=True)
+        assert done.returncode in (0, 1), f"{workflow.name}: exit {done.returncode}\n{script}\n{done.stderr}"
+        assert "Traceback" not in done.stderr
+    jobs = yaml.safe_load(workflow.read_text())["jobs"].values()
+    uploaded = [
+        step["with"]["sarif_file"] for job in jobs for step in job["steps"] if "sarif_file" in step.get("with", {})
+    ]
+    assert uploaded and all((folder / name).is_file() for name in uploaded), uploaded  # what the upload step sends
