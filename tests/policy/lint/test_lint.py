@@ -108,11 +108,12 @@ def _policy_of_size(n_actions: int) -> str:
         ("identity", "group", 5120, "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
         ("permission_boundary", "managed", 6144, "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA"),
         ("scp", "managed", 5120, "POLICY_SIZE_EXCEEDS_SCP_QUOTA"),
+        ("rcp", "managed", 5120, "POLICY_SIZE_EXCEEDS_RCP_QUOTA"),
     ],
 )
 def test_size_quota(policy_type: Any, identity_kind: Any, quota: int, code: str) -> None:
     # SCPs and RCPs count every character as written; IAM quotas skip whitespace outside strings
-    size = len if policy_type == "scp" else aws_size
+    size = len if policy_type in ("scp", "rcp") else aws_size
     largest = next(n for n in range(1, 2000) if size(_policy_of_size(n + 1)) > quota)
     at_quota, over = _policy_of_size(largest), _policy_of_size(largest + 1)
     assert size(at_quota) <= quota < size(over)

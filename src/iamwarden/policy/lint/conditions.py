@@ -9,6 +9,7 @@ from iamwarden.policy.global_keys import UNSUPPORTED_GLOBAL_KEYS, global_key, ne
 from iamwarden.policy.lint.actions import ResolvedActions
 from iamwarden.policy.lint.condition_values import check_pairs, check_values
 from iamwarden.policy.lint.findings import Collector, Statement, type_name
+from iamwarden.policy.lint.formats import check_value_format
 from iamwarden.policy.lint.jsonpos import JArray, JMember, JNode, JObject, JScalar
 
 #: Keys that take both Date and Numeric operators.
@@ -66,6 +67,7 @@ def check_conditions(st: Statement, resolved: ResolvedActions | None, cat: Catal
             if key is not None:
                 _check_fit(op, key, key_member, out)
             check_values(st, op, key_member, values, out)
+            check_value_format(low, op.operator.family, values, out)
 
 
 def _values(node: JNode, out: Collector) -> list[JScalar] | None:

@@ -39,7 +39,9 @@ def check_principals(st: Statement, resolved: ResolvedActions | None, out: Colle
         return
     principal = st.node.get("Principal")
     values = _principal_values(principal)
-    everyone = any(value.value == "*" and kind in ("*", "AWS") for kind, value in values)
+    everyone = any(value.value == "*" and kind == "AWS" for kind, value in values) or (
+        out.policy_type == "resource" and any(kind == "*" and value.value == "*" for kind, value in values)
+    )  # a trust policy's "Principal": "*" is ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL
     if st.effect == "Allow" and st.condition is None and principal is not None and everyone:
         what = "assume this role" if out.policy_type == "trust" else "use this resource"
         out.at(
@@ -63,6 +65,7 @@ def check_principals(st: Statement, resolved: ResolvedActions | None, out: Colle
             )
     if st.action_key != "Action" or not resolved.complete:
         return
+    _check_roles_anywhere(st, values, actions, out)
     for kind, value in values:
         text = str(value.value)
         if kind == "Federated":
@@ -84,6 +87,26 @@ def check_principals(st: Statement, resolved: ResolvedActions | None, out: Colle
                 value,
                 f"this {kind} principal assumes a role with {needed}, which the statement does not allow",
             )
+
+
+ROLES_ANYWHERE = "rolesanywhere.amazonaws.com"
+#: What IAM Roles Anywhere's service principal needs to assume a role (IAM Roles Anywhere User Guide, "Trust model").
+ROLES_ANYWHERE_ACTIONS = ("sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession")
+
+
+def _check_roles_anywhere(st: Statement, values: list[tuple[str, JScalar]], actions: set[str], out: Collector) -> None:
+    if st.effect != "Allow":
+        return
+    for kind, value in values:
+        if kind == "Service" and value.value == ROLES_ANYWHERE:
+            missing = [a for a in ROLES_ANYWHERE_ACTIONS if a.lower() not in actions]
+            if missing:
+                out.at(
+                    "MISSING_ACTION_FOR_ROLES_ANYWHERE_TRUST_POLICY",
+                    value,
+                    f"{ROLES_ANYWHERE} assumes a role with {', '.join(ROLES_ANYWHERE_ACTIONS)}: add "
+                    f"{', '.join(missing)}",
+                )
 
 
 def _check_oidc_subject(st: Statement, provider: str, value: JScalar, out: Collector) -> None:

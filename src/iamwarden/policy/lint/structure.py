@@ -8,6 +8,7 @@ import re
 from typing import Literal
 
 from iamwarden.policy.lint.findings import Collector, Statement, strings_of, type_name
+from iamwarden.policy.lint.formats import check_service_principal
 from iamwarden.policy.lint.jsonpos import JArray, JNode, JObject, JScalar, to_python
 
 IdentityKind = Literal["managed", "user", "role", "group"]
@@ -77,7 +78,7 @@ def check_size(text: str, out: Collector, root: JNode, identity_kind: IdentityKi
         written = len(text.removeprefix("\ufeff"))
         if written > ORG_POLICY_QUOTA:
             out.at(
-                "POLICY_SIZE_EXCEEDS_SCP_QUOTA",
+                "POLICY_SIZE_EXCEEDS_SCP_QUOTA" if kind == "scp" else "POLICY_SIZE_EXCEEDS_RCP_QUOTA",
                 root,
                 f"{written:,} characters as written ({size:,} without whitespace outside strings: the console "
                 f"strips it, the API and CLI keep it); an {kind.upper()} may hold {ORG_POLICY_QUOTA:,}",
@@ -224,7 +225,8 @@ def _statement(index: int, node: JObject, out: Collector, sids: dict[str, int]) 
             out.at("MISSING_RESOURCE", node, "the statement has no Resource or NotResource")
     elif kind == "trust":
         key = "Resource" if resource is not None else "NotResource"
-        out.at("INVALID_POLICY_ELEMENT", chosen, f"a role trust policy takes no {key}: the role is the resource")
+        what = f"a role trust policy takes no {key}: the role is the resource"
+        out.at("ROLE_TRUST_POLICY_SYNTAX_ERROR_RESOURCE", chosen, what)
     else:
         st.resource_key = "Resource" if resource is not None else "NotResource"
         st.resource_node = chosen
@@ -255,7 +257,24 @@ def _statement(index: int, node: JObject, out: Collector, sids: dict[str, int]) 
                 st.resource_node,
                 "Allow with NotResource allows the actions on every resource not listed",
             )
+    if kind == "rcp":
+        _rcp_statement(st, out)
     return st
+
+
+def _rcp_statement(st: Statement, out: Collector) -> None:
+    """What an RCP statement may not say beyond its Principal (Organizations' RCP syntax): no NotAction, and an Allow
+    only on every resource, without a condition."""
+    if st.action_key == "NotAction" and st.action_node is not None:
+        out.at("RCP_SYNTAX_ERROR_NOTACTION", st.action_node, "an RCP takes no NotAction: list the actions in Action")
+    if st.effect != "Allow":
+        return
+    if st.resource_node is not None and (
+        st.resource_key != "Resource" or any(entry.value != "*" for entry in st.resources)
+    ):
+        out.at("RCP_SYNTAX_ERROR_ALLOW", st.resource_node, 'an Allow in an RCP takes only "Resource": "*"')
+    if st.condition is not None:
+        out.at("RCP_SYNTAX_ERROR_ALLOW", st.condition, "an Allow in an RCP takes no Condition")
 
 
 def _principal(st: Statement, node: JObject, out: Collector) -> None:
@@ -283,6 +302,17 @@ def _principal(st: Statement, node: JObject, out: Collector) -> None:
     # resource and trust policies
     if chosen is None:
         out.at("MISSING_PRINCIPAL", node, "the statement names no Principal")
+        return
+    if kind == "trust" and not_principal is not None:
+        what = "a role trust policy takes no NotPrincipal"
+        out.at("ROLE_TRUST_POLICY_SYNTAX_ERROR_NOTPRINCIPAL", not_principal, what)
+        return
+    if kind == "trust" and isinstance(chosen, JScalar) and chosen.value == "*":
+        out.at(
+            "ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL",
+            chosen,
+            'a role trust policy takes no "Principal": "*": name who may assume the role',
+        )
         return
     st.principal_key = key
     if st.effect == "Allow" and not_principal is not None:
@@ -328,6 +358,22 @@ def _principal_value(principal_type: str, value: JScalar, out: Collector) -> Non
     if principal_type == "AWS" and _UNIQUE_ID_TEXT.match(text):
         code, what = _UNIQUE_ID[text[:4]]
         out.at(code, value, f"{text!r} is a {what}'s unique ID; name the {what} by its ARN")
+    if principal_type == "Service":
+        check_service_principal(value, out)
+    if principal_type == "Federated" and out.policy_type == "trust" and not _FEDERATED.match(text):
+        out.at(
+            "INVALID_FEDERATED_PRINCIPAL_SYNTAX_IN_ROLE_TRUST_POLICY",
+            value,
+            f"{text!r} is neither an identity provider's domain name nor a SAML or OIDC provider ARN",
+        )
+
+
+_FEDERATED = re.compile(
+    r"(?:arn:[a-z-]+:iam::[0-9]{12}:(?:saml-provider|oidc-provider)/\S+"
+    r"|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)\Z"
+)
+"""A Federated principal: the ARN of an IAM SAML or OIDC provider, or a domain name (cognito-identity.amazonaws.com,
+accounts.google.com, ...)."""
 
 
 _UNIQUE_ID_TEXT = re.compile(r"(AROA|AIDA)[A-Z0-9]{12,}\Z")

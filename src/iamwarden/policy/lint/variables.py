@@ -1,12 +1,18 @@
 """Policy variables (``${aws:username}``, ``${aws:PrincipalTag/team, 'none'}``): well formed, in an element that
 takes them, under a Version that replaces them. Access Analyzer's variable checks ("IAM Access Analyzer policy check
-reference": Missing brace in variable, Empty variable, Unsupported space in variable, Missing quote in variable,
-Variable unsupported in element, Variable unsupported in version); the rules are the IAM User Guide's
-(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
+reference": Missing brace in variable, Empty variable, Unsupported space in variable, Unsupported symbol in variable,
+Missing quote in variable, Variable unsupported in element, Variable unsupported in version); the rules are the IAM
+User Guide's (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
+
+A variable's name is a request context key: letters and digits, the ``:`` and ``/`` that join a service prefix and a
+tag key, and the other characters a tag key may hold (``_ . : / = + - @``, IAM User Guide "Tag naming rules"); any
+other symbol in it is Access Analyzer's UNSUPPORTED_SYMBOL_IN_VARIABLE ("Remove the symbol"), as is a default value
+in double or typographic quotes (its second message: "Use ' instead").
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from iamwarden.policy.lint.findings import Collector, Statement, strings_of
@@ -14,6 +20,9 @@ from iamwarden.policy.lint.jsonpos import JObject, JScalar
 
 #: ``${*}``, ``${?}`` and ``${$}`` stand for the characters themselves.
 SPECIAL = frozenset({"*", "?", "$"})
+_NAME_SYMBOL = re.compile(r"[^A-Za-z0-9_.:/=+@\- ]")
+"""A character a context key (hence a variable's name) cannot hold; spaces are UNSUPPORTED_SPACE_IN_VARIABLE."""
+_WRONG_QUOTES = ('"', "\u201c", "\u201d", "\u2018", "\u2019", "`")
 
 
 def check_variables(statements: list[Statement], version: str | None, out: Collector) -> None:
@@ -73,9 +82,23 @@ def _check_syntax(value: JScalar, out: Collector) -> bool:
             name, comma, default = body.partition(",")
             if " " in name.strip() or name != name.strip():
                 out.at("UNSUPPORTED_SPACE_IN_VARIABLE", value, f"the variable name {name!r} holds a space")
+            symbol = _NAME_SYMBOL.search(name)
+            if symbol is not None:
+                out.at(
+                    "UNSUPPORTED_SYMBOL_IN_VARIABLE",
+                    value,
+                    f"the symbol {symbol.group()!r} is not supported in the variable name {name.strip()!r}: remove it",
+                )
             if comma:
                 quoted = default.strip()
-                if len(quoted) < 2 or not (quoted.startswith("'") and quoted.endswith("'")):
+                if quoted[:1] in _WRONG_QUOTES and quoted[-1:] in _WRONG_QUOTES and len(quoted) >= 2:
+                    out.at(
+                        "UNSUPPORTED_SYMBOL_IN_VARIABLE",
+                        value,
+                        f"the symbol {quoted[0]!r} is not supported around the default value of ${{{name}}}: "
+                        "use ' instead",
+                    )
+                elif len(quoted) < 2 or not (quoted.startswith("'") and quoted.endswith("'")):
                     out.at(
                         "MISSING_QUOTE_IN_VARIABLE",
                         value,

@@ -231,6 +231,13 @@ RULES: tuple[Rule, ...] = (
         "A policy variable's name takes no space (only its default value, after the comma, may hold one).",
     ),
     aa(
+        "UNSUPPORTED_SYMBOL_IN_VARIABLE",
+        "ERROR",
+        "Unsupported symbol in variable",
+        "A policy variable's name is a context key (letters, digits and _ . : / = + - @); a default value is written "
+        "in single quotes, not double or typographic ones.",
+    ),
+    aa(
         "MISSING_QUOTE_IN_VARIABLE",
         "ERROR",
         "Missing quote in variable",
@@ -260,5 +267,82 @@ RULES: tuple[Rule, ...] = (
         "ERROR",
         "Policy size exceeds SCP quota",
         "Service and resource control policies are limited to 5,120 characters.",
+    ),
+    aa(
+        "POLICY_SIZE_EXCEEDS_RCP_QUOTA",
+        "ERROR",
+        "Policy size exceeds RCP quota",
+        "Resource control policies are limited to 5,120 characters.",
+    ),
+    aa(
+        "RCP_SYNTAX_ERROR_ALLOW",
+        "ERROR",
+        "RCP syntax error allow",
+        'An Allow in a resource control policy takes only "Principal": "*", "Resource": "*" and no Condition.',
+    ),
+    aa(
+        "RCP_SYNTAX_ERROR_NOTACTION",
+        "ERROR",
+        "RCP syntax error NotAction",
+        "Resource control policies take no NotAction element; list the actions in Action.",
+        anchor="notaction",
+    ),
+    aa(
+        "MISMATCHED_ACTION_FOR_PRINCIPAL",
+        "ERROR",
+        "Mismatched action for principal",
+        "SAML providers assume roles with sts:AssumeRoleWithSAML, OIDC providers with sts:AssumeRoleWithWebIdentity, "
+        "AWS and service principals with sts:AssumeRole; the statement allows a different one.",
+    ),
+    aa(
+        "ROLE_TRUST_POLICY_SYNTAX_ERROR_NOTPRINCIPAL",
+        "ERROR",
+        "Role trust policy syntax error notprincipal",
+        "A role trust policy takes no NotPrincipal; name the principals in Principal.",
+    ),
+    aa(
+        "ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL",
+        "ERROR",
+        "Role trust policy unsupported wildcard in principal",
+        'A role trust policy takes no "Principal": "*"; name the principals that may assume the role.',
+    ),
+    aa(
+        "ROLE_TRUST_POLICY_SYNTAX_ERROR_RESOURCE",
+        "ERROR",
+        "Role trust policy syntax error resource",
+        "A role trust policy takes no Resource or NotResource: it applies to the role it is attached to.",
+    ),
+    aa(
+        "MISSING_ACTION_FOR_ROLES_ANYWHERE_TRUST_POLICY",
+        "ERROR",
+        "Missing action for roles anywhere trust policy",
+        "The rolesanywhere.amazonaws.com service principal needs sts:AssumeRole, sts:SetSourceIdentity and "
+        "sts:TagSession to assume a role.",
+    ),
+    aa(
+        "INVALID_FEDERATED_PRINCIPAL_SYNTAX_IN_ROLE_TRUST_POLICY",
+        "ERROR",
+        "Invalid federated principal syntax in role trust policy",
+        "A Federated principal is a domain name (an identity provider such as cognito-identity.amazonaws.com) or the "
+        "ARN of a SAML or OIDC provider.",
+    ),
+    aa(
+        "INVALID_SERVICE_PRINCIPAL_FORMAT",
+        "ERROR",
+        "Invalid service principal format",
+        "A service principal is written in lowercase as service-name.amazonaws.com (kms:ViaService: "
+        "service-name.region.amazonaws.com).",
+    ),
+    aa(
+        "INVALID_VPC_FORMAT",
+        "ERROR",
+        "Invalid vpc format",
+        "An aws:SourceVpc value is vpc- followed by 8 or 17 alphanumeric characters.",
+    ),
+    aa(
+        "INVALID_VPCE_FORMAT",
+        "ERROR",
+        "Invalid vpce format",
+        "An aws:SourceVpce value is vpce- followed by 8 or 17 alphanumeric characters.",
     ),
 )

@@ -83,13 +83,6 @@ RULES: tuple[Rule, ...] = (
         "Policy size exceeds identity policy quota",
         "The policy is longer than AWS accepts for this kind of policy (whitespace outside strings not counted).",
     ),
-    aa(
-        "MISMATCHED_ACTION_FOR_PRINCIPAL",
-        "WARNING",
-        "Mismatched action for principal",
-        "SAML providers assume roles with sts:AssumeRoleWithSAML, OIDC providers with sts:AssumeRoleWithWebIdentity, "
-        "AWS and service principals with sts:AssumeRole; the statement allows a different one.",
-    ),
     ours(
         "UNSUPPORTED_ACTION_IN_TRUST_POLICY",
         "WARNING",
