@@ -324,7 +324,7 @@ def test_the_escalation_graph_draws_the_demo_paths(watched: Watched, html_file: 
         "sts-001",
     ]
     assert page.locator("#escalation g.edge.lateral").count() == 2
-    assert page.locator("#escalation g.edge path[marker-end='url(#arrow)']").count() == 4
+    assert page.locator("#escalation g.edge path[marker-end='url(#iw-paths-arrow)']").count() == 4
     assert page.locator("#escalation table.routes tbody tr").count() == 4
     page.locator("#escalation").screenshot(path=str(tmp_path / "escalation.png"))
     assert watched.errors == [] and watched.failed == []
