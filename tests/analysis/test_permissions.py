@@ -67,8 +67,10 @@ def test_mfa_conditioned_admin_is_admin_with_mfa_only() -> None:
 
 
 def test_kms_wildcard_is_seen_through_the_default_key_policy() -> None:
-    grants = service_wide_grants(parse_policy(_doc({"Effect": "Allow", "Action": "kms:*", "Resource": "*"})), ACCOUNT)
-    assert [g.service for g in grants] == ["kms"]
+    grants, errors = service_wide_grants(
+        parse_policy(_doc({"Effect": "Allow", "Action": "kms:*", "Resource": "*"})), ACCOUNT
+    )
+    assert [g.service for g in grants] == ["kms"] and errors == ()
 
 
 def _org_account(scp: dict[str, Any], management: str = "999988887777") -> Any:

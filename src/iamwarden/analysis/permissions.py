@@ -297,17 +297,22 @@ class ServiceGrant:
         return {"service": self.service, "statements": [s.to_json() for s in self.statements]}
 
 
-def service_wide_grants(policy: Policy, account_id: str, partition: str = "aws") -> list[ServiceGrant]:
-    """Sensitive services this policy grants wholesale on ``*`` (MFA present, so conditions on MFA do not hide it)."""
+def service_wide_grants(
+    policy: Policy, account_id: str, partition: str = "aws"
+) -> tuple[list[ServiceGrant], tuple[PolicyError, ...]]:
+    """Sensitive services this policy grants wholesale on ``*`` (MFA present, so conditions on MFA do not hide it),
+    and the errors the decisions behind the answer met (:attr:`~iamwarden.policy.Decision.errors`)."""
     grants = []
+    errors: list[PolicyError] = []
     for service, probes in SENSITIVE_SERVICES.items():
         if not any(granted_somewhere((policy,), probe) for probe in probes):
             continue
         decisions = _decide(probe_principal(account_id, partition), probes, WITH_MFA, (policy,))
+        errors += (e for d in decisions for e in d.errors)
         allowed = [d for d in decisions if d.allowed]
         if allowed:
             grants.append(ServiceGrant(service, tuple(granting_statements(allowed))))
-    return grants
+    return grants, tuple(dict.fromkeys(errors))
 
 
 @dataclass(frozen=True, slots=True)

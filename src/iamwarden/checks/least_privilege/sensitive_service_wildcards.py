@@ -7,7 +7,8 @@ reported by ``least_privilege.admin_policies`` and are not applicable here.
 Why is this bad? ``iam:*`` is administrator in disguise (it can grant itself anything); ``kms:*``, ``sts:*``,
 ``organizations:*``, ``cloudtrail:*`` and unscoped S3 writes hand over the account's keys, identities, guardrails,
 audit trail and data.
-Example: ``{"Action": "iam:*", "Resource": "*"}`` fails; ``iam:GetRole`` on ``*`` passes.
+Example: ``{"Action": "iam:*", "Resource": "*"}`` fails; ``iam:GetRole`` on ``*`` passes; ``iam:*`` under a condition
+value the engine cannot read (``NumericLessThan`` on ``"abc"``) is ``unknown``, naming it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from iamwarden.checks.base import (
     failed,
     not_applicable,
     passed,
+    unknown,
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.least_privilege._common import judge_each_policy
@@ -54,10 +56,17 @@ def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outco
     account = context.account
 
     def judge(examined: ExaminedPolicy, compiled: Policy) -> Outcome:
-        if policy_admin_of(context, compiled).admin:
+        verdict = policy_admin_of(context, compiled)
+        if verdict.errors:  # the engine's answer rests on a value it cannot read: neither pass nor fail
+            gap = verdict.errors_text()
+            return unknown(examined.resource, f"the policy engine met errors deciding it: {gap}", gap=gap)
+        if verdict.admin:
             return not_applicable(examined.resource, "full administrator policy (see least_privilege.admin_policies)")
-        grants = service_wide_grants(compiled, account.account_id, account.partition)
+        grants, errors = service_wide_grants(compiled, account.account_id, account.partition)
         facts = {"grants": [g.to_json() for g in grants], "attached_to": list(examined.attached_to)}
+        if errors:
+            gap = "; ".join(e.describe() for e in errors)
+            return unknown(examined.resource, f"the policy engine met errors deciding it: {gap}", gap=gap, **facts)
         if grants:
             services = ", ".join(g.service for g in grants)
             return failed(examined.resource, f"grants {services} service-wide on all resources", **facts)
