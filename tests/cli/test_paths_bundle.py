@@ -58,3 +58,5 @@ def test_scan_bundle_reports_the_path_as_a_finding(tmp_path: Path) -> None:
         ("fail", "critical", WORK_B, f"arn:aws:iam::{WORK_B}:root"),
     }
     assert all(f["evidence"]["target_accounts"] == [MGMT] for f in found)
+    html = (out / "organization.html").read_text()
+    assert f"any administrator of {WORK_B}" in html and f"arn:aws:iam::{WORK_B}:user/dev" in html

@@ -124,11 +124,17 @@ def write_organization(data: dict[str, Any], folder: Path) -> list[Path]:
             paths=data["cross_account"]["paths"],
             external=data["cross_account"]["external_trusts"],
             heat=heat,
+            node=node_name,
         )
     )
     html_path = folder / HTML_FILE
     write_atomically(html_path, html.encode(), "the organization report")
     return [json_path, html_path]
+
+
+def node_name(node: str) -> str:
+    """A node of the cross-account graph as people read it: ``admin:<id>`` is any administrator of the account."""
+    return f"any administrator of {node[6:]}" if node.startswith("admin:") else node
 
 
 def heat(value: int | None) -> str:
