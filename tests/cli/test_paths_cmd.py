@@ -102,3 +102,9 @@ def test_text_groups_by_target_and_graphs() -> None:
     assert '-> "role/ops-automation-lambda"' in _run("--snapshot", str(DEMO), "-f", "dot", "--lateral").output
     mermaid = _run("--snapshot", str(DEMO), "-f", "mermaid").output.splitlines()
     assert mermaid[0] == "graph LR" and any("-->|sts-001|" in line for line in mermaid)
+
+
+def test_lateral_is_refused_with_a_bundle(tmp_path: Path) -> None:
+    result = _run("--bundle", str(tmp_path), "--lateral")
+    assert result.exit_code == 2
+    assert result.output.strip() == "error: command line: --lateral: lists one account's lateral moves, not --bundle's"

@@ -99,6 +99,8 @@ def paths(
     if bundle is not None:
         if any(v is not None for v in (snapshot, authorization_details, import_dir)):
             raise InputError("command line", Problem("--bundle", "give either --bundle or one account input"))
+        if lateral:
+            raise InputError("command line", Problem("--lateral", "lists one account's lateral moves, not --bundle's"))
         _bundle_paths(bundle, shape, max_hops)
         return
     from iamwarden.analysis.context import AnalysisContext
