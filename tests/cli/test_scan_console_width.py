@@ -1,9 +1,11 @@
 """scan's console summary at 80 and 120 columns (``COLUMNS``): no line wider than the terminal, check ids never
-wrapped, every example resource whole; one line per failing check when it fits, the example under its check when not."""
+wrapped, every example resource whole; one line per failing check when it fits, the example under its check when not;
+unknown results' reasons wrapped under their check, not folded into a narrow column."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -15,6 +17,7 @@ from tests.cli.test_paths_cmd import DEMO
 
 runner = CliRunner()
 IDS = {c.id for c in CHECKS}
+CLI_OUTPUTS = Path(__file__).parents[1] / "collect" / "data" / "cli-outputs"
 
 
 def _failing_checks(output: str) -> list[str]:
@@ -51,3 +54,16 @@ def test_the_summary_lists_the_worst_checks_and_counts_the_rest() -> None:
     assert sum(int(part.split()[0]) for part in more[2].split(", ")) == int(more[1])
     wider = runner.invoke(app, ["scan", "--snapshot", str(DEMO), "--show", "20"], env={"COLUMNS": "200"})
     assert len(_failing_checks(wider.output)) == 20
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_unknown_reasons_are_not_folded_into_a_narrow_column(columns: int) -> None:
+    details = (
+        Path(__file__).parents[1] / "collect" / "data" / "cli-outputs" / "iam-get-account-authorization-details.json"
+    )
+    result = runner.invoke(app, ["scan", "--authorization-details", str(details)], env={"COLUMNS": str(columns)})
+    assert result.exit_code == 0, result.output
+    section = result.output.split("Unknown: ", 1)[1]
+    assert all(len(line.rstrip()) <= columns for line in section.splitlines())
+    assert "evidence missing: iam:GetCredentialReport: NotCollected (not in an" in section  # the reason, not a strip
+    assert ("Why" in section.splitlines()[1]) is (columns == 200)  # a table only where its rows fit

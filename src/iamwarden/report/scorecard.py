@@ -162,11 +162,30 @@ def render_failures(failures: Sequence[Finding], console: Console, account_id: s
 def unknowns_table(unknowns: Sequence[Finding], account_id: str) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
     table.add_column("Check", no_wrap=True)
-    table.add_column("Resource", overflow="fold")
-    table.add_column("Why", overflow="fold")
+    table.add_column("Resource", no_wrap=True)
+    table.add_column("Why", no_wrap=True)
     for f in unknowns:
         table.add_row(f.check.id, short_arn(f.resource, account_id), shorten_arns(f.detail, account_id))
     return table
+
+
+def render_unknowns(unknowns: Sequence[Finding], console: Console, account_id: str) -> None:
+    """The unknown results as a table when its rows fit the width on one line each; otherwise as the failures are
+    listed (check and resource, the reason wrapped under them), so the reason is not folded into a narrow column."""
+    table = unknowns_table(unknowns, account_id)
+    if _one_line_width(console, table) <= console.width:
+        console.print(table)
+        return
+    for f in unknowns:
+        console.print(Text.assemble((f.check.id, "bold"), "  ", short_arn(f.resource, account_id)), overflow="fold")
+        why = textwrap.fill(
+            shorten_arns(f.detail, account_id),
+            width=max(console.width, 40),
+            initial_indent=" " * 10,
+            subsequent_indent=" " * 10,
+            break_on_hyphens=False,
+        )
+        console.print(why, markup=False, soft_wrap=True)
 
 
 def summary_line(assessment: Assessment) -> str:
@@ -248,7 +267,7 @@ def render(
             console.print(
                 Text(f"Unknown: {plural(len(unknowns), 'result')} (evidence missing, not counted as pass)", "bold")
             )
-            console.print(unknowns_table(unknowns[:max_unknown], account_id))
+            render_unknowns(unknowns[:max_unknown], console, account_id)
             if len(unknowns) > max_unknown:
                 console.print(f"... {plural(len(unknowns) - max_unknown, 'more unknown result')} (see the JSON report)")
     render_suppressions(assessment, console)
