@@ -149,14 +149,19 @@ def render_failures(failures: Sequence[Finding], console: Console, account_id: s
             ),
             overflow="fold",
         )
-        detail = textwrap.fill(
-            shorten_arns(f.detail, account_id),
-            width=max(console.width, 40),
-            initial_indent=" " * 10,
-            subsequent_indent=" " * 10,
-            break_on_hyphens=False,
-        )
-        console.print(detail, markup=False, soft_wrap=True)
+        _print_detail(f, console, account_id)
+
+
+def _print_detail(finding: Finding, console: Console, account_id: str) -> None:
+    """A result's detail, resources named short, wrapped at the console's width under its heading line."""
+    detail = textwrap.fill(
+        shorten_arns(finding.detail, account_id),
+        width=max(console.width, 40),
+        initial_indent=" " * 10,
+        subsequent_indent=" " * 10,
+        break_on_hyphens=False,
+    )
+    console.print(detail, markup=False, soft_wrap=True)
 
 
 def unknowns_table(unknowns: Sequence[Finding], account_id: str) -> Table:
@@ -178,14 +183,7 @@ def render_unknowns(unknowns: Sequence[Finding], console: Console, account_id: s
         return
     for f in unknowns:
         console.print(Text.assemble((f.check.id, "bold"), "  ", short_arn(f.resource, account_id)), overflow="fold")
-        why = textwrap.fill(
-            shorten_arns(f.detail, account_id),
-            width=max(console.width, 40),
-            initial_indent=" " * 10,
-            subsequent_indent=" " * 10,
-            break_on_hyphens=False,
-        )
-        console.print(why, markup=False, soft_wrap=True)
+        _print_detail(f, console, account_id)
 
 
 def summary_line(assessment: Assessment) -> str:
