@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 ## Scan the bundled demo account (and the history of its leaky repository) and write the reports to demo-output/;
-## record it and a changed copy in demo-output/history.sqlite, and show what changed between them
+## record it and a changed copy in demo-output/history.sqlite, and show what changed between them; then scan the demo
+## organization into demo-output/org/ and show its cross-account paths
 demo: $(STAMP)
 	$(BIN)/python scripts/build_demo_repo.py demo-output/northwind-reporting
 	$(BIN)/iamwarden secrets scan demo-output/northwind-reporting --history --snapshot demo/demo-account.json.gz \
@@ -31,6 +32,8 @@ demo: $(STAMP)
 		--record --db demo-output/history.sqlite --quiet
 	$(BIN)/iamwarden diff 444455556666@previous 444455556666@latest --db demo-output/history.sqlite \
 		--format console,html --output demo-output/changes.html
+	$(BIN)/iamwarden scan demo/demo-org --output-dir demo-output/org
+	$(BIN)/iamwarden paths --bundle demo/demo-org
 
 ## Lint, type-check and run the test suite
 test: $(STAMP) lint typecheck unit

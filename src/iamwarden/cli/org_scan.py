@@ -27,7 +27,7 @@ from iamwarden.checks.base import Finding, Severity
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.runner import score
 from iamwarden.checks.suppressions import Suppression
-from iamwarden.report.organization import AccountOutcome
+from iamwarden.report.organization import AccountOutcome, node_name
 from iamwarden.report.words import plural
 
 ACCOUNTS_DIR = "accounts"
@@ -264,8 +264,8 @@ def render_bundle_scan(result: BundleScan, console: Console, show: int | None = 
     paths = data["cross_account"]["paths"]
     console.print(f"Cross-account paths to administrators: {len(paths)}", markup=False)
     for p in paths[: show or None]:
-        hops = " -> ".join(f"[{h['to_account']}] {h['to']}" for h in p["hops"])
-        console.print(f"  [{p['source_account']}] {p['source']} -> {hops}", markup=False)
+        hops = " -> ".join(f"[{h['to_account']}] {node_name(h['to'])}" for h in p["hops"])
+        console.print(f"  [{p['source_account']}] {node_name(p['source'])} -> {hops}", markup=False)
 
 
 def cross_account_graph(directory: Path, workers: int = 1) -> CrossAccountGraph:

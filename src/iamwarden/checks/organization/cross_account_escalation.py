@@ -46,11 +46,11 @@ def evaluate(facts: OrganizationFacts, thresholds: Thresholds) -> Iterator[Outco
         if not paths:
             continue
         first = paths[0]
-        who = "administrators" if source.startswith(ADMIN_NODE) else source
+        who = f"any administrator of {first.source_account}" if source.startswith(ADMIN_NODE) else source
         accounts = [p.target_account for p in paths]
         severity = Severity.CRITICAL if management in accounts else None
         detail = (
-            f"[{first.source_account}] {who} can reach the administrators of "
+            f"{who} can reach the administrators of "
             f"{', '.join(accounts)} ({len(first.hops)} hops to {first.target_account}"
             f"{', conditional' if first.conditional else ''})"
         )
