@@ -21,12 +21,14 @@ import random
 import resource
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from iamwarden.analysis.cross_account import AccountSummary, CrossAccountGraph
 from iamwarden.checks.config import Thresholds
 from iamwarden.cli.org_scan import scan_bundle
 from iamwarden.collect.bundle import (
@@ -40,6 +42,7 @@ from iamwarden.collect.bundle import (
     write_bundle,
 )
 from iamwarden.collect.snapshot import snapshot_from_json
+from iamwarden.model import Organization
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.generate_account import Counts, generate_snapshot
@@ -162,11 +165,55 @@ def write_org_bundle(directory: Path, n: int, seed: int = 0, sizes: tuple[int, i
     return total
 
 
+def replicated_graph(graph: CrossAccountGraph, factor: int) -> CrossAccountGraph:
+    """A graph of ``factor`` times the accounts: each account's summary copied under new account ids (its own id
+    replaced in every ARN and document; the accounts it trusts keep theirs), in the same OU, the SCPs and RCPs
+    attached to its copies as to it. Measures the join at a size whose per-account scan would take hours here."""
+    copies: dict[str, list[str]] = {a: [a] for a in graph.summaries}
+    for k in range(1, factor):
+        for a in graph.summaries:
+            copies[a].append(f"{(int(a) + k * 13) % 10**12:012d}")
+    policies = tuple(
+        replace(p, target_ids=tuple(t for x in p.target_ids for t in copies.get(x, [x])))
+        for p in graph.policies.values()
+    )
+    management = next((a for a, place in graph.places.items() if place.management), "")
+    out = CrossAccountGraph(org_id=graph.org_id)
+    for a, summary in graph.summaries.items():
+        place = graph.places[a]
+        for new in copies[a]:
+            copied = summary if new == a else _renamed(summary, a, new)
+            org = Organization(graph.org_id or ORG_ID, management, "ALL", (*place.path[:-1], new), policies, None)
+            out.add(copied, org)
+    return out
+
+
+def _renamed(summary: AccountSummary, old: str, new: str) -> AccountSummary:
+    def arn(text: str) -> str:
+        return text.replace(f"::{old}:", f"::{new}:")
+
+    return replace(
+        summary,
+        account_id=new,
+        callers=tuple(replace(c, arn=arn(c.arn)) for c in summary.callers),
+        trusts=tuple(replace(t, arn=arn(t.arn)) for t in summary.trusts),
+        admins=tuple(replace(r, arn=arn(r.arn), through=tuple(arn(x) for x in r.through)) for r in summary.admins),
+        documents=tuple(d.replace(old.encode(), new.encode()) for d in summary.documents),
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--accounts", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--bundle", type=Path, default=None, help="Where the bundle goes (reused when it exists).")
+    parser.add_argument(
+        "--join-scale",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Also join N accounts: the scanned accounts' summaries copied under new ids (replicated_graph).",
+    )
     args = parser.parse_args(argv)
     directory = args.bundle or Path(__file__).parent / "out" / f"org-{args.accounts}"
     if not (directory / "org.json").is_file():
@@ -187,6 +234,24 @@ def main(argv: list[str] | None = None) -> None:
         "parent_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "largest_worker_peak_rss_mib": round(max(o.peak_rss_kib for o in result.outcomes) / 1024),
     }
+    if args.join_scale and result.graph is not None:
+        factor = -(-args.join_scale // len(result.graph.summaries))
+        big = replicated_graph(result.graph, factor)
+        started, cpu = time.perf_counter(), time.process_time()
+        big.join()
+        joined, join_cpu = time.perf_counter() - started, time.process_time() - cpu
+        paths = big.paths()
+        figures["replicated_join"] = {
+            "accounts": len(big.summaries),
+            "callers": sum(len(s.callers) for s in big.summaries.values()),
+            "join_s": round(joined, 2),
+            "join_cpu_s": round(join_cpu, 2),
+            "paths_s": round(time.perf_counter() - started - joined, 2),
+            "engine_decisions": big.decisions,
+            "edges": sum(1 for _ in big.edges()),
+            "paths": len(paths),
+            "parent_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
     print(orjson.dumps(figures, option=orjson.OPT_INDENT_2).decode())
 
 

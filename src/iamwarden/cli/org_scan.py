@@ -180,6 +180,8 @@ class BundleScan:
     seconds: float
     graph_seconds: float
     written: list[Path]
+    graph: CrossAccountGraph | None = None
+    """The joined cross-account graph (with every account's summary)."""
 
 
 def scan_bundle(
@@ -228,7 +230,8 @@ def scan_bundle(
     if output_dir is not None:
         output_dir.mkdir(parents=True, exist_ok=True)
         written = write_organization(data, output_dir)
-    return BundleScan(ordered, findings, data, time.perf_counter() - started, graph_seconds, written)
+    elapsed = time.perf_counter() - started
+    return BundleScan(ordered, findings, data, elapsed, graph_seconds, written, facts.graph)
 
 
 def render_bundle_scan(result: BundleScan, console: Console, show: int | None = 10) -> None:
