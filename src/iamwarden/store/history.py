@@ -569,8 +569,30 @@ def _open_failures(
 
 
 def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys) into ``table``: on PostgreSQL with ``COPY`` (one stream of rows in
+    the same transaction; multi-row INSERTs of a scan's 76,000 results cost both sides seconds of parsing), else in
+    INSERTs of :data:`BATCH` rows."""
+    if rows and conn.dialect.name == "postgresql":
+        _copy(conn, table, rows)
+        return
     for start in range(0, len(rows), BATCH):
         conn.execute(insert(table), rows[start : start + BATCH])
+
+
+def _copy(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
+
+    columns = list(rows[0])
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+    except psycopg.Error as exc:  # as SQLAlchemy's own statements fail: the transaction is rolled back, one line
+        raise DBAPIError(statement, None, exc) from exc
 
 
 def _record(row: Mapping[str, Any]) -> ScanRecord:
