@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, and_, case, delete, false, func, insert, or_, select, tuple_
+from sqlalchemy import Engine, and_, case, delete, false, func, insert, or_, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -193,6 +193,13 @@ class History:
                     for p in content.practices
                 ],
             )
+        if self.engine.dialect.name == "postgresql":
+            # fresh planner statistics for the scan just written: without them the first diff after a record cost the
+            # server 7-10 s of CPU (benchmarks/history.py), the next ones 0.2 s once autovacuum had run. In its own
+            # transaction: ANALYZE locks the table against another ANALYZE until commit, and two recorders each
+            # waiting for the other's rows and ANALYZE would deadlock
+            with self._transaction() as conn:
+                conn.execute(text("ANALYZE scan_results, scan_entities, first_failures"))
         return ScanRecord(id=scan_id, **row)  # type: ignore[arg-type]
 
     def prune(self, keep_days: int, *, account_id: str | None = None, now: datetime | None = None) -> list[ScanRecord]:
