@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from iamwarden.analysis.escalation.caller_context import Caller, caller_conditions, choices
+from iamwarden.analysis.escalation.caller_context import Caller, caller_conditions, choices, controlled
 from iamwarden.analysis.escalation.edge import ActionGrant
 from iamwarden.analysis.escalation.facts import AccountFacts
 from iamwarden.analysis.permissions import WITHOUT_MFA, admin_for
@@ -76,6 +76,7 @@ class DecisionCache:
         self.trust_mfa: dict[str, set[str]] = {}
         """Principal ARN -> actions a trust policy the analysis asked about allows it only with MFA."""
         self._caller: dict[tuple[str, str, str | None], tuple[Condition, ...]] = {}
+        self._caller_policies: dict[str, bool] = {}
         self._nodes: dict[int, str] = {}
         self._members: dict[str, tuple[PrincipalPolicies, frozenset[str]]] = {}
 
@@ -143,7 +144,7 @@ class DecisionCache:
     ) -> Decision:
         ctx = tuple(sorted((context or {}).items()))
         policy_key = resource_policy.name if resource_policy is not None else None
-        node = self.node(pp)
+        node = self._nodes.get(id(pp)) or pp.principal.arn  # self.node(pp), inlined (hot)
         exact = (node, action, resource, ctx, policy_key)
         hit = self._decisions.get(exact)
         if hit is not None:
@@ -182,7 +183,8 @@ class DecisionCache:
         resource_policy: Policy | None = None,
     ) -> ActionGrant | None:
         if resource_policy is None and (
-            action not in self.candidates(self.node(pp)) or not self.may_match(pp, action, resource)
+            action not in self.candidates(self._nodes.get(id(pp)) or pp.principal.arn)
+            or not self.may_match(pp, action, resource)
         ):
             return None
         decision = self.decide(pp, action, resource, context, resource_policy)
@@ -200,6 +202,8 @@ class DecisionCache:
     ) -> ActionGrant | None:
         """The grant in a context the attacker can choose (:mod:`.caller_context`), when the engine allows one; the
         grant says which conditions it satisfies and how."""
+        if not any(self._reads_caller(p) for p in (*pp.every, resource_policy) if p is not None):
+            return None  # no policy of the request reads a key the caller sets (one answer per policy)
         conditions = self._caller_conditions(pp, action, resource_policy)
         if not conditions:
             return None
@@ -226,6 +230,12 @@ class DecisionCache:
         found = self._caller.get(key)
         if found is None:
             found = self._caller[key] = caller_conditions((*pp.every, resource_policy), action)
+        return found
+
+    def _reads_caller(self, policy: Policy) -> bool:
+        found = self._caller_policies.get(policy.name)
+        if found is None:
+            found = self._caller_policies[policy.name] = any(map(controlled, self.policy_keys(policy)))
         return found
 
     def _may_tag(self, pp: PrincipalPolicies, arn: str, tag: str, value: str) -> bool:
@@ -274,7 +284,7 @@ class DecisionCache:
 
     def patterns(self, pp: PrincipalPolicies, action: str) -> tuple[ResourcePattern, ...] | None:
         """The ``Resource`` patterns of the principal's Allow statements naming ``action`` (``None``: any resource)."""
-        key = (self.node(pp), action)
+        key = (self._nodes.get(id(pp)) or pp.principal.arn, action)  # self.node(pp), inlined (hot)
         if key in self._patterns:
             return self._patterns[key]
         low = action.lower()
@@ -306,7 +316,7 @@ class DecisionCache:
         return basis.statements, basis.shared
 
     def _basis(self, pp: PrincipalPolicies, action: str) -> _SignatureBasis:
-        key = (self.node(pp), action)
+        key = (self._nodes.get(id(pp)) or pp.principal.arn, action)  # self.node(pp), inlined (hot)
         found = self._bases.get(key)
         if found is None:
             low = action.lower()

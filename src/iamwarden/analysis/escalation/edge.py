@@ -49,6 +49,20 @@ class Edge:
     joins: str | None = None
     """The group this edge adds the target (a user the attacker controls) to: after it the attacker holds the user's
     permissions plus the group's (pathfinding.cloud iam-013, as a hop)."""
+    source_node: str = field(init=False, repr=False, compare=False)
+    """The graph node the edge leaves (:func:`node_key`: the source, as a member of :attr:`member_of`)."""
+    target_node: str = field(init=False, repr=False, compare=False)
+    """The node the attacker is at after this edge: the target, or the target as a member of the group joined."""
+
+    def __post_init__(self) -> None:
+        setter = object.__setattr__
+        setter(self, "source_node", node_key(self.source, self.member_of))
+        if self.joins is not None:
+            setter(self, "target_node", node_key(self.target, (self.joins,)))
+        elif self.target == self.source:
+            setter(self, "target_node", node_key(self.target, self.member_of))
+        else:
+            setter(self, "target_node", self.target)
 
     @property
     def conditions(self) -> tuple[str, ...]:
@@ -59,17 +73,6 @@ class Edge:
     def uses(self) -> tuple[str, ...]:
         """Our ids of the tagging steps the conditions need first (:data:`.caller_context.SELF_TAGGING` ...)."""
         return tagging_ids(self.conditions)
-
-    @property
-    def source_node(self) -> str:
-        return node_key(self.source, self.member_of)
-
-    @property
-    def target_node(self) -> str:
-        """The node the attacker is at after this edge: the target, or the target as a member of the group joined."""
-        if self.joins is not None:
-            return node_key(self.target, (self.joins,))
-        return node_key(self.target, self.member_of) if self.target == self.source else self.target
 
     @property
     def actions(self) -> list[str]:

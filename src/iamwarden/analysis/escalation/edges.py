@@ -31,7 +31,7 @@ from iamwarden.analysis.escalation import existing_resource, group_join, other_p
 from iamwarden.analysis.escalation.catalogue import RequiredAction, Technique, techniques
 from iamwarden.analysis.escalation.decisions import MFA_CONTEXT, MFA_KEYS, DecisionCache
 from iamwarden.analysis.escalation.edge import ActionGrant, Edge, node_key
-from iamwarden.analysis.escalation.facts import account_facts, policy_actions
+from iamwarden.analysis.escalation.facts import account_facts
 from iamwarden.analysis.escalation.targets import Kind, TargetIndex, any_member, attaches
 from iamwarden.analysis.permissions import admin_for, principal_admin, probe_principal
 from iamwarden.analysis.principals import PrincipalPolicies
@@ -94,7 +94,7 @@ class EdgeFinder:
         if found is None:
             group = self.group(arn)
             policies = self.targets.group_policies(group) if group is not None else ()
-            found = frozenset().union(*(policy_actions(p) for p in policies))
+            found = frozenset().union(*map(self.facts.candidates_of, policies))
             self._group_candidates[arn] = found
         return found
 

@@ -46,6 +46,15 @@ class AccountFacts:
     """Service principal (lower case, ``*`` for everyone) -> the roles whose trust policy names it."""
     profile_roles: dict[str, list[Role]]
     """Instance profile ARN -> its roles."""
+    policy_candidates: dict[str, frozenset[str]]
+    """Policy name -> the technique actions some Allow statement of it names (filled as policies are met)."""
+
+    def candidates_of(self, policy: Policy) -> frozenset[str]:
+        """:func:`policy_actions` of the policy, once per policy name (one name, one document)."""
+        found = self.policy_candidates.get(policy.name)
+        if found is None:
+            found = self.policy_candidates[policy.name] = policy_actions(policy)
+        return found
 
 
 def policy_actions(policy: Policy, actions: Sequence[str] | None = None) -> frozenset[str]:
@@ -121,4 +130,5 @@ def account_facts(context: AnalysisContext) -> AccountFacts:
         aws_trust,
         service_roles,
         profile_roles,
+        per_policy,
     )
