@@ -4,7 +4,8 @@ service principal), VPC and VPC endpoint IDs (Invalid vpc format, Invalid vpce f
 
 A service principal is "usually in the following format in all lowercase letters: service-name.amazonaws.com";
 ``kms:ViaService`` takes ``service-name.region.amazonaws.com`` (the reference's section, and the AWS KMS guide's
-kms:ViaService). China Regions use ``.amazonaws.com.cn`` and a few services ``.amazon.com`` (Alexa). Values with a
+kms:ViaService). Other partitions end them with their own DNS suffix (``amazonaws.com.cn``, ``c2s.ic.gov`` ...:
+botocore's endpoint data, as for Regions) and a few services with ``.amazon.com`` (Alexa). Values with a
 policy variable are left alone. A pattern (``*`` or ``?`` under a Like operator) is reported only when no principal
 can match it: a character no principal holds (uppercase, a space ...), or an ending that is no principal's.
 """
@@ -12,23 +13,36 @@ can match it: a character no principal holds (uppercase, a space ...), or an end
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from iamwarden.policy.lint.findings import Collector
 from iamwarden.policy.lint.jsonpos import JScalar
+from iamwarden.policy.lint.regions import dns_suffixes
 
-_SERVICE = re.compile(r"[a-z0-9*?](?:[a-z0-9.*?-]*[a-z0-9*?])?\.(?:amazonaws\.com|amazonaws\.com\.cn|amazon\.com)\Z")
-_VIA_SERVICE = re.compile(r"[a-z0-9*?-]+\.[a-z0-9*?-]+\.(?:amazonaws\.com|amazonaws\.com\.cn)\Z")
+_LABELS = r"[a-z0-9*?](?:[a-z0-9.*?-]*[a-z0-9*?])?"
+
+
+@cache
+def _formats() -> tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
+    """(service principal, kms:ViaService value, the endings a principal may have)."""
+    suffixes = (*dns_suffixes(), "amazon.com")
+    ending = "(?:" + "|".join(re.escape(s) for s in suffixes) + r")\Z"
+    service = re.compile(_LABELS + r"\." + ending)
+    via_service = re.compile(r"[a-z0-9*?-]+\.[a-z0-9*?-]+\." + ending)
+    return service, via_service, tuple("." + s for s in suffixes)
+
+
 _ONLY_WILDCARDS = re.compile(r"[*?]+\Z")
 _PATTERN_CHARS = re.compile(r"[a-z0-9.*?-]+\Z")
-_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".amazon.com")
 
-#: Condition keys whose values are service principals (lowercase), and the format each expects.
-SERVICE_PRINCIPAL_KEYS: dict[str, tuple[re.Pattern[str], str]] = {
-    "aws:principalservicename": (_SERVICE, "service-name.amazonaws.com"),
-    "aws:principalservicenameslist": (_SERVICE, "service-name.amazonaws.com"),
-    "iam:passedtoservice": (_SERVICE, "service-name.amazonaws.com"),
-    "iam:awsservicename": (_SERVICE, "service-name.amazonaws.com"),
-    "kms:viaservice": (_VIA_SERVICE, "service-name.region.amazonaws.com"),
+#: Condition keys whose values are service principals (lowercase): whether the value names a Region
+#: (kms:ViaService) and the format the finding quotes.
+SERVICE_PRINCIPAL_KEYS: dict[str, tuple[bool, str]] = {
+    "aws:principalservicename": (False, "service-name.amazonaws.com"),
+    "aws:principalservicenameslist": (False, "service-name.amazonaws.com"),
+    "iam:passedtoservice": (False, "service-name.amazonaws.com"),
+    "iam:awsservicename": (False, "service-name.amazonaws.com"),
+    "kms:viaservice": (True, "service-name.region.amazonaws.com"),
 }
 #: aws:SourceVpc / aws:SourceVpce: the prefix and then 8 or 17 alphanumeric characters.
 ID_KEYS: dict[str, tuple[re.Pattern[str], str, str]] = {
@@ -42,11 +56,12 @@ def check_service_principal(value: JScalar, out: Collector, key: str = "") -> No
     text = str(value.value)
     if "${" in text or _ONLY_WILDCARDS.match(text):
         return
-    pattern, expected = SERVICE_PRINCIPAL_KEYS.get(key, (_SERVICE, "service-name.amazonaws.com"))
+    regional, expected = SERVICE_PRINCIPAL_KEYS.get(key, (False, "service-name.amazonaws.com"))
+    service, via_service, endings = _formats()
     if "*" in text or "?" in text:
-        fits = _PATTERN_CHARS.match(text) is not None and (text[-1] in "*?" or text.endswith(_SUFFIXES))
+        fits = _PATTERN_CHARS.match(text) is not None and (text[-1] in "*?" or text.endswith(endings))
     else:
-        fits = pattern.match(text) is not None
+        fits = (via_service if regional else service).match(text) is not None
     if not fits:
         where = f"as a value of {key}" if key else "in Principal.Service"
         out.at(

@@ -27,6 +27,14 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(partition["regionRegex"]) for partition in data["partitions"])
 
 
+@cache
+def dns_suffixes() -> tuple[str, ...]:
+    """The partitions' DNS suffixes (``amazonaws.com``, ``amazonaws.com.cn``, ``c2s.ic.gov`` ...), which end their
+    service principals, longest first."""
+    data = create_loader().load_data("endpoints")
+    return tuple(sorted({partition["dnsSuffix"] for partition in data["partitions"]}, key=len, reverse=True))
+
+
 def is_region(name: str) -> bool:
     return any(pattern.match(name) for pattern in _patterns())
 
