@@ -15,19 +15,29 @@ from typing import Any
 
 import duckdb
 
-from iamwarden.collect.cloudtrail import ACCOUNTING_COLUMNS, BATCH_TABLE, ReadReport, TrailFilter, TrailReader
-from iamwarden.collect.cloudtrail_schema import RECORD
-from iamwarden.detections.hits import IDENTITY_SQL, FirstSeen, HitGroup, HitRow, first_seen_of, firsts_sql, record_of
+from iamwarden.collect.cloudtrail import BATCH_TABLE, ReadReport, TrailFilter, TrailReader
+from iamwarden.collect.cloudtrail_schema import RECORD, duckdb_type
+from iamwarden.detections.hits import (
+    IDENTITY_SQL,
+    KEPT_COLUMNS,
+    FirstSeen,
+    HitGroup,
+    HitRow,
+    first_seen_of,
+    firsts_sql,
+    record_of,
+)
 from iamwarden.detections.rules import CompiledRule
 
 MEMORY_LIMIT = "1500MB"
-KEPT_COLUMNS = frozenset((*ACCOUNTING_COLUMNS, "errorCode", "readOnly", "eventID"))
-"""The columns kept for every record read (the others only for matched records): the read's accounting, first-seen
-behaviour (:func:`iamwarden.detections.hits.firsts_sql`) and the caller's identity."""
 
 
-class DuckDBHits:
-    """Runs the rules over a trail with DuckDB; then answers the questions alerts ask of the matched records."""
+class HitsTable:
+    """The questions alerts ask of the matched records, answered from DuckDB tables: ``hits`` (each matched record
+    with ``_rule``, the index of the rule it matched) and ``seen`` (first-seen candidates, :func:`firsts_sql`).
+
+    Every engine fills these tables (the Spark engine brings its matched records over Arrow), so that alerts are
+    built from the same answers whatever ran the rules."""
 
     def __init__(self, rules: Sequence[CompiledRule], threads: int | None = None, memory_limit: str = MEMORY_LIMIT):
         self.rules = list(rules)
@@ -38,55 +48,20 @@ class DuckDBHits:
         self.con.execute("SET preserve_insertion_order = false")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
-        self._created = False
 
     def close(self) -> None:
         self.con.close()
         self._tmp.cleanup()
 
-    def scan(
-        self,
-        files: Iterable[Path],
-        where: TrailFilter | None = None,
-        report: ReadReport | None = None,
-        progress: Callable[[int], None] | None = None,
-    ) -> ReadReport:
-        report = report if report is not None else ReadReport()
-        reader = TrailReader(self.con, where, report, progress=progress, keep_sql=self._keep_sql())
-        select = f"SELECT unnest(_m) AS _rule, * EXCLUDE (_m) FROM {BATCH_TABLE} WHERE len(_m) > 0"
-        firsts = firsts_sql("duckdb", BATCH_TABLE)
-        for _ in reader.batches(files):
-            if self._created:
-                self.con.execute(f"INSERT INTO hits {select}")
-                self.con.execute(f"INSERT INTO seen {firsts}")
-            else:
-                self.con.execute(f"CREATE TEMP TABLE hits AS {select}")
-                self.con.execute(f"CREATE TEMP TABLE seen AS {firsts}")
-                self._created = True
-        if not self._created:
-            columns = ", ".join(f'NULL::{_type(k)} AS "{k}"' for k in RECORD)
-            self.con.execute(
-                f"CREATE TEMP TABLE hits AS SELECT NULL::INTEGER AS _rule, NULL::VARCHAR AS _file, {columns}, "
-                "NULL::TIMESTAMPTZ AS _time LIMIT 0"
-            )
-            self.con.execute(
-                "CREATE TEMP TABLE seen AS SELECT ''::VARCHAR AS kind, ''::VARCHAR AS _t, ''::VARCHAR AS _a, "
-                "''::VARCHAR AS _i, ''::VARCHAR AS value, ''::VARCHAR AS k LIMIT 0"
-            )
-            self._created = True
-        return report
-
-    def _keep_sql(self) -> str:
-        """Each record with ``_m``, the rules it matches (one pass over the batch, every rule in one projection);
-        the columns first-seen behaviour and the read's accounting need are kept for every record, the others only
-        for the records some rule matched."""
-        cases = ", ".join(f"CASE WHEN ({r.sql['duckdb']}) THEN {i} END" for i, r in enumerate(self.rules)) or "NULL"
-        columns = ", ".join(
-            f'"{k}"' if k in KEPT_COLUMNS else f'CASE WHEN len(_m) > 0 THEN "{k}" END AS "{k}"' for k in RECORD
+    def _create_empty(self) -> None:
+        columns = ", ".join(f'NULL::{duckdb_type(RECORD[k])} AS "{k}"' for k in RECORD)
+        self.con.execute(
+            f"CREATE TEMP TABLE hits AS SELECT NULL::INTEGER AS _rule, NULL::VARCHAR AS _file, {columns}, "
+            "NULL::TIMESTAMPTZ AS _time LIMIT 0"
         )
-        return (
-            f"SELECT _m, _file, {columns}, _time FROM "
-            f"(SELECT list_filter([{cases}], lambda x: x IS NOT NULL) AS _m, * FROM ({{records}}))"
+        self.con.execute(
+            "CREATE TEMP TABLE seen AS SELECT ''::VARCHAR AS kind, ''::VARCHAR AS _t, ''::VARCHAR AS _a, "
+            "''::VARCHAR AS _i, ''::VARCHAR AS value, ''::VARCHAR AS k LIMIT 0"
         )
 
     def first_seen(self) -> list[FirstSeen]:
@@ -140,7 +115,46 @@ class DuckDBHits:
         return out
 
 
-def _type(kind: str) -> str:
-    from iamwarden.collect.cloudtrail_schema import duckdb_type
+class DuckDBHits(HitsTable):
+    """Runs the rules over a trail with DuckDB, into :class:`HitsTable`'s tables."""
 
-    return duckdb_type(RECORD[kind])
+    def __init__(self, rules: Sequence[CompiledRule], threads: int | None = None, memory_limit: str = MEMORY_LIMIT):
+        super().__init__(rules, threads, memory_limit)
+        self._created = False
+
+    def scan(
+        self,
+        files: Iterable[Path],
+        where: TrailFilter | None = None,
+        report: ReadReport | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> ReadReport:
+        report = report if report is not None else ReadReport()
+        reader = TrailReader(self.con, where, report, progress=progress, keep_sql=self._keep_sql())
+        select = f"SELECT unnest(_m) AS _rule, * EXCLUDE (_m) FROM {BATCH_TABLE} WHERE len(_m) > 0"
+        firsts = firsts_sql("duckdb", BATCH_TABLE)
+        for _ in reader.batches(files):
+            if self._created:
+                self.con.execute(f"INSERT INTO hits {select}")
+                self.con.execute(f"INSERT INTO seen {firsts}")
+            else:
+                self.con.execute(f"CREATE TEMP TABLE hits AS {select}")
+                self.con.execute(f"CREATE TEMP TABLE seen AS {firsts}")
+                self._created = True
+        if not self._created:
+            self._create_empty()
+            self._created = True
+        return report
+
+    def _keep_sql(self) -> str:
+        """Each record with ``_m``, the rules it matches (one pass over the batch, every rule in one projection);
+        the columns first-seen behaviour and the read's accounting need are kept for every record, the others only
+        for the records some rule matched."""
+        cases = ", ".join(f"CASE WHEN ({r.sql['duckdb']}) THEN {i} END" for i, r in enumerate(self.rules)) or "NULL"
+        columns = ", ".join(
+            f'"{k}"' if k in KEPT_COLUMNS else f'CASE WHEN len(_m) > 0 THEN "{k}" END AS "{k}"' for k in RECORD
+        )
+        return (
+            f"SELECT _m, _file, {columns}, _time FROM "
+            f"(SELECT list_filter([{cases}], lambda x: x IS NOT NULL) AS _m, * FROM ({{records}}))"
+        )

@@ -14,8 +14,12 @@ from typing import Any, Protocol
 
 import orjson
 
+from iamwarden.collect.cloudtrail import ACCOUNTING_COLUMNS
 from iamwarden.collect.cloudtrail_schema import RECORD
 
+KEPT_COLUMNS = frozenset((*ACCOUNTING_COLUMNS, "errorCode", "readOnly", "eventID"))
+"""The columns an engine keeps for every record read (the others only for the records a rule matched): the read's
+accounting, first-seen behaviour (:func:`firsts_sql`) and the caller's identity."""
 JSON_FIELDS = frozenset(k for k, v in RECORD.items() if v == "json")
 
 
