@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from iamwarden.checks.config import Thresholds
     from iamwarden.checks.runner import Assessment
     from iamwarden.checks.suppressions import Suppression
+    from iamwarden.detections import Detection
+    from iamwarden.model import Account
 
 INVENTORY_FILE = "inventory.json"
 
@@ -157,6 +159,16 @@ def scan(
             metavar="N",
         ),
     ] = None,
+    cloudtrail: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--cloudtrail",
+            help="CloudTrail log files or folders to run iamwarden detect's rule pack over, knowing who each "
+            "principal is in this account: the HTML report gets an Activity section, the console a summary line "
+            "(docs/detect.md). Repeat for several.",
+            metavar="PATH",
+        ),
+    ] = None,
 ) -> None:
     """Scan an account or an organization: what it holds, how it scores on the 11 IAM best practices, and why.
 
@@ -184,6 +196,8 @@ def scan(
       iamwarden scan --snapshot account.json.gz --suppressions accepted.yaml --fail-on high --compliance cis-aws-v6
 
       iamwarden scan --snapshot account.json.gz --record    (keep it in the history: docs/history.md)
+
+      iamwarden scan demo/demo-account.json.gz --cloudtrail demo/demo-trail.json -f html -o report.html
     """
     from iamwarden.checks.config import load_settings
     from iamwarden.checks.runner import run_checks
@@ -205,6 +219,8 @@ def scan(
     settings = load_settings(config)
     accepted = [*settings.suppressions, *(load_suppressions_file(suppressions) if suppressions else [])]
     if path is not None and input_kind(path) == "org-bundle":
+        if cloudtrail:
+            raise InputError("command line", Problem("--cloudtrail", "not yet for an organization bundle"))
         if any(v is not None for v in (snapshot, authorization_details, import_dir)):
             load_input(snapshot, authorization_details, import_dir, account_id, path, positional=True)  # the error
         one_account = [
@@ -254,6 +270,7 @@ def scan(
         write_inventory(inv, inventory_path)
         written.append(inventory_path)
     assessment = run_checks(account, settings.thresholds, suppressions=accepted, today=day)
+    activity = detect_activity(account, cloudtrail) if cloudtrail else None
     recording: Recording | None = None
     if record:  # before the reports (the HTML report shows the trend); a database problem is raised after them
         source = path or snapshot or authorization_details or import_dir
@@ -272,11 +289,16 @@ def scan(
             show=shown,
             source_file=snapshot or authorization_details or (path if path is not None and path.is_file() else None),
             history=recording.history if recording is not None else None,
+            activity=activity,
         )
     if not printing and (assessment.expired_suppressions or assessment.stale_suppressions):
         from iamwarden.report.scorecard import render_suppressions
 
         render_suppressions(assessment, err_console)  # expiry warnings are never silent, whatever the formats
+    if activity is not None and not quiet:
+        from iamwarden.report.detect_console import summary_line as activity_line
+
+        console.print(f"CloudTrail: {activity_line(activity)}", markup=False)
     if framework is not None:
         written += show_compliance(assessment, framework, console, chosen if printing else [], output, output_dir)
     if quiet:
@@ -358,6 +380,24 @@ def _scan_bundle(
             markup=False,
         )
     return worst
+
+
+def detect_activity(account: Account, trails: list[Path]) -> Detection:
+    """``detect``'s rule pack over ``trails``, joined with what ``account`` says of each principal (and its predicted
+    escalation paths as rules); bad input is counted, and only logs with no readable record at all are an error."""
+    from iamwarden.analysis.context import AnalysisContext
+    from iamwarden.collect.cloudtrail import log_files
+    from iamwarden.detections import detect, load_rules
+    from iamwarden.detections.context import account_facts, escalation_rules
+
+    context = AnalysisContext(account)
+    text = escalation_rules(context)
+    rules = load_rules(generated=[("escalation rules from the account", text)] if text else [])
+    files = [f for trail in trails for f in log_files(trail)]
+    result = detect(files, rules, facts=account_facts(context))
+    if result.report.records == 0 and result.report.problems:
+        raise result.report.error()
+    return result
 
 
 def wrote_line(paths: list[Path]) -> str:

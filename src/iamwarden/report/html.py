@@ -31,11 +31,13 @@ from markupsafe import Markup
 
 from iamwarden.checks.base import PRACTICES, Severity, Status
 from iamwarden.checks.runner import Assessment
+from iamwarden.report.detect_html import activity_view
 from iamwarden.report.findings_json import report_json
 from iamwarden.report.paths_svg import escalation_document, escalation_graph
 from iamwarden.runtime import write_atomically
 
 if TYPE_CHECKING:
+    from iamwarden.detections import Detection
     from iamwarden.report.trends import HistoryView
 
 CHECK_FIELDS = ("title", "compliance", "remediation", "references")
@@ -93,9 +95,10 @@ def script_json(data: Any) -> Markup:
     return Markup(orjson.dumps(data).decode("utf-8").replace("<", "\\u003c"))
 
 
-def render_html(assessment: Assessment, history: HistoryView | None = None) -> str:
+def render_html(assessment: Assessment, history: HistoryView | None = None, activity: Detection | None = None) -> str:
     """The whole page as text; with ``history`` (``scan --record``), its trends and what changed since the previous
-    scan (:mod:`iamwarden.report.trends`)."""
+    scan (:mod:`iamwarden.report.trends`); with ``activity`` (``scan --cloudtrail``), the Activity section
+    (:mod:`iamwarden.report.detect_html`)."""
     data = page_data(assessment)
     trends: dict[str, Any] | None = None
     changes: dict[str, Any] | None = None
@@ -129,9 +132,12 @@ def render_html(assessment: Assessment, history: HistoryView | None = None) -> s
         trends=trends,
         changes=changes,
         escalation=escalation,
+        activity=activity_view(activity) if activity is not None else None,
     )
 
 
-def write_html(assessment: Assessment, path: Path, history: HistoryView | None = None) -> None:
+def write_html(
+    assessment: Assessment, path: Path, history: HistoryView | None = None, activity: Detection | None = None
+) -> None:
     """Write the HTML report to ``path`` atomically (:func:`iamwarden.runtime.write_atomically`)."""
-    write_atomically(path, render_html(assessment, history).encode("utf-8"), "the HTML report")
+    write_atomically(path, render_html(assessment, history, activity).encode("utf-8"), "the HTML report")

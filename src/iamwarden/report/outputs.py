@@ -23,6 +23,7 @@ from iamwarden.errors import InputError, Problem
 from iamwarden.runtime import write_atomically
 
 if TYPE_CHECKING:
+    from iamwarden.detections import Detection
     from iamwarden.report.trends import HistoryView
 
 FILE_NAMES: Mapping[str, str] = {
@@ -57,7 +58,11 @@ def json_destination(output: Path | None, output_dir: Path | None) -> Path:
 
 
 def _writers(
-    source_file: Path | None, history: HistoryView | None = None, *, with_sources: bool = False
+    source_file: Path | None,
+    history: HistoryView | None = None,
+    *,
+    with_sources: bool = False,
+    activity: Detection | None = None,
 ) -> dict[str, Callable[[Assessment, Path], None]]:
     from iamwarden.report.asff import write_asff
     from iamwarden.report.csv_report import write_csv
@@ -73,7 +78,7 @@ def _writers(
 
     return {
         "json": write_json,
-        "html": lambda assessment, path: write_html(assessment, path, history),
+        "html": lambda assessment, path: write_html(assessment, path, history, activity),
         "sarif": lambda assessment, path: write_sarif(assessment, path, artifact, with_sources=with_sources),
         "ocsf": write_ocsf,
         "asff": write_asff,
@@ -93,17 +98,19 @@ def emit(
     show: int | None = 10,
     source_file: Path | None = None,
     history: HistoryView | None = None,
+    activity: Detection | None = None,
 ) -> list[Path]:
     """Print and write what ``formats`` ask for; returns the files written, in :data:`FORMATS` order. Files always
     hold every result (filters only narrow what the console shows). ``source_file`` is the scanned input file: SARIF
     results are anchored to it. ``history`` (``scan --record``): the HTML report shows its trends and changes, the JSON
-    report its open failures' first-seen dates and whether they are new, regressed or unchanged."""
+    report its open failures' first-seen dates and whether they are new, regressed or unchanged; ``activity``
+    (``scan --cloudtrail``): the HTML report's Activity section."""
     from iamwarden.report.scorecard import render
 
     if "console" in formats:
         render(assessment, console, practices=practices, min_severity=min_severity, show=show)
     targets = destinations(formats, output, output_dir)
-    writers = _writers(source_file, history, with_sources=output_dir is not None and output is None)
+    writers = _writers(source_file, history, with_sources=output_dir is not None and output is None, activity=activity)
     written: list[Path] = []
     for name in FILE_NAMES:
         if name in targets:
