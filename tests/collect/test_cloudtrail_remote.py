@@ -123,3 +123,37 @@ def test_lookup_events_pages_into_json_lines(tmp_path: Path) -> None:
     assert [json.loads(line)["eventName"] for line in lines] == ["StopLogging", "StopLogging"]
     result = detect(files, load_rules())
     assert [a.count for a in result.alerts if a.rule.name == "stratus_cloudtrail_stop"] == [2]
+
+
+CALLED_AS = {
+    ("s3", "ListObjectsV2"): "s3:ListBucket",
+    ("s3", "GetObject"): "s3:GetObject",
+    ("cloudtrail", "LookupEvents"): "cloudtrail:LookupEvents",
+    ("ec2", "DescribeRegions"): "ec2:DescribeRegions",
+}
+"""Each API operation the remote reader calls, as the IAM action that authorizes it (AWS's Service Authorization
+Reference: ListObjectsV2 is authorized by s3:ListBucket)."""
+
+
+def _record_calls(client: Any, seen: set[str]) -> None:
+    service = client.meta.service_model.service_name
+
+    def note(model: Any, **_: Any) -> None:
+        seen.add(CALLED_AS.get((service, model.name), f"{service}:{model.name} (not in CALLED_AS)"))
+
+    client.meta.events.register("before-parameter-build", note)
+
+
+def test_calls_made_are_the_documented_actions(bucket: Any, tmp_path: Path) -> None:
+    """The S3 reader calls only what TRAIL_ACTIONS (and so the read-only policy) grants."""
+    from iamwarden.collect.cloudtrail_remote import TRAIL_ACTIONS
+    from iamwarden.collect.permissions import required_actions
+
+    seen: set[str] = set()
+    _record_calls(bucket, seen)
+    where = TrailFilter(since=datetime(2026, 11, 1, tzinfo=UTC))
+    assert list(s3_files(f"s3://{BUCKET}/logs", where, tmp_path, client=bucket))
+    documented = {action for action, _, _ in TRAIL_ACTIONS}
+    assert seen == {"s3:ListBucket", "s3:GetObject"}
+    assert seen <= documented <= set(required_actions())
+    assert documented == set(CALLED_AS.values())

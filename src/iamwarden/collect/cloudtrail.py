@@ -462,6 +462,7 @@ def read_calls(
     files = [f for p in ([paths] if isinstance(paths, Path) else paths) for f in log_files(p, where)]
     grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")  # DuckDB draws it on stdout, where JSON may go
     try:
         for table in TrailReader(con, where, report).batches(files):
             assert table == BATCH_TABLE

@@ -34,6 +34,21 @@ MAX_DAYS = 3660
 """More days than this in a window: list whole regions instead of day prefixes."""
 
 
+TRAIL_ACTIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "s3:ListBucket",
+        "bucket",
+        "`detect`, `policy unused`/`suggest` on `s3://`: the log prefixes (accounts, regions, days)",
+    ),
+    ("s3:GetObject", "bucket-object", "the same: each log file inside `--since`/`--until`"),
+    ("cloudtrail:LookupEvents", "region", "`detect --lookup-events`: 90 days of management events"),
+    ("ec2:DescribeRegions", "account", "`detect --lookup-events`: the regions enabled for the account"),
+)
+"""What reading CloudTrail logs calls (action, scope, what for): part of the read-only policy
+(:mod:`iamwarden.collect.permissions`). Every call below is one of these (``tests/collect/test_cloudtrail_remote.py``
+checks the calls made against this list)."""
+
+
 def is_s3_url(text: str) -> bool:
     return text.startswith("s3://")
 

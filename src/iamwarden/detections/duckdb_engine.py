@@ -46,6 +46,7 @@ class HitsTable:
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self.con.execute(f"SET temp_directory = '{self._tmp.name}'")
         self.con.execute("SET preserve_insertion_order = false")
+        self.con.execute("SET enable_progress_bar = false")  # DuckDB draws it on stdout, where JSON Lines may go
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
 
