@@ -10,7 +10,10 @@ kernel, ``ru_maxrss`` of the child):
 - a plain Python loop over the parsed records testing each rule of the pack written as Python predicates on the
   event name and source (the obvious script a user would write; it does less than the pack: no correlations);
 - ``iamwarden.detections.detect`` with the whole pack on DuckDB, and with ``--spark`` on Spark in local mode (its JVM's
-  peak added to the process's).
+  peak and CPU added to the process's).
+
+Each line gives wall time and CPU time (user + system, every thread): on a shared machine the CPU figures are the
+steadier ones.
 
 Usage::
 
@@ -130,6 +133,7 @@ from pathlib import Path
 mode, listing = sys.argv[1], sys.argv[2]
 files = [Path(p) for p in Path(listing).read_text().split("\n") if p]
 start = time.perf_counter()
+cpu0 = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
 n = 0
 if mode == "gunzip":
     for f in files:
@@ -161,10 +165,18 @@ elif mode in ("duckdb", "spark"):
     n = result.report.records
     print("alerts", len(result.alerts), file=sys.stderr)
 elapsed = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-if mode == "spark":  # the JVM is a child process: its peak is the children's
-    peak += resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"records_or_bytes": n, "seconds": elapsed, "peak_rss_mib": peak}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu = usage.ru_utime + usage.ru_stime - cpu0
+peak = usage.ru_maxrss / 1024
+if mode == "spark":  # the JVM is a child process still running: its CPU and peak from /proc
+    import os
+    from pyspark import SparkContext
+    jvm = SparkContext._gateway.proc.pid
+    stat = Path(f"/proc/{jvm}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu += (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+    status = Path(f"/proc/{jvm}/status").read_text()
+    peak += int(status.split("VmHWM:")[1].split()[0]) / 1024
+print(json.dumps({"records_or_bytes": n, "seconds": elapsed, "cpu_seconds": cpu, "peak_rss_mib": peak}))
 """
 
 
@@ -172,7 +184,10 @@ def run(mode: str, listing: Path) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-c", CHILD, mode, str(listing)], capture_output=True, text=True, check=True, env=os.environ
     )
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise SystemExit(f"{mode}: no figures in the child's output:\n{out.stdout}")
+    return dict(json.loads(lines[-1]))
 
 
 def main() -> None:
@@ -203,6 +218,7 @@ def main() -> None:
             rate = records / figures["seconds"]
             print(
                 f"{mode:<12} {figures['seconds']:7.1f} s  {rate:10,.0f} records/s  "
+                f"cpu {figures['cpu_seconds']:7.1f} s ({records / figures['cpu_seconds']:9,.0f} records/cpu-s)  "
                 f"peak {figures['peak_rss_mib']:6.0f} MiB"
             )
         print(f"load average after: {os.getloadavg()[0]:.1f}")
