@@ -206,3 +206,34 @@ def test_policy_over_the_size_quota_is_not_written(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA" in result.stderr and "not written" in result.stderr
     assert not out.exists()
+
+
+def test_cloudtrail_from_s3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--cloudtrail s3://BUCKET/PREFIX`` (moto): the same use as the local trail, for suggest and unused."""
+    import gzip
+
+    import boto3
+    from moto import mock_aws
+
+    for name, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    records = [json.loads(line) for line in glue_trail(tmp_path).read_text().splitlines()]
+    folder = f"trails/AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/2026/11/19/"
+    key = f"{folder}{ACCOUNT}_CloudTrail_us-east-1_20261119T1000Z_a.json.gz"
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="acme-trail")
+        s3.put_object(Bucket="acme-trail", Key=key, Body=gzip.compress(json.dumps({"Records": records}).encode()))
+        out = tmp_path / "p.json"
+        result = suggest("--principal", GLUE, "--cloudtrail", "s3://acme-trail/trails", "-o", str(out))
+        assert result.exit_code == 0, result.output
+        assert [s["Action"] for s in json.loads(out.read_text())["Statement"]] == ["glue:GetTable", "s3:GetObject"]
+        unused = runner.invoke(
+            app, ["policy", "unused", "--snapshot", DEMO, "--json", "--cloudtrail", "s3://acme-trail/trails"]
+        )
+        assert unused.exit_code == 0, unused.output
+        glue = {row["principal"]: row for row in json.loads(unused.stdout)["principals"]}[GLUE]
+        assert "glue:GetTable" not in glue["unused_actions"] and "glue:CreateTable" in glue["unused_actions"]
+        empty = suggest("--principal", GLUE, "--cloudtrail", "s3://acme-trail/nothing-here")
+        assert empty.exit_code == 2 and "s3://acme-trail/nothing-here" in empty.output

@@ -7,8 +7,9 @@ before it is written. See docs/policy-suggest.md.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
@@ -23,6 +24,9 @@ from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ConfigOption, ImportDirOption, SnapshotOption
 from iamwarden.cli.options import JsonAliasOption, PrincipalOption, chosen_format, format_option, parse_choice
 from iamwarden.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from iamwarden.collect.cloudtrail import ObservedCall
 
 app = typer.Typer(
     help="Right-sized policies from what principals used.",
@@ -42,11 +46,12 @@ TABLE_SHOWN = 4
 def suggest(
     principal: PrincipalOption,
     cloudtrail: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--cloudtrail",
             help="CloudTrail log file or folder (.json/.json.gz as S3 delivers them, a JSON array of events, or "
-            "JSON Lines): action- and resource-level use.",
+            "JSON Lines), or s3://BUCKET/PREFIX (read-only): action- and resource-level use.",
+            metavar="PATH|S3URL",
         ),
     ] = None,
     days: Annotated[
@@ -88,9 +93,7 @@ def suggest(
     window = days if days is not None else load_settings(config).thresholds.unused_service_days
     calls = None
     if cloudtrail is not None:
-        from iamwarden.collect.cloudtrail import read_calls
-
-        calls = read_calls(cloudtrail)
+        calls = observed_calls(cloudtrail)
     account = load_account(snapshot, authorization_details, import_dir, account_id)
     subject = account.principals_by_arn.get(principal)
     if not isinstance(subject, User | Role):
@@ -139,8 +142,12 @@ def suggest(
 @handles_input_errors
 def unused(
     cloudtrail: Annotated[
-        Path | None,
-        typer.Option("--cloudtrail", help="CloudTrail log file or folder: action-level use (see `policy suggest`)."),
+        str | None,
+        typer.Option(
+            "--cloudtrail",
+            help="CloudTrail log file or folder, or s3://BUCKET/PREFIX: action-level use (see `policy suggest`).",
+            metavar="PATH|S3URL",
+        ),
     ] = None,
     days: Annotated[
         int | None,
@@ -170,9 +177,7 @@ def unused(
     window = days if days is not None else load_settings(config).thresholds.unused_service_days
     calls = None
     if cloudtrail is not None:
-        from iamwarden.collect.cloudtrail import read_calls
-
-        calls = read_calls(cloudtrail)
+        calls = observed_calls(cloudtrail)
     account = load_account(snapshot, authorization_details, import_dir, account_id)
     found = [
         (u, u.unused_actions() if u.known else [])
@@ -265,3 +270,18 @@ def _summary(err: Console, suggestion: Any, output: Path | None) -> None:
         lines.append(f"note: used but not granted by identity policies (left out): {', '.join(usage.not_granted)}")
     for line in lines:
         err.print(line, markup=False)
+
+
+def observed_calls(source: str) -> list[ObservedCall]:
+    """The calls logged at ``source``: a file or folder, or ``s3://BUCKET/PREFIX`` (the log files are fetched into a
+    temporary folder, read, then deleted)."""
+    from iamwarden.collect.cloudtrail import TrailFilter, read_calls
+    from iamwarden.collect.cloudtrail_remote import is_s3_url, s3_files
+
+    if not is_s3_url(source):
+        return read_calls(Path(source))
+    with tempfile.TemporaryDirectory(prefix="iamwarden-trail-") as folder:
+        files = list(s3_files(source, TrailFilter(), Path(folder)))
+        if not files:
+            raise InputError(source, Problem("", "no CloudTrail log files under this prefix"))
+        return read_calls(files)
