@@ -15,13 +15,13 @@ from typing import Annotated, Any
 import orjson
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
 from iamwarden.cli.options import JsonAliasOption, PrincipalOption, chosen_format, format_option, parse_choice
 from iamwarden.errors import InputError, Problem
+from iamwarden.report.tables import plain_table
 
 ACTIONS_SHOWN = 8
 """On the console, an entry lists at most this many actions (``--format json`` lists them all)."""
@@ -126,7 +126,7 @@ def access(
         f"{conditional} under conditions or limits"
     )
     if entries:
-        table = Table(show_lines=True)
+        table = plain_table(show_lines=True)
         for column in ("Service", "Actions", "Resources", "Conditions / limits", "Granted by"):
             table.add_column(column, overflow="fold")
         for e in entries:

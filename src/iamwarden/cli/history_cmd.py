@@ -14,6 +14,7 @@ from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.history_options import DbOption
 from iamwarden.cli.options import format_option, output_option, parse_choice
+from iamwarden.report.tables import plain_table
 
 if TYPE_CHECKING:
     from iamwarden.store import ScanRecord
@@ -63,7 +64,7 @@ def list_scans(
 
 
 def _table(title: str, scans: Sequence[ScanRecord]) -> Table:
-    table = Table(title=title, title_justify="left")
+    table = plain_table(title)
     table.add_column("Scan", justify="right")
     table.add_column("Collected (UTC)")
     table.add_column("Recorded (UTC)")
@@ -144,7 +145,7 @@ def show(
     )
     console.print("entities: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())), markup=False)
     if practices:
-        table = Table(title="Practices", title_justify="left")
+        table = plain_table("Practices")
         for col in ("#", "Practice", "Pass", "Fail", "Unknown", "Score"):
             table.add_column(col, justify="left" if col == "Practice" else "right")
         for p in practices:

@@ -236,9 +236,8 @@ def scan_bundle(
 
 def render_bundle_scan(result: BundleScan, console: Console, show: int | None = 10) -> None:
     """The organization summary: accounts worst first, the organization checks' failures, cross-account paths."""
-    from rich.table import Table
-
     from iamwarden.checks.base import Status
+    from iamwarden.report.tables import plain_table
 
     data = result.data
     org = data["organization"]
@@ -248,9 +247,9 @@ def render_bundle_scan(result: BundleScan, console: Console, show: int | None = 
         f"{plural(len(result.outcomes), 'account')}, {len(gaps)} not scanned",
         markup=False,
     )
-    table = Table(title="Accounts, worst first", title_justify="left")
+    table = plain_table("Accounts, worst first")
     for column in ("Account", "Name", "OU", "Score", "Failures"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # a long word (an ARN in a gap) folded, never cut with an ellipsis
     rows = data["accounts"] if show is None else data["accounts"][:show]
     for a in rows:
         failures = ", ".join(f"{n} {s}" for s, n in a["failures"].items())

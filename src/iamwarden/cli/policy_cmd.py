@@ -168,11 +168,10 @@ def unused(
     A principal with neither service-last-accessed data nor CloudTrail logs is listed as unknown, never as clean.
     """
     json_output = parse_choice(chosen_format(output_format, json_alias, "text"), ("text", "json")) == "json"
-    from rich.table import Table
-
     from iamwarden.analysis.context import AnalysisContext
     from iamwarden.analysis.usage import account_usage
     from iamwarden.checks.config import load_settings
+    from iamwarden.report.tables import plain_table
 
     window = days if days is not None else load_settings(config).thresholds.unused_service_days
     calls = None
@@ -199,7 +198,7 @@ def unused(
         doc = {"days": window, "as_of": account.collected_at.isoformat(), "principals": rows}
         typer.echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
         return
-    table = Table(title=f"Granted but unused for {window} days (before {account.collected_at:%Y-%m-%d})")
+    table = plain_table(f"Granted but unused for {window} days (before {account.collected_at:%Y-%m-%d})")
     for column in ("principal", "unused services", "unused actions"):
         table.add_column(column, overflow="fold")
     for u, actions in found:

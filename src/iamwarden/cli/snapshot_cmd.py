@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import err_console, handles_input_errors
+from iamwarden.report.tables import plain_table
 from iamwarden.report.words import plural
 
 if TYPE_CHECKING:  # the snapshot models are imported when a command runs
@@ -160,7 +160,7 @@ def info(
 
     snapshot = read_snapshot(file)
     _summary(snapshot, str(file))
-    calls = Table(title="Calls", title_justify="left")
+    calls = plain_table("Calls")
     for column in ("API", "Region", "Responses"):
         calls.add_column(column, justify="right" if column == "Responses" else "left")
     for api, regions in sorted(snapshot.calls.items()):
@@ -170,7 +170,7 @@ def info(
     if not snapshot.gaps:
         console.print("No gaps.")
         return
-    gaps = Table(title="Gaps", title_justify="left")
+    gaps = plain_table("Gaps")
     for column in ("API", "Region", "Target", "Code", "Message"):
         gaps.add_column(column, overflow="fold")
     for gap in snapshot.gaps:

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 import orjson
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from iamwarden.cli.access_cmd import (
     input_name,
@@ -24,6 +23,7 @@ from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
 from iamwarden.cli.options import JsonAliasOption, chosen_format, format_option, parse_choice
 from iamwarden.errors import InputError, Problem
+from iamwarden.report.tables import plain_table
 
 
 def _on_resource(found: Any, action: str, resource: str) -> dict[str, Any] | None:
@@ -110,7 +110,7 @@ def who_can(
     console.print(f"[bold]{who}[/] principals can {escape(name)}{escape(where)}")
     if not rows:
         return
-    table = Table(show_lines=True)
+    table = plain_table(show_lines=True)
     for column in ("Principal", "Status", "Resources", "Conditions / limits", "Granted by"):
         table.add_column(column, overflow="fold")
     for r in rows:

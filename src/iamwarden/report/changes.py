@@ -24,6 +24,7 @@ from iamwarden.checks.base import Severity
 from iamwarden.checks.registry import CHECKS
 from iamwarden.report.html import _environment
 from iamwarden.report.scorecard import SEVERITY_STYLE
+from iamwarden.report.tables import plain_table
 from iamwarden.store.diff import FINDING_CHANGES, Change, FindingChange, ScanDiff
 
 AREAS = ("principal", "group", "policy", "trust", "admin", "escalation", "key", "mfa")
@@ -112,7 +113,7 @@ def _print_change(change: Change, console: Console) -> None:
 
 
 def _findings_table(kind: str, items: Sequence[FindingChange], show: int | None) -> Table:
-    table = Table(title=f"{kind.capitalize()} failures ({len(items)})", title_justify="left")
+    table = plain_table(f"{kind.capitalize()} failures ({len(items)})")
     table.add_column("Severity")
     table.add_column("Check")
     table.add_column("Resource", overflow="fold")

@@ -34,6 +34,7 @@ from rich.text import Text
 
 from iamwarden.checks.base import Finding, Status
 from iamwarden.checks.runner import Assessment
+from iamwarden.report.tables import plain_table
 from iamwarden.runtime import write_atomically
 
 FRAMEWORKS = ("cis-aws-v6",)
@@ -190,7 +191,7 @@ def write_compliance(view: ComplianceView, assessment: Assessment, path: Path) -
 
 def compliance_table(view: ComplianceView) -> Table:
     fw = view.framework
-    table = Table(title=f"{fw.name} v{fw.version}: sections {', '.join(fw.sections)}", title_justify="left")
+    table = plain_table(f"{fw.name} v{fw.version}: sections {', '.join(fw.sections)}")
     table.add_column("Id", no_wrap=True)
     table.add_column("Requirement", overflow="fold", ratio=5)
     table.add_column("Level", justify="center")

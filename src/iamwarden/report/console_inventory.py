@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from iamwarden.report.inventory import Inventory
+from iamwarden.report.tables import plain_table
 from iamwarden.report.words import plural
 
 GAPS_SHOWN = 20
@@ -29,7 +30,7 @@ def _count(value: int | None) -> str:
 
 
 def _table(title: str, columns: Iterable[str]) -> Table:
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = plain_table(title)
     for column in columns:
         table.add_column(column)
     return table

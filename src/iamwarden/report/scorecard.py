@@ -10,7 +10,6 @@ import textwrap
 from collections import Counter
 from collections.abc import Sequence
 
-from rich import box
 from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
@@ -19,6 +18,7 @@ from rich.text import Text
 from iamwarden.checks.base import Finding, Severity
 from iamwarden.checks.runner import Assessment, PracticeSummary
 from iamwarden.report.arns import short_arn, shorten_arns
+from iamwarden.report.tables import plain_table
 from iamwarden.report.words import plural
 
 DEFAULT_SHOWN = 10
@@ -46,7 +46,7 @@ def _score_text(score: int | None) -> Text:
 def scorecard_table(practices: Sequence[PracticeSummary], *, show_suppressed: bool = False) -> Table:
     """One row per practice; a Suppressed column when ``show_suppressed`` (suppressed results are not in the other
     counts nor in the score)."""
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    table = plain_table()
     table.add_column("#", justify="right")
     table.add_column("Practice")
     table.add_column("Pass", justify="right", style="green")
@@ -116,7 +116,7 @@ def failing_checks_table(failures: Sequence[Finding], account_id: str, console: 
         (Text(found[0].severity.value, style=SEVERITY_STYLE[found[0].severity]), check_id, str(len(found)), found)
         for check_id, found in by_check.items()
     ]
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    table = plain_table()
     table.add_column("Severity", no_wrap=True)
     table.add_column("Check", no_wrap=True)
     table.add_column("Fails", justify="right", no_wrap=True)
@@ -125,7 +125,7 @@ def failing_checks_table(failures: Sequence[Finding], account_id: str, console: 
         table.add_row(severity, check_id, count, short_arn(found[0].resource, account_id))
     if console is None or _one_line_width(console, table) <= console.width:
         return table
-    narrow = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    narrow = plain_table()
     narrow.add_column("Severity", no_wrap=True)
     narrow.add_column("Fails", justify="right", no_wrap=True)
     narrow.add_column("Check and an example resource", overflow="fold", ratio=1)
@@ -165,7 +165,7 @@ def _print_detail(finding: Finding, console: Console, account_id: str) -> None:
 
 
 def unknowns_table(unknowns: Sequence[Finding], account_id: str) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    table = plain_table()
     table.add_column("Check", no_wrap=True)
     table.add_column("Resource", no_wrap=True)
     table.add_column("Why", no_wrap=True)
