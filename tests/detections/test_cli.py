@@ -103,3 +103,29 @@ def test_partly_bad_input_is_counted(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "1 skipped" in result.output.splitlines()[0]
     assert "bad.jsonl: line that is not JSON" in result.output
+
+
+def test_severity_lists_the_worst_and_counts_every_alert() -> None:
+    everything = runner.invoke(app, ["detect", str(STRATUS), "--show", "all"])
+    high = runner.invoke(app, ["detect", str(STRATUS), "--show", "all", "--severity", "high"])
+    assert everything.exit_code == high.exit_code == 0, high.output
+    first = everything.output.splitlines()[0]
+    assert first == high.output.splitlines()[0] and "6 info" in first and "informational" not in everything.output
+    listed = [line.split()[2] for line in high.output.splitlines() if line.startswith("  20")]
+    assert listed and set(listed) <= {"critical", "high"}
+    below = len([line for line in everything.output.splitlines() if line.startswith("  20")]) - len(listed)
+    assert f"  {below} alerts below --severity high not listed" in high.output
+    bad = runner.invoke(app, ["detect", str(ADMIN), "--severity", "severe"])
+    assert bad.exit_code == 2 and "--severity: unknown severity 'severe' (known: info, low," in bad.output
+
+
+def test_info_is_the_word_in_files_and_informational_still_a_flag_value(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["detect", str(STRATUS), "-f", "jsonl,csv", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    alerts = [json.loads(line) for line in (tmp_path / "alerts.jsonl").read_text().splitlines()]
+    assert {a["severity"] for a in alerts} == {"high", "medium", "low", "info"}
+    assert any(a["rule"]["level"] == "informational" for a in alerts)  # the rule's Sigma level, as written
+    assert "informational" not in {
+        r["severity"] for r in csv.DictReader(io.StringIO((tmp_path / "alerts.csv").read_text()))
+    }
+    assert runner.invoke(app, ["detect", str(ADMIN), "--fail-on", "informational", "-q"]).exit_code == 1

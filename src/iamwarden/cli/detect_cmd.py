@@ -18,8 +18,9 @@ from iamwarden.cli.options import QuietOption, format_option, output_option, par
 from iamwarden.errors import InputError, Problem
 
 FORMATS = ("console", "jsonl", "csv", "ocsf", "html")
-LEVELS = ("informational", "low", "medium", "high", "critical")
-_ALIASES = {"info": "informational"}
+LEVELS = ("info", "low", "medium", "high", "critical")
+"""The severities, in scan's words (report.detect_outputs.SEVERITIES, not imported here to keep --help fast)."""
+_ALIASES = {"informational": "info"}  # Sigma's word, accepted as it was before "info"
 
 
 def _level(text: str | None, option: str) -> str | None:
@@ -106,6 +107,14 @@ def detect(
     output: Annotated[
         Path | None, output_option("Write the file format here (a folder when several are asked for).")
     ] = None,
+    severity: Annotated[
+        str | None,
+        typer.Option(
+            "--severity",
+            help=f"List alerts of this severity or worse on the console (all are counted): {', '.join(LEVELS)}.",
+            metavar="LEVEL",
+        ),
+    ] = None,
     fail_on: Annotated[
         str | None,
         typer.Option(
@@ -116,6 +125,7 @@ def detect(
         Path | None,
         typer.Option(
             "--snapshot",
+            "-s",
             help="The account's snapshot: alerts say who each principal is (person or workload, administrator, MFA, "
             "keys) with severity raised or lowered, and an escalation path the graph predicts, carried out, is one "
             "critical alert.",
@@ -170,12 +180,13 @@ def detect(
     from iamwarden.collect.cloudtrail_remote import is_s3_url, lookup_event_files, s3_files
     from iamwarden.detections import ENGINES, load_rules
     from iamwarden.detections import detect as run_detect
-    from iamwarden.report.detect_console import render_console, render_rules
+    from iamwarden.report.detect_console import at_least, render_console, render_rules
     from iamwarden.report.detect_outputs import write_outputs
 
     chosen = parse_formats(formats or ("console" if output is None else "jsonl"), FORMATS)
     limit = parse_show(show)
     gate = _level(fail_on, "--fail-on")
+    floor = _level(severity, "--severity")
     if engine not in ENGINES:
         raise InputError(
             "command line", Problem("--engine", f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
@@ -234,12 +245,12 @@ def detect(
     if result.report.records == 0 and result.report.problems:
         raise result.report.error()
     if "console" in chosen:
-        render_console(console, result, show=limit, quiet=quiet, verbose=verbose)
+        render_console(console, result, show=limit, quiet=quiet, verbose=verbose, min_severity=floor)
     written = write_outputs(result, [f for f in chosen if f != "console"], output)
     for path in written:
         err_console.print(f"wrote {path}", markup=False)
     if gate is not None:
-        worst = [a for a in result.alerts if LEVELS.index(a.severity or a.rule.level) >= LEVELS.index(gate)]
+        worst = at_least(result.alerts, gate)
         if worst:
             if not quiet:
                 err_console.print(

@@ -8,22 +8,23 @@ from collections import Counter, defaultdict
 from rich.console import Console
 
 from iamwarden.detections import Alert, Detection, RuleSet
-from iamwarden.detections.rules import LEVELS
+from iamwarden.report.detect_outputs import SEVERITIES, severity_of
 
-_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "informational": "dim"}
+_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _severity(alert: Alert) -> str:
-    return alert.severity or alert.rule.level
+def _word(level: str) -> str:
+    """A rule's Sigma level in the words of :data:`SEVERITIES`."""
+    return "info" if level == "informational" else level
 
 
 def summary_line(result: Detection) -> str:
-    counts = Counter(_severity(a) for a in result.alerts)
-    by_level = ", ".join(f"{counts[lvl]} {lvl}" for lvl in reversed(LEVELS) if counts[lvl])
+    counts = Counter(severity_of(a) for a in result.alerts)
+    by_level = ", ".join(f"{counts[lvl]} {lvl}" for lvl in reversed(SEVERITIES) if counts[lvl])
     report = result.report
     skipped = f", {report.skipped} skipped" if report.skipped else ""
     return (
@@ -35,7 +36,24 @@ def summary_line(result: Detection) -> str:
     )
 
 
-def render_console(console: Console, result: Detection, show: int | None, quiet: bool, verbose: bool) -> None:
+def at_least(alerts: list[Alert], severity: str | None) -> list[Alert]:
+    """The alerts of ``severity`` (one of :data:`SEVERITIES`) or worse; all of them when it is ``None``."""
+    if severity is None:
+        return alerts
+    floor = SEVERITIES.index(severity)
+    return [a for a in alerts if SEVERITIES.index(severity_of(a)) >= floor]
+
+
+def render_console(
+    console: Console,
+    result: Detection,
+    show: int | None,
+    quiet: bool,
+    verbose: bool,
+    min_severity: str | None = None,
+) -> None:
+    """The summary line (every alert counted), then the timeline per principal of the alerts of ``min_severity`` or
+    worse (``--severity``), the others counted."""
     console.print(summary_line(result), markup=False)
     if quiet:
         return
@@ -54,10 +72,14 @@ def render_console(console: Console, result: Detection, show: int | None, quiet:
         console.print(f"  rule not run: {item.source}: {item.rule}: {item.reason}", markup=False)
     if unsupported and not verbose:
         console.print(f"  {_plural(len(unsupported), 'rule')} could not run (--verbose or --list-rules says why)")
-    if not result.alerts:
+    listed = at_least(result.alerts, min_severity)
+    if len(listed) < len(result.alerts):
+        hidden = len(result.alerts) - len(listed)
+        console.print(f"  {_plural(hidden, 'alert')} below --severity {min_severity} not listed", markup=False)
+    if not listed:
         return
     by_principal: dict[str, list[Alert]] = defaultdict(list)
-    for alert in result.alerts:
+    for alert in listed:
         by_principal[alert.principal].append(alert)
     order = sorted(by_principal, key=lambda p: (-max(a.rank for a in by_principal[p]), p))
     shown = 0
@@ -71,14 +93,14 @@ def render_console(console: Console, result: Detection, show: int | None, quiet:
             if show is not None and shown >= show:
                 break
             shown += 1
-            level = _severity(alert)
+            level = severity_of(alert)
             technique = (
                 alert.rule.technique
                 or ", ".join(alert.rule.attack[:2])
                 or ("CIS " + ", ".join(alert.rule.cis) if alert.rule.cis else "")
             )
             console.print(
-                f"  {alert.first:%Y-%m-%d %H:%M:%S}  [{_STYLE[level]}]{level:<13}[/]  {alert.rule.title}"
+                f"  {alert.first:%Y-%m-%d %H:%M:%S}  [{_STYLE[level]}]{level:<8}[/]  {alert.rule.title}"
                 f"  x{alert.count}" + (f"  [dim]{technique}[/dim]" if technique else ""),
                 highlight=False,
             )
@@ -86,7 +108,7 @@ def render_console(console: Console, result: Detection, show: int | None, quiet:
                 console.print(f"      {reason}", markup=False)
             if alert.rule.license != "Apache-2.0":
                 console.print(f"      rule by {alert.rule.author} ({alert.rule.license})", markup=False)
-    total = len(result.alerts)
+    total = len(listed)
     if show is not None and total > shown:
         console.print(f"\n{total - shown} more alert{'s' if total - shown != 1 else ''} (--show all lists them)")
 
@@ -100,11 +122,12 @@ def render_rules(console: Console, rules: RuleSet) -> None:
     for compiled in sorted(rules.rules, key=lambda r: r.info.source):
         info = compiled.info
         tag = info.technique or " ".join(info.attack)
-        console.print(f"  {info.level:<13} {info.title}  [{info.author}; {info.license}] {tag}", markup=False)
+        console.print(f"  {_word(info.level):<8} {info.title}  [{info.author}; {info.license}] {tag}", markup=False)
     for correlation in rules.correlations:
         info = correlation.info
         console.print(
-            f"  {info.level:<13} {info.title}  (correlation: {correlation.type}) {info.technique or ''}", markup=False
+            f"  {_word(info.level):<8} {info.title}  (correlation: {correlation.type}) {info.technique or ''}",
+            markup=False,
         )
     for item in rules.unsupported:
         console.print(f"  cannot run: {item.source}: {item.rule}: {item.reason}", markup=False)

@@ -7,7 +7,7 @@ its last four characters.
 OCSF (github.com/ocsf/ocsf-schema ``events/findings/detection_finding.json``, ``objects/finding_info.json``,
 ``objects/analytic.json``, ``objects/attack.json``, ``objects/actor.json``, ``objects/evidences.json``): one Detection
 Finding per alert, version :data:`iamwarden.report.ocsf.OCSF_VERSION` like the compliance findings. ``severity_id``:
-informational 1, low 2, medium 3, high 4, critical 5. The analytic is the rule (``type_id`` 1 Rule), each ATT&CK
+info 1 (Informational), low 2, medium 3, high 4, critical 5. The analytic is the rule (``type_id`` 1 Rule), each ATT&CK
 technique id an ``attacks`` entry, the quoted events are ``evidences`` (actor and API call each); what OCSF has no
 attribute for (the rule's author and licence, the Stratus technique, CIS ids, false positives, why the severity
 changed, who the principal is) is under ``unmapped``.
@@ -36,12 +36,23 @@ CLASS_NAME = "Detection Finding"
 CATEGORY_UID = 2
 TYPE_UID = CLASS_UID * 100 + 1
 SEVERITY_ID: Mapping[str, tuple[int, str]] = {
-    "informational": (1, "Informational"),
+    "info": (1, "Informational"),
     "low": (2, "Low"),
     "medium": (3, "Medium"),
     "high": (4, "High"),
     "critical": (5, "Critical"),
 }
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+"""An alert's severity as every report and command says it (scan's words): Sigma's ``informational`` level is
+``info``; the rule's own ``level`` is kept as Sigma wrote it."""
+
+
+def severity_of(alert: Alert) -> str:
+    """The alert's severity (the rule's level, raised or lowered by who the principal is) in :data:`SEVERITIES`."""
+    level = alert.severity or alert.rule.level
+    return "info" if level == "informational" else level
+
+
 _SECRET_KEY = re.compile(r"secret|password|token|privatekey|credential", re.IGNORECASE)
 
 
@@ -65,7 +76,7 @@ def alert_json(alert: Alert) -> dict[str, Any]:
     return {
         "id": alert.id,
         "kind": alert.kind,
-        "severity": alert.severity or rule.level,
+        "severity": severity_of(alert),
         "rule": {
             "id": rule.id,
             "name": rule.name,
@@ -120,7 +131,7 @@ def csv_text(alerts: Iterable[Alert]) -> str:
             [
                 a.first.isoformat(),
                 a.last.isoformat(),
-                a.severity or a.rule.level,
+                severity_of(a),
                 a.principal,
                 a.rule.title,
                 a.rule.technique or "",
@@ -166,7 +177,7 @@ def _ip(text: str) -> bool:
 
 def ocsf_detection(alert: Alert) -> dict[str, Any]:
     rule = alert.rule
-    severity_id, severity = SEVERITY_ID[alert.severity or rule.level]
+    severity_id, severity = SEVERITY_ID[severity_of(alert)]
     first = alert.events[0] if alert.events else {}
     account = first.get("recipientAccountId") or (first.get("userIdentity") or {}).get("accountId")
     cloud: dict[str, Any] = {"provider": "AWS"}
