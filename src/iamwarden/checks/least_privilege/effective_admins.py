@@ -290,6 +290,10 @@ def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outco
     yield _account_result(account, admins, undecided, thresholds.max_admins, errored)
 
 
+def _principals(n: int) -> str:
+    return f"{n} principal{'' if n == 1 else 's'}"
+
+
 def _account_result(account: Account, admins: Sequence[str], undecided: int, limit: int, errored: int = 0) -> Outcome:
     facts: dict[str, Any] = {"administrators": list(admins), "max_admins": limit}
     resource = account_arn(account)
@@ -299,10 +303,13 @@ def _account_result(account: Account, admins: Sequence[str], undecided: int, lim
     elif undecided or errored:
         why = []
         if undecided:
-            why.append(f"{undecided} principal(s) could not be judged ({AUTH_DETAILS} incomplete)")
+            why.append(f"{_principals(undecided)} could not be judged ({AUTH_DETAILS} incomplete)")
         if errored:
-            why.append(f"{errored} principal(s) rest on policies the engine could not read")
-        text = f"{'; '.join(why)}: at least {count}"
+            why.append(
+                f"{_principals(errored)} {'rests' if errored == 1 else 'rest'} on policies the engine could not read"
+            )
+        found = f"{count} among the others" if admins else "no administrator among the others"
+        text = f"{'; '.join(why)}: {found}, so whether there are more than max_admins ({limit}) is not known"
         out = unknown(resource, f"evidence missing: {text}", gap=text, **facts)
     else:
         out = passed(resource, f"{count} (at most {limit})", **facts)
