@@ -102,7 +102,7 @@ def test_malformed_cloudtrail_names_file_and_record(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"Records": [{"eventSource": "s3.amazonaws.com", "eventTime": "2026-11-19T10:00:00Z"}]}))
     result = suggest("--principal", GLUE, "--cloudtrail", str(bad))
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"error: {bad}: record without eventSource or eventName"
+    assert result.stderr.strip() == f"error: {bad}: $.Records[0]: record without eventSource or eventName"
 
 
 def test_unknown_principal_and_missing_data() -> None:
@@ -237,3 +237,18 @@ def test_cloudtrail_from_s3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         assert "glue:GetTable" not in glue["unused_actions"] and "glue:CreateTable" in glue["unused_actions"]
         empty = suggest("--principal", GLUE, "--cloudtrail", "s3://acme-trail/nothing-here")
         assert empty.exit_code == 2 and "s3://acme-trail/nothing-here" in empty.output
+
+
+def test_a_bad_cloudtrail_record_is_one_line_naming_file_and_place_exit_2(tmp_path: Path) -> None:
+    trail = tmp_path / "trail.json"
+    good = {"eventTime": "2026-11-24T09:00:00Z", "eventSource": "iam.amazonaws.com", "eventName": "ListUsers"}
+    trail.write_text(json.dumps({"Records": [good, {**good, "eventTime": "yesterday"}, "oops"]}))
+    result = runner.invoke(app, ["policy", "unused", "--snapshot", DEMO, "--cloudtrail", str(trail)])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"error: {trail}: $.Records[1]: record whose eventTime is not a date and time "
+        "(and 1 more problem; --verbose lists them)"
+    ]
+    verbose = runner.invoke(app, ["policy", "unused", "--snapshot", DEMO, "--cloudtrail", str(trail), "--verbose"])
+    assert verbose.exit_code == 2
+    assert f"error: {trail}: $.Records[2]: record without eventSource or eventName" in verbose.output.splitlines()

@@ -93,14 +93,14 @@ BAD = [
         "bad.json",
         '{"Records": [{"eventSource": "s3.amazonaws.com", "eventName": "X", "eventTime": "2026-11-01T00:00:00Z"}, '
         '{"eventName": "Y", "eventTime": "2026-11-01T00:00:00Z"}]}',
-        "bad.json: record without eventSource or eventName",
+        "bad.json: $.Records[1]: record without eventSource or eventName",
     ),
-    ("bad.jsonl", json.dumps(EVENTS[0]) + "\n{not json\n", "bad.jsonl: line that is not JSON"),
-    ("arr.json", json.dumps([EVENTS[0], 3]), "arr.json: record that is not an object"),
+    ("bad.jsonl", json.dumps(EVENTS[0]) + "\n{not json\n", "bad.jsonl: line 2: line that is not JSON"),
+    ("arr.json", json.dumps([EVENTS[0], 3]), "arr.json: $[1]: record that is not an object"),
     (
         "time.json",
         json.dumps([event("A", when="yesterday")]),
-        "time.json: record whose eventTime is not a date and time",
+        "time.json: $[0]: record whose eventTime is not a date and time",
     ),
     ("empty.json", "", "empty.json: empty file"),
 ]
@@ -113,6 +113,18 @@ def test_bad_input_names_file_and_record(tmp_path: Path, name: str, text: str, m
     with pytest.raises(InputError) as caught:
         read_calls(path)
     assert str(caught.value).startswith(str(tmp_path / message.split(": ", 1)[0]) + ": " + message.split(": ", 1)[1])
+
+
+def test_bad_records_of_json_lines_are_placed_by_line_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    good, no_name = json.dumps(EVENTS[0]), json.dumps({"eventSource": "s3.amazonaws.com", "eventTime": "2026-11-01"})
+    path.write_text("\n".join([good, no_name, good, "", no_name, "{not json"]) + "\n")
+    with pytest.raises(InputError) as caught:
+        read_calls(path)
+    assert caught.value.all_lines() == [
+        f"{path}: line 2: record without eventSource or eventName (and 1 more record like it)",
+        f"{path}: line 6: line that is not JSON",
+    ]
 
 
 def test_missing_path(tmp_path: Path) -> None:

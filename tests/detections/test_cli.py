@@ -102,7 +102,7 @@ def test_partly_bad_input_is_counted(tmp_path: Path) -> None:
     result = runner.invoke(app, ["detect", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "1 skipped" in result.output.splitlines()[0]
-    assert "bad.jsonl: line that is not JSON" in result.output
+    assert "bad.jsonl: line 1: line that is not JSON" in result.output
 
 
 def test_severity_lists_the_worst_and_counts_every_alert() -> None:

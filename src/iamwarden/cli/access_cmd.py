@@ -19,7 +19,14 @@ from rich.markup import escape
 from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
-from iamwarden.cli.options import JsonAliasOption, PrincipalOption, chosen_format, format_option, parse_choice
+from iamwarden.cli.options import (
+    JsonAliasOption,
+    PrincipalOption,
+    chosen_format,
+    format_option,
+    parse_choice,
+    verbose_option,
+)
 from iamwarden.errors import InputError, Problem
 from iamwarden.report.tables import plain_table
 
@@ -78,6 +85,7 @@ def access(
     authorization_details: AuthDetailsOption = None,
     import_dir: ImportDirOption = None,
     account_id: AccountIdOption = None,
+    verbose: Annotated[bool, verbose_option("List every problem of bad input.")] = False,
 ) -> None:
     """List what a principal can do, grouped by service: actions, resources, conditions, granting statements."""
     json_output = parse_choice(chosen_format(output_format, json_alias, "text"), ("text", "json")) == "json"

@@ -22,7 +22,14 @@ from iamwarden.cli.access_cmd import (
 from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ConfigOption, ImportDirOption, SnapshotOption
-from iamwarden.cli.options import JsonAliasOption, PrincipalOption, chosen_format, format_option, parse_choice
+from iamwarden.cli.options import (
+    JsonAliasOption,
+    PrincipalOption,
+    chosen_format,
+    format_option,
+    parse_choice,
+    verbose_option,
+)
 from iamwarden.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -74,6 +81,7 @@ def suggest(
     authorization_details: AuthDetailsOption = None,
     import_dir: ImportDirOption = None,
     account_id: AccountIdOption = None,
+    verbose: Annotated[bool, verbose_option("List every problem of bad input.")] = False,
 ) -> None:
     """Write a least-privilege identity policy from what PRINCIPAL used, and list what it would remove.
 
@@ -162,6 +170,7 @@ def unused(
     authorization_details: AuthDetailsOption = None,
     import_dir: ImportDirOption = None,
     account_id: AccountIdOption = None,
+    verbose: Annotated[bool, verbose_option("List every problem of bad input.")] = False,
 ) -> None:
     """List, per user and role, the granted services and actions unused for N days.
 

@@ -21,7 +21,7 @@ from iamwarden.cli.access_cmd import (
 from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
-from iamwarden.cli.options import JsonAliasOption, chosen_format, format_option, parse_choice
+from iamwarden.cli.options import JsonAliasOption, chosen_format, format_option, parse_choice, verbose_option
 from iamwarden.errors import InputError, Problem
 from iamwarden.report.tables import plain_table
 
@@ -75,6 +75,7 @@ def who_can(
     authorization_details: AuthDetailsOption = None,
     import_dir: ImportDirOption = None,
     account_id: AccountIdOption = None,
+    verbose: Annotated[bool, verbose_option("List every problem of bad input.")] = False,
 ) -> None:
     """List the users and roles that can perform ACTION (allowed, or allowed under conditions), with the statements
     that grant it."""

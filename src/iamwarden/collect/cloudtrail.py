@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import sys
 import tempfile
 import zlib
 from collections import Counter
@@ -98,27 +99,46 @@ class ReadReport:
     filtered: int = 0
     """Records read but outside --since/--until/--account/--region."""
     problems: Counter[tuple[str, str]] = field(default_factory=Counter)
+    places: dict[tuple[str, str], str] = field(default_factory=dict)
+    """Where in its file each problem was first seen: ``line 3`` (JSON Lines), ``$.Records[2]``, ``$[2]``."""
 
-    def add(self, file: str, reason: str, count: int = 1) -> None:
+    def add(self, file: str, reason: str, count: int = 1, place: str = "") -> None:
         self.problems[(file, reason)] += count
+        if place:
+            self.places.setdefault((file, reason), place)
+
+    def _problem(self, file: str, reason: str, n: int) -> Problem:
+        place = self.places.get((file, reason), "")
+        more = n - 1 if place else n
+        like = f" (and {more} more record{'s' if more > 1 else ''} like it)" if place else f" ({n} records)"
+        return Problem(place, reason + (like if more > (0 if place else 1) else ""))
+
+    def _ordered(self) -> list[tuple[str, str, int]]:
+        """The problems file by file, each file's in the order of their first place in it (unplaced ones last)."""
+
+        def key(item: tuple[tuple[str, str], int]) -> tuple[str, int, str]:
+            (file, reason), _ = item
+            digits = re.search(r"\d+", self.places.get((file, reason), ""))
+            return file, int(digits[0]) if digits else sys.maxsize, reason
+
+        return [(f, reason, n) for (f, reason), n in sorted(self.problems.items(), key=key)]
 
     def problem_lines(self) -> list[str]:
-        return [
-            f"{f}: {reason}" + (f" ({n} records)" if n > 1 else "") for (f, reason), n in sorted(self.problems.items())
-        ]
+        return [f"{f}: {self._problem(f, reason, n)}" for f, reason, n in self._ordered()]
 
     def error(self) -> InputError:
-        """The problems as one :class:`InputError`, named after the first file with a problem."""
+        """The problems as one :class:`InputError`, named after the first file with a problem: its one line names
+        the file, the first bad record's place and what is wrong with it."""
         if not self.problems:
             return InputError("CloudTrail logs", Problem("", "no CloudTrail record found"))
         first = min(self.problems)[0]
-        return InputError(
-            first,
-            [
-                Problem("" if f == first else f, reason + (f" ({n} records)" if n > 1 else ""))
-                for (f, reason), n in sorted(self.problems.items())
-            ],
-        )
+        problems = []
+        for f, reason, n in self._ordered():
+            problem = self._problem(f, reason, n)
+            if f != first:
+                problem = Problem(f"{f}: {problem.place}" if problem.place else f, problem.message)
+            problems.append(problem)
+        return InputError(first, problems)
 
     @property
     def skipped(self) -> int:
@@ -262,7 +282,8 @@ class TrailReader:
         """Count and drop the bad records and those outside the filter; whether any record is left."""
         bad = 0
         for file, reason, count in self.con.execute(_BAD.format(table=BATCH_TABLE)).fetchall():
-            self.report.add(file, reason, int(count))
+            located = (file, reason) in self.report.places
+            self.report.add(file, reason, int(count), "" if located else _first_place(Path(file), reason))
             bad += int(count)
         keep, params = self._filter_sql()
         total = _count(self.con)
@@ -306,15 +327,15 @@ class TrailReader:
             lines = bytes(data).splitlines()
             if truncated and lines and shape == "lines":
                 lines = lines[:-1]  # the cut line
-            for line in lines:
+            for number, line in enumerate(lines, 1):
                 if not line.strip():
                     continue
                 try:
                     doc = orjson.loads(line)
                 except orjson.JSONDecodeError:
-                    self.report.add(str(path), "line that is not JSON")
+                    self.report.add(str(path), "line that is not JSON", place=f"line {number}")
                     continue
-                self._keep(path, doc, events)
+                self._keep(path, doc, events, f"line {number}")
         else:
             try:
                 doc = orjson.loads(bytes(data))
@@ -325,8 +346,9 @@ class TrailReader:
             if not isinstance(items, list):
                 self.report.add(str(path), 'neither {"Records": [...]} nor a list of events')
                 return False
-            for item in items:
-                self._keep(path, item, events)
+            where = "$.Records" if isinstance(doc, dict) else "$"
+            for index, item in enumerate(items):
+                self._keep(path, item, events, f"{where}[{index}]")
         if not events:
             return False
         with tempfile.NamedTemporaryFile(suffix=".jsonl") as tmp:
@@ -339,15 +361,62 @@ class TrailReader:
                 return False
         return True
 
-    def _keep(self, path: Path, doc: Any, events: list[bytes]) -> None:
+    def _keep(self, path: Path, doc: Any, events: list[bytes], place: str) -> None:
         if not isinstance(doc, dict):
-            self.report.add(str(path), "record that is not an object")
+            self.report.add(str(path), "record that is not an object", place=place)
             return
         bad = [k for k in ("userIdentity", "sessionContext") if k in doc and not isinstance(doc[k], dict | None)]
         if bad:
-            self.report.add(str(path), f"record whose {bad[0]} is not an object")
+            self.report.add(str(path), f"record whose {bad[0]} is not an object", place=place)
             return
         events.append(orjson.dumps(doc))
+
+
+def _first_place(path: Path, reason: str) -> str:
+    """Where the first record of ``path`` with the problem DuckDB counted (``reason``, one of :data:`_BAD`'s) is:
+    ``line N``, ``$.Records[i]`` or ``$[i]``; empty when the file cannot be read again or no record is found by
+    this (Python) reading. Only bad input pays for this second reading."""
+    try:
+        shape = file_shape(path)
+        data = bytes(_decompress(path))
+    except (OSError, EOFError, ValueError):
+        return ""
+    if shape == "lines":
+        numbered = ((f"line {n}", line) for n, line in enumerate(data.splitlines(), 1) if line.strip())
+        records: Iterable[tuple[str, Any]] = ((place, _loads(line)) for place, line in numbered)
+    else:
+        doc = _loads(data)
+        items = doc.get("Records") if isinstance(doc, dict) else doc
+        where = "$.Records" if isinstance(doc, dict) else "$"
+        records = ((f"{where}[{i}]", item) for i, item in enumerate(items if isinstance(items, list) else ()))
+    for place, record in records:
+        if _problem_of(record) == reason:
+            return place
+    return ""
+
+
+def _loads(data: bytes) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _problem_of(record: Any) -> str | None:
+    """What :data:`_BAD` says of ``record``, decided in Python (a time DuckDB cannot cast: not ISO 8601 here); a
+    record that is not an object has no eventSource, as DuckDB reads it."""
+    if not isinstance(record, dict):
+        return "record without eventSource or eventName"
+    if not isinstance(record.get("eventSource"), str) or not isinstance(record.get("eventName"), str):
+        return "record without eventSource or eventName"
+    when = record.get("eventTime")
+    if when is None:
+        return "record without eventTime"
+    try:
+        datetime.fromisoformat(str(when).replace("Z", "+00:00"))
+    except ValueError:
+        return "record whose eventTime is not a date and time"
+    return None
 
 
 def _count(con: duckdb.DuckDBPyConnection) -> int:
