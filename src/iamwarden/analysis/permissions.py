@@ -331,10 +331,12 @@ class PrivilegedWithoutMfa:
 
 def privileged_without_mfa(
     policies: PrincipalPolicies, actions: Sequence[str] = PRIVILEGED_ACTIONS
-) -> list[PrivilegedWithoutMfa]:
-    """Privileged actions the principal may perform on ``*`` with no MFA in the request."""
+) -> tuple[list[PrivilegedWithoutMfa], tuple[PolicyError, ...]]:
+    """Privileged actions the principal may perform on ``*`` with no MFA in the request, and the errors the decisions
+    behind the answer met (:attr:`~iamwarden.policy.Decision.errors`)."""
     actions = [a for a in actions if granted_somewhere(policies.identity, a)]
     out = []
+    errors: list[PolicyError] = []
     for action, decision in zip(
         actions,
         _decide(
@@ -349,9 +351,10 @@ def privileged_without_mfa(
         ),
         strict=True,
     ):
+        errors += decision.errors
         if decision.allowed:
             out.append(PrivilegedWithoutMfa(action, "*", tuple(granting_statements([decision]))))
-    return out
+    return out, tuple(dict.fromkeys(errors))
 
 
 def can_assume_without_mfa(policies: PrincipalPolicies, role_arn: str, trust: Policy) -> Decision:
@@ -389,11 +392,13 @@ def network_context(policies: PrincipalPolicies) -> dict[str, str]:
     return found
 
 
-def admin_inside_network(policies: PrincipalPolicies) -> tuple[bool, dict[str, str]]:
-    """Is the principal an administrator when its requests come from the network its policies name?"""
+def admin_inside_network(policies: PrincipalPolicies) -> tuple[bool, dict[str, str], tuple[PolicyError, ...]]:
+    """Is the principal an administrator when its requests come from the network its policies name? (with that
+    network's context, and the errors the decisions behind the answer met: :attr:`~iamwarden.policy.Decision.errors`)"""
     context = network_context(policies)
     if not context or not granted_somewhere(policies.identity, ADMIN_PROBES[0]):
-        return False, context
+        return False, context, ()
+    errors: list[PolicyError] = []
     for action in ADMIN_PROBES:  # stop at the first refusal, as admin_for does
         (decision,) = _decide(
             policies.principal.arn,
@@ -405,9 +410,15 @@ def admin_inside_network(policies: PrincipalPolicies) -> tuple[bool, dict[str, s
             policies.management_account,
             region=policies.region,
         )
+        errors += decision.errors
         if not decision.allowed:
-            return False, context
-    return True, context
+            return False, context, tuple(dict.fromkeys(errors))
+    return True, context, tuple(dict.fromkeys(errors))
+
+
+def errors_text(errors: Iterable[PolicyError]) -> str:
+    """Errors of the engine's decisions in one line (empty when there are none)."""
+    return "; ".join(e.describe() for e in errors)
 
 
 def user_has_mfa(user: User) -> bool | None:

@@ -15,7 +15,9 @@ Why is this bad? Administrator credentials that work from any network and withou
 whoever holds them, wherever they are; aws:SourceIp / aws:SourceVpc / aws:PrincipalOrgID conditions (or an SCP /
 data perimeter) narrow that.
 Example: a user with AdministratorAccess and an active access key - fails (info); the same user with an MFA device
-and no access key passes (unbounded, protected by MFA); an admin policy with ``IpAddress aws:SourceIp`` passes.
+and no access key passes (unbounded, protected by MFA); an admin policy with ``IpAddress aws:SourceIp`` passes. A
+principal whose answer rests on a policy the engine cannot read (a condition value such as ``NumericLessThan "abc"``:
+the decisions' ``errors``) is ``unknown``, naming it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from iamwarden.analysis.context import AnalysisContext
-from iamwarden.analysis.permissions import admin_inside_network, admin_of
+from iamwarden.analysis.permissions import admin_inside_network, admin_of, errors_text
 from iamwarden.checks.base import (
     Check,
     CheckMetadata,
@@ -34,6 +36,7 @@ from iamwarden.checks.base import (
     failed,
     not_applicable,
     passed,
+    unknown,
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import PRINCIPAL_TYPES, principals_policies
@@ -81,17 +84,30 @@ def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outco
         principal, policies = item
         kind = PRINCIPAL_TYPES[type(principal)]
         verdict = admin_of(context, policies)
-        if verdict.admin:
-            guard = mfa_guard(context, principal, verdict)
+        if verdict.errors:  # the engine's answer rests on a value it cannot read: neither pass nor fail
+            gap = verdict.errors_text()
+            out = unknown(
+                principal.arn, f"the policy engine met errors deciding it: {gap}", gap=gap, **verdict.to_json()
+            )
+        elif verdict.admin:
+            guard, errors = mfa_guard(context, principal, verdict)
             evidence = {**verdict.to_json(), "network_bounded": False, "protected_by": guard}
-            if guard is None:
+            if errors:
+                gap = f"the policy engine met errors deciding its trust: {errors_text(errors)}"
+                policy_errors = [e.to_json() for e in errors]
+                out = unknown(principal.arn, gap, gap=gap, policy_errors=policy_errors, **evidence)
+            elif guard is None:
                 text = "administrator access from any network, and not only with MFA or an identity provider's sign-in"
                 out = failed(principal.arn, text, **evidence)
             else:
                 out = passed(principal.arn, f"administrator from any network, protected by {guard}", **evidence)
         else:
-            inside, network = admin_inside_network(policies)
-            if inside:
+            inside, network, found = admin_inside_network(policies)
+            if found:
+                gap = errors_text(found)
+                evidence = {"network": network, "policy_errors": [e.to_json() for e in found]}
+                out = unknown(principal.arn, f"the policy engine met errors deciding it: {gap}", gap=gap, **evidence)
+            elif inside:
                 where = ", ".join(f"{k}={v}" for k, v in sorted(network.items()))
                 text = f"administrator only from inside its network ({where})"
                 out = passed(principal.arn, text, network=network, network_bounded=True)

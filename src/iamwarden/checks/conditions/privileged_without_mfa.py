@@ -12,7 +12,9 @@ Why is this bad? Without an MFA condition, a leaked key or password is enough to
 of every escalation.
 Example: a user allowed ``iam:*`` with no ``aws:MultiFactorAuthPresent`` condition and an active access key fails;
 the same grant under ``"Bool": {"aws:MultiFactorAuthPresent": "true"}`` passes, and so does the same user with an MFA
-device and no access key.
+device and no access key. A user whose answer rests on a policy the engine cannot read (a condition value such as
+``NumericLessThan "abc"``, in its own policies, an administrator role's or that role's trust: the decisions'
+``errors``) is ``unknown``, naming it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.permissions import (
     admin_of,
     can_assume_without_mfa,
+    errors_text,
+    granted_somewhere,
     granting_statements,
     privileged_without_mfa,
 )
@@ -44,7 +48,7 @@ from iamwarden.checks.base import (
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import AUTH_DETAILS, inventory_missing, role_trust, user_has_mfa, user_keys
 from iamwarden.model import Account, Role, User
-from iamwarden.policy import Policy
+from iamwarden.policy import Policy, PolicyError
 
 METADATA = CheckMetadata(
     id="conditions.privileged_without_mfa",
@@ -73,21 +77,28 @@ METADATA = CheckMetadata(
 )
 
 
-def _admin_roles(context: AnalysisContext) -> list[tuple[Role, Policy, frozenset[str] | None]]:
-    """Administrator roles, their compiled trust policy and the account's principals it names (``None``: any)."""
+AdminRole = tuple[Role, Policy, frozenset[str] | None, tuple[PolicyError, ...]]
+
+
+def _admin_roles(context: AnalysisContext) -> list[AdminRole]:
+    """Administrator roles, their compiled trust policy, the account's principals it names (``None``: any) and the
+    errors the engine met deciding that the role is one (a role whose verdict has errors is listed too)."""
     account = context.account
     out = []
     for role in account.roles:
         if role.service_linked or role.trust_policy is None:
             continue
         policies = principal_policies(context, role)
-        if policies.gaps or not admin_of(context, policies).admin:
+        if policies.gaps:
+            continue
+        verdict = admin_of(context, policies)
+        if not verdict.admin and not verdict.errors:
             continue
         trust = role_trust(context, role)
         if not isinstance(trust, str):
             callers = local_callers(trust, account.account_id)
             if callers is None or callers:  # a trust naming no principal of this account admits none of its users
-                out.append((role, trust, callers))
+                out.append((role, trust, callers, verdict.errors))
     return out
 
 
@@ -118,19 +129,30 @@ def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outco
         if policies.gaps:
             yield unknown(user.arn, "evidence missing: " + "; ".join(policies.gaps), gaps=list(policies.gaps))
             continue
-        actions = privileged_without_mfa(policies)
+        actions, found = privileged_without_mfa(policies)
+        errors: list[PolicyError] = list(found)
         roles: list[tuple[str, list[dict[str, object]]]] = []
-        for role, trust, callers in admin_roles:
+        may_assume = granted_somewhere(policies.identity, "sts:assumerole")
+        for role, trust, callers, role_errors in admin_roles:
             if callers is not None and user.arn.lower() not in callers:
                 continue
             decision = can_assume_without_mfa(policies, role.arn, trust)
+            if may_assume or callers is not None:  # else its own policies refuse it, whatever the trust says
+                errors += decision.errors
             if decision.allowed:
-                roles.append((role.arn, [s.to_json() for s in granting_statements([decision])]))
+                errors += role_errors  # whether the role is an administrator rests on them
+                if not role_errors:
+                    roles.append((role.arn, [s.to_json() for s in granting_statements([decision])]))
         facts: dict[str, object] = {
             "actions": [a.to_json() for a in actions],
             "admin_roles_assumable": [{"role": arn, "statements": st} for arn, st in roles],
             "caveats": list(policies.caveats),
         }
+        if errors:  # the engine's answer rests on a value it cannot read: neither pass nor fail
+            gap = errors_text(dict.fromkeys(errors))
+            facts["policy_errors"] = [e.to_json() for e in dict.fromkeys(errors)]
+            yield unknown(user.arn, f"the policy engine met errors deciding it: {gap}", gap=gap, **facts)
+            continue
         if not actions and not roles:
             yield passed(user.arn, "no privileged action allowed without MFA", **facts)
             continue

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from iamwarden.analysis.context import AnalysisContext
-from iamwarden.analysis.permissions import AdminAnalysis, admin_inside_network, admin_of
+from iamwarden.analysis.permissions import AdminAnalysis, admin_inside_network, admin_of, errors_text
 from iamwarden.analysis.principals import PrincipalPolicies
 from iamwarden.analysis.trust import ALLOW_ALL
 from iamwarden.checks.base import (
@@ -56,7 +56,7 @@ from iamwarden.checks.facts import (
     user_keys,
 )
 from iamwarden.model import Account, Role, User
-from iamwarden.policy import Policy, Request
+from iamwarden.policy import Policy, PolicyError, Request
 from iamwarden.policy import evaluate as decide
 
 METADATA = CheckMetadata(
@@ -170,56 +170,67 @@ def _callers(trust: Policy, account: Account) -> list[tuple[str, str, str]]:
     return list(out.values())
 
 
-def _assumed_without_mfa(trust: Policy, role: Role, account: Account) -> list[str]:
+def _assumed_without_mfa(trust: Policy, role: Role, account: Account) -> tuple[list[str], list[PolicyError]]:
     """The principals the trust policy lets assume the role with no MFA in the request (long-term keys carry no
-    ``aws:MultiFactorAuthPresent``; services and web identity tokens never do). Their own account is taken to allow
-    the call: the question is what this role's trust lets in."""
+    ``aws:MultiFactorAuthPresent``; services and web identity tokens never do), and the errors the decisions met.
+    Their own account is taken to allow the call: the question is what this role's trust lets in."""
     found = []
+    errors: list[PolicyError] = []
     for named, caller, action in _callers(trust, account):
         if action == "sts:AssumeRoleWithWebIdentity":
             found.append(f"{named} (web identity token)")
             continue
         request = Request(caller, action, role.arn, {"aws:SecureTransport": "true"})
         decision = decide(request, identity_policies=(ALLOW_ALL,), resource_policy=trust)
+        errors += decision.errors
         if decision.allowed:
             found.append(named)
         elif decision.missing_context_keys and not {k.lower() for k in decision.missing_context_keys} & MFA_KEYS:
             # refused only for want of keys the caller supplies (sts:ExternalId, aws:SourceAccount ...), not MFA
             found.append(f"{named} (with {', '.join(sorted(decision.missing_context_keys))})")
-    return found
+    return found, list(dict.fromkeys(errors))
 
 
 def _role_exposures(
     context: AnalysisContext, role: Role, verdict: AdminAnalysis
-) -> tuple[list[Exposure], list[str], str | None]:
-    """(exposures, gaps, how the role is protected when it is)."""
+) -> tuple[list[Exposure], list[str], str | None, tuple[PolicyError, ...]]:
+    """(exposures, gaps, how the role is protected when it is, the errors the engine met deciding its trust: a role
+    found protected by a trust the engine cannot read is not known to be)."""
     if role.path.startswith(SSO_PATH):
-        return [], [], "assumed through an IAM Identity Center permission set"
+        return [], [], "assumed through an IAM Identity Center permission set", ()
     trust = role_trust(context, role)
     if isinstance(trust, str) or role.trust_policy is None:
-        return [], [str(trust)], None
-    open_to = _assumed_without_mfa(trust, role, context.account)
+        return [], [str(trust)], None, ()
+    open_to, found = _assumed_without_mfa(trust, role, context.account)
+    errors = tuple(found)
     if open_to:
         severity = Severity.MEDIUM if _requires_mfa(verdict) else Severity.HIGH
-        return [Exposure(f"assumable without MFA by {', '.join(open_to)}", severity)], [], None
+        return [Exposure(f"assumable without MFA by {', '.join(open_to)}", severity)], [], None, errors
+    if errors:
+        return [], [], None, errors
     federated = ":saml-provider/" in str(role.trust_policy)
-    return [], [], "assumed through a SAML identity provider" if federated else "assumable only with MFA"
+    return [], [], "assumed through a SAML identity provider" if federated else "assumable only with MFA", ()
 
 
-def mfa_guard(context: AnalysisContext, principal: User | Role, verdict: AdminAnalysis) -> str | None:
+def mfa_guard(
+    context: AnalysisContext, principal: User | Role, verdict: AdminAnalysis
+) -> tuple[str | None, tuple[PolicyError, ...]]:
     """How every use of an administrator's access needs MFA or an identity provider's sign-in, or ``None``: the
     administrator access itself requires MFA; a user with an MFA device (every console sign-in then asks for it:
     EnableMFADevice) and no active access key; a role of an IAM Identity Center permission set, assumed through a SAML
-    identity provider, or assumable only with MFA."""
+    identity provider, or assumable only with MFA. Second, the errors the engine met deciding a role's trust when
+    nothing else opens it (the guard is then not known: ``None``)."""
     if _requires_mfa(verdict):
-        return "the administrator access itself requires MFA"
+        return "the administrator access itself requires MFA", ()
     if isinstance(principal, User):
         keys = user_keys(principal)
         if user_has_mfa(principal) and keys is not None and not any(k.active for k in keys):
-            return "an MFA device (console sign-in asks for it) and no active access key"
-        return None
-    exposures, gaps, how = _role_exposures(context, principal, verdict)
-    return how if not exposures and not gaps else None
+            return "an MFA device (console sign-in asks for it) and no active access key", ()
+        return None, ()
+    exposures, gaps, how, errors = _role_exposures(context, principal, verdict)
+    if exposures or gaps:
+        return None, ()
+    return how, errors
 
 
 def _judge(
@@ -230,8 +241,11 @@ def _judge(
         exposures, gaps = _user_exposures(context.account, principal, verdict)
         protection = "in a group, MFA, no access keys"
     else:
-        exposures, gaps, how = _role_exposures(context, principal, verdict)
+        exposures, gaps, how, errors = _role_exposures(context, principal, verdict)
         protection = how or ""
+        if errors:
+            gaps.append(f"the policy engine met errors deciding its trust: {errors_text(errors)}")
+            evidence["policy_errors"] = [e.to_json() for e in errors]
     if exposures:
         worst = min((e.severity for e in exposures), key=lambda s: s.rank)
         reasons = [e.reason for e in exposures]
@@ -245,11 +259,13 @@ def _judge(
     return passed(principal.arn, f"protected administrator ({protection})", protection=protection, **evidence)
 
 
-def _admin(policies: PrincipalPolicies, verdict: AdminAnalysis) -> tuple[bool, dict[str, str]]:
-    """Is the principal an administrator, from anywhere or from inside the network its policies name?"""
+def _admin(policies: PrincipalPolicies, verdict: AdminAnalysis) -> tuple[bool, dict[str, str], tuple[PolicyError, ...]]:
+    """Is the principal an administrator, from anywhere or from inside the network its policies name? (and the errors
+    the engine met deciding it)"""
     if verdict.admin:
-        return True, {}
-    return admin_inside_network(policies)
+        return True, {}, verdict.errors
+    inside, network, errors = admin_inside_network(policies)
+    return inside, network, tuple(dict.fromkeys((*verdict.errors, *errors)))
 
 
 def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
@@ -268,14 +284,16 @@ def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outco
         principal, policies = item
         kind = PRINCIPAL_TYPES[type(principal)]
         verdict = admin_of(context, policies)
-        if verdict.errors:  # the engine's answer rests on a value it cannot read: neither pass nor fail
-            gap = verdict.errors_text()
+        admin, network, errors = _admin(policies, verdict)
+        if errors:  # the engine's answer rests on a value it cannot read: neither pass nor fail
+            gap = errors_text(errors)
             evidence = {**verdict.to_json(), "caveats": list(policies.caveats)}
+            if not verdict.errors:
+                evidence["policy_errors"] = [e.to_json() for e in errors]
             out = unknown(principal.arn, f"the policy engine met errors deciding it: {gap}", gap=gap, **evidence)
             errored += 1
             yield replace(out, resource_type=kind)
             continue
-        admin, network = _admin(policies, verdict)
         if not admin:
             evidence = {**verdict.to_json(), "caveats": list(policies.caveats)}
             yield replace(passed(principal.arn, "not an administrator", **evidence), resource_type=kind)

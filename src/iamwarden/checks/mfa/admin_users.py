@@ -3,7 +3,9 @@
 What it does: for each IAM user the policy engine finds to be an administrator without MFA in the request (see
 ``least_privilege.effective_admins``), fails when the user has no MFA device.
 Why is this bad? One phished password or leaked key of such a user is a full account compromise.
-Example: a user in a group with AdministratorAccess, a console password and no MFA device fails (critical).
+Example: a user in a group with AdministratorAccess, a console password and no MFA device fails (critical). A user
+whose verdict rests on a policy the engine cannot read (a condition value such as ``NumericLessThan "abc"``: the
+decisions' ``errors``) is ``unknown``, naming it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from iamwarden.checks.base import (
     missing,
     not_applicable,
     passed,
+    unknown,
 )
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.facts import principals_policies, user_has_mfa
@@ -58,6 +61,10 @@ def evaluate(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outco
             continue
         user, policies = item
         verdict = admin_of(context, policies)
+        if verdict.errors:  # the engine's answer rests on a value it cannot read: neither pass nor fail
+            gap = verdict.errors_text()
+            yield unknown(user.arn, f"the policy engine met errors deciding it: {gap}", gap=gap, **verdict.to_json())
+            continue
         if not verdict.admin:
             yield not_applicable(user.arn, "user is not an administrator")
             continue
