@@ -25,7 +25,10 @@ def _commands() -> Iterator[tuple[list[str], click.core.Command]]:
     conform(root)
 
     def walk(group: TyperGroup, path: list[str]) -> Iterator[tuple[list[str], click.core.Command]]:
-        for name, command in group.commands.items():
+        context = click.core.Context(group)
+        for name in group.list_commands(context):  # the root loads each command on lookup (cli/app.py)
+            command = group.get_command(context, name)
+            assert command is not None
             yield [*path, name], command
             if isinstance(command, TyperGroup):
                 yield from walk(command, [*path, name])

@@ -665,11 +665,16 @@ SHAPES: dict[str, Any] = {
 }
 """The raw shape of every API's response. ``None`` allowed where AWS answers "there is none"."""
 
-_ADAPTERS: dict[str, TypeAdapter[Any]] = {key: TypeAdapter(shape) for key, shape in SHAPES.items()}
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+"""Each API's validator, built on first use (building all of them took a third of the process start)."""
 
 
 def adapter(api: str) -> TypeAdapter[Any]:
-    return _ADAPTERS[api]
+    """The validator of ``api``'s response shape (``KeyError`` for an API not in :data:`SHAPES`)."""
+    found = _ADAPTERS.get(api)
+    if found is None:
+        found = _ADAPTERS[api] = TypeAdapter(SHAPES[api])
+    return found
 
 
 def validate_calls(calls: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> list[Problem]:
@@ -678,14 +683,14 @@ def validate_calls(calls: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> list
 
     problems: list[Problem] = []
     for api, regions in calls.items():
-        if api not in _ADAPTERS:
+        if api not in SHAPES:
             problems.append(Problem(json_path(("calls", api)), "unknown API (not one iamwarden collects)"))
             continue
         for region, targets in regions.items():
             for target, response in targets.items():
                 prefix: tuple[int | str, ...] = ("calls", api, region, target)
                 try:
-                    _ADAPTERS[api].validate_python(response)
+                    adapter(api).validate_python(response)
                 except ValidationError as exc:
                     problems.extend(problems_from_validation(exc, prefix))
     return problems
