@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 
 import pytest
 
 from iamwarden.analysis.context import AnalysisContext
+from iamwarden.checks import runner
 from iamwarden.checks.base import Check, Finding, Outcome, Status, failed, passed
 from iamwarden.checks.config import Thresholds
 from iamwarden.checks.registry import CHECKS, CHECKS_BY_ID
 from iamwarden.checks.runner import run_checks, score
+from iamwarden.collect.snapshot import read_snapshot
+from iamwarden.model import build_account
 from tests.checks.harness import build_case_account
 
 SNAPSHOT = {
@@ -57,3 +62,42 @@ def test_a_check_reporting_one_resource_twice_is_a_bug() -> None:
     check = Check(CHECKS[0].metadata, twice)
     with pytest.raises(ValueError, match="twice"):
         run_checks(build_case_account(SNAPSHOT), checks=[check])
+
+
+DEMO = Path(__file__).parents[2] / "demo" / "demo-account.json.gz"
+
+
+def _results(findings: tuple[Finding, ...]) -> list[tuple[str, Outcome]]:
+    return [(f.id, f.outcome) for f in findings]
+
+
+def test_checks_forked_aside_give_the_serial_outcomes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The escalation check evaluated in a forked child (as on a large account) gives outcome for outcome what it
+    gives in this process."""
+    account = build_account(read_snapshot(DEMO))
+    serial = run_checks(account, today=date(2026, 1, 1))
+    forks: list[list[str]] = []
+    real_fork = runner._fork
+
+    def spy(context: AnalysisContext, thresholds: Thresholds, checks: list[Check]) -> object:
+        forks.append([c.id for c in checks])
+        return real_fork(context, thresholds, checks)
+
+    monkeypatch.setattr(runner, "PARALLEL_MIN_PRINCIPALS", 0)
+    monkeypatch.setattr(runner, "_fork", spy)
+    forked = run_checks(account, today=date(2026, 1, 1))
+    assert forks == [["least_privilege.privilege_escalation"]]
+    assert _results(forked.findings) == _results(serial.findings)
+    assert any(f.check.id == "least_privilege.privilege_escalation" and f.outcome.evidence for f in forked.findings)
+
+
+def test_a_check_failing_in_the_child_raises_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(context: AnalysisContext, thresholds: Thresholds) -> Iterator[Outcome]:
+        raise RuntimeError("broken check")
+        yield passed("x", "")
+
+    check = Check(CHECKS[0].metadata, broken)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_PRINCIPALS", 0)
+    monkeypatch.setattr(runner, "PARALLEL_CHECKS", frozenset({check.id}))
+    with pytest.raises(RuntimeError, match="broken check"):
+        run_checks(build_case_account(SNAPSHOT), checks=[CHECKS[1], check])

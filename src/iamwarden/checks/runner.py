@@ -14,7 +14,10 @@ counted apart.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import pickle
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from fnmatch import fnmatchcase
@@ -133,11 +136,19 @@ def summarize(findings: Sequence[Finding], practices: Sequence[int] = tuple(PRAC
     return tuple(out)
 
 
-def _evaluate_all(context: AnalysisContext, thresholds: Thresholds, checks: Sequence[Check]) -> list[Finding]:
+def _evaluate_all(
+    context: AnalysisContext, thresholds: Thresholds, checks: Sequence[Check], aside: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """Every check's findings, in ``checks`` order. The checks named in ``aside`` are evaluated in a forked child
+    process while this one evaluates the others (see :func:`_fork`); their outcomes are the same either way."""
+    forked = _fork(context, thresholds, [c for c in checks if c.id in aside]) if aside else None
+    outcomes = {c.id: list(c.evaluate(context, thresholds)) for c in checks if forked is None or c.id not in aside}
+    if forked is not None:
+        outcomes.update(forked())
     findings: list[Finding] = []
     for check in checks:
         seen: set[str] = set()
-        for outcome in check.evaluate(context, thresholds):
+        for outcome in outcomes[check.id]:
             if outcome.resource in seen:
                 raise ValueError(f"check {check.id} reported {outcome.resource} twice")
             seen.add(outcome.resource)
@@ -151,6 +162,57 @@ def _evaluate_all(context: AnalysisContext, thresholds: Thresholds, checks: Sequ
             )
             findings.append(Finding(check.metadata, nothing))
     return findings
+
+
+PARALLEL_CHECKS = frozenset({"least_privilege.privilege_escalation"})
+"""Checks worth a second core on a large account: the escalation graph is about a third of a scan's CPU and shares
+no cache with the other checks that they would miss."""
+
+PARALLEL_MIN_PRINCIPALS = 300
+"""Below this many users and roles a fork costs more than it saves."""
+
+
+def _parallel(account: Account) -> frozenset[str]:
+    """The checks to evaluate aside: :data:`PARALLEL_CHECKS` when the account is large, the platform forks, there
+    is a second CPU and no other thread runs (a fork copies only the calling thread)."""
+    if len(account.users) + len(account.roles) < PARALLEL_MIN_PRINCIPALS:
+        return frozenset()
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+        return frozenset()
+    return PARALLEL_CHECKS
+
+
+def _fork(
+    context: AnalysisContext, thresholds: Thresholds, checks: Sequence[Check]
+) -> Callable[[], dict[str, list[Outcome]]]:
+    """Start evaluating ``checks`` in a forked child (a copy of this process: same account, same context); the
+    returned function waits for the child and gives each check's outcomes, unpickled. When the child fails in any
+    way the checks are evaluated here instead, so an error is raised as it would be without the fork."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: evaluate, send, leave without running the parent's exit handlers
+        code = 0
+        try:
+            os.close(read_end)
+            done = {c.id: list(c.evaluate(context, thresholds)) for c in checks}
+            with os.fdopen(write_end, "wb") as pipe:
+                pickle.dump(done, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # noqa: BLE001 - the parent evaluates again and raises what there is to raise
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
+
+    def result() -> dict[str, list[Outcome]]:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) == 0:
+            done: dict[str, list[Outcome]] = pickle.loads(data)
+            return done
+        return {c.id: list(c.evaluate(context, thresholds)) for c in checks}
+
+    return result
 
 
 def run_checks(
@@ -167,8 +229,11 @@ def run_checks(
     :class:`AnalysisContext`, built here for this run unless given (``context``: the caller asks more of it after,
     e.g. the cross-account summary of ``scan BUNDLE``)."""
     thresholds = thresholds or Thresholds()
+    # A context built here serves these checks only, so some may run in a second process (one given is asked more
+    # of after: its caches must fill here).
+    aside = _parallel(account) if context is None else frozenset()
     with gc_paused():  # results and engine verdicts form no cycles; the collector's passes cost a third of the run
-        findings = _evaluate_all(context or AnalysisContext(account), thresholds, checks)
+        findings = _evaluate_all(context or AnalysisContext(account), thresholds, checks, aside)
     numbers = sorted({c.metadata.practice for c in checks}) or list(PRACTICES)
     if not suppressions:
         return Assessment(account, thresholds, tuple(checks), tuple(findings), summarize(findings, numbers))
