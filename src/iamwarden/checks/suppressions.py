@@ -41,11 +41,12 @@ from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from iamwarden.errors import InputError, Problem, read_input_text
+
+if TYPE_CHECKING:
+    import yaml
 
 KEYS = ("check", "resource", "reason", "expires", "owner")
 REGEX_PREFIX = "re:"
@@ -259,6 +260,8 @@ def load_suppressions_file(path: Path) -> list[Suppression]:
 
 def suppressions_from_yaml(text: str, source: str) -> list[Suppression]:
     """Parse YAML text keeping the nodes' line numbers for the messages."""
+    import yaml  # here: a scan without a suppressions file does not import the YAML parser
+
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -303,6 +306,8 @@ _STR = "tag:yaml.org,2002:str"
 def _scalar(node: yaml.Node) -> Any:
     """A node's value as the validator wants it: text for scalars (dates stay text and are checked as YYYY-MM-DD),
     ``None`` for null, and the node kind's name for lists and mappings (rejected as "expected text")."""
+    import yaml
+
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _NULL:
             return None

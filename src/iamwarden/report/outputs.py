@@ -64,22 +64,44 @@ def _writers(
     with_sources: bool = False,
     activity: Detection | None = None,
 ) -> dict[str, Callable[[Assessment, Path], None]]:
-    from iamwarden.report.asff import write_asff
-    from iamwarden.report.csv_report import write_csv
-    from iamwarden.report.findings_json import dumps
-    from iamwarden.report.html import write_html
-    from iamwarden.report.ocsf import write_ocsf
-    from iamwarden.report.sarif import write_sarif
-
+    """Each format's writer; a writer imports its module when it writes (the HTML report's brings in the detection
+    engine and templates, SARIF's its models: most of a JSON-only scan's start when imported up front)."""
     artifact = str(source_file) if source_file is not None else None
 
     def write_json(assessment: Assessment, path: Path) -> None:
+        from iamwarden.report.findings_json import dumps
+
         write_atomically(path, dumps(assessment, history), "the report")
+
+    def write_html(assessment: Assessment, path: Path) -> None:
+        from iamwarden.report.html import write_html
+
+        write_html(assessment, path, history, activity)
+
+    def write_sarif(assessment: Assessment, path: Path) -> None:
+        from iamwarden.report.sarif import write_sarif
+
+        write_sarif(assessment, path, artifact, with_sources=with_sources)
+
+    def write_ocsf(assessment: Assessment, path: Path) -> None:
+        from iamwarden.report.ocsf import write_ocsf
+
+        write_ocsf(assessment, path)
+
+    def write_asff(assessment: Assessment, path: Path) -> None:
+        from iamwarden.report.asff import write_asff
+
+        write_asff(assessment, path)
+
+    def write_csv(assessment: Assessment, path: Path) -> None:
+        from iamwarden.report.csv_report import write_csv
+
+        write_csv(assessment, path)
 
     return {
         "json": write_json,
-        "html": lambda assessment, path: write_html(assessment, path, history, activity),
-        "sarif": lambda assessment, path: write_sarif(assessment, path, artifact, with_sources=with_sources),
+        "html": write_html,
+        "sarif": write_sarif,
         "ocsf": write_ocsf,
         "asff": write_asff,
         "csv": write_csv,

@@ -14,16 +14,24 @@ from __future__ import annotations
 
 import re
 from functools import cache
-
-from botocore.loaders import create_loader
+from typing import Any
 
 #: Condition keys whose values are Region names.
 REGION_KEYS = frozenset({"aws:requestedregion"})
 
 
 @cache
+def _endpoints() -> dict[str, Any]:
+    """botocore's endpoint data, read once (botocore imported here: most lint runs never ask)."""
+    from botocore.loaders import create_loader
+
+    data: dict[str, Any] = create_loader().load_data("endpoints")
+    return data
+
+
+@cache
 def _patterns() -> tuple[re.Pattern[str], ...]:
-    data = create_loader().load_data("endpoints")
+    data = _endpoints()
     return tuple(re.compile(partition["regionRegex"]) for partition in data["partitions"])
 
 
@@ -31,7 +39,7 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
 def dns_suffixes() -> tuple[str, ...]:
     """The partitions' DNS suffixes (``amazonaws.com``, ``amazonaws.com.cn``, ``c2s.ic.gov`` ...), which end their
     service principals, longest first."""
-    data = create_loader().load_data("endpoints")
+    data = _endpoints()
     return tuple(sorted({partition["dnsSuffix"] for partition in data["partitions"]}, key=len, reverse=True))
 
 
