@@ -248,6 +248,7 @@ def main(argv: list[str] | None = None) -> None:
             "join_cpu_s": round(join_cpu, 2),
             "paths_s": round(time.perf_counter() - started - joined, 2),
             "engine_decisions": big.decisions,
+            "answers_reused": big.reused,
             "edges": sum(1 for _ in big.edges()),
             "paths": len(paths),
             "parent_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

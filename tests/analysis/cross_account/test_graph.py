@@ -8,7 +8,7 @@ from dataclasses import replace
 from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.cross_account import CrossAccountGraph, admin_node, summarize_account
 from iamwarden.model import Account
-from tests.analysis.cross_account.org import ADMIN_POLICY, ROOT, AccountSpec, OrgSpec, allow, deny, doc, trust
+from tests.analysis.cross_account.org import ADMIN_POLICY, ORG_ID, ROOT, AccountSpec, OrgSpec, allow, deny, doc, trust
 
 MGMT, WORK_A, WORK_B, SECURITY = "111111111111", "222222222222", "333333333333", "444444444444"
 OU_A, OU_B = "ou-t001-worka001", "ou-t001-workb001"
@@ -216,3 +216,70 @@ def test_shortcuts_change_no_edge_of_the_organization() -> None:
         (h.source, h.target, h.kind, h.conditions) for h in slow.edges()
     }
     assert fast.paths() == slow.paths()
+
+
+def test_an_open_trust_is_decided_once_per_place_and_policies_with_the_engines_answer_for_each() -> None:
+    """A Principal "*" trust: callers of other accounts with the same policy texts, SCPs and OU path get the answer
+    the engine gives each of them (compared with asking about every caller), also where a trust, an SCP or an
+    identity policy reads aws:PrincipalAccount (then they are asked apart)."""
+    org = OrgSpec(MGMT)
+    accounts_a = ("222222222221", "222222222222", "222222222223")
+    accounts_b = ("333333333331", "333333333332")
+    for node, parent in ((MGMT, ROOT), (OU_A, ROOT), (OU_B, ROOT)):
+        org.place(node, parent)
+    for account in accounts_a:
+        org.place(account, OU_A)
+    for account in accounts_b:
+        org.place(account, OU_B)
+    org.scp("NoMgmtRoles", doc(deny("sts:AssumeRole", f"arn:aws:iam::{MGMT}:role/Guarded")), OU_A)
+    in_org = {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}}
+    mgmt = AccountSpec(MGMT)
+    mgmt.role("Open", trust("*", Condition=in_org), attached=[ADMIN_POLICY])
+    mgmt.role("Guarded", trust("*", Condition=in_org), attached=[ADMIN_POLICY])
+    mgmt.role(
+        "OneAccount",
+        trust("*", Condition={"StringEquals": {"aws:PrincipalAccount": accounts_b[0]}}),
+        attached=[ADMIN_POLICY],
+    )
+    mgmt.role("WithMfa", trust("*", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}), attached=[])
+    specs = [mgmt]
+    for account in (*accounts_a, *accounts_b):
+        spec = AccountSpec(account)
+        spec.user("dev", inline={"hop": doc(allow("sts:AssumeRole", f"arn:aws:iam::{MGMT}:role/*"))})
+        spec.user("ops", inline={"hop": doc(allow("sts:AssumeRole", "*"))})
+        spec.user("reader", inline={"read": doc(allow("s3:GetObject"))})
+        own = {"own": doc(allow("sts:AssumeRole", "*", Condition={"StringEquals": {"aws:PrincipalAccount": account}}))}
+        spec.user("self", inline=own)
+        specs.append(spec)
+    accounts = [org.account(s) for s in specs]
+    fast, slow = graph_of(accounts), graph_of(accounts, shortcuts=False)
+    assert {(h.source, h.target, h.kind, h.conditions, h.statements) for h in fast.edges()} == {
+        (h.source, h.target, h.kind, h.conditions, h.statements) for h in slow.edges()
+    }
+    assert fast.paths() == slow.paths()
+    assert fast.reused > 0
+    assert fast.decisions < slow.decisions
+    guarded = {h.source_account for h in fast.edges() if h.target.endswith("role/Guarded") and h.kind == "assume"}
+    assert guarded == set(accounts_b)
+    one = {h.source_account for h in fast.edges() if h.target.endswith("role/OneAccount")}
+    assert one == {accounts_b[0]}
+    mfa = [h for h in fast.edges() if h.target.endswith("role/WithMfa") and h.kind == "assume"]
+    assert mfa and all(h.conditions == ("aws:MultiFactorAuthPresent",) for h in mfa)
+
+
+def test_an_edge_cites_the_trust_policy_of_its_own_role_when_others_have_the_same_text() -> None:
+    org = OrgSpec(MGMT)
+    for node, parent in ((MGMT, ROOT), (OU_A, ROOT), (WORK_A, OU_A), (WORK_B, OU_A)):
+        org.place(node, parent)
+    specs = []
+    for account in (WORK_A, WORK_B):
+        spec = AccountSpec(account)
+        spec.role("Access", trust(f"arn:aws:iam::{MGMT}:root"), attached=[ADMIN_POLICY])
+        specs.append(spec)
+    mgmt = AccountSpec(MGMT)
+    mgmt.user("ops", inline={"hop": doc(allow("sts:AssumeRole", "*"))})
+    graph = graph_of([org.account(s) for s in (mgmt, *specs)])
+    edges = [h for h in graph.edges() if h.kind == "assume"]
+    assert {h.target_account for h in edges} == {WORK_A, WORK_B}
+    for h in edges:
+        assert h.statements == (f"{h.target} trust policy statement #0",)

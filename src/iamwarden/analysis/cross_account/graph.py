@@ -46,20 +46,27 @@ from iamwarden.model import Organization
 from iamwarden.model.entities import OrgPolicy
 from iamwarden.policy import Decision, Policy, Request, evaluate, parse_policy
 from iamwarden.policy.language import Statement
-from iamwarden.policy.matching import ResourcePattern
+from iamwarden.policy.matching import ResourcePattern, parse_principal
 from iamwarden.policy.query import allow_resource_patterns, context_keys, matching_arns, statement_context_keys
 
 MAX_HOPS = 6
 PRINCIPAL_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid"})
-PROBE_SENSITIVE_KEYS = PRINCIPAL_KEYS | {"aws:principaltype"}
-"""Keys by which a policy may treat the allow-all probe (a role) unlike a caller of the same account."""
 """Context keys that differ between principals of one account and kind (tags are not known offline: absent for
 all)."""
+PROBE_SENSITIVE_KEYS = PRINCIPAL_KEYS | {"aws:principaltype"}
+"""Keys by which a policy may treat the allow-all probe (a role) unlike a caller of the same account."""
+ACCOUNT_SENSITIVE_KEYS = PROBE_SENSITIVE_KEYS | {"aws:principalaccount"}
+"""Keys the engine derives from the caller's ARN (:func:`~iamwarden.policy.evaluation.evaluate`'s defaults) by which
+a policy may tell callers of different accounts apart; with ``aws:PrincipalTag/...`` (absent offline, read all the
+same), a policy reading none of them decides alike for callers of the same kind whatever their account."""
 ADMIN_NODE = "admin:"
 SCP = "SERVICE_CONTROL_POLICY"
 RCP = "RESOURCE_CONTROL_POLICY"
 
 EdgeKind = Literal["assume", "as_admin", "admin", "escalate"]
+Verdict = tuple[bool, tuple[str, ...], tuple[str, ...]] | None
+"""What an edge keeps of a decision (:meth:`CrossAccountGraph._verdict`): allowed or conditional, the conditions,
+the resource statements that allowed it; ``None``: no edge."""
 
 
 def admin_node(account_id: str) -> str:
@@ -205,14 +212,21 @@ class CrossAccountGraph:
     (:meth:`_may_name`) nor, when the allow-all probe is denied for any principal alike, about any caller of the
     account (:meth:`_ask`). The tests compare the edges with and without."""
     _compiled: dict[bytes, Policy] = field(default_factory=dict)
+    _trusts: dict[tuple[bytes, str], Policy] = field(default_factory=dict)
     _context_keys: dict[int, frozenset[str]] = field(default_factory=dict)
     _assume_patterns: dict[tuple[str, tuple[int, ...]], tuple[ResourcePattern, ...] | None] = field(
         default_factory=dict
     )
     _last_policies: Mapping[str, Sequence[Policy]] = field(default_factory=dict)
+    reused: int = 0
+    """Requests whose answer was the engine's answer to a request alike in every fact it reads (:meth:`_ask`)."""
     skipped: int = 0
     """Callers not asked about because the engine's answer is known to be no (see :meth:`_ask`, :meth:`_may_name`)."""
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
+    _flags: dict[int, tuple[bool, bool, bool]] = field(default_factory=dict)
+    _side_flags: dict[tuple[str, str], tuple[bool, bool, bool]] = field(default_factory=dict)
+    _caller_flags: dict[tuple[str, tuple[int, ...], int | None], tuple[bool, bool, bool]] = field(default_factory=dict)
+    _places: dict[str, tuple[object, ...] | None] = field(default_factory=dict)
     _paths: dict[str, list[CrossAccountPath]] = field(default_factory=dict)
     _levels: dict[tuple[str, str], tuple[tuple[Policy, ...], ...]] = field(default_factory=dict)
 
@@ -241,6 +255,14 @@ class CrossAccountGraph:
         found = self._compiled.get(text)
         if found is None:
             found = self._compiled[text] = parse_policy(orjson.loads(text), name=name, source=name)
+        return found
+
+    def _trust(self, text: bytes, name: str) -> Policy:
+        """A trust policy compiled under its own role's name (the edges cite it), whatever other role has the same
+        text: roles of many accounts often do (``OrganizationAccountAccessRole``)."""
+        found = self._trusts.get((text, name))
+        if found is None:
+            found = self._trusts[(text, name)] = parse_policy(orjson.loads(text), name=name, source=name)
         return found
 
     def levels(self, account_id: str, policy_type: str) -> tuple[tuple[Policy, ...], ...]:
@@ -302,7 +324,7 @@ class CrossAccountGraph:
                 self._add_hop(_admin_hop(reach, summary.account_id))
         for target in by_account.values():
             for role in target.trusts:
-                trust = self._policy(target.documents[role.document], f"{role.arn} trust policy")
+                trust = self._trust(target.documents[role.document], f"{role.arn} trust policy")
                 for trusted in foreign_principals(trust, target.account_id):
                     self._ask(target, role.arn, trust, trusted)
 
@@ -315,9 +337,12 @@ class CrossAccountGraph:
 
     def _ask(self, target: AccountSummary, role: str, trust: Policy, trusted: TrustedPrincipal) -> None:
         accounts: Iterable[str]
+        alike: dict[tuple[object, ...], tuple[bool, Verdict]] | None = None
         if trusted.account is None:  # "*": every other account of the organization, and beyond
             accounts = [a for a in self.places if a != target.account_id]
             self._external(target, role, trust, trusted)
+            if self.shortcuts and self._blind(target, trust):
+                alike = {}
         elif trusted.account not in self.places:
             self._external(target, role, trust, trusted)
             return
@@ -327,9 +352,9 @@ class CrossAccountGraph:
             source = self.summaries.get(account)
             if source is None:
                 continue  # a gap: nothing known of its principals
-            probe = self._decide_admin(source, trusted, target, role, trust)
-            known_no = not probe.allowed and not self._conditional(probe, role)
-            if self.shortcuts and known_no and not self._trust_reads_principal(source, target, trust):
+            place = self._place_key(source) if alike is not None else None
+            probe_no = self._decide_admin(source, trusted, target, role, trust, alike, place)
+            if self.shortcuts and probe_no and not self._trust_reads_principal(source, target, trust):
                 # the most an identity can allow (allow-all, no boundary) is denied, for any principal alike: so is
                 # every caller's request (its own policies and boundary only take away)
                 self.skipped += len(source.callers)
@@ -339,49 +364,144 @@ class CrossAccountGraph:
                     if caller.arn == trusted.value and (not self.shortcuts or self._may_name(source, caller, role)):
                         self._decide_caller(source, caller, target, role, trust)
             else:
-                self._decide_callers(source, target, role, trust)
+                self._decide_callers(source, target, role, trust, alike, place)
 
-    def _decide_callers(self, source: AccountSummary, target: AccountSummary, role: str, trust: Policy) -> None:
-        """Every caller of ``source`` (the trust names its account or everyone). Callers of one kind (user, role)
-        with the same policies get the same decision unless a policy taking part reads who the principal is
-        (``aws:PrincipalArn``, ``aws:username``, ``aws:userid``, as a condition key or a policy variable): the
-        engine is asked once per such group (:attr:`shortcuts`)."""
+    def _blind(self, target: AccountSummary, trust: Policy) -> bool:
+        """Whether the trust policy and the role account's RCPs decide alike for callers of any account: every
+        statement's ``Principal`` is ``*`` (no ``NotPrincipal``) and none reads a key derived from the caller's ARN
+        (:data:`ACCOUNT_SENSITIVE_KEYS`, ``aws:PrincipalTag/...``)."""
+        if any(st.not_principal or (st.principal is not None and not st.principal.wildcard) for st in trust.statements):
+            return False
+        return not (self._reads((trust,))[2] or self._side_reads(target.account_id, RCP)[2])
+
+    @staticmethod
+    def _flat(levels: tuple[tuple[Policy, ...], ...]) -> list[Policy]:
+        return [p for level in levels for p in level]
+
+    def _place_key(self, source: AccountSummary) -> tuple[object, ...] | None:
+        """Every fact of the caller's account a request of a :meth:`_blind` trust reads: the caller's SCPs (the
+        compiled policies, level by level), whether it is the management account, its partition and its side of the
+        request context (in the organization, its OU path); ``None`` when its SCPs read a key derived from the
+        caller's ARN. Once per account."""
+        if source.account_id in self._places:
+            return self._places[source.account_id]
+        scps = self.levels(source.account_id, SCP)
+        found: tuple[object, ...] | None = None
+        if not self._side_reads(source.account_id, SCP)[2]:
+            place = self.places.get(source.account_id)
+            levels = tuple(tuple(id(p) for p in level) for level in scps)
+            side = (place is not None, self._org_path(source.account_id))
+            found = (levels, place is not None and place.management, source.partition, side)
+        self._places[source.account_id] = found
+        return found
+
+    def _decide_callers(
+        self,
+        source: AccountSummary,
+        target: AccountSummary,
+        role: str,
+        trust: Policy,
+        alike: dict[tuple[object, ...], tuple[bool, Verdict]] | None = None,
+        place: tuple[object, ...] | None = None,
+    ) -> None:
+        """Every caller of ``source`` (the trust names its account or everyone). Callers of one kind (user, role,
+        service-linked role) with the same policies get the same decision unless a policy taking part reads who the
+        principal is (``aws:PrincipalArn``, ``aws:username``, ``aws:userid``, as a condition key or a policy
+        variable): the engine is asked once per such group (:attr:`shortcuts`). With ``alike`` (a :meth:`_blind`
+        trust) and ``place`` (:meth:`_place_key`), once per group with the same policy texts and place in any
+        account, when those policies read no key derived from the caller's ARN either."""
         groups: dict[tuple[str, tuple[int, ...], int | None], list[Caller]] = {}
         for caller in source.callers:
-            kind = "user" if ":user/" in caller.arn else "role"
-            groups.setdefault((kind, caller.identity, caller.boundary), []).append(caller)
-        for members in groups.values():
+            groups.setdefault((_caller_kind(caller.arn), caller.identity, caller.boundary), []).append(caller)
+        for (kind, _, _), members in groups.items():
             first = members[0]
             if self.shortcuts and not self._may_name(source, first, role):
                 self.skipped += len(members)
                 continue
-            decision = self._decide_caller(source, first, target, role, trust)
-            rest = members[1:]
-            if not rest:
-                continue
-            if not self.shortcuts or self._reads_principal(source, first, target, trust):
-                for caller in rest:
+            if self.shortcuts and self._reads_principal(source, first, target, trust):
+                for caller in members:
                     self._decide_caller(source, caller, target, role, trust)
+                continue
+            key = self._group_key(source, first, kind, place) if alike is not None and place is not None else None
+            known = alike.get(key) if alike is not None and key is not None else None
+            if known is not None:
+                verdict = known[1]
+                self.reused += len(members)
+                rest = members
             else:
-                for caller in rest:
-                    self._edge(caller.arn, "assume", source.account_id, target.account_id, role, decision)
+                decision = self._decide_caller(source, first, target, role, trust)
+                verdict = self._verdict(decision, role)
+                if alike is not None and key is not None:
+                    alike[key] = (False, verdict)
+                rest = members[1:]
+                if not self.shortcuts:
+                    for caller in rest:
+                        self._decide_caller(source, caller, target, role, trust)
+                    continue
+            for caller in rest:
+                self._add_verdict(caller.arn, "assume", source.account_id, target.account_id, role, verdict)
+
+    def _group_key(
+        self, source: AccountSummary, caller: Caller, kind: str, place: tuple[object, ...]
+    ) -> tuple[object, ...] | None:
+        """The caller's kind, policy texts and ``place``; ``None`` when its policies read a key derived from its
+        ARN (then its answer stands for its own account's group only)."""
+        if self._caller_reads(source, caller)[2]:
+            return None
+        texts = tuple(source.documents[i] for i in caller.identity)
+        bound = source.documents[caller.boundary] if caller.boundary is not None else None
+        return ("caller", kind, texts, bound, place)
 
     def _reads_principal(self, source: AccountSummary, caller: Caller, target: AccountSummary, trust: Policy) -> bool:
-        identity, boundary = self._caller_policies(source, caller)
-        policies = [*identity, *([boundary] if boundary else []), trust]
-        policies += [p for level in self.levels(source.account_id, SCP) for p in level]
-        policies += [p for level in self.levels(target.account_id, RCP) for p in level]
-        return any(self._keys(p) & PRINCIPAL_KEYS for p in policies)
+        return (
+            self._caller_reads(source, caller)[0]
+            or self._reads((trust,))[0]
+            or self._side_reads(source.account_id, SCP)[0]
+            or self._side_reads(target.account_id, RCP)[0]
+        )
+
+    def _caller_reads(self, source: AccountSummary, caller: Caller) -> tuple[bool, bool, bool]:
+        """:meth:`_reads` of the caller's identity policies and boundary, once per group of callers."""
+        key = (source.account_id, caller.identity, caller.boundary)
+        found = self._caller_flags.get(key)
+        if found is None:
+            identity, boundary = self._caller_policies(source, caller)
+            found = self._caller_flags[key] = self._reads((*identity, *([boundary] if boundary else [])))
+        return found
 
     def _trust_reads_principal(self, source: AccountSummary, target: AccountSummary, trust: Policy) -> bool:
         """Whether the resource side or the caller's SCPs tell principals of one account apart (then an allow-all
         probe's answer does not stand for every caller)."""
-        policies = [trust, *(p for level in self.levels(source.account_id, SCP) for p in level)]
-        policies += [p for level in self.levels(target.account_id, RCP) for p in level]
-        return any(
-            self._keys(p) & PROBE_SENSITIVE_KEYS or any(k.startswith("aws:principaltag/") for k in self._keys(p))
-            for p in policies
+        return (
+            self._reads((trust,))[1]
+            or self._side_reads(source.account_id, SCP)[1]
+            or self._side_reads(target.account_id, RCP)[1]
         )
+
+    def _reads(self, policies: Iterable[Policy]) -> tuple[bool, bool, bool]:
+        """Whether any of ``policies`` reads :data:`PRINCIPAL_KEYS`, :data:`PROBE_SENSITIVE_KEYS` (or a principal
+        tag), :data:`ACCOUNT_SENSITIVE_KEYS` (or a principal tag); once per policy."""
+        who = probe = account = False
+        for policy in policies:
+            found = self._flags.get(id(policy))
+            if found is None:
+                keys = self._keys(policy)
+                tags = any(k.startswith("aws:principaltag/") for k in keys)
+                found = self._flags[id(policy)] = (
+                    bool(keys & PRINCIPAL_KEYS),
+                    bool(keys & PROBE_SENSITIVE_KEYS) or tags,
+                    bool(keys & ACCOUNT_SENSITIVE_KEYS) or tags,
+                )
+            who, probe, account = who or found[0], probe or found[1], account or found[2]
+        return who, probe, account
+
+    def _side_reads(self, account_id: str, policy_type: str) -> tuple[bool, bool, bool]:
+        """:meth:`_reads` of the account's SCPs or RCPs, once per account."""
+        key = (account_id, policy_type)
+        found = self._side_flags.get(key)
+        if found is None:
+            found = self._side_flags[key] = self._reads(self._flat(self.levels(account_id, policy_type)))
+        return found
 
     def _keys(self, policy: Policy) -> frozenset[str]:
         """:func:`~iamwarden.policy.query.context_keys` of a policy, once per policy."""
@@ -486,22 +606,46 @@ class CrossAccountGraph:
         return decision
 
     def _decide_admin(
-        self, source: AccountSummary, trusted: TrustedPrincipal, target: AccountSummary, role: str, trust: Policy
-    ) -> Decision:
+        self,
+        source: AccountSummary,
+        trusted: TrustedPrincipal,
+        target: AccountSummary,
+        role: str,
+        trust: Policy,
+        alike: dict[tuple[object, ...], tuple[bool, Verdict]] | None = None,
+        place: tuple[object, ...] | None = None,
+    ) -> bool:
+        """Ask about the account's administrators (the allow-all probe) and add their edge; whether the answer is a
+        plain no (nothing the missing context keys could turn). With ``alike`` and ``place``, once per place."""
+        node = admin_node(source.account_id)
+        key = ("probe", place) if alike is not None and place is not None else None
+        known = alike.get(key) if alike is not None and key is not None else None
+        if known is not None:
+            self.reused += 1
+            self._add_verdict(node, "as_admin", source.account_id, target.account_id, role, known[1])
+            return known[0]
         if trusted.kind == "everyone":
             trusted = TrustedPrincipal(source.account_id, "account", source.account_id)
         caller = probe_arn(trusted, target.account_id, source.partition)
         decision = self._decide(caller, source.account_id, (ALLOW_ALL,), None, target.account_id, role, trust)
-        self._edge(admin_node(source.account_id), "as_admin", source.account_id, target.account_id, role, decision)
-        return decision
+        verdict = self._verdict(decision, role)
+        no = not decision.allowed and not self._conditional(decision, role)
+        if alike is not None and key is not None:
+            alike[key] = (no, verdict)
+        self._add_verdict(node, "as_admin", source.account_id, target.account_id, role, verdict)
+        return no
 
     def _edge(
         self, source: str, kind: EdgeKind, source_account: str, target_account: str, role: str, d: Decision
     ) -> None:
+        self._add_verdict(source, kind, source_account, target_account, role, self._verdict(d, role))
+
+    def _verdict(self, d: Decision, role: str) -> Verdict:
+        """What an edge keeps of the engine's decision ``d`` (of the last request decided: :meth:`_conditional`)."""
         if d.errors:
-            return
+            return None
         if not d.allowed and not self._conditional(d, role):
-            return
+            return None
         conditions = () if d.allowed else tuple(sorted(d.missing_context_keys))
         because = tuple(
             dict.fromkeys(
@@ -510,7 +654,13 @@ class CrossAccountGraph:
                 if r.effect == "Allow" and r.policy_type == "resource" and r.statement
             )
         )
-        self._add_hop(Hop(source, role, kind, source_account, target_account, conditions, because))
+        return (d.allowed, conditions, because)
+
+    def _add_verdict(
+        self, source: str, kind: EdgeKind, source_account: str, target_account: str, role: str, verdict: Verdict
+    ) -> None:
+        if verdict is not None:
+            self._add_hop(Hop(source, role, kind, source_account, target_account, verdict[1], verdict[2]))
 
     def _external(self, target: AccountSummary, role: str, trust: Policy, trusted: TrustedPrincipal) -> None:
         caller = probe_arn(trusted, target.account_id, target.partition)
@@ -590,6 +740,14 @@ class CrossAccountGraph:
             "paths": [p.to_json() for p in self.paths()],
             "external_trusts": [e.to_json() for e in self.external],
         }
+
+
+def _caller_kind(arn: str) -> str:
+    """``user``, ``role`` or ``service-linked`` (the engine applies no SCP to a service-linked role)."""
+    info = parse_principal(arn)
+    if info is not None and info.service_linked:
+        return "service-linked"
+    return "user" if ":user/" in arn else "role"
 
 
 def _admin_hop(reach: AdminReach, account_id: str) -> Hop:
