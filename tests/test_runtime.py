@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from iamwarden.errors import OutputError
-from iamwarden.runtime import gc_paused, write_atomically
+from iamwarden.runtime import gc_paused, open_atomically, write_atomically
 
 
 def test_writes_the_whole_file_creating_its_folders(tmp_path: Path) -> None:
@@ -78,3 +78,16 @@ def test_gc_paused_restores_the_collector_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_open_atomically_shows_the_file_only_once_whole(tmp_path: Path) -> None:
+    path = tmp_path / "merged.json"
+    path.write_bytes(b"old")
+    with pytest.raises(RuntimeError), open_atomically(path) as out:
+        out.write(b"half")
+        raise RuntimeError("stopped")
+    assert path.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["merged.json"]
+    with open_atomically(path) as out:
+        out.write(b"new ")
+        out.write(b"whole")
+    assert path.read_bytes() == b"new whole" and [p.name for p in tmp_path.iterdir()] == ["merged.json"]

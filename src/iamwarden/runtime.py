@@ -1,8 +1,8 @@
-"""How iamwarden uses the machine it runs on: every file it writes, written atomically, and the cyclic garbage
-collector paused while large acyclic structures are built.
+"""How iamwarden uses the machine it runs on: every file it writes, written atomically (whole, or piece by piece for
+output too large to hold), and the cyclic garbage collector paused while large acyclic structures are built.
 
 Outside the layers (like :mod:`iamwarden.errors`): collect writes snapshots, report writes reports, the model, the
-analysis, the checks and the commands pause the collector, all with these two.
+analysis, the checks and the commands pause the collector, all with these.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import IO
 
 from iamwarden.errors import OutputError
 
@@ -35,6 +36,28 @@ def write_atomically(path: str | Path, data: bytes, what: str = "the file", *, p
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
+            tmp.replace(path)
+        except BaseException:
+            with suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise OutputError(str(path), f"cannot write {what}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def open_atomically(path: str | Path, what: str = "the file") -> Iterator[IO[bytes]]:
+    """A file to write piece by piece, seen by readers only once whole: as :func:`write_atomically` (a temporary
+    file in the same folder renamed over ``path`` when the block ends; removed, and ``path`` left as it was, when
+    the block raises), for output too large to hold in memory at once."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                yield handle
             tmp.replace(path)
         except BaseException:
             with suppress(OSError):

@@ -195,7 +195,9 @@ def scan_bundle(
     progress: Callable[[int, int, AccountOutcome], None] | None = None,
 ) -> BundleScan:
     """Assess every account of the bundle (:func:`assess_members`), join the cross-account graph from the
-    summaries as they arrive, run the organization checks, and write the organization report (with ``output_dir``)."""
+    summaries as they arrive, run the organization checks, and write the organization report (with ``output_dir``):
+    organization.json and .html, and for each file format of ``formats`` the accounts' findings merged into one file
+    (:mod:`iamwarden.report.organization_files`)."""
     from iamwarden.analysis.organization import OrganizationFacts
     from iamwarden.checks.runner import run_org_checks
     from iamwarden.collect.bundle import read_bundle
@@ -230,6 +232,12 @@ def scan_bundle(
     if output_dir is not None:
         output_dir.mkdir(parents=True, exist_ok=True)
         written = write_organization(data, output_dir)
+        if files:
+            from iamwarden.report.organization_files import write_merged
+
+            org = bundle.organization
+            organization = {"id": org.id, "management_account_id": org.management_account_id}
+            written += write_merged(output_dir, [e.id for e in bundle.accounts], files, organization)
     elapsed = time.perf_counter() - started
     return BundleScan(ordered, findings, data, elapsed, graph_seconds, written, facts.graph)
 

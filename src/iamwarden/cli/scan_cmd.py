@@ -70,7 +70,10 @@ def scan(
             "--output-dir",
             "-d",
             help="Write inventory.json and the reports here (created if missing); without --format, every format "
-            "(findings.json, report.html, findings.sarif, findings.ocsf.json, findings.asff.json, findings.csv).",
+            "(findings.json, report.html, findings.sarif, findings.ocsf.json, findings.asff.json, findings.csv). "
+            "For an organization bundle: each account's under accounts/<id>/, organization.json and .html, and per "
+            "file format one merged file (organization-findings.json, organization.sarif, organization.ocsf.json, "
+            "organization.asff.json, organization.csv).",
             file_okay=False,
         ),
     ] = None,
