@@ -29,7 +29,7 @@ demo: $(STAMP)
 	@echo '== 3/5 detections in its CloudTrail (every alert: demo-output/alerts.txt)'
 	@$(BIN)/iamwarden detect demo/demo-trail.json --snapshot demo/demo-account.json.gz --format console,jsonl \
 		--output demo-output/alerts.jsonl > demo-output/alerts.txt
-	@head -n 1 demo-output/alerts.txt
+	@awk 'NF == 0 { exit } { print }' demo-output/alerts.txt  # its summary (wrapped at 80 columns)
 	@echo '== 4/5 record it and a changed copy; what changed (demo-output/changes.txt)'
 	@rm -f demo-output/history.sqlite
 	@$(BIN)/python scripts/demo_change.py demo/demo-account.json.gz demo-output/demo-account-changed.json.gz
@@ -39,11 +39,11 @@ demo: $(STAMP)
 		--record --db demo-output/history.sqlite --quiet
 	@$(BIN)/iamwarden diff 444455556666@previous 444455556666@latest --db demo-output/history.sqlite \
 		--format console,html --output demo-output/changes.html > demo-output/changes.txt
-	@head -n 1 demo-output/changes.txt
+	@awk 'NF == 0 { exit } { print }' demo-output/changes.txt
 	@echo '== 5/5 the demo organization (demo-output/org/, its paths: org/paths.txt)'
 	@$(BIN)/iamwarden scan demo/demo-org --output-dir demo-output/org --quiet
 	@$(BIN)/iamwarden paths --bundle demo/demo-org > demo-output/org/paths.txt
-	@head -n 1 demo-output/org/paths.txt
+	@awk 'NF == 0 { exit } { print }' demo-output/org/paths.txt
 
 ## Lint, type-check and run the test suite
 test: $(STAMP) lint typecheck unit

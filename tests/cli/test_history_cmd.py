@@ -63,8 +63,8 @@ def test_record_two_scans_then_list_show_and_diff(db: str, day2: Path, tmp_path:
     code, out = run("diff", f"{ACCOUNT}@previous", f"{ACCOUNT}@latest", "--db", db)
     assert code == 0, out
     assert out.startswith(
-        f"Account {ACCOUNT}: scan 1 (2026-11-20 09:00 UTC) -> scan 2 (2026-11-20 10:00 UTC): 4 IAM changes; findings: "
-        "4 new, 0 regressed, 2 resolved, 115 unchanged"
+        f"Account {ACCOUNT}: 4 IAM changes; findings: 4 new, 0 regressed, 2 resolved, 115 unchanged; "
+        "scan 1 (2026-11-20 09:00 UTC) -> scan 2 (2026-11-20 10:00 UTC)"
     )
     for line in (
         "user/raj.mehta became an administrator via AdministratorAccess",

@@ -197,11 +197,12 @@ def test_validate_an_org_bundle(tmp_path: Path) -> None:
     assert lines[0] == f"bundle:       {bundle / 'org.json'}"
     assert lines[1] == f"organization: o-abcdef1234 (management account {MANAGEMENT}, feature set ALL)"
     assert lines[3] == "accounts:     4 (3 collected, 1 gap); 3 OUs; 2 SCPs, 0 RCPs; 1 delegated administrator"
-    assert f"  {MANAGEMENT}  management           Root" in lines[4]
-    assert lines[4].endswith(f"accounts/{MANAGEMENT}.json.gz: 0 gaps")
-    assert "Root/Workloads/Prod" in lines[5]
-    assert lines[7].startswith(f"  {SANDBOX}  sandbox")
-    assert f"gap AccessDenied: User: arn:aws:iam::{MANAGEMENT}:user/auditor is not authorized" in lines[7]
+    assert lines[4].split() == ["Account", "Name", "OU", "Snapshot"]  # scan's table style: a header, a rule
+    assert lines[6].split()[:3] == [MANAGEMENT, "management", "Root"]
+    assert lines[6].rstrip().endswith(f"accounts/{MANAGEMENT}.json.gz: 0 gaps")
+    assert "Root/Workloads/Prod" in lines[7]
+    assert lines[9].startswith(f"{SANDBOX}  sandbox")
+    assert f"gap: AccessDenied: User: arn:aws:iam::{MANAGEMENT}:user/auditor is not authorized" in lines[9]
     assert lines[-1] == "OK"
     assert result.stderr == ""
 

@@ -8,6 +8,7 @@ import sys
 from typing import TextIO
 
 from rich.console import Console
+from rich.text import Text
 
 PIPED_WIDTH = 240
 """The width of output going to a file or a pipe when ``COLUMNS`` does not say otherwise: tables take only the width
@@ -35,3 +36,17 @@ def stdout_console(*, soft_wrap: bool = False) -> Console:
 def stderr_console() -> Console:
     """The console of errors, warnings and progress (stderr): one line per message, never wrapped."""
     return Console(stderr=True, highlight=False, soft_wrap=True, width=width_for(sys.stderr))
+
+
+def print_wrapped(console: Console, text: str | Text, *, indent: int = 0, hanging: int = 2) -> None:
+    """``text`` (rich markup when a string) wrapped at ``console``'s width between words (a word longer than a
+    line is folded, never cut): the first line
+    indented by ``indent`` spaces, the others by ``indent + hanging``, styles kept. At a wide layout (piped, no
+    ``COLUMNS``) it is one line as before."""
+    body = Text.from_markup(text) if isinstance(text, str) else text
+    width = max(console.width - indent - hanging, 30)
+    lines = body.wrap(console, width, overflow="fold") if body.cell_len > width + hanging else [body]
+    for number, line in enumerate(lines):
+        line.rstrip()
+        pad = indent if number == 0 else indent + hanging
+        console.print(Text(" " * pad) + line, soft_wrap=True, highlight=False)

@@ -21,7 +21,7 @@ from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOp
 from iamwarden.cli.options import JsonAliasOption, chosen_format, format_option, parse_choice
 from iamwarden.errors import InputError, Problem
 from iamwarden.report.arns import short_arn, shorten_arns
-from iamwarden.report.words import plural
+from iamwarden.report.words import plural, wrap
 
 
 @handles_input_errors
@@ -175,7 +175,9 @@ def _print_text(document: dict[str, Any], account_id: str, *, every_path: bool =
     width = max(console.width, 60)
     to = document["to"]
     goal = "an administrator" if to == "admin" else short_arn(to, account_id)
-    typer.echo(f"Account {account_id}: paths to {goal} (resources named without arn:aws: and the account id)")
+    typer.echo(
+        wrap(f"Account {account_id}: paths to {goal} (resources named without arn:aws: and the account id)", width)
+    )
     with_paths = 0
     for entry in document["principals"]:
         who = short_arn(entry["principal"], account_id)
@@ -207,10 +209,11 @@ def _print_text(document: dict[str, Any], account_id: str, *, every_path: bool =
             others = sorted({p["hops"][0]["technique"] for p in group[1:]} - {group[0]["hops"][0]["technique"]})
             if outcome == "lateral":
                 also = f"; also {', '.join(others)}" if others else ""
-                typer.echo(
-                    f"  lateral: {short_arn(target, account_id)} (gains {shorten_arns(group[0]['gains'], account_id)})"
-                    f" via {group[0]['hops'][0]['technique']}{also}"
+                gains = shorten_arns(group[0]["gains"], account_id)
+                lateral = (
+                    f"lateral: {short_arn(target, account_id)} (gains {gains}) via {group[0]['hops'][0]['technique']}"
                 )
+                typer.echo(wrap(lateral + also, width, indent=2, hanging=4))
                 if not every_path:
                     continue
             for path in shown:
@@ -219,7 +222,7 @@ def _print_text(document: dict[str, Any], account_id: str, *, every_path: bool =
                     [who, *("(itself)" if h["to"] == h["from"] else short_arn(h["to"], account_id) for h in hops)]
                 )
                 label = {"admin": "administrator", "reaches": "reaches", "lateral": "lateral"}.get(outcome, outcome)
-                typer.echo(f"  {label}: {route} ({plural(len(hops), 'hop')})")
+                typer.echo(wrap(f"{label}: {route} ({plural(len(hops), 'hop')})", width, indent=2, hanging=4))
                 for hop in hops:
                     reason = shorten_arns(hop["reason"], account_id)
                     typer.echo(
@@ -233,9 +236,8 @@ def _print_text(document: dict[str, Any], account_id: str, *, every_path: bool =
                     )
             if len(group) > len(shown):
                 also = f" (also via {', '.join(others)})" if others else ""
-                typer.echo(
-                    f"    ... {plural(len(group) - 1, 'other path')} to {short_arn(target, account_id)}{also}: --all"
-                )
+                more = f"... {plural(len(group) - 1, 'other path')} to {short_arn(target, account_id)}{also}: --all"
+                typer.echo(wrap(more, width, indent=4))
     reached = sum(1 for e in document["principals"] if e.get("status") == "paths")
     typer.echo("")
     typer.echo(f"{plural(with_paths, 'principal')} with paths; {reached} can reach {goal}.")

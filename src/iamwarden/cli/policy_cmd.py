@@ -19,7 +19,7 @@ from iamwarden.cli.access_cmd import (
     input_name,
     load_account,
 )
-from iamwarden.cli.consoles import stdout_console
+from iamwarden.cli.consoles import stderr_console, stdout_console
 from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ConfigOption, ImportDirOption, SnapshotOption
 from iamwarden.cli.options import (
@@ -31,6 +31,7 @@ from iamwarden.cli.options import (
     verbose_option,
 )
 from iamwarden.errors import InputError, Problem
+from iamwarden.report.words import wrap
 
 if TYPE_CHECKING:
     from iamwarden.collect.cloudtrail import ObservedCall
@@ -118,7 +119,7 @@ def suggest(
             ),
         )
     suggestion = suggest_policy(usage)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = stderr_console()
     policy_text = ""
     if suggestion.statements:
         policy_text = orjson.dumps(suggestion.policy(), option=orjson.OPT_INDENT_2).decode() + "\n"
@@ -276,8 +277,8 @@ def _summary(err: Console, suggestion: Any, output: Path | None) -> None:
         lines.append(f"note: calls naming no catalogue action (left out): {', '.join(usage.unmapped)}")
     if usage.not_granted:
         lines.append(f"note: used but not granted by identity policies (left out): {', '.join(usage.not_granted)}")
-    for line in lines:
-        err.print(line, markup=False)
+    for line in lines:  # a summary for a person (stdout is the policy): wrapped at the terminal's width
+        err.print(wrap(line, err.width), markup=False, soft_wrap=True)
 
 
 def observed_calls(source: str) -> list[ObservedCall]:

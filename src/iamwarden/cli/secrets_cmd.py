@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
+from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import err_console, handles_input_errors
 from iamwarden.cli.options import (
     format_option,
@@ -157,6 +157,7 @@ def scan(
         summary_line,
         write,
     )
+    from iamwarden.report.words import wrap
 
     chosen = parse_formats(formats or ("json" if output else "console"), FORMATS)
     limit = parse_show(show)
@@ -195,9 +196,9 @@ def scan(
     }
     day = parse_today(today) or today_utc()
     report = apply_suppressions(findings, stats, scanned, accepted, day)
-    console = Console(highlight=False, soft_wrap=True)
+    console = stdout_console(soft_wrap=True)
     if quiet:
-        console.print(f"Secrets scan: {summary_line(report)}", markup=False)
+        console.print(wrap(f"Secrets scan: {summary_line(report)}", console.width), markup=False, soft_wrap=True)
     elif "console" in chosen:
         render(report, console, show=limit, verbose=verbose)
     written = []

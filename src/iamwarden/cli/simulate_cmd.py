@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from iamwarden.cli.app import handles_input_errors
+from iamwarden.cli.consoles import print_wrapped, stdout_console
 from iamwarden.cli.options import JsonAliasOption, chosen_format, format_option, parse_choice
 from iamwarden.cli.request_reader import decide_request_file, relocated
 from iamwarden.errors import InputError, Problem
@@ -37,7 +38,7 @@ def _render(console: Console, decision: Decision, request: Mapping[str, Any], ca
     action = escape(str(request.get("action", "?")))
     resource = escape(str(request.get("resource", "*")))
     style = _STYLE[decision.decision]
-    console.print(f"[{style}]{_LABEL[decision.decision]}[/]  {principal}  {action}  {resource}")
+    print_wrapped(console, f"[{style}]{_LABEL[decision.decision]}[/]  {principal}  {action}  {resource}")
     reasons = list(decision.reasons)
     i = 0
     while i < len(reasons):
@@ -53,18 +54,22 @@ def _render(console: Console, decision: Decision, request: Mapping[str, Any], ca
         )
         detail = "" if standard else f": [dim]{escape(reason.detail)}[/]"
         levels = f" [dim](at {repeats} levels)[/]" if repeats > 1 else ""
-        console.print(f"  {effect}  {reason.policy_type}  {escape(reason.policy)}{statement}{detail}{levels}")
+        print_wrapped(
+            console, f"{effect}  {reason.policy_type}  {escape(reason.policy)}{statement}{detail}{levels}", indent=2
+        )
     if decision.not_allowing and decision.decision == "implicit_deny":
-        console.print(f"  not allowed by: {', '.join(decision.not_allowing)}")
+        print_wrapped(console, f"not allowed by: {escape(', '.join(decision.not_allowing))}", indent=2)
     for key in sorted(decision.missing_context_keys):
-        console.print(
-            f"  [cyan]what if[/] {escape(key)} were in the request? A condition needed it and it was absent "
-            "(give it in the request context to see that decision)."
+        print_wrapped(
+            console,
+            f"[cyan]what if[/] {escape(key)} were in the request? A condition needed it and it was absent "
+            "(give it in the request context to see that decision).",
+            indent=2,
         )
     for error in decision.errors:
-        console.print(f"  [bold red]error[/] {escape(error.describe())}")
+        print_wrapped(console, f"[bold red]error[/] {escape(error.describe())}", indent=2)
     for caveat in caveats:
-        console.print(f"  [yellow]caveat[/] {escape(caveat)}")
+        print_wrapped(console, f"[yellow]caveat[/] {escape(caveat)}", indent=2)
 
 
 def _json_line(decision: Decision, request: Mapping[str, Any], caveats: list[str], line: int | None = None) -> bytes:
@@ -107,7 +112,7 @@ def _problems_text(problems: tuple[Problem, ...], verbose: bool) -> str:
 def _simulate_file(path: Path, json_output: bool, verbose: bool) -> None:
     """Decide every request of the file; a bad JSON Lines line is reported in its place and the command exits 2
     at the end, with the count of bad lines on stderr."""
-    console = Console(highlight=False, soft_wrap=True)
+    console = stdout_console(soft_wrap=True)
     out = sys.stdout
     binary: IO[bytes] | None = getattr(out, "buffer", None) if json_output else None
     pending: list[bytes] = []
@@ -233,7 +238,7 @@ def _simulate_snapshot(
         scps=gathered.scps,  # the engine exempts the management account and service-linked roles itself
         management_account=gathered.management_account,
     )
-    console = Console(highlight=False, soft_wrap=True)
+    console = stdout_console(soft_wrap=True)
     _emit(sys.stdout, console, decision, doc["request"], json_output, caveats)
     sys.stdout.flush()
 

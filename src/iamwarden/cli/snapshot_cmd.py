@@ -12,7 +12,7 @@ import typer
 from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import err_console, handles_input_errors
 from iamwarden.report.tables import plain_table
-from iamwarden.report.words import plural
+from iamwarden.report.words import plural, wrap
 
 if TYPE_CHECKING:  # the snapshot models are imported when a command runs
     from iamwarden.collect.snapshot import Snapshot
@@ -64,6 +64,7 @@ def _validate_bundle(directory: Path, *, verbose: bool) -> None:
     from iamwarden.collect.bundle import read_account_snapshot, read_bundle
     from iamwarden.errors import InputError
 
+    console = stdout_console(soft_wrap=True)  # its width read now (COLUMNS), not when the module was imported
     bundle = read_bundle(directory)
     org = bundle.organization
     names = bundle.unit_names()
@@ -75,27 +76,30 @@ def _validate_bundle(directory: Path, *, verbose: bool) -> None:
         markup=False,
     )
     console.print(f"collected:    {bundle.collected_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC", markup=False)
-    console.print(
+    accounts = (
         f"accounts:     {len(bundle.accounts)} ({collected} collected, "
         f"{plural(len(bundle.accounts) - collected, 'gap')}); "
         f"{plural(len(bundle.organizational_units), 'OU')}; {plural(types['SCP'], 'SCP')}, "
-        f"{plural(types['RCP'], 'RCP')}; {plural(len(bundle.delegated_administrators), 'delegated administrator')}",
-        markup=False,
+        f"{plural(types['RCP'], 'RCP')}; {plural(len(bundle.delegated_administrators), 'delegated administrator')}"
     )
+    console.print(wrap(accounts, console.width, hanging=14), markup=False)
+    table = plain_table()
+    for column in ("Account", "Name", "OU", "Snapshot"):
+        table.add_column(column, overflow="fold")
     bad: list[InputError] = []
     for entry in bundle.accounts:
-        where = "/".join(names.get(node, node) for node in entry.ou_path)
-        head = f"  {entry.id}  {entry.name:<20} {where:<30}"
+        row = (entry.id, entry.name, "/".join(names.get(node, node) for node in entry.ou_path))
         if entry.gap is not None:
-            console.print(f"{head} gap {entry.gap.describe()}", markup=False)
+            table.add_row(*row, f"gap: {entry.gap.describe()}")
             continue
         try:
             snapshot = read_account_snapshot(directory, entry)
         except InputError as exc:
             bad.append(exc)
-            console.print(f"{head} {entry.snapshot}: unreadable", markup=False)
+            table.add_row(*row, f"{entry.snapshot}: unreadable")
             continue
-        console.print(f"{head} {entry.snapshot}: {plural(len(snapshot.gaps), 'gap')}", markup=False)
+        table.add_row(*row, f"{entry.snapshot}: {plural(len(snapshot.gaps), 'gap')}")
+    console.print(table)
     if bad:
         for earlier in bad[:-1]:
             for line in earlier.all_lines() if verbose else [earlier.one_line()]:

@@ -25,6 +25,7 @@ from iamwarden.checks.registry import CHECKS
 from iamwarden.report.html import _environment
 from iamwarden.report.scorecard import SEVERITY_STYLE
 from iamwarden.report.tables import plain_table
+from iamwarden.report.words import wrap
 from iamwarden.store.diff import FINDING_CHANGES, Change, FindingChange, ScanDiff
 
 AREAS = ("principal", "group", "policy", "trust", "admin", "escalation", "key", "mfa")
@@ -68,17 +69,17 @@ def _short(arn: str) -> str:
 def summary_line(diff: ScanDiff) -> str:
     counts = diff.counts()
     n = len(diff.changes)
-    return (
-        f"Account {diff.new.account_id}: {diff.old.label} ({_when(diff.old.collected_at)}) -> {diff.new.label} "
-        f"({_when(diff.new.collected_at)}): {n} IAM change{'s' if n != 1 else ''}; findings: {counts['new']} new, "
-        f"{counts['regressed']} regressed, {counts['resolved']} resolved, {counts['unchanged']} unchanged"
+    return (  # what changed first, then between which scans: the news reads in the first 80 columns
+        f"Account {diff.new.account_id}: {n} IAM change{'s' if n != 1 else ''}; findings: {counts['new']} new, "
+        f"{counts['regressed']} regressed, {counts['resolved']} resolved, {counts['unchanged']} unchanged; "
+        f"{diff.old.label} ({_when(diff.old.collected_at)}) -> {diff.new.label} ({_when(diff.new.collected_at)})"
     )
 
 
 def render_diff(diff: ScanDiff, console: Console, *, show: int | None = 20) -> None:
     """The summary line, the IAM changes by area, then new, regressed and resolved failures (``show`` of each;
     ``None``: all)."""
-    console.print(summary_line(diff), markup=False)
+    console.print(wrap(summary_line(diff), console.width), markup=False, soft_wrap=True)
     if diff.old.account_id != diff.new.account_id:
         console.print(f"note: comparing two accounts ({diff.old.account_id} and {diff.new.account_id})", markup=False)
     console.print()
@@ -104,7 +105,7 @@ def render_diff(diff: ScanDiff, console: Console, *, show: int | None = 20) -> N
 
 def _print_change(change: Change, console: Console) -> None:
     mark = MARKS.get(change.change, "~")
-    console.print(f"  {mark} {change.detail}", markup=False, soft_wrap=True)
+    console.print(wrap(f"{mark} {change.detail}", console.width, indent=2), markup=False, soft_wrap=True)
     data = change.data
     for st in data.get("statements_removed", []):
         console.print(f"      - {orjson.dumps(st).decode()}", markup=False, soft_wrap=True)

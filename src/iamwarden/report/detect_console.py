@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from rich.console import Console
+from rich.text import Text
 
 from iamwarden.detections import Alert, Detection, RuleSet
 from iamwarden.report.detect_outputs import SEVERITIES, severity_of
+from iamwarden.report.words import wrap
 
 _STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
@@ -54,7 +56,7 @@ def render_console(
 ) -> None:
     """The summary line (every alert counted), then the timeline per principal of the alerts of ``min_severity`` or
     worse (``--severity``), the others counted."""
-    console.print(summary_line(result), markup=False)
+    console.print(wrap(summary_line(result), console.width), markup=False, soft_wrap=True)
     if quiet:
         return
     report = result.report
@@ -99,18 +101,26 @@ def render_console(
                 or ", ".join(alert.rule.attack[:2])
                 or ("CIS " + ", ".join(alert.rule.cis) if alert.rule.cis else "")
             )
+            text = f"{alert.rule.title}  x{alert.count}" + (f"  {technique}" if technique else "")
+            first, *rest = wrap(text, console.width - _TITLE_AT, hanging=0).splitlines() or [""]
             console.print(
-                f"  {alert.first:%Y-%m-%d %H:%M:%S}  [{_STYLE[level]}]{level:<8}[/]  {alert.rule.title}"
-                f"  x{alert.count}" + (f"  [dim]{technique}[/dim]" if technique else ""),
-                highlight=False,
+                Text.assemble(f"  {alert.first:%Y-%m-%d %H:%M:%S}  ", (f"{level:<8}", _STYLE[level]), "  ", first),
+                soft_wrap=True,
             )
+            for line in rest:  # the title wrapped under itself
+                console.print(" " * _TITLE_AT + line, markup=False, soft_wrap=True)
             for reason in alert.reasons:
-                console.print(f"      {reason}", markup=False)
+                console.print(wrap(reason, console.width, indent=6), markup=False, soft_wrap=True)
             if alert.rule.license != "Apache-2.0":
-                console.print(f"      rule by {alert.rule.author} ({alert.rule.license})", markup=False)
+                byline = f"rule by {alert.rule.author} ({alert.rule.license})"
+                console.print(wrap(byline, console.width, indent=6), markup=False, soft_wrap=True)
     total = len(listed)
     if show is not None and total > shown:
         console.print(f"\n{total - shown} more alert{'s' if total - shown != 1 else ''} (--show all lists them)")
+
+
+_TITLE_AT = 33
+"""The column where an alert's title starts, after its time and severity."""
 
 
 def render_rules(console: Console, rules: RuleSet) -> None:

@@ -25,7 +25,7 @@ from iamwarden.checks.suppressions import AppliedSuppression, Suppression, match
 from iamwarden.collect.secrets import ScanStats
 from iamwarden.collect.secrets.report_file import REPORT_KIND, REPORT_VERSION
 from iamwarden.report.sarif import SECURITY_SEVERITY, SEVERITY_LEVEL, SarifResult, SarifRule, sarif_log
-from iamwarden.report.words import plural
+from iamwarden.report.words import plural, wrap
 
 KIND_NAMES: Mapping[str, str] = {
     "access_key_id": "access key id",
@@ -93,13 +93,17 @@ def summary_line(report: SecretsReport) -> str:
         text += f", {plural(examples, 'documentation example')}"
     if suppressed:
         text += f", {suppressed} suppressed"
-    megabytes = report.stats.bytes / 1_000_000
-    text += f"; read {plural(report.stats.blobs, 'blob')} ({megabytes:.1f} MB)"
+    text += f"; read {plural(report.stats.blobs, 'blob')} ({_size(report.stats.bytes)})"
     if report.stats.skipped:
         text += f", skipped {len(report.stats.skipped)}"
         if problems:
             text += f" ({plural(problems, 'problem')})"
     return text
+
+
+def _size(count: int) -> str:
+    """``3 kB``, ``12.5 MB``: how much was read, in the unit that says it best."""
+    return f"{count / 1_000_000:.1f} MB" if count >= 1_000_000 else f"{max(1, round(count / 1000))} kB"
 
 
 def describe(finding: SecretFinding) -> str:
@@ -128,14 +132,15 @@ def where(finding: SecretFinding) -> str:
 
 def render(report: SecretsReport, console: Console, *, show: int | None = 50, verbose: bool = False) -> None:
     """Summary first, then the findings worst first (``show`` of them; ``None``: all), then what was skipped."""
-    console.print(f"Secrets scan: {summary_line(report)}", markup=False)
+    console.print(wrap(f"Secrets scan: {summary_line(report)}", console.width), markup=False, soft_wrap=True)
     shown = [f for f in report.findings if not report.suppressed(f)]
     if not verbose:
         shown = [f for f in shown if f.leak] + [f for f in shown if not f.leak][:5]
     limit = len(shown) if show is None else show
     for finding in shown[:limit]:
-        console.print(f"  {finding.severity.upper():<8} {describe(finding)}", markup=False)
-        console.print(f"           {where(finding)}", markup=False)
+        heading = f"{finding.severity.upper():<8} {describe(finding)}"
+        console.print(wrap(heading, console.width, indent=2, hanging=9), markup=False, soft_wrap=True)
+        console.print(wrap(where(finding), console.width, indent=11), markup=False, soft_wrap=True)
     if len(shown) > limit:
         console.print(f"  ... and {len(shown) - limit} more (--show all, or the JSON report)", markup=False)
     for finding in report.findings:

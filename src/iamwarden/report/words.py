@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 _IRREGULAR = {"policy": "policies", "entry": "entries", "was": "were", "is": "are"}
 
 
@@ -20,3 +22,17 @@ def plural_of(noun: str) -> str:
     else:
         word = last + "s"
     return f"{head} {word}" if head else word
+
+
+def wrap(text: str, width: int, *, indent: int = 0, hanging: int = 2) -> str:
+    """``text`` as lines of at most ``width`` columns (at least 40): the first indented by ``indent`` spaces, the
+    others by ``indent + hanging``. Words are never split, so a word longer than a line (an ARN, a JSON document) is
+    left whole on a line of its own rather than cut; print the result with ``soft_wrap=True``."""
+    return textwrap.fill(
+        text,
+        width=max(width, 40),
+        initial_indent=" " * indent,
+        subsequent_indent=" " * (indent + hanging),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
