@@ -90,7 +90,7 @@ def build_alerts(hits: Hits, rules: RuleSet, quoted: int = QUOTED) -> list[Alert
     for (rule_id, principal), entry in merged.items():
         if not info[rule_id].generate:
             continue
-        ids = sorted(set(entry["ids"]), key=entry["ids"].index)
+        ids = list(dict.fromkeys(entry["ids"]))  # distinct, in the order first seen
         left = [i for i in ids if i not in folded[rule_id]]
         if not left:
             continue
@@ -223,6 +223,8 @@ def _correlate(
         groups[key].append((time, event_id, rule_id, _principal((kind, arn, issuer)), value))
     out: list[Alert] = []
     for key, events in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        if _cannot_fire(correlation, events):
+            continue
         events.sort(key=lambda e: (e[0], e[1]))
         fired = _fire(correlation, events)
         if not fired:
@@ -255,6 +257,17 @@ def _dialect_exprs(
     group = correlation.group_sql.get(dialect, {})
     value = correlation.value_field_sql.get(dialect, {})
     return {r: group.get(r, ()) + ((value[r],) if r in value else ()) for r in correlation.rules}
+
+
+def _cannot_fire(correlation: CompiledCorrelation, events: Sequence[tuple[datetime, str, str, str, Any]]) -> bool:
+    """Whether no window of the group can meet the condition, whatever the times: a window holds at most the group's
+    events (counts and distinct values ``>=``/``>`` a threshold the group does not reach), and a temporal rule needs
+    every rule's event in one window. Most groups (one caller's single event) end here, before any sort."""
+    if correlation.type in ("temporal", "temporal_ordered"):
+        return not {e[2] for e in events} >= set(correlation.rules)
+    if correlation.op in ("gte", "gt"):
+        return not _OPS[correlation.op](len(events), correlation.count)
+    return False
 
 
 def _fire(correlation: CompiledCorrelation, events: Sequence[tuple[datetime, str, str, str, Any]]) -> list[Any]:

@@ -86,11 +86,15 @@ class HitsTable:
         """The first ``limit`` records of each (rule, caller identity) group, in time order."""
         cols = list(RECORD)
         quoted = ", ".join(f'"{c}"' for c in cols)
+        # the window runs over the few columns it orders and partitions by, and only the rows it keeps are read whole
+        # (ranking whole rows cost as much as the rest of the alerts together)
         cursor = self.con.execute(
-            f"""SELECT _rule, {IDENTITY_SQL["duckdb"]}, _time, {quoted} FROM (
-                    SELECT *, row_number() OVER (PARTITION BY _rule, {IDENTITY_SQL["duckdb"]}
-                                                 ORDER BY _time, "eventID") AS _n FROM hits)
-                WHERE _n <= {int(limit)} ORDER BY _time, "eventID", _rule"""
+            f"""SELECT _rule, {IDENTITY_SQL["duckdb"]}, _time, {quoted} FROM hits WHERE rowid IN (
+                    SELECT _r FROM (
+                        SELECT rowid AS _r, row_number() OVER (PARTITION BY _rule, {IDENTITY_SQL["duckdb"]}
+                                                               ORDER BY _time, "eventID") AS _n FROM hits)
+                    WHERE _n <= {int(limit)})
+                ORDER BY _time, "eventID", _rule"""
         )
         for row in cursor.fetchall():
             yield HitRow(
