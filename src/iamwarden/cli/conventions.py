@@ -16,6 +16,7 @@ own copy of click (``typer._click``, typer >= 0.29), which is why pyproject.toml
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -61,6 +62,19 @@ class WardenCommand(TyperCommand):
 
     context_class = Context
 
+    def format_help_text(self, ctx: click.core.Context, formatter: click.formatting.HelpFormatter) -> None:
+        """The docstring as click writes it, except that each example (a paragraph starting ``iamwarden ``) is a
+        command a reader can paste: never rewrapped into the text, cut with `` \\`` continuations at the width, and
+        its note (after four spaces: ``    (a note)``) as a ``#`` comment line above it."""
+        if self.help is None:
+            return
+        text = inspect.cleandoc(self.help).partition("\f")[0]
+        width = max(formatter.width - formatter.current_indent - 4, 40)
+        paragraphs = [_example(p, width) for p in text.split("\n\n")]
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text("\n\n".join(paragraphs))
+
     def collect_usage_pieces(self, ctx: click.core.Context) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):
@@ -84,6 +98,26 @@ class WardenCommand(TyperCommand):
                 formatter.write_dl(options)
 
 
+def _example(paragraph: str, width: int) -> str:
+    """An example paragraph (``  iamwarden ...``) as a verbatim block (click's ``\\b``): its note as a comment line,
+    the command cut between words with `` \\`` at ``width`` columns; any other paragraph unchanged."""
+    stripped = paragraph.strip()
+    if not stripped.startswith("iamwarden ") or "\n" in stripped:
+        return paragraph
+    indent = paragraph[: len(paragraph) - len(paragraph.lstrip())]
+    command, _, note = stripped.partition("    (")
+    lines = [f"{indent}# {note.rstrip(')').strip()}"] if note else []
+    line = ""
+    for word in command.split():
+        if line and len(line) + 1 + len(word) > width - 2:
+            lines.append(f"{indent}{line} \\")
+            line = "    " + word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(f"{indent}{line}")
+    return "\b\n" + "\n".join(lines)
+
+
 def _argument_name(param: TyperArgument) -> str:
     return _placeholder(param) + ("..." if param.nargs != 1 else "")
 
@@ -93,6 +127,7 @@ class WardenGroup(TyperGroup):
     the first sentence of its help, wrapped rather than cut."""
 
     context_class = Context
+    format_help_text = WardenCommand.format_help_text
 
     def format_commands(self, ctx: click.core.Context, formatter: click.formatting.HelpFormatter) -> None:
         rows = []

@@ -12,7 +12,7 @@ from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import err_console, handles_input_errors
 from iamwarden.cli.history_options import DbOption
 from iamwarden.cli.inputs import ConfigOption
-from iamwarden.cli.options import ShowOption, format_option, output_option, parse_formats, parse_severity, parse_show
+from iamwarden.cli.options import format_option, output_option, parse_formats, parse_severity, parse_show
 from iamwarden.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -47,7 +47,14 @@ def diff(
             metavar="LEVEL",
         ),
     ] = None,
-    show: ShowOption = "20",
+    show: Annotated[
+        str,
+        typer.Option(
+            "--show",
+            help="How many IAM changes of each kind and failures of each table to list: a number, or all.",
+            metavar="N|all",
+        ),
+    ] = "20",
     config: ConfigOption = None,
 ) -> None:
     """What changed between OLD and NEW: IAM changes (principals, groups, policies statement by statement with what

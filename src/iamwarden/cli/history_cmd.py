@@ -31,8 +31,10 @@ OutputOption = Annotated[Path | None, output_option("Write the JSON here.", dir_
 @app.command("list")
 @handles_input_errors
 def list_scans(
-    account: Annotated[str | None, typer.Option("--account", help="Only this account id.")] = None,
-    org: Annotated[str | None, typer.Option("--org", help="Only accounts of this organization id (o-...).")] = None,
+    account: Annotated[str | None, typer.Option("--account", help="Only this account id.", metavar="ID")] = None,
+    org: Annotated[
+        str | None, typer.Option("--org", help="Only accounts of this organization id (o-...).", metavar="ID")
+    ] = None,
     db: DbOption = None,
     fmt: FormatOption = "console",
     output: OutputOption = None,
@@ -166,7 +168,7 @@ def prune(
     keep_days: Annotated[
         int, typer.Option("--keep-days", min=0, help="Keep the scans collected in the last N days; delete the rest.")
     ],
-    account: Annotated[str | None, typer.Option("--account", help="Only this account's scans.")] = None,
+    account: Annotated[str | None, typer.Option("--account", help="Only this account's scans.", metavar="ID")] = None,
     db: DbOption = None,
     fmt: FormatOption = "console",
     output: OutputOption = None,

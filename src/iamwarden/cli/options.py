@@ -56,7 +56,7 @@ PracticeOption = Annotated[
     list[int] | None,
     typer.Option("--practice", help="Show only this practice (1-11) on the console; repeat for several.", metavar="N"),
 ]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the one-line summary.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary line.")]
 ShowOption = Annotated[
     str,
     typer.Option(

@@ -84,7 +84,7 @@ def suggest(
     account_id: AccountIdOption = None,
     verbose: Annotated[bool, verbose_option("List every problem of bad input.")] = False,
 ) -> None:
-    """Write a least-privilege identity policy from what PRINCIPAL used, and list what it would remove.
+    """Write a least-privilege identity policy from what the --principal used, and list what it would remove.
 
     The policy goes to --output (or stdout); the comparison with today's grants goes to stderr.
 

@@ -12,6 +12,7 @@ import typer
 from iamwarden.cli.consoles import stdout_console
 from iamwarden.cli.errors import err_console, handles_input_errors
 from iamwarden.cli.options import (
+    QuietOption,
     format_option,
     parse_formats,
     parse_severity,
@@ -121,7 +122,7 @@ def scan(
         int, typer.Option("--max-size", metavar="MB", min=1, help="Skip files and blobs larger than this (reported).")
     ] = 20,
     show: Annotated[str, typer.Option("--show", metavar="N|all", help="Findings printed on the console.")] = "50",
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary line.")] = False,
+    quiet: QuietOption = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print examples and every skipped file.")] = False,
     today: Annotated[
         str | None,
