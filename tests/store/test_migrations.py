@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import inspect
 
 from iamwarden.store import History, schema
-from iamwarden.store.database import head_revision
+from iamwarden.store.database import SCHEMA_REVISION, head_revision
 
 DATA = Path(__file__).parent / "data"
 
@@ -78,3 +78,16 @@ def test_the_code_tables_name_the_codes(db: str) -> None:
         statuses = dict(conn.execute(select(schema.result_statuses.c.name, schema.result_statuses.c.code)).all())
         severities = dict(conn.execute(select(schema.severities.c.name, schema.severities.c.code)).all())
     assert statuses == schema.STATUS_CODES and severities == schema.SEVERITY_CODES
+
+
+def test_the_revision_open_compares_is_the_newest_migration() -> None:
+    # History.open reads alembic_version and compares it with SCHEMA_REVISION, without Alembic: a new migration
+    # must move it, or databases would be taken as up to date without being migrated
+    assert head_revision() == SCHEMA_REVISION
+
+
+def test_the_failed_status_the_store_keeps_is_the_checks_own() -> None:
+    from iamwarden.checks.base import Status
+    from iamwarden.store.content import FAIL
+
+    assert Status.FAIL.value == FAIL

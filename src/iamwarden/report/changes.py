@@ -22,7 +22,6 @@ from rich.text import Text
 
 from iamwarden.checks.base import Severity
 from iamwarden.checks.registry import CHECKS
-from iamwarden.report.html import _environment
 from iamwarden.report.scorecard import SEVERITY_STYLE
 from iamwarden.report.tables import plain_table
 from iamwarden.report.words import wrap
@@ -192,6 +191,8 @@ def changes_view(diff: ScanDiff) -> dict[str, Any]:
 
 
 def render_diff_html(diff: ScanDiff) -> str:
+    from iamwarden.report.html import _environment  # the report's templates (and what they import) for HTML only
+
     css = _css()
     digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
     csp = f"default-src 'none'; style-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"

@@ -29,20 +29,22 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from iamwarden.checks.base import Finding, Status
-from iamwarden.checks.runner import Assessment, PracticeSummary
-from iamwarden.model import Account, Group, InlinePolicy, Role, User
+if TYPE_CHECKING:  # reading a scan back (diff, trends) needs neither the checks nor the model: imported when typing
+    from iamwarden.checks.base import Finding
+    from iamwarden.checks.runner import Assessment, PracticeSummary
+    from iamwarden.model import Account, Group, InlinePolicy, Role, User
 
 Key = tuple[str, str]
 """(kind, key) of an entity."""
 
 ADMINS_CHECK = "least_privilege.effective_admins"
 ESCALATION_CHECK = "least_privilege.privilege_escalation"
-FAIL = Status.FAIL.value
+FAIL = "fail"
+"""``Status.FAIL``'s value (:mod:`iamwarden.checks.base`; a test holds them equal)."""
 
 
 def digest(value: Any) -> str:
@@ -194,7 +196,7 @@ def practice_score(summary: PracticeSummary) -> PracticeScore:
 
 def _derived(finding: Finding, entities: dict[Key, dict[str, Any]]) -> None:
     """Administrators and escalation paths, as the checks decided them with the engine."""
-    if finding.status is not Status.FAIL:
+    if finding.status.value != FAIL:
         return
     evidence = finding.outcome.evidence
     if finding.check.id == ADMINS_CHECK and evidence.get("admin_with_mfa"):

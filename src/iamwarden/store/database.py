@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, ProgrammingError, SQLAlchemyError
 
 from iamwarden.errors import InputError, Problem
 
@@ -30,6 +30,10 @@ BUSY_TIMEOUT_S = 60.0
 _LOCK_ID = 0x1A4A_57D0
 """The PostgreSQL advisory lock held while migrating."""
 MIGRATIONS = Path(__file__).parent / "migrations"
+SCHEMA_REVISION = "0005"
+"""The newest migration's revision, which a database already migrated holds in ``alembic_version``: opening one
+reads that row and compares, without Alembic (importing it and reading every migration script cost each command
+about 0.1-0.2 s). ``tests/store/test_migrations.py`` holds it equal to Alembic's head."""
 
 
 class StoreError(InputError):
@@ -150,11 +154,14 @@ def open_database(db: str | None) -> Engine:
 
 
 def _at_head(engine: Engine) -> bool:
-    """Whether the database's schema is already this version's (read without taking SQLite's write lock)."""
-    from alembic.runtime.migration import MigrationContext
-
+    """Whether the database's schema is already this version's (read without taking SQLite's write lock). A new
+    database has no ``alembic_version`` table yet: not at head, :func:`migrate` decides."""
     with engine.connect().execution_options(**{READ_ONLY: True}) as conn:
-        return MigrationContext.configure(conn).get_current_revision() == head_revision()
+        try:
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        except (OperationalError, ProgrammingError):  # no such table (SQLite; PostgreSQL), or busy: migrate() sees
+            return False
+        return versions == [SCHEMA_REVISION]
 
 
 def migrate(conn: Connection, where: str) -> None:
