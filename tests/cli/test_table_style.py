@@ -64,3 +64,14 @@ def test_organization_table_keeps_every_gap_whole(tmp_path: Path) -> None:
     _assert_scan_style(output)
     table = output.split("Accounts, worst first", 1)[1].split("Organization checks", 1)[0]
     assert "sts:AssumeRole" in table and "arn:aws:iam::123456789012:user/auditor" in "".join(table.split())
+
+
+def test_access_and_who_can_name_the_accounts_arns_short() -> None:
+    principal = "arn:aws:iam::444455556666:user/noah.smith"
+    access = _output(["access", "--snapshot", str(DEMO), "--principal", principal, "--service", "s3"], 200)
+    table = access.split("\n", 1)[1]
+    assert "policy/web-deploy statement #1" in table and "arn:aws:iam::444455556666:" not in table
+    assert "(ARNs of account 444455556666 named without arn:aws: and the account id)" in access.splitlines()[0]
+    who_can = _output(["who-can", "iam:PassRole", "--snapshot", str(DEMO)], 200)
+    assert "ARNs of account 444455556666 are named without arn:aws: and the account id." in who_can
+    assert "user/svc-ci-legacy" in who_can and "arn:aws:iam::444455556666:" not in who_can

@@ -28,6 +28,7 @@ from iamwarden.cli.options import (
     verbose_option,
 )
 from iamwarden.errors import InputError, Problem
+from iamwarden.report.arns import shorten_arns
 from iamwarden.report.tables import plain_table
 
 ACTIONS_SHOWN = 8
@@ -132,7 +133,9 @@ def access(
     console.print(
         f"[bold]{escape(subject.arn)}[/]: {len(entries)} entries, {allowed} action grants outright, "
         f"{conditional} under conditions or limits"
+        + (f" (ARNs of account {account.account_id} named without arn:aws: and the account id)" if entries else "")
     )
+    mine = account.account_id
     if entries:
         table = plain_table(show_lines=True)
         for column in ("Service", "Actions", "Resources", "Conditions / limits", "Granted by"):
@@ -145,9 +148,11 @@ def access(
             table.add_row(
                 f"[{style}]{escape(e.service)}[/]",
                 escape(actions),
-                escape(entry_resources(e)),
-                escape(entry_terms(e)),
-                escape("\n".join(g.label for g in e.granted_by) or "AWS: " + ", ".join(e.aws_rules)),
+                escape(shorten_arns(entry_resources(e), mine)),
+                escape(shorten_arns(entry_terms(e), mine)),
+                escape(
+                    shorten_arns("\n".join(g.label for g in e.granted_by) or "AWS: " + ", ".join(e.aws_rules), mine)
+                ),
             )
         console.print(table)
     for line in caveats:

@@ -23,6 +23,7 @@ from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
 from iamwarden.cli.options import JsonAliasOption, chosen_format, format_option, parse_choice, verbose_option
 from iamwarden.errors import InputError, Problem
+from iamwarden.report.arns import short_arn, shorten_arns
 from iamwarden.report.tables import plain_table
 
 
@@ -111,6 +112,8 @@ def who_can(
     console.print(f"[bold]{who}[/] principals can {escape(name)}{escape(where)}")
     if not rows:
         return
+    mine = account.account_id
+    console.print(f"ARNs of account {mine} are named without arn:aws: and the account id.", markup=False)
     table = plain_table(show_lines=True)
     for column in ("Principal", "Status", "Resources", "Conditions / limits", "Granted by"):
         table.add_column(column, overflow="fold")
@@ -122,14 +125,12 @@ def who_can(
         res = "\n".join(r["resources"])
         if r.get("not_resource"):
             res = "anything but\n" + res
+        granted = "\n".join(f"{g['policy']} statement {g['statement']}" for g in r["granted_by"])
         table.add_row(
-            escape(r["principal"]),
+            escape(short_arn(r["principal"], mine)),
             f"[{style}]{r['status']}[/]",
-            escape(res),
-            escape(terms or "-"),
-            escape(
-                "\n".join(f"{g['policy']} statement {g['statement']}" for g in r["granted_by"])
-                or "AWS: " + ", ".join(r.get("aws_rules", []))
-            ),
+            escape(shorten_arns(res, mine)),
+            escape(shorten_arns(terms or "-", mine)),
+            escape(shorten_arns(granted or "AWS: " + ", ".join(r.get("aws_rules", [])), mine)),
         )
     console.print(table)
