@@ -1,5 +1,5 @@
 """least_privilege.effective_admins' account result when some principals could not be judged: it says how many
-administrators were found among the others and that the comparison with max_admins is not known (never "at least 0
+administrators were found among the others and that more than max_admins is not ruled out (never "at least 0
 administrators"), with plurals that agree."""
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from tests.checks.harness import build_case_account
             [],
             3,
             0,
-            "3 principals could not be judged (iam:GetAccountAuthorizationDetails incomplete): no administrator "
-            "among the others, so whether there are more than max_admins (2) is not known",
+            "3 principals not judged (iam:GetAccountAuthorizationDetails incomplete): no administrator "
+            "among the others, more than max_admins (2) not ruled out",
         ),
         (
             ["arn:aws:iam::111122223333:user/a"],
             0,
             1,
-            "1 principal rests on policies the engine could not read: 1 administrator among the others, so whether "
-            "there are more than max_admins (2) is not known",
+            "1 principal rests on policies the engine could not read: 1 administrator among the others, more than "
+            "max_admins (2) not ruled out",
         ),
     ],
 )

@@ -321,13 +321,13 @@ def _account_result(account: Account, admins: Sequence[str], undecided: int, lim
     elif undecided or errored:
         why = []
         if undecided:
-            why.append(f"{_principals(undecided)} could not be judged ({AUTH_DETAILS} incomplete)")
+            why.append(f"{_principals(undecided)} not judged ({AUTH_DETAILS} incomplete)")
         if errored:
             why.append(
                 f"{_principals(errored)} {'rests' if errored == 1 else 'rest'} on policies the engine could not read"
             )
         found = f"{count} among the others" if admins else "no administrator among the others"
-        text = f"{'; '.join(why)}: {found}, so whether there are more than max_admins ({limit}) is not known"
+        text = f"{'; '.join(why)}: {found}, more than max_admins ({limit}) not ruled out"
         out = unknown(resource, f"evidence missing: {text}", gap=text, **facts)
     else:
         out = passed(resource, f"{count} (at most {limit})", **facts)
