@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
-from iamwarden.analysis.context import AnalysisContext
 from iamwarden.collect.apis import GLOBAL, NO_TARGET
-from iamwarden.model import Account
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the CLI imports this module (severities, practices) before any account exists
+    from iamwarden.analysis.context import AnalysisContext
     from iamwarden.checks.config import Thresholds
     from iamwarden.checks.suppressions import AppliedSuppression
+    from iamwarden.model import Account
 
 
 class Status(StrEnum):
@@ -168,7 +168,7 @@ class Outcome:
     """Overrides the check's severity for this one result (e.g. an admin user without MFA)."""
 
 
-Evaluate = Callable[[AnalysisContext, "Thresholds"], Iterable[Outcome]]
+Evaluate = Callable[["AnalysisContext", "Thresholds"], Iterable[Outcome]]
 
 
 @dataclass(frozen=True, slots=True)

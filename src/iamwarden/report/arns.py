@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING
 
-from iamwarden.model import Account
+if TYPE_CHECKING:  # annotations only: the CLI imports this module at start-up, before any account exists
+    from iamwarden.model import Account
 
 
 def arn_region(arn: str) -> str | None:
