@@ -226,6 +226,16 @@ def globs_intersect(a: str, b: str) -> bool:
     n = min(len(suffix_a), len(suffix_b))
     if suffix_a[:n] != suffix_b[:n]:
         return False
+    if "?" not in a and "?" not in b:
+        # Both hold a "*" and no "?": with compatible ends they meet. The string (longer literal prefix) + (a's
+        # literals between its stars) + (b's) + (longer literal suffix) matches both, each side's stars taking the
+        # other side's parts.
+        return True
+    return _globs_meet(a, b)
+
+
+def _globs_meet(a: str, b: str) -> bool:
+    """Whether some string matches both globs, by search (any globs)."""
     # Reachability over pairs of positions (i in a, j in b): a "*" consumes nothing or one character of the other
     # side; two literals (or "?") consume one each when they can be the same character.
     end = (len(a), len(b))
