@@ -309,8 +309,6 @@ NOT_FROM_SERVICE_DATA = frozenset({"iam:PassRole"})
 """Left out of a service-level statement: never seen in service-last-accessed nor logged by CloudTrail as a call of
 its own, and with ``Resource: *`` a security warning; add it back naming the roles."""
 
-_VERB = re.compile(r"^[A-Z][a-z]+")
-
 
 @dataclass(frozen=True, slots=True)
 class SuggestedStatement:
@@ -348,29 +346,6 @@ def _sid(service: str, n: int) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words if w) + ("Used" if n == 0 else f"Used{n + 1}")
 
 
-def compact_actions(index: ActionIndex, service: str, bits: int) -> list[str]:
-    """The actions of ``service`` in ``bits``, written ``svc:*`` when all are there and ``svc:Verb*`` when every
-    catalogue action starting with that verb is."""
-    svc_bits = bits & index.service_bits(service)
-    if svc_bits == index.service_bits(service):
-        return [f"{service}:*"]
-    out: list[str] = []
-    done: set[str] = set()
-    for name in index.names_of(svc_bits):
-        verb_match = _VERB.match(name.split(":", 1)[1])
-        verb = verb_match.group(0) if verb_match else None
-        if verb is not None and verb in done:
-            continue
-        if verb is not None:
-            pattern = index.pattern_bits(f"{service}:{verb}*")
-            if pattern and not pattern & ~svc_bits and bin(pattern).count("1") > 1:
-                out.append(f"{service}:{verb}*")
-                done.add(verb)
-                continue
-        out.append(name)
-    return out
-
-
 def suggest_policy(usage: PrincipalUsage) -> Suggestion:
     """The identity policy ``usage`` supports: per used service, the actions and resources CloudTrail showed, or,
     known only from service-last-accessed, the service's granted actions (``Resource: *``)."""
@@ -403,9 +378,7 @@ def suggest_policy(usage: PrincipalUsage) -> Suggestion:
             continue
         keep |= svc_bits
         statements.append(
-            SuggestedStatement(
-                _sid(service, 0), tuple(compact_actions(index, service, svc_bits)), ("*",), "service-last-accessed"
-            )
+            SuggestedStatement(_sid(service, 0), index.compact(service, svc_bits), ("*",), "service-last-accessed")
         )
         notes.append(
             f"{service}: used (service-last-accessed) but no action-level evidence: every granted {service} action kept"

@@ -27,7 +27,6 @@ from typing import Any
 from iamwarden.analysis.effective import ActionIndex, action_index
 from iamwarden.analysis.permissions import probe_principal
 from iamwarden.analysis.trust import external_trust
-from iamwarden.analysis.usage import compact_actions
 from iamwarden.errors import InputError
 from iamwarden.policy import Policy, Request, Statement, evaluate, parse_policy
 from iamwarden.store.content import canonical
@@ -181,7 +180,7 @@ def _access_changes(
     up: list[AccessChange] = []
     down: list[AccessChange] = []
     for (resource, before, after, gate), bits in sorted(moved.items()):
-        actions = tuple(a for svc in _services(index, bits) for a in compact_actions(index, svc, bits))
+        actions = tuple(a for svc in _services(index, bits) for a in index.compact(svc, bits))
         change = AccessChange(
             "newly_allowed" if _RANK[after] > _RANK[before] else "no_longer_allowed",
             resource,
