@@ -4,6 +4,8 @@ Each batch of records (:class:`iamwarden.collect.cloudtrail.TrailReader`, explic
 tested against every compiled rule in one pass: one SQL query computes, per record, the list of rules it matches, and
 only the matched records are kept (in table ``hits``, with the rule's index). DuckDB runs with a memory limit and a
 temporary folder, so a trail of any size streams: the batches are bounded, and ``hits`` spills to disk if it must.
+Once the trail is read, the limit is lowered (:data:`ANSWER_MEMORY_LIMIT`) to leave room for the answers alerts take
+into Python.
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ from iamwarden.detections.hits import (
 from iamwarden.detections.rules import CompiledRule
 
 MEMORY_LIMIT = "1500MB"
+"""DuckDB's memory limit while a trail is read (a batch's JSON is parsed whole); beyond it, ``hits`` spills to disk."""
+ANSWER_MEMORY_LIMIT = "1000MB"
+"""DuckDB's memory limit once the trail is read, while alerts ask their questions: the answers (every event id, the
+rows of the correlated rules) are Python objects, which DuckDB's limit does not count. At the reading's limit DuckDB
+filled its memory with ``hits`` read back from disk (about 1,300 MB at 10M records) and the answers came on top: 2,391
+MiB at the peak; with this one, 1,426 MiB."""
+FETCH_ROWS = 100_000
+"""Rows brought into Python at a time from a large result."""
 
 
 class HitsTable:
@@ -39,8 +49,16 @@ class HitsTable:
     Every engine fills these tables (the Spark engine brings its matched records over Arrow), so that alerts are
     built from the same answers whatever ran the rules."""
 
-    def __init__(self, rules: Sequence[CompiledRule], threads: int | None = None, memory_limit: str = MEMORY_LIMIT):
+    def __init__(
+        self,
+        rules: Sequence[CompiledRule],
+        threads: int | None = None,
+        memory_limit: str = MEMORY_LIMIT,
+        answer_limit: str = ANSWER_MEMORY_LIMIT,
+    ):
         self.rules = list(rules)
+        self.memory_limit = memory_limit
+        self.answer_limit = answer_limit
         self._tmp = tempfile.TemporaryDirectory(prefix="iamwarden-duckdb-")
         self.con = duckdb.connect(":memory:")
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
@@ -53,6 +71,10 @@ class HitsTable:
     def close(self) -> None:
         self.con.close()
         self._tmp.cleanup()
+
+    def _limit(self, limit: str) -> None:
+        """DuckDB's memory limit from now on (:data:`MEMORY_LIMIT` to read, :data:`ANSWER_MEMORY_LIMIT` to answer)."""
+        self.con.execute(f"SET memory_limit = '{limit}'")
 
     def _create_empty(self) -> None:
         columns = ", ".join(f'NULL::{duckdb_type(RECORD[k])} AS "{k}"' for k in RECORD)
@@ -72,11 +94,17 @@ class HitsTable:
         )
 
     def groups(self) -> list[HitGroup]:
-        """Per (rule, caller identity): the count, the first and last time, and every event id."""
+        """Per (rule, caller identity): the count, the first and last time, and every event id (once)."""
+        # each id once, where it first occurs (alerts keep no more of it): a record read twice (CloudTrail delivers
+        # at least once; a trail copied twice) costs no second id, in DuckDB's lists or in Python
         rows = self.con.execute(
-            f"""SELECT _rule, {IDENTITY_SQL["duckdb"]}, count(*), min(_time), max(_time),
-                       list(coalesce("eventID", _file || '#' || CAST(_time AS VARCHAR)) ORDER BY _time, "eventID")
-                FROM hits GROUP BY ALL"""
+            f"""SELECT _rule, _type, _arn, _issuer, sum(_n), min(_first), max(_last),
+                       list(_id ORDER BY _first, "eventID", _id)
+                FROM (SELECT _rule, {IDENTITY_SQL["duckdb"]}, "eventID",
+                             coalesce("eventID", _file || '#' || CAST(_time AS VARCHAR)), count(*), min(_time),
+                             max(_time)
+                      FROM hits GROUP BY ALL) AS g(_rule, _type, _arn, _issuer, "eventID", _id, _n, _first, _last)
+                GROUP BY ALL"""
         ).fetchall()
         return [
             HitGroup(self.rules[r[0]].info.id, (r[1], r[2], r[3]), int(r[4]), r[5], r[6], tuple(r[7])) for r in rows
@@ -108,23 +136,34 @@ class HitsTable:
         """``(rule id, time, event id, caller identity..., *exprs[rule])`` for the hits of ``rule_ids``."""
         index = {r.info.id: i for i, r in enumerate(self.rules)}
         out: list[tuple[Any, ...]] = []
+        # a hit's row is mostly what other rows hold too (the caller, the group-by values, the second it happened):
+        # each such value is kept once, and the rows are fetched a chunk at a time, so that the rows cost little more
+        # than their tuples (10M records: 930,000 rows, which were several hundred MiB of Python objects)
+        shared: dict[Any, Any] = {}
         for rule_id in rule_ids:
             extra = "".join(f", {e}" for e in exprs.get(rule_id, ()))
-            rows = self.con.execute(
+            cursor = self.con.execute(
                 f"""SELECT _time, coalesce("eventID", _file || '#' || CAST(_time AS VARCHAR)),
                            {IDENTITY_SQL["duckdb"]}{extra}
                     FROM hits WHERE _rule = ? ORDER BY _time, "eventID" """,
                 [index[rule_id]],
-            ).fetchall()
-            out.extend((rule_id, *row) for row in rows)
+            )
+            while chunk := cursor.fetchmany(FETCH_ROWS):
+                out.extend((rule_id, *(_shared(shared, v) for v in row)) for row in chunk)
         return out
 
 
 class DuckDBHits(HitsTable):
     """Runs the rules over a trail with DuckDB, into :class:`HitsTable`'s tables."""
 
-    def __init__(self, rules: Sequence[CompiledRule], threads: int | None = None, memory_limit: str = MEMORY_LIMIT):
-        super().__init__(rules, threads, memory_limit)
+    def __init__(
+        self,
+        rules: Sequence[CompiledRule],
+        threads: int | None = None,
+        memory_limit: str = MEMORY_LIMIT,
+        answer_limit: str = ANSWER_MEMORY_LIMIT,
+    ):
+        super().__init__(rules, threads, memory_limit, answer_limit)
         self._created = False
 
     def scan(
@@ -138,14 +177,19 @@ class DuckDBHits(HitsTable):
         reader = TrailReader(self.con, where, report, progress=progress, keep_sql=self._keep_sql())
         select = f"SELECT unnest(_m) AS _rule, * EXCLUDE (_m) FROM {BATCH_TABLE} WHERE len(_m) > 0"
         firsts = firsts_sql("duckdb", BATCH_TABLE)
-        for _ in reader.batches(files):
-            if self._created:
-                self.con.execute(f"INSERT INTO hits {select}")
-                self.con.execute(f"INSERT INTO seen {firsts}")
-            else:
-                self.con.execute(f"CREATE TEMP TABLE hits AS {select}")
-                self.con.execute(f"CREATE TEMP TABLE seen AS {firsts}")
-                self._created = True
+        self._limit(self.memory_limit)
+        try:
+            for _ in reader.batches(files):
+                if self._created:
+                    self.con.execute(f"INSERT INTO hits {select}")
+                    self.con.execute(f"INSERT INTO seen {firsts}")
+                else:
+                    self.con.execute(f"CREATE TEMP TABLE hits AS {select}")
+                    self.con.execute(f"CREATE TEMP TABLE seen AS {firsts}")
+                    self._created = True
+        finally:
+            self.con.execute(f"DROP TABLE IF EXISTS {BATCH_TABLE}")  # the last batch: no longer needed
+            self._limit(self.answer_limit)
         if not self._created:
             self._create_empty()
             self._created = True
@@ -163,3 +207,11 @@ class DuckDBHits(HitsTable):
             f"SELECT _m, _file, {columns}, _time FROM "
             f"(SELECT list_filter([{cases}], lambda x: x IS NOT NULL) AS _m, * FROM ({{records}}))"
         )
+
+
+def _shared(shared: dict[Any, Any], value: Any) -> Any:
+    """``value``, or the equal value seen before (hashable values only: a list is kept as it is)."""
+    try:
+        return shared.setdefault(value, value)
+    except TypeError:
+        return value
