@@ -61,7 +61,7 @@ class HitsTable:
         self.answer_limit = answer_limit
         self._tmp = tempfile.TemporaryDirectory(prefix="iamwarden-duckdb-")
         self.con = duckdb.connect(":memory:")
-        self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self._limit(memory_limit)
         self.con.execute(f"SET temp_directory = '{self._tmp.name}'")
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute("SET enable_progress_bar = false")  # DuckDB draws it on stdout, where JSON Lines may go
