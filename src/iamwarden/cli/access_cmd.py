@@ -130,12 +130,12 @@ def access(
     console = stdout_console()
     allowed = sum(e.count for e in entries if e.status == "allowed")
     conditional = sum(e.count for e in entries if e.status != "allowed")
+    mine = account.account_id
     console.print(
         f"[bold]{escape(subject.arn)}[/]: {len(entries)} entries, {allowed} action grants outright, "
         f"{conditional} under conditions or limits"
-        + (f" (ARNs of account {account.account_id} named without arn:aws: and the account id)" if entries else "")
+        + (f" (ARNs of account {mine} named without arn:aws: and the account id)" if entries else "")
     )
-    mine = account.account_id
     if entries:
         table = plain_table(show_lines=True)
         for column in ("Service", "Actions", "Resources", "Conditions / limits", "Granted by"):
