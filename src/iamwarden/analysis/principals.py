@@ -53,11 +53,19 @@ class PrincipalPolicies:
     region: str = DEFAULT_REGION
     """The region requests are simulated in (``aws:RequestedRegion``): the account's :attr:`~Account.first_region`."""
 
-    @property
-    def every(self) -> list[Policy]:
-        """Every policy that takes part in the principal's decisions: identity, boundary, then the SCPs level by
-        level."""
-        return [*self.identity, *([self.boundary] if self.boundary else []), *(p for level in self.scps for p in level)]
+    node: str = ""
+    """What-if analyses: the key answers for these policies are remembered under when they are not the principal's
+    own (the escalation analysis's user that joined groups on a path); empty for the principal's own policies."""
+    every: tuple[Policy, ...] = field(init=False, compare=False, repr=False)
+    """Every policy that takes part in the principal's decisions: identity, boundary, then the SCPs level by level
+    (derived at construction: the escalation analysis asks for it about a hundred thousand times)."""
+    key: str = field(init=False, compare=False, repr=False)
+    """:attr:`node`, or the principal's ARN."""
+
+    def __post_init__(self) -> None:
+        boundary = (self.boundary,) if self.boundary else ()
+        object.__setattr__(self, "every", (*self.identity, *boundary, *(p for level in self.scps for p in level)))
+        object.__setattr__(self, "key", self.node or self.principal.arn)
 
 
 def compile_document(context: AnalysisContext, doc: NamedDocument) -> Policy | str:

@@ -128,7 +128,7 @@ class Found(Explanation):
     else the allows, in policy-type then policy order), the organization levels that did not allow (listed first),
     the policy types that did not allow, or the root user's own allow, and what AWS decided itself (listed last)."""
 
-    __slots__ = ("action", "after", "before", "matches", "notes")
+    __slots__ = ("_reasons", "action", "after", "before", "matches", "notes")
 
     def __init__(
         self,
@@ -144,6 +144,14 @@ class Found(Explanation):
         self.after = after or []
         self.notes = notes or []
         """Reasons written out already, listed last (AWS deciding itself: :mod:`iamwarden.policy.aws_rules`)."""
+        self._reasons: tuple[Reason, ...] | None = None
+
+    def reasons(self) -> tuple[Reason, ...]:
+        """Written out on the first read, then remembered (a decision shared by many callers, such as the escalation
+        analysis's cached ones, is explained once)."""
+        if self._reasons is None:
+            self._reasons = tuple(Reason(*f) for f in self.fields())
+        return self._reasons
 
     def fields(self) -> list[ReasonFields]:
         out = [_not_allowed_fields(e) for e in self.before]

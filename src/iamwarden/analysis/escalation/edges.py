@@ -144,7 +144,7 @@ class EdgeFinder:
                     if policy.name not in names:
                         names.add(policy.name)
                         extra.append(policy)
-            found = self._member_policies[node] = replace(base, identity=(*base.identity, *extra))
+            found = self._member_policies[node] = replace(base, identity=(*base.identity, *extra), node=node)
         return found
 
     def member_groups(self, node: str) -> tuple[str, ...]:
