@@ -116,3 +116,45 @@ def test_making_another_principal_an_administrator(
     assert any(e["technique"] == technique and e["targets"] == len(making.targets) for e in evidence)
     chosen = [s for e in evidence for s in e.get("satisfies", [])]
     assert chosen == (["aws:UserAgent 'ops-console': the attacker's client sends it"] if "client" in name else [])
+
+
+SSO_READ_ONLY = f"{PREFIX}role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_ReadOnly_0123456789abcdef"
+
+
+def _with_identity_center_role(spec: AccountSpec) -> None:
+    spec.role(
+        "AWSReservedSSO_ReadOnly_0123456789abcdef",
+        doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": f"{PREFIX}saml-provider/AWSSSO"},
+                "Action": "sts:AssumeRoleWithSAML",
+            }
+        ),
+        inline={"read": doc(allow("s3:GetObject"))},
+        path="/aws-reserved/sso.amazonaws.com/",
+    )
+
+
+def test_a_role_aws_manages_does_not_hide_the_roles_matched_with_it() -> None:
+    """``iam:PutRolePolicy`` on ``role/*`` matches an IAM Identity Center role and the customer's roles alike, but AWS
+    refuses the request on the Identity Center role whatever the policy says (IAM Identity Center User Guide,
+    https://docs.aws.amazon.com/singlesignon/latest/userguide/identity-center-and-iam-roles.html). The engine's
+    answer for one must not stand for the others: before, the analysis asked about one member of the group of roles
+    the statement matches, picked in hash order, and shared its answer, so the same account was reported differently
+    from run to run."""
+    refuse_self = {"Effect": "Deny", "Action": "iam:PutRolePolicy", "Resource": MAKER}
+    spec = AccountSpec()
+    spec.role("maker", NOBODY_TRUST, inline={"p": doc(allow("iam:PutRolePolicy", f"{PREFIX}role/*"), refuse_self)})
+    spec.role("worker", NOBODY_TRUST, inline={"read": doc(allow("s3:GetObject"))})
+    spec.role("admin", ROOT_TRUST, attached=[ADMIN_POLICY])
+    _with_identity_center_role(spec)
+    graph = EscalationGraph(AnalysisContext(spec.build()))
+    decisions = graph.finder.decisions
+    pp = graph.finder.facts.policies[MAKER]
+    assert not decisions.decide(pp, "iam:PutRolePolicy", SSO_READ_ONLY).allowed  # AWS manages this role
+    assert decisions.decide(pp, "iam:PutRolePolicy", f"{PREFIX}role/worker").allowed
+    (making,) = principal_escalation(graph, MAKER).admin_makings
+    assert making.technique == "iam-017"
+    assert f"{PREFIX}role/worker" in making.targets
+    assert SSO_READ_ONLY not in making.targets

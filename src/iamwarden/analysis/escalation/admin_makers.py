@@ -72,8 +72,10 @@ def admin_makings(finder: EdgeFinder, arn: str) -> list[AdminMaking]:
     pp = facts.policies[arn]
     account = finder.account
 
+    makeable = targets.makeable()
+
     def could_become_admin(target: str) -> bool:
-        return target != arn and not decisions.target_admin(target) and decisions.target_ceiling(target)
+        return target != arn and target in makeable
 
     out: list[AdminMaking] = []
     for action, kind, technique in MAKERS:
@@ -87,10 +89,11 @@ def admin_makings(finder: EdgeFinder, arn: str) -> list[AdminMaking]:
             first = made[0] if made else None
         elif kind == "group":
             edited = finder.allowed(pp, action, "group")
+            group_members = targets.group_members()
             for group in account.groups:
                 if group.arn not in edited:
                     continue
-                members = [u.arn for u in account.users if group.name in u.group_names and could_become_admin(u.arn)]
+                members = [u for u in group_members.get(group.name, ()) if could_become_admin(u)]
                 if members:
                     via.append(group.arn)
                     made += members

@@ -10,7 +10,8 @@ policy reads); they are read from the engine's compiled statements (:mod:`iamwar
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Set
 from functools import cache
 from typing import Any
 
@@ -21,9 +22,10 @@ from iamwarden.analysis.permissions import WITHOUT_MFA, admin_for
 from iamwarden.analysis.principals import PrincipalPolicies
 from iamwarden.model import Role, User
 from iamwarden.policy import Decision, Policy, Request, Statement, evaluate, parse_policy
+from iamwarden.policy.aws_rules import RULE_ACTIONS, AwsRule, aws_rule
 from iamwarden.policy.catalogue import catalogue
 from iamwarden.policy.conditions import Condition
-from iamwarden.policy.matching import ResourcePattern
+from iamwarden.policy.matching import PrincipalInfo, ResourcePattern, parse_principal
 from iamwarden.policy.query import allow_resource_patterns, context_keys, loose_pattern
 from iamwarden.policy.variables import ContextValue
 
@@ -67,9 +69,12 @@ class DecisionCache:
         self._ceilings: dict[tuple[Any, ...], bool] = {}
         self._target_ceilings: dict[str, bool] = {}
         self._bases: dict[tuple[str, str], _SignatureBasis] = {}
+        self._basis_contexts: dict[str, Mapping[str, Any]] = {}
+        self._infos: dict[str, PrincipalInfo | None] = {}
         self._shared: dict[tuple[Any, str], Signature] = {}
         self._policy_patterns: dict[tuple[str, str], tuple[ResourcePattern, ...] | None] = {}
         self._patterns: dict[tuple[str, str], tuple[ResourcePattern, ...] | None] = {}
+        self._loose: dict[tuple[str, str], tuple[re.Pattern[str], ...] | None] = {}
         self._keys: dict[str, frozenset[str]] = {}
         self._gains: dict[tuple[str, str], tuple[str, str] | None] = {}
         self._refused_assume: set[tuple[str, Signature, str]] = set()
@@ -77,20 +82,20 @@ class DecisionCache:
         """Principal ARN -> actions a trust policy the analysis asked about allows it only with MFA."""
         self._caller: dict[tuple[str, str, str | None], tuple[Condition, ...]] = {}
         self._caller_policies: dict[str, bool] = {}
-        self._nodes: dict[int, str] = {}
+        self._caller_principals: dict[str, bool] = {}
         self._members: dict[str, tuple[PrincipalPolicies, frozenset[str]]] = {}
 
     # --- nodes: principals, and users that joined groups on a path -------------------------------------------------
 
     def add_member(self, node: str, pp: PrincipalPolicies, candidates: frozenset[str]) -> None:
-        """Register a user that joined groups on a path (``pp``: its policies and the groups'), under its node key
-        (:func:`~.edge.node_key`): its answers are remembered apart from the user's own."""
-        self._nodes[id(pp)] = node
+        """Register a user that joined groups on a path (``pp``: its policies and the groups', whose
+        :attr:`~PrincipalPolicies.node` is its node key, :func:`~.edge.node_key`): its answers are remembered apart
+        from the user's own."""
         self._members[node] = (pp, candidates)
 
     def node(self, pp: PrincipalPolicies) -> str:
         """The graph node ``pp`` decides for: the principal's ARN, or a member node's key."""
-        return self._nodes.get(id(pp)) or pp.principal.arn
+        return pp.key
 
     def policies(self, node: str) -> PrincipalPolicies:
         member = self._members.get(node)
@@ -144,13 +149,14 @@ class DecisionCache:
     ) -> Decision:
         ctx = tuple(sorted((context or {}).items()))
         policy_key = resource_policy.name if resource_policy is not None else None
-        node = self._nodes.get(id(pp)) or pp.principal.arn  # self.node(pp), inlined (hot)
+        node = pp.key
         exact = (node, action, resource, ctx, policy_key)
         hit = self._decisions.get(exact)
         if hit is not None:
             return hit
         if resource_policy is None:
-            key: tuple[Any, ...] = (node, action, ("sig", self.signature(pp, action, resource)), ctx, None)
+            shared = ("sig", self.signature(pp, action, resource), self.aws_rule(pp, action, resource))
+            key: tuple[Any, ...] = (node, action, shared, ctx, None)
             hit = self._decisions.get(key)
             if hit is not None:
                 self._decisions[exact] = hit
@@ -183,8 +189,7 @@ class DecisionCache:
         resource_policy: Policy | None = None,
     ) -> ActionGrant | None:
         if resource_policy is None and (
-            action not in self.candidates(self._nodes.get(id(pp)) or pp.principal.arn)
-            or not self.may_match(pp, action, resource)
+            action not in self.candidates(pp.key) or not self.may_match(pp, action, resource)
         ):
             return None
         decision = self.decide(pp, action, resource, context, resource_policy)
@@ -202,7 +207,9 @@ class DecisionCache:
     ) -> ActionGrant | None:
         """The grant in a context the attacker can choose (:mod:`.caller_context`), when the engine allows one; the
         grant says which conditions it satisfies and how."""
-        if not any(self._reads_caller(p) for p in (*pp.every, resource_policy) if p is not None):
+        if not self._principal_reads_caller(pp) and (
+            resource_policy is None or not self._reads_caller(resource_policy)
+        ):
             return None  # no policy of the request reads a key the caller sets (one answer per policy)
         conditions = self._caller_conditions(pp, action, resource_policy)
         if not conditions:
@@ -230,6 +237,13 @@ class DecisionCache:
         found = self._caller.get(key)
         if found is None:
             found = self._caller[key] = caller_conditions((*pp.every, resource_policy), action)
+        return found
+
+    def _principal_reads_caller(self, pp: PrincipalPolicies) -> bool:
+        """A policy of the principal's (identity, boundary, SCPs) reads a key the caller sets."""
+        found = self._caller_principals.get(pp.key)
+        if found is None:
+            found = self._caller_principals[pp.key] = any(map(self._reads_caller, pp.every))
         return found
 
     def _reads_caller(self, policy: Policy) -> bool:
@@ -279,12 +293,21 @@ class DecisionCache:
     def may_match(self, pp: PrincipalPolicies, action: str, resource: str) -> bool:
         """Could an Allow statement naming ``action`` apply to ``resource`` at all (its ``Resource`` patterns, policy
         variables as wildcards)? A cheap pre-filter before the engine, never the decision."""
+        patterns = self.loose_patterns(pp, action)
+        return patterns is None or any(p.fullmatch(resource) for p in patterns)
+
+    def loose_patterns(self, pp: PrincipalPolicies, action: str) -> tuple[re.Pattern[str], ...] | None:
+        """:meth:`patterns` as the engine's :func:`loose_pattern` regexes (asked for every pre-filtered request)."""
+        key = (pp.key, action)
+        if key in self._loose:
+            return self._loose[key]
         patterns = self.patterns(pp, action)
-        return patterns is None or any(loose_pattern(p).fullmatch(resource) for p in patterns)
+        found = self._loose[key] = None if patterns is None else tuple(loose_pattern(p).regex for p in patterns)
+        return found
 
     def patterns(self, pp: PrincipalPolicies, action: str) -> tuple[ResourcePattern, ...] | None:
         """The ``Resource`` patterns of the principal's Allow statements naming ``action`` (``None``: any resource)."""
-        key = (self._nodes.get(id(pp)) or pp.principal.arn, action)  # self.node(pp), inlined (hot)
+        key = (pp.key, action)
         if key in self._patterns:
             return self._patterns[key]
         low = action.lower()
@@ -316,18 +339,52 @@ class DecisionCache:
         return basis.statements, basis.shared
 
     def _basis(self, pp: PrincipalPolicies, action: str) -> _SignatureBasis:
-        key = (self._nodes.get(id(pp)) or pp.principal.arn, action)  # self.node(pp), inlined (hot)
+        key = (pp.key, action)
         found = self._bases.get(key)
         if found is None:
             low = action.lower()
             statements = tuple(
                 st for policy in pp.every for st in policy.statements_for(low) if st.resources is not None
             )
-            request = Request(pp.principal.arn, action, "*", {"aws:RequestedRegion": pp.region, **WITHOUT_MFA})
             variables = any(p.kind == "template" for st in statements for p in st.resources or ())
             shared = None if variables else tuple(resource_key(st) for st in statements)
-            found = self._bases[key] = _SignatureBasis(statements, request.full_context, shared)
+            found = self._bases[key] = _SignatureBasis(statements, self._basis_context(pp), shared)
         return found
+
+    def _basis_context(self, pp: PrincipalPolicies) -> Mapping[str, Any]:
+        """The engine's full context of the principal's requests on ``*`` (what policy variables in ``Resource``
+        resolve against; the same for every action)."""
+        found = self._basis_contexts.get(pp.key)
+        if found is None:
+            context = {"aws:RequestedRegion": pp.region, **WITHOUT_MFA}
+            found = self._basis_contexts[pp.key] = Request(
+                pp.principal.arn, "sts:GetCallerIdentity", "*", context
+            ).full_context
+        return found
+
+    def aws_rule(self, pp: PrincipalPolicies, action: str, resource: str) -> AwsRule | None:
+        """The engine's rule for resources AWS manages that decides the request whatever the policies say
+        (:func:`~iamwarden.policy.aws_rules.aws_rule`): resources with the same :meth:`signature` share a decision
+        only when the same rule (or none) applies to them."""
+        low = action.lower()
+        if low not in RULE_ACTIONS:
+            return None
+        info = self._infos.get(pp.principal.arn)
+        if info is None:
+            info = self._infos[pp.principal.arn] = parse_principal(pp.principal.arn)
+        return aws_rule(low, resource, info) if info is not None else None
+
+    def split_by_rule(self, pp: PrincipalPolicies, action: str, parts: list[Set[str]]) -> list[Set[str]]:
+        """``parts`` (resources sharing a :meth:`signature`), each split further by :meth:`aws_rule`."""
+        if action.lower() not in RULE_ACTIONS:
+            return parts
+        out: list[Set[str]] = []
+        for part in parts:
+            by_rule: dict[AwsRule | None, set[str]] = {}
+            for arn in part:
+                by_rule.setdefault(self.aws_rule(pp, action, arn), set()).add(arn)
+            out += [part] if len(by_rule) == 1 else list(by_rule.values())
+        return out
 
     def signature(self, pp: PrincipalPolicies, action: str, resource: str) -> Signature:
         """Which of the statements naming ``action`` (identity, boundary, SCPs) have a ``Resource`` matching

@@ -71,6 +71,8 @@ class TargetIndex:
         self._statement_matches: dict[tuple[Any, Kind], frozenset[str]] = {}
         self._narrowed: dict[tuple[Any, ...], tuple[Set[str], list[str]]] = {}
         self._capable: dict[Kind, frozenset[str]] = {}
+        self._makeable: frozenset[str] | None = None
+        self._members: dict[str, tuple[str, ...]] | None = None
         self._customer_policies: dict[str, list[str]] = {}
         self._policy_owners: dict[str, set[str]] | None = None
         self._admin_policies: list[str] | None = None
@@ -123,7 +125,7 @@ class TargetIndex:
             by_sig: dict[Any, set[str]] = {}
             for arn in arns:
                 by_sig.setdefault(self.decisions.signature(pp, action, arn), set()).add(arn)
-            return list(by_sig.values())
+            return self.decisions.split_by_rule(pp, action, list(by_sig.values()))
         parts = [arns] if arns else []
         every = self._pool_sets[kind]
         for st, patterns_key in zip(statements, shared, strict=True):
@@ -131,7 +133,7 @@ class TargetIndex:
             if not matched or len(matched) == len(every):
                 continue  # matches none or all of them: splits nothing
             parts = [q for part in parts for q in (part & matched, part - matched) if q]
-        return parts
+        return self.decisions.split_by_rule(pp, action, parts)
 
     def narrowed(
         self,
@@ -174,6 +176,26 @@ class TargetIndex:
                 a for a in self._pool_sets[kind] if decisions.target_admin(a) or decisions.target_ceiling(a)
             )
         return self._capable[kind]
+
+    def makeable(self) -> frozenset[str]:
+        """Users and roles that are no administrators and would be one if their identity policies allowed everything
+        (their boundary and SCPs let them): the principals another can make administrators."""
+        if self._makeable is None:
+            decisions = self.decisions
+            self._makeable = frozenset(
+                a for a in self.facts.principals if not decisions.target_admin(a) and decisions.target_ceiling(a)
+            )
+        return self._makeable
+
+    def group_members(self) -> dict[str, tuple[str, ...]]:
+        """Group name -> the ARNs of its member users, in the account's order."""
+        if self._members is None:
+            members: dict[str, list[str]] = {}
+            for user in self.facts.account.users:
+                for name in dict.fromkeys(user.group_names):
+                    members.setdefault(name, []).append(user.arn)
+            self._members = {name: tuple(arns) for name, arns in members.items()}
+        return self._members
 
     # --- policies ------------------------------------------------------------------------------------------------
 
@@ -393,8 +415,9 @@ def _allow_resources(policy: Policy) -> Iterator[str]:
 
 def any_member(part: Set[str]) -> str:
     """One member of a part of :meth:`TargetIndex.partition` to ask the engine about: every member gets the same
-    decision, whose reasons name statements, not the resource (each edge's grant names its own resource)."""
-    return next(iter(part))
+    decision, whose reasons name statements, not the resource (each edge's grant names its own resource). The
+    first in order, so that the same account gives the same answers in every run."""
+    return min(part)
 
 
 def attaches(action: str) -> bool:
