@@ -45,7 +45,7 @@ from iamwarden.analysis.trust import ALLOW_ALL, TrustedPrincipal, foreign_princi
 from iamwarden.model import Organization
 from iamwarden.model.entities import OrgPolicy
 from iamwarden.policy import Decision, Policy, Request, evaluate, parse_policy
-from iamwarden.policy.language import Statement
+from iamwarden.policy.language import Statement, StatementIndex
 from iamwarden.policy.matching import ResourcePattern, parse_principal
 from iamwarden.policy.query import allow_resource_patterns, context_keys, matching_arns, statement_context_keys
 
@@ -213,7 +213,7 @@ class CrossAccountGraph:
     account (:meth:`_ask`). The tests compare the edges with and without."""
     _compiled: dict[bytes, Policy] = field(default_factory=dict)
     _trusts: dict[tuple[bytes, str], Policy] = field(default_factory=dict)
-    _context_keys: dict[int, frozenset[str]] = field(default_factory=dict)
+    _context_keys: dict[StatementIndex, frozenset[str]] = field(default_factory=dict)
     _assume_patterns: dict[tuple[str, tuple[int, ...]], tuple[ResourcePattern, ...] | None] = field(
         default_factory=dict
     )
@@ -223,7 +223,7 @@ class CrossAccountGraph:
     skipped: int = 0
     """Callers not asked about because the engine's answer is known to be no (see :meth:`_ask`, :meth:`_may_name`)."""
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
-    _flags: dict[int, tuple[bool, bool, bool]] = field(default_factory=dict)
+    _flags: dict[StatementIndex, tuple[bool, bool, bool]] = field(default_factory=dict)
     _side_flags: dict[tuple[str, str], tuple[bool, bool, bool]] = field(default_factory=dict)
     _caller_flags: dict[tuple[str, tuple[int, ...], int | None], tuple[bool, bool, bool]] = field(default_factory=dict)
     _places: dict[str, tuple[object, ...] | None] = field(default_factory=dict)
@@ -389,7 +389,7 @@ class CrossAccountGraph:
         found: tuple[object, ...] | None = None
         if not self._side_reads(source.account_id, SCP)[2]:
             place = self.places.get(source.account_id)
-            levels = tuple(tuple(id(p) for p in level) for level in scps)
+            levels = tuple(tuple(p.index for p in level) for level in scps)
             side = (place is not None, self._org_path(source.account_id))
             found = (levels, place is not None and place.management, source.partition, side)
         self._places[source.account_id] = found
@@ -483,11 +483,11 @@ class CrossAccountGraph:
         tag), :data:`ACCOUNT_SENSITIVE_KEYS` (or a principal tag); once per policy."""
         who = probe = account = False
         for policy in policies:
-            found = self._flags.get(id(policy))
+            found = self._flags.get(policy.index)
             if found is None:
                 keys = self._keys(policy)
                 tags = any(k.startswith("aws:principaltag/") for k in keys)
-                found = self._flags[id(policy)] = (
+                found = self._flags[policy.index] = (
                     bool(keys & PRINCIPAL_KEYS),
                     bool(keys & PROBE_SENSITIVE_KEYS) or tags,
                     bool(keys & ACCOUNT_SENSITIVE_KEYS) or tags,
@@ -505,9 +505,9 @@ class CrossAccountGraph:
 
     def _keys(self, policy: Policy) -> frozenset[str]:
         """:func:`~iamwarden.policy.query.context_keys` of a policy, once per policy."""
-        found = self._context_keys.get(id(policy))
+        found = self._context_keys.get(policy.index)
         if found is None:
-            found = self._context_keys[id(policy)] = context_keys(policy)
+            found = self._context_keys[policy.index] = context_keys(policy)
         return found
 
     def _may_name(self, source: AccountSummary, caller: Caller, role: str) -> bool:
