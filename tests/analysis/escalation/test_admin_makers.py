@@ -158,3 +158,22 @@ def test_a_role_aws_manages_does_not_hide_the_roles_matched_with_it() -> None:
     assert making.technique == "iam-017"
     assert f"{PREFIX}role/worker" in making.targets
     assert SSO_READ_ONLY not in making.targets
+
+
+def test_roles_matched_alike_are_told_apart_by_the_tags_a_condition_reads() -> None:
+    """A condition on the target's tags (``aws:ResourceTag/app``; IAM User Guide, "Controlling access to AWS
+    resources using tags": https://docs.aws.amazon.com/IAM/latest/UserGuide/access_tags.html) holds for the role that
+    carries the tag and not for the one that does not, though the statement's ``Resource`` matches both. Before, the
+    two shared the answer for whichever was asked first."""
+    tagged = {"Effect": "Allow", "Action": "iam:PutRolePolicy", "Resource": f"{PREFIX}role/etl-*"}
+    tagged["Condition"] = {"StringEquals": {"aws:ResourceTag/app": "etl"}}
+    spec = AccountSpec()
+    spec.role("maker", NOBODY_TRUST, inline={"p": doc(tagged)})
+    spec.role("etl-tagged", NOBODY_TRUST, inline={"read": doc(allow("s3:GetObject"))}, tags={"app": "etl"})
+    spec.role("etl-untagged", NOBODY_TRUST, inline={"read": doc(allow("s3:GetObject"))})
+    graph = EscalationGraph(AnalysisContext(spec.build()))
+    (making,) = principal_escalation(graph, MAKER).admin_makings
+    assert making.targets == (f"{PREFIX}role/etl-tagged",)
+    pp = graph.finder.facts.policies[MAKER]
+    parts = graph.finder.targets.partition(pp, "iam:PutRolePolicy", "role", graph.finder.targets.pool("role"))
+    assert {f"{PREFIX}role/etl-tagged"} in parts and {f"{PREFIX}role/etl-untagged"} in parts

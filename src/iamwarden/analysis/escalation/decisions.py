@@ -11,11 +11,17 @@ policy reads); they are read from the engine's compiled statements (:mod:`iamwar
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Set
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from iamwarden.analysis.escalation.caller_context import Caller, caller_conditions, choices, controlled
+from iamwarden.analysis.escalation.caller_context import (
+    RESOURCE_TAGS,
+    Caller,
+    caller_conditions,
+    choices,
+    controlled,
+)
 from iamwarden.analysis.escalation.edge import ActionGrant
 from iamwarden.analysis.escalation.facts import AccountFacts
 from iamwarden.analysis.permissions import WITHOUT_MFA, admin_for
@@ -71,6 +77,7 @@ class DecisionCache:
         self._bases: dict[tuple[str, str], _SignatureBasis] = {}
         self._basis_contexts: dict[str, Mapping[str, Any]] = {}
         self._infos: dict[str, PrincipalInfo | None] = {}
+        self._resource_tags: dict[tuple[str, str], tuple[str, ...]] = {}
         self._shared: dict[tuple[Any, str], Signature] = {}
         self._policy_patterns: dict[tuple[str, str], tuple[ResourcePattern, ...] | None] = {}
         self._patterns: dict[tuple[str, str], tuple[ResourcePattern, ...] | None] = {}
@@ -369,22 +376,32 @@ class DecisionCache:
         low = action.lower()
         if low not in RULE_ACTIONS:
             return None
-        info = self._infos.get(pp.principal.arn)
-        if info is None:
-            info = self._infos[pp.principal.arn] = parse_principal(pp.principal.arn)
+        info = self.info(pp)
         return aws_rule(low, resource, info) if info is not None else None
 
-    def split_by_rule(self, pp: PrincipalPolicies, action: str, parts: list[Set[str]]) -> list[Set[str]]:
-        """``parts`` (resources sharing a :meth:`signature`), each split further by :meth:`aws_rule`."""
-        if action.lower() not in RULE_ACTIONS:
-            return parts
-        out: list[Set[str]] = []
-        for part in parts:
-            by_rule: dict[AwsRule | None, set[str]] = {}
-            for arn in part:
-                by_rule.setdefault(self.aws_rule(pp, action, arn), set()).add(arn)
-            out += [part] if len(by_rule) == 1 else list(by_rule.values())
-        return out
+    def resource_tags_read(self, pp: PrincipalPolicies, action: str) -> tuple[str, ...]:
+        """The tag names (lower-cased) whose target value a condition of the principal's statements naming
+        ``action`` reads (``aws:ResourceTag/NAME``, ``iam:ResourceTag/NAME``), sorted."""
+        key = (pp.key, action)
+        found = self._resource_tags.get(key)
+        if found is None:
+            low = action.lower()
+            names = {
+                c.key_lower.split("/", 1)[1]
+                for policy in pp.every
+                for st in policy.statements_for(low)
+                for c in st.conditions
+                if c.key_lower.startswith(RESOURCE_TAGS)
+            }
+            found = self._resource_tags[key] = tuple(sorted(names))
+        return found
+
+    def info(self, pp: PrincipalPolicies) -> PrincipalInfo | None:
+        """What the engine reads of the principal's ARN (its kind, account, whether a service-linked role)."""
+        arn = pp.principal.arn
+        if arn not in self._infos:
+            self._infos[arn] = parse_principal(arn)
+        return self._infos[arn]
 
     def signature(self, pp: PrincipalPolicies, action: str, resource: str) -> Signature:
         """Which of the statements naming ``action`` (identity, boundary, SCPs) have a ``Resource`` matching

@@ -27,6 +27,7 @@ from iamwarden.analysis.principals import (
 )
 from iamwarden.model import Group, Role, User
 from iamwarden.policy import Policy, Statement
+from iamwarden.policy.aws_rules import RULE_ACTIONS, AwsRule, aws_rule
 from iamwarden.policy.matching import ResourcePattern
 from iamwarden.policy.query import matching_arns
 
@@ -72,6 +73,9 @@ class TargetIndex:
         self._narrowed: dict[tuple[Any, ...], tuple[Set[str], list[str]]] = {}
         self._capable: dict[Kind, frozenset[str]] = {}
         self._makeable: frozenset[str] | None = None
+        self._rule_groups_memo: dict[tuple[str, Kind, str, bool], tuple[frozenset[str], ...]] = {}
+        self._tag_groups_memo: dict[tuple[Kind, tuple[str, ...]], tuple[frozenset[str], ...]] = {}
+        self._tagging_memo: dict[tuple[str, str, Kind], tuple[frozenset[str], ...]] = {}
         self._members: dict[str, tuple[str, ...]] | None = None
         self._customer_policies: dict[str, list[str]] = {}
         self._policy_owners: dict[str, set[str]] | None = None
@@ -117,15 +121,21 @@ class TargetIndex:
         return found
 
     def partition(self, pp: PrincipalPolicies, action: str, kind: Kind, arns: Set[str]) -> list[Set[str]]:
+        """``arns`` split so that the members of a part get the same decision: by which statements naming ``action``
+        match them (:meth:`_signature_parts`), then by what else the engine reads of the target
+        (:meth:`split_by_target`)."""
+        return self.split_by_target(pp, action, kind, self._signature_parts(pp, action, kind, arns))
+
+    def _signature_parts(self, pp: PrincipalPolicies, action: str, kind: Kind, arns: Set[str]) -> list[Set[str]]:
         """``arns`` split by which statements naming ``action`` match them (the parts of :meth:`DecisionCache.
-        signature`: resources in one part get the same decision). Without policy variables by set operations over
-        each statement's matches, computed once per statement; with them, by each resource's signature."""
+        signature`). Without policy variables by set operations over each statement's matches, computed once per
+        statement; with them, by each resource's signature."""
         statements, shared = self.decisions.signature_statements(pp, action)
         if shared is None:
             by_sig: dict[Any, set[str]] = {}
             for arn in arns:
                 by_sig.setdefault(self.decisions.signature(pp, action, arn), set()).add(arn)
-            return self.decisions.split_by_rule(pp, action, list(by_sig.values()))
+            return list(by_sig.values())
         parts = [arns] if arns else []
         every = self._pool_sets[kind]
         for st, patterns_key in zip(statements, shared, strict=True):
@@ -133,7 +143,85 @@ class TargetIndex:
             if not matched or len(matched) == len(every):
                 continue  # matches none or all of them: splits nothing
             parts = [q for part in parts for q in (part & matched, part - matched) if q]
-        return self.decisions.split_by_rule(pp, action, parts)
+        return parts
+
+    def split_by_target(self, pp: PrincipalPolicies, action: str, kind: Kind, parts: list[Set[str]]) -> list[Set[str]]:
+        """``parts`` split further by what else the decision reads of each member: the engine's rule for resources
+        AWS manages (:meth:`split_by_rule`) and, when the statements naming ``action`` have conditions on the
+        target's tags (``aws:ResourceTag/*``, ``iam:ResourceTag/*``), the member's values of those tags and whether
+        the principal may tag it (:mod:`.caller_context`: the attacker satisfies such a condition with the tag the
+        target has, or by tagging it first)."""
+        parts = self.split_by_rule(pp, action, kind, parts)
+        tags = self.decisions.resource_tags_read(pp, action)
+        if not tags or kind not in ("user", "role"):
+            return parts
+        parts = _split(parts, self._tag_groups(kind, tags))
+        tagging = "iam:TagUser" if kind == "user" else "iam:TagRole"
+        return _split(parts, self._tagging_groups(pp, tagging, kind))
+
+    def _tag_groups(self, kind: Kind, tags: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+        """The ``kind`` pool grouped by its members' values of ``tags`` (lower-cased names); once per pool and
+        names."""
+        key = (kind, tags)
+        found = self._tag_groups_memo.get(key)
+        if found is None:
+            groups: dict[tuple[str | None, ...], set[str]] = {}
+            principals = self.facts.principals
+            for arn in self._pool_lists[kind]:
+                own = {t.key.lower(): t.value for t in principals[arn].tags}
+                groups.setdefault(tuple(own.get(tag) for tag in tags), set()).add(arn)
+            found = self._tag_groups_memo[key] = tuple(frozenset(g) for g in groups.values())
+        return found
+
+    def _tagging_groups(self, pp: PrincipalPolicies, tagging: str, kind: Kind) -> tuple[frozenset[str], ...]:
+        """The ``kind`` pool grouped so that the principal's ``tagging`` requests get one decision per group (its
+        statements' matches, and AWS's rules); once per principal."""
+        key = (pp.key, tagging, kind)
+        found = self._tagging_memo.get(key)
+        if found is None:
+            pool = self._pool_sets[kind]
+            parts = self.split_by_rule(pp, tagging, kind, self._signature_parts(pp, tagging, kind, pool))
+            found = self._tagging_memo[key] = tuple(frozenset(p) for p in parts)
+        return found
+
+    def split_by_rule(self, pp: PrincipalPolicies, action: str, kind: Kind, parts: list[Set[str]]) -> list[Set[str]]:
+        """``parts`` (resources sharing a signature), each split further by the engine's rule for resources AWS
+        manages (:meth:`DecisionCache.aws_rule`): an Identity Center or service-linked role refuses what a customer
+        role matched by the same statements allows."""
+        groups = self._rule_groups(pp, action, kind)
+        if not groups:
+            return parts
+        out: list[Set[str]] = []
+        for part in parts:
+            rest = part
+            for group in groups:
+                ruled = part & group
+                if ruled:
+                    out.append(ruled)
+                    rest = rest - ruled
+            if rest:
+                out.append(rest)
+        return out
+
+    def _rule_groups(self, pp: PrincipalPolicies, action: str, kind: Kind) -> tuple[frozenset[str], ...]:
+        """The members of the ``kind`` pool an AWS rule decides ``action`` on for the principal, one set per rule;
+        once per action, pool and kind of principal (what the rule reads of it)."""
+        low = action.lower()
+        if low not in RULE_ACTIONS:
+            return ()
+        info = self.decisions.info(pp)
+        if info is None:
+            return ()
+        key = (low, kind, info.kind, info.service_linked)
+        found = self._rule_groups_memo.get(key)
+        if found is None:
+            by_rule: dict[AwsRule, set[str]] = {}
+            for arn in self._pool_lists[kind]:
+                rule = aws_rule(low, arn, info)
+                if rule is not None:
+                    by_rule.setdefault(rule, set()).add(arn)
+            found = self._rule_groups_memo[key] = tuple(frozenset(v) for v in by_rule.values())
+        return found
 
     def narrowed(
         self,
@@ -417,10 +505,17 @@ def any_member(part: Set[str]) -> str:
     """One member of a part of :meth:`TargetIndex.partition` to ask the engine about: every member gets the same
     decision, whose reasons name statements, not the resource (each edge's grant names its own resource). The
     first in order, so that the same account gives the same answers in every run."""
-    return min(part)
+    return next(iter(part))
 
 
 def attaches(action: str) -> bool:
     """``iam:Attach*Policy``: the request names the policy attached (``iam:PolicyARN``)."""
     low = action.lower()
     return low.startswith("iam:attach") and low.endswith("policy")
+
+
+def _split(parts: list[Set[str]], groups: tuple[frozenset[str], ...]) -> list[Set[str]]:
+    """Each of ``parts`` split by ``groups`` (which cover every member)."""
+    if len(groups) <= 1:
+        return parts
+    return [q for part in parts for q in (part & g for g in groups) if q]
