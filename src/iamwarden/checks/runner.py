@@ -24,12 +24,15 @@ from fnmatch import fnmatchcase
 
 from iamwarden.analysis.context import AnalysisContext
 from iamwarden.analysis.organization import OrganizationFacts
+from iamwarden.analysis.permissions import admin_of
+from iamwarden.analysis.principals import principal_policies
 from iamwarden.checks.base import PRACTICES, Check, Finding, Outcome, Severity, Status, account_arn
 from iamwarden.checks.config import Thresholds
+from iamwarden.checks.facts import inventory_missing
 from iamwarden.checks.organization._common import OrgCheck
 from iamwarden.checks.registry import CHECKS
 from iamwarden.checks.suppressions import Suppression, covered_counts, match, today_utc
-from iamwarden.model import Account
+from iamwarden.model import Account, Role, User
 from iamwarden.runtime import gc_paused
 
 SUPPRESSIBLE = frozenset({Status.FAIL, Status.UNKNOWN})
@@ -141,6 +144,8 @@ def _evaluate_all(
 ) -> list[Finding]:
     """Every check's findings, in ``checks`` order. The checks named in ``aside`` are evaluated in a forked child
     process while this one evaluates the others (see :func:`_fork`); their outcomes are the same either way."""
+    if aside:
+        _shared_answers(context)
     forked = _fork(context, thresholds, [c for c in checks if c.id in aside]) if aside else None
     outcomes = {c.id: list(c.evaluate(context, thresholds)) for c in checks if forked is None or c.id not in aside}
     if forked is not None:
@@ -180,6 +185,19 @@ def _parallel(account: Account) -> frozenset[str]:
     if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
         return frozenset()
     return PARALLEL_CHECKS
+
+
+def _shared_answers(context: AnalysisContext) -> None:
+    """Fill the context with what the checks on both sides of the fork ask first: every principal's compiled
+    policies and administrator verdict (``least_privilege.effective_admins`` here, the escalation graph in the
+    child). The child inherits them instead of computing them a second time; the answers are the same."""
+    account = context.account
+    if inventory_missing(account):
+        return
+    principals: list[User | Role] = [*account.users, *account.roles]
+    for principal in principals:
+        if not (isinstance(principal, Role) and principal.service_linked):
+            admin_of(context, principal_policies(context, principal))
 
 
 def _fork(
