@@ -13,13 +13,14 @@ One module per family of checks: :mod:`.structure` (elements, principals, size),
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 from iamwarden.policy.catalogue import Catalogue, catalogue
 from iamwarden.policy.lint.actions import check_actions
 from iamwarden.policy.lint.conditions import check_conditions
 from iamwarden.policy.lint.findings import POLICY_TYPES, Collector, Finding
-from iamwarden.policy.lint.jsonpos import JNode, JObject, JScalar, JsonSyntaxError, parse
+from iamwarden.policy.lint.jsonpos import JNode, JObject, JScalar, JsonSyntaxError, compact, parse
 from iamwarden.policy.lint.principals import check_principals
 from iamwarden.policy.lint.resources import check_resources
 from iamwarden.policy.lint.rules import KIND_ORDER, REDIRECTS, RULES, FindingKind, Rule, canonical
@@ -41,6 +42,7 @@ __all__ = [
     "Rule",
     "canonical",
     "lint_policy_text",
+    "lint_policy_value",
 ]
 
 
@@ -75,15 +77,45 @@ def lint_policy_text(
     return [replace(f, source=source) for f in found]
 
 
-def _lint(
-    text: str, policy_type: PolicyType, source: str, identity_kind: IdentityKind, cat: Catalogue
+def lint_policy_value(
+    document: object, *, policy_type: PolicyType, source: str, identity_kind: IdentityKind = "managed"
 ) -> list[Finding]:
+    """:func:`lint_policy_text` of an already parsed document, as its compact JSON text (no whitespace, as IAM
+    counts size): the findings are the same, positions are offsets into that one line, and the text is not read
+    back (:func:`~.jsonpos.compact`)."""
+    if policy_type not in POLICY_TYPES:
+        raise ValueError(f"unknown policy type {policy_type!r}")
+    text = json.dumps(document, separators=(",", ":"))
+    key = (text, policy_type, identity_kind)
+    found = _memo.get(key)
+    if found is None:
+        try:
+            root: JNode | None = compact(document, text)
+        except JsonSyntaxError:
+            root = None  # _lint reads the text and reports where it stops
+        found = tuple(_lint(text, policy_type, "", identity_kind, catalogue(), root))
+        if len(_memo) >= _MEMO_SIZE:
+            _memo.clear()
+        _memo[key] = found
+    return [replace(f, source=source) for f in found]
+
+
+def _lint(
+    text: str,
+    policy_type: PolicyType,
+    source: str,
+    identity_kind: IdentityKind,
+    cat: Catalogue,
+    root: JNode | None = None,
+) -> list[Finding]:
+    """The findings; ``root``: the nodes of ``text`` when known already (else ``text`` is read)."""
     out = Collector(source, policy_type)
-    try:
-        root = parse(text)
-    except JsonSyntaxError as exc:
-        out.add("JSON_SYNTAX_ERROR", f"invalid JSON: {exc.message}", (), exc.pos)
-        return out.findings
+    if root is None:
+        try:
+            root = parse(text)
+        except JsonSyntaxError as exc:
+            out.add("JSON_SYNTAX_ERROR", f"invalid JSON: {exc.message}", (), exc.pos)
+            return out.findings
     check_size(text, out, root, identity_kind)
     statements = check_document(root, out)
     check_redundant_statements(statements, out)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -221,6 +222,64 @@ def parse(text: str) -> JNode:
     if reader.i < len(text):
         raise reader.fail("extra data after the JSON value")
     return node
+
+
+class _NotCompact(Exception):
+    """The value has something :func:`compact` does not write as ``json.dumps`` would and :func:`parse` read."""
+
+
+def compact(value: object, text: str) -> JNode:
+    """The nodes of ``text``, the compact JSON of an already parsed value (``json.dumps(value, separators=(",",
+    ":"))``), equal to ``parse(text)`` but built from the value without reading the text (the scan lints every
+    policy of the account this way: the positions are offsets into the one-line text). What the value holds that is
+    not written as assumed here (``NaN``, nesting deeper than 64 levels, keys that are not strings) is read from the
+    text instead, so :class:`JsonSyntaxError` is raised as ``parse`` raises it."""
+    try:
+        node, end = _compact(value, (), 0, 0)
+    except _NotCompact:
+        return parse(text)
+    if end != len(text):
+        return parse(text)
+    return node
+
+
+def _compact(value: object, path: tuple[PathPart, ...], depth: int, offset: int) -> tuple[JNode, int]:
+    """The node of ``value`` written at ``offset`` and the offset after it."""
+    if depth > 64:
+        raise _NotCompact
+    pos = Pos(offset, 1, offset + 1)
+    if isinstance(value, dict):
+        offset += 1
+        members: list[JMember] = []
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _NotCompact
+            if members:
+                offset += 1
+            key_pos = Pos(offset, 1, offset + 1)
+            offset += len(json.dumps(key)) + 1
+            node, offset = _compact(item, (*path, key), depth + 1, offset)
+            members.append(JMember(key, key_pos, node))
+        return JObject(pos, path, tuple(members)), offset + 1
+    if isinstance(value, list | tuple):
+        offset += 1
+        items: list[JNode] = []
+        for item in value:
+            if items:
+                offset += 1
+            node, offset = _compact(item, (*path, len(items)), depth + 1, offset)
+            items.append(node)
+        return JArray(pos, path, tuple(items)), offset + 1
+    if isinstance(value, str):
+        return JScalar(pos, path, value), offset + len(json.dumps(value))
+    if value is None or isinstance(value, bool):
+        return JScalar(pos, path, value), offset + (4 if value is None or value is True else 5)
+    if isinstance(value, int):
+        return JScalar(pos, path, int(value)), offset + len(repr(int(value)))
+    if isinstance(value, float) and math.isfinite(value):
+        raw = repr(value)
+        return JScalar(pos, path, float(raw) if any(ch in raw for ch in ".eE") else int(raw)), offset + len(raw)
+    raise _NotCompact
 
 
 def json_path(path: tuple[PathPart, ...]) -> str:
