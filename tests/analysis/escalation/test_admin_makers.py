@@ -165,8 +165,9 @@ def test_roles_matched_alike_are_told_apart_by_the_tags_a_condition_reads() -> N
     resources using tags": https://docs.aws.amazon.com/IAM/latest/UserGuide/access_tags.html) holds for the role that
     carries the tag and not for the one that does not, though the statement's ``Resource`` matches both. Before, the
     two shared the answer for whichever was asked first."""
-    tagged = {"Effect": "Allow", "Action": "iam:PutRolePolicy", "Resource": f"{PREFIX}role/etl-*"}
-    tagged["Condition"] = {"StringEquals": {"aws:ResourceTag/app": "etl"}}
+    tagged = allow(
+        "iam:PutRolePolicy", f"{PREFIX}role/etl-*", Condition={"StringEquals": {"aws:ResourceTag/app": "etl"}}
+    )
     spec = AccountSpec()
     spec.role("maker", NOBODY_TRUST, inline={"p": doc(tagged)})
     spec.role("etl-tagged", NOBODY_TRUST, inline={"read": doc(allow("s3:GetObject"))}, tags={"app": "etl"})
