@@ -188,24 +188,12 @@ class TargetIndex:
         """``parts`` (resources sharing a signature), each split further by the engine's rule for resources AWS
         manages (:meth:`DecisionCache.aws_rule`): an Identity Center or service-linked role refuses what a customer
         role matched by the same statements allows."""
-        groups = self._rule_groups(pp, action, kind)
-        if not groups:
-            return parts
-        out: list[Set[str]] = []
-        for part in parts:
-            rest = part
-            for group in groups:
-                ruled = part & group
-                if ruled:
-                    out.append(ruled)
-                    rest = rest - ruled
-            if rest:
-                out.append(rest)
-        return out
+        return _split(parts, self._rule_groups(pp, action, kind))
 
     def _rule_groups(self, pp: PrincipalPolicies, action: str, kind: Kind) -> tuple[frozenset[str], ...]:
-        """The members of the ``kind`` pool an AWS rule decides ``action`` on for the principal, one set per rule;
-        once per action, pool and kind of principal (what the rule reads of it)."""
+        """The ``kind`` pool grouped by the AWS rule that decides ``action`` on each member for the principal (one
+        group for the members no rule decides); once per action, pool and kind of principal (what the rule reads of
+        it)."""
         low = action.lower()
         if low not in RULE_ACTIONS:
             return ()
@@ -215,11 +203,9 @@ class TargetIndex:
         key = (low, kind, info.kind, info.service_linked)
         found = self._rule_groups_memo.get(key)
         if found is None:
-            by_rule: dict[AwsRule, set[str]] = {}
+            by_rule: dict[AwsRule | None, set[str]] = {}
             for arn in self._pool_lists[kind]:
-                rule = aws_rule(low, arn, info)
-                if rule is not None:
-                    by_rule.setdefault(rule, set()).add(arn)
+                by_rule.setdefault(aws_rule(low, arn, info), set()).add(arn)
             found = self._rule_groups_memo[key] = tuple(frozenset(v) for v in by_rule.values())
         return found
 
@@ -503,8 +489,9 @@ def _allow_resources(policy: Policy) -> Iterator[str]:
 
 def any_member(part: Set[str]) -> str:
     """One member of a part of :meth:`TargetIndex.partition` to ask the engine about: every member gets the same
-    decision, whose reasons name statements, not the resource (each edge's grant names its own resource). The
-    first in order, so that the same account gives the same answers in every run."""
+    decision, whose reasons name statements, not the resource (each edge's grant names its own resource): the parts
+    are split by everything the decision reads of the target (:meth:`TargetIndex.split_by_target`), so which member
+    is asked does not change the answer."""
     return next(iter(part))
 
 

@@ -67,14 +67,7 @@ def lint_policy_text(
         raise ValueError(f"unknown policy type {policy_type!r}")
     if cat is not None:
         return _lint(text, policy_type, source, identity_kind, cat)
-    key = (text, policy_type, identity_kind)
-    found = _memo.get(key)
-    if found is None:
-        found = tuple(_lint(text, policy_type, "", identity_kind, catalogue()))
-        if len(_memo) >= _MEMO_SIZE:
-            _memo.clear()
-        _memo[key] = found
-    return [replace(f, source=source) for f in found]
+    return _remembered(text, policy_type, source, identity_kind, None)
 
 
 def lint_policy_value(
@@ -86,13 +79,24 @@ def lint_policy_value(
     if policy_type not in POLICY_TYPES:
         raise ValueError(f"unknown policy type {policy_type!r}")
     text = json.dumps(document, separators=(",", ":"))
+    return _remembered(text, policy_type, source, identity_kind, document)
+
+
+def _remembered(
+    text: str, policy_type: PolicyType, source: str, identity_kind: IdentityKind, document: object
+) -> list[Finding]:
+    """The findings for ``text``, linted once per distinct text, type and quota, returned naming ``source``.
+    ``document``: the parsed value of ``text`` when the caller has it (its nodes are built from it), else ``None``
+    for ``lint_policy_text`` (the text is read)."""
     key = (text, policy_type, identity_kind)
     found = _memo.get(key)
     if found is None:
-        try:
-            root: JNode | None = compact(document, text)
-        except JsonSyntaxError:
-            root = None  # _lint reads the text and reports where it stops
+        root: JNode | None = None
+        if document is not None:
+            try:
+                root = compact(document, text)
+            except JsonSyntaxError:
+                root = None  # _lint reads the text and reports where it stops
         found = tuple(_lint(text, policy_type, "", identity_kind, catalogue(), root))
         if len(_memo) >= _MEMO_SIZE:
             _memo.clear()
