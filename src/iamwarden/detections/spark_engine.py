@@ -33,6 +33,8 @@ from iamwarden.detections.hits import KEPT_COLUMNS, firsts_sql
 from iamwarden.detections.rules import CompiledRule
 
 LOG_CONFIG = Path(__file__).with_name("spark-log4j2.properties")
+DRIVER_LISTING = 1_000_000
+"""In local mode, files up to this many are listed by the driver (Spark's default: a distributed job beyond 32)."""
 
 
 def _spark_type(field: Field) -> Any:
@@ -48,7 +50,7 @@ class SparkHits(HitsTable):
         from pyspark.sql import SparkSession
 
         super().__init__(rules)
-        self.spark = (
+        builder = (
             SparkSession.builder.master(master or "local[2]")
             .appName("iamwarden-detect")
             .config("spark.ui.enabled", "false")
@@ -56,8 +58,12 @@ class SparkHits(HitsTable):
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}")
-            .getOrCreate()
         )
+        if master is None:
+            # the files are named one by one, a status call each, which Spark runs as a distributed job beyond 32
+            # paths: in local mode the driver lists them faster (1,000 local files: 5.1 s as a job, 1.3 s)
+            builder = builder.config("spark.sql.sources.parallelPartitionDiscovery.threshold", str(DRIVER_LISTING))
+        self.spark = builder.getOrCreate()
         self.spark.sparkContext.setLogLevel("ERROR")
 
     def _read(self, shape: str, paths: list[str]) -> Any:
