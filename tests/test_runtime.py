@@ -80,6 +80,27 @@ def test_gc_paused_restores_the_collector_as_it_was() -> None:
         gc.enable()
 
 
+def test_gc_paused_with_freeze_moves_what_is_alive_out_of_the_collectors_reach() -> None:
+    class Node:
+        def __init__(self) -> None:
+            self.me = self  # a cycle: only the collector frees it
+
+    gc.unfreeze()
+    try:
+        with gc_paused(freeze=True):
+            kept = Node()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+        assert not any(o is kept for o in gc.get_objects())  # frozen objects are not in any generation
+        with gc_paused(freeze=True):  # nested in a paused block: nothing is frozen there
+            with gc_paused(freeze=True):
+                Node()
+            assert not gc.isenabled()
+    finally:
+        gc.unfreeze()
+    assert any(o is kept for o in gc.get_objects())
+
+
 def test_open_atomically_shows_the_file_only_once_whole(tmp_path: Path) -> None:
     path = tmp_path / "merged.json"
     path.write_bytes(b"old")

@@ -249,8 +249,11 @@ def scan(
             )
             raise typer.Exit(1)
         return
-    loaded = load_input(snapshot, authorization_details, import_dir, account_id, path, positional=True)
-    account = build_account(loaded)
+    # the collector's passes over the account and the checks' results would find next to nothing to free: it is
+    # paused while they are built, and what is alive after is frozen, not walked (scan is a one-shot process)
+    with gc_paused(freeze=True):
+        loaded = load_input(snapshot, authorization_details, import_dir, account_id, path, positional=True)
+        account = build_account(loaded)
     if secrets is not None:
         from dataclasses import replace
 
@@ -272,7 +275,8 @@ def scan(
     if inventory_path is not None:
         write_inventory(inv, inventory_path)
         written.append(inventory_path)
-    assessment = run_checks(account, settings.thresholds, suppressions=accepted, today=day)
+    with gc_paused(freeze=True):
+        assessment = run_checks(account, settings.thresholds, suppressions=accepted, today=day)
     activity = detect_activity(account, cloudtrail) if cloudtrail else None
     recording: Recording | None = None
     if record:  # before the reports (the HTML report shows the trend); a database problem is raised after them
@@ -280,7 +284,7 @@ def scan(
         recording = record_scan_before_reports(
             db, loaded, assessment, source, trends=bool({"html", "json"} & set(chosen))
         )
-    with gc_paused():  # the reports' dicts form no cycles; the collector's passes over the account cost seconds
+    with gc_paused(freeze=True):  # the reports' dicts form no cycles; the collector's passes would cost seconds
         written += emit(
             assessment,
             formats=chosen if printing else [f for f in chosen if f != "console"],
