@@ -27,6 +27,7 @@ from iamwarden.detections.hits import (
     HitRow,
     first_seen_of,
     firsts_sql,
+    matches_sql,
     record_of,
 )
 from iamwarden.detections.rules import CompiledRule
@@ -199,13 +200,12 @@ class DuckDBHits(HitsTable):
         """Each record with ``_m``, the rules it matches (one pass over the batch, every rule in one projection);
         the columns first-seen behaviour and the read's accounting need are kept for every record, the others only
         for the records some rule matched."""
-        cases = ", ".join(f"CASE WHEN ({r.sql['duckdb']}) THEN {i} END" for i, r in enumerate(self.rules)) or "NULL"
         columns = ", ".join(
             f'"{k}"' if k in KEPT_COLUMNS else f'CASE WHEN len(_m) > 0 THEN "{k}" END AS "{k}"' for k in RECORD
         )
         return (
             f"SELECT _m, _file, {columns}, _time FROM "
-            f"(SELECT list_filter([{cases}], lambda x: x IS NOT NULL) AS _m, * FROM ({{records}}))"
+            f"(SELECT {matches_sql(self.rules, 'duckdb', by_event_name=False)} AS _m, * FROM ({{records}}))"
         )
 
 

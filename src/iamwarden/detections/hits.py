@@ -16,6 +16,7 @@ import orjson
 
 from iamwarden.collect.cloudtrail import ACCOUNTING_COLUMNS
 from iamwarden.collect.cloudtrail_schema import RECORD
+from iamwarden.detections.rules import CompiledRule
 
 KEPT_COLUMNS = frozenset((*ACCOUNTING_COLUMNS, "errorCode", "readOnly", "eventID"))
 """The columns an engine keeps for every record read (the others only for the records a rule matched): the read's
@@ -92,6 +93,36 @@ def _strip(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _strip(v) for k, v in value.items() if v is not None}
     return value
+
+
+def matches_sql(rules: Sequence[CompiledRule], dialect: str, *, by_event_name: bool) -> str:
+    """The indexes (in ``rules``) of the rules a record matches, in order: one SQL list expression over one record.
+
+    ``by_event_name``: rules confined to some event names (:attr:`CompiledRule.event_names`) are tested only on
+    records of one of those names; a record of another name is tested against the rules that name none, which is
+    the list testing every rule gives it. Spark gains by it (200,000 records of the benchmark's mix: the pack's
+    rules cost 1.96 s over the read, 0.38 s so); DuckDB does not (its vectorised ``CASE`` cost as much as the
+    rules it skipped, 1.64-1.73 s of CPU against 1.88-1.95 s), so it tests every rule."""
+    indexed = list(enumerate(rules))
+    free = [(i, r) for i, r in indexed if r.event_names is None]
+    names = sorted({n for r in rules if r.event_names is not None for n in r.event_names})
+    if not by_event_name or not names or len(free) == len(indexed):
+        return _listed(indexed, dialect)
+    q = '"' if dialect == "duckdb" else "`"
+    listed = ", ".join(f"'{n}'" for n in names)  # plain names only (rules.event_names): nothing to escape
+    return (
+        f"CASE WHEN lower({q}eventName{q}) IN ({listed}) THEN {_listed(indexed, dialect)} "
+        f"ELSE {_listed(free, dialect)} END"
+    )
+
+
+def _listed(indexed: Sequence[tuple[int, CompiledRule]], dialect: str) -> str:
+    if not indexed:
+        return "CAST([] AS INTEGER[])" if dialect == "duckdb" else "CAST(array() AS array<int>)"
+    cases = ", ".join(f"CASE WHEN ({r.sql[dialect]}) THEN {i} END" for i, r in indexed)
+    if dialect == "duckdb":
+        return f"list_filter([{cases}], lambda x: x IS NOT NULL)"
+    return f"filter(array({cases}), x -> x IS NOT NULL)"
 
 
 FIRST_SEEN_KINDS = {

@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from sigma.collection import SigmaCollection
+from sigma.conditions import ConditionAND, ConditionFieldEqualsValueExpression, ConditionItem, ConditionOR
 from sigma.correlations import SigmaCorrelationCondition, SigmaCorrelationRule, SigmaCorrelationType
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
+from sigma.types import SigmaString
 
 from iamwarden.detections.sql_backend import DIALECTS, CloudTrailSQLBackend, backend
 
@@ -33,6 +35,7 @@ PACK_LICENSE = "Apache-2.0"
 LEVELS = ("informational", "low", "medium", "high", "critical")
 _LICENSE_FILES = {"LICENSE.Detection.Rules.md": "DRL-1.1"}
 _ATTACK = re.compile(r"^t\d{4}(\.\d{3})?$")
+_EVENT_NAME = re.compile(r"[A-Za-z0-9_.:-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,10 @@ class CompiledRule:
     """Dialect -> SQL predicate over one record."""
     generate: bool = True
     """Raise alerts of its own (false for a rule only a correlation with ``generate: false`` uses)."""
+    event_names: frozenset[str] | None = None
+    """The event names (lower case) of every record the rule can match, or ``None`` when it names none or its
+    condition does not confine it to some (:func:`event_names`). Engines may skip the rule on other records; what
+    it matches is still decided by :attr:`sql` alone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +252,40 @@ def _add_rule(
     except (SigmaError, NotImplementedError) as exc:
         out.unsupported.append(Unsupported(str(path), rule.title, str(exc).splitlines()[0]))
         return
-    out.rules.append(CompiledRule(info, sql, generate=id(rule) not in hidden))
+    out.rules.append(CompiledRule(info, sql, generate=id(rule) not in hidden, event_names=event_names(rule)))
+
+
+def event_names(rule: SigmaRule) -> frozenset[str] | None:
+    """The event names a record must have for ``rule`` to match it (lower case), read from pySigma's parse of its
+    condition, or ``None`` when the condition does not confine ``eventName`` to a list of plain values.
+
+    A plain value (no wildcard, no placeholder) compares as ``lower(eventName) = lower(value)``, or exactly under
+    ``|cased`` (which implies the same lower-case names); ``A and B`` confines the names as much as any of its
+    parts does, ``A or B`` only when both do; ``not``, wildcards, regular expressions and other fields confine
+    nothing. A rule of several conditions matches what any of them matches."""
+    found: set[str] = set()
+    for condition in rule.detection.parsed_condition:
+        names = _names(condition.parsed)
+        if names is None:
+            return None
+        found |= names
+    return frozenset(found)
+
+
+def _names(node: ConditionItem | Any) -> frozenset[str] | None:
+    if isinstance(node, ConditionAND):
+        confined = [n for n in (_names(a) for a in node.args) if n is not None]
+        return frozenset.intersection(*confined) if confined else None
+    if isinstance(node, ConditionOR):
+        parts = [_names(a) for a in node.args]
+        return None if any(p is None for p in parts) else frozenset().union(*(p for p in parts if p is not None))
+    if isinstance(node, ConditionFieldEqualsValueExpression) and node.field == "eventName":
+        value = node.value
+        if isinstance(value, SigmaString) and not value.contains_special() and not value.contains_placeholder():
+            plain = value.to_plain()
+            if _EVENT_NAME.fullmatch(plain):
+                return frozenset((plain.lower(),))
+    return None
 
 
 _TYPES = {

@@ -29,7 +29,7 @@ from typing import Any
 from iamwarden.collect.cloudtrail import ReadReport, TrailFilter, _reason, file_shape
 from iamwarden.collect.cloudtrail_schema import RECORD, Field
 from iamwarden.detections.duckdb_engine import HitsTable
-from iamwarden.detections.hits import KEPT_COLUMNS, firsts_sql
+from iamwarden.detections.hits import KEPT_COLUMNS, firsts_sql, matches_sql
 from iamwarden.detections.rules import CompiledRule
 
 LOG_CONFIG = Path(__file__).with_name("spark-log4j2.properties")
@@ -136,12 +136,11 @@ class SparkHits(HitsTable):
             keep = keep & F.coalesce("recipientAccountId", "userIdentity.accountId").isin(sorted(where.accounts))
         if where.regions:
             keep = keep & F.col("awsRegion").isin(sorted(where.regions))
-        cases = ", ".join(f"CASE WHEN ({r.sql['spark']}) THEN {i} END" for i, r in enumerate(self.rules)) or "NULL"
         frame = frame.withColumn("_bad", reason)
         frame = frame.withColumn("_keep", F.col("_bad").isNull() & F.coalesce(keep, F.lit(False)))
         frame = frame.withColumn(
             "_m",
-            F.when(F.col("_keep"), F.expr(f"filter(array({cases}), x -> x IS NOT NULL)")).otherwise(
+            F.when(F.col("_keep"), F.expr(matches_sql(self.rules, "spark", by_event_name=True))).otherwise(
                 F.array().cast("array<int>")
             ),
         )
