@@ -1,11 +1,11 @@
 """Cross-account analysis over an organization: a compact summary of each account (:mod:`.summary`), joined into
 the graph of who may assume which role of another account and the paths that reach another account's administrators
-(:mod:`.graph`). See docs/organizations.md."""
+(:mod:`.graph`, its parts :mod:`.hops`, :mod:`.places`, :mod:`.reads`). See docs/organizations.md."""
 
-from iamwarden.analysis.cross_account.graph import (
+from iamwarden.analysis.cross_account.graph import CrossAccountGraph
+from iamwarden.analysis.cross_account.hops import (
     ADMIN_NODE,
     MAX_HOPS,
-    CrossAccountGraph,
     CrossAccountPath,
     ExternalTrust,
     Hop,

@@ -22,6 +22,9 @@ Two kinds of callers are asked about:
   permissions to, the principal the trust policy names: asked with an allow-all identity policy, within the account's
   SCPs (:data:`iamwarden.analysis.trust.ALLOW_ALL`, :func:`~iamwarden.analysis.trust.probe_arn`).
 
+The parts live beside this module: the results (:mod:`.hops`: edges, paths, external trusts), the accounts' places
+and organization policies (:mod:`.places`), and which facts about the caller policies read (:mod:`.reads`).
+
 Within an account, a principal that is an administrator, or has an escalation path to one (the account's escalation
 graph), leads to its account's ``admin:`` node. A cross-account path starts at a principal (or an account's
 administrators) and ends at the ``admin:`` node of another account, shortest first.
@@ -33,187 +36,55 @@ assume the role with no context (``open``), only with keys such as ``sts:Externa
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import orjson
 
+from iamwarden.analysis.cross_account.hops import (
+    MAX_HOPS,
+    CrossAccountPath,
+    EdgeKind,
+    ExternalTrust,
+    Hop,
+    admin_node,
+    shortest_paths,
+)
+from iamwarden.analysis.cross_account.places import RCP, SCP, OrgPlaces
+from iamwarden.analysis.cross_account.reads import KeyReads, Reads
 from iamwarden.analysis.cross_account.summary import ASSUME_ROLE, AccountSummary, AdminReach, Caller
 from iamwarden.analysis.trust import ALLOW_ALL, TrustedPrincipal, foreign_principals, probe_arn
 from iamwarden.model import Organization
-from iamwarden.model.entities import OrgPolicy
 from iamwarden.policy import Decision, Policy, Request, evaluate, parse_policy
-from iamwarden.policy.language import Statement, StatementIndex
+from iamwarden.policy.language import Statement
 from iamwarden.policy.matching import ResourcePattern, parse_principal
-from iamwarden.policy.query import allow_resource_patterns, context_keys, matching_arns, statement_context_keys
+from iamwarden.policy.query import allow_resource_patterns, matching_arns, statement_context_keys
 
-MAX_HOPS = 6
-PRINCIPAL_KEYS = frozenset({"aws:principalarn", "aws:username", "aws:userid"})
-"""Context keys that differ between principals of one account and kind (tags are not known offline: absent for
-all)."""
-PROBE_SENSITIVE_KEYS = PRINCIPAL_KEYS | {"aws:principaltype"}
-"""Keys by which a policy may treat the allow-all probe (a role) unlike a caller of the same account."""
-ACCOUNT_SENSITIVE_KEYS = PROBE_SENSITIVE_KEYS | {"aws:principalaccount"}
-"""Keys the engine derives from the caller's ARN (:func:`~iamwarden.policy.evaluation.evaluate`'s defaults) by which
-a policy may tell callers of different accounts apart; with ``aws:PrincipalTag/...`` (absent offline, read all the
-same), a policy reading none of them decides alike for callers of the same kind whatever their account."""
-ADMIN_NODE = "admin:"
-SCP = "SERVICE_CONTROL_POLICY"
-RCP = "RESOURCE_CONTROL_POLICY"
-
-EdgeKind = Literal["assume", "as_admin", "admin", "escalate"]
 Verdict = tuple[bool, tuple[str, ...], tuple[str, ...]] | None
 """What an edge keeps of a decision (:meth:`CrossAccountGraph._verdict`): allowed or conditional, the conditions,
 the resource statements that allowed it; ``None``: no edge."""
-
-
-def admin_node(account_id: str) -> str:
-    """The node standing for any administrator of ``account_id``."""
-    return f"{ADMIN_NODE}{account_id}"
-
-
-def account_of_node(node: str) -> str:
-    """The account of a node: an ``admin:`` node or a principal ARN."""
-    if node.startswith(ADMIN_NODE):
-        return node[len(ADMIN_NODE) :]
-    return node.split(":")[4]
-
-
-@dataclass(frozen=True, slots=True)
-class Hop:
-    """One step of a path: ``source`` may act as ``target``."""
-
-    source: str
-    target: str
-    kind: EdgeKind
-    source_account: str
-    target_account: str
-    conditions: tuple[str, ...] = ()
-    """Context keys the request needs (``sts:externalid``, ``aws:multifactorauthpresent`` ...): ``conditional``."""
-    statements: tuple[str, ...] = ()
-    """The statements that allowed it (``policy statement Sid``), or the escalation techniques of an ``escalate``."""
-
-    @property
-    def cross_account(self) -> bool:
-        return self.source_account != self.target_account
-
-    def describe(self) -> str:
-        what = {
-            "assume": "can assume",
-            "as_admin": "(any administrator) can assume",
-            "admin": "is an administrator:",
-            "escalate": f"can become an administrator ({', '.join(self.statements)}):",
-        }[self.kind]
-        source = "administrators" if self.source.startswith(ADMIN_NODE) else self.source
-        target = f"administrator of {self.target_account}" if self.target.startswith(ADMIN_NODE) else self.target
-        cond = f" if {', '.join(self.conditions)} hold" if self.conditions else ""
-        return f"[{self.source_account}] {source} {what} [{self.target_account}] {target}{cond}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "from": self.source,
-            "from_account": self.source_account,
-            "to": self.target,
-            "to_account": self.target_account,
-            "kind": self.kind,
-            "conditions": list(self.conditions),
-            "because": list(self.statements),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class CrossAccountPath:
-    """A path from ``source`` to an administrator of another account, hop by hop."""
-
-    source: str
-    hops: tuple[Hop, ...]
-
-    @property
-    def source_account(self) -> str:
-        return account_of_node(self.source)
-
-    @property
-    def target_account(self) -> str:
-        return self.hops[-1].target_account
-
-    @property
-    def conditional(self) -> bool:
-        return any(h.conditions for h in self.hops)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "source_account": self.source_account,
-            "target_account": self.target_account,
-            "conditional": self.conditional,
-            "hops": [h.to_json() for h in self.hops],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ExternalTrust:
-    """A role trusting a principal of an account outside the organization."""
-
-    role: str
-    account_id: str
-    principal: str
-    """As the trust policy names it."""
-    external_account: str | None
-    """``None`` for ``*`` (everyone)."""
-    decision: Literal["open", "conditional", "denied"]
-    gated_by: tuple[str, ...]
-    """Context keys the trust needs (``sts:externalid`` ...), for a ``conditional`` one."""
-
-    @property
-    def external_id(self) -> bool:
-        return any(key.lower() == "sts:externalid" for key in self.gated_by)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "role": self.role,
-            "account_id": self.account_id,
-            "principal": self.principal,
-            "external_account": self.external_account,
-            "decision": self.decision,
-            "gated_by": list(self.gated_by),
-            "external_id": self.external_id,
-        }
-
-
-@dataclass(slots=True)
-class _Place:
-    account_id: str
-    path: tuple[str, ...]
-    """Root, OUs, then the account id; empty when unknown."""
-    management: bool
 
 
 @dataclass(slots=True)
 class CrossAccountGraph:
     """The organization's cross-account edges and paths (see the module docstring)."""
 
-    org_id: str | None = None
-    places: dict[str, _Place] = field(default_factory=dict)
-    policies: dict[str, OrgPolicy] = field(default_factory=dict)
+    org: OrgPlaces = field(default_factory=OrgPlaces)
+    """The accounts' places in the organization, its SCPs and RCPs."""
     summaries: dict[str, AccountSummary] = field(default_factory=dict)
     hops: dict[str, list[Hop]] = field(default_factory=dict)
     """Out-edges by node."""
     external: list[ExternalTrust] = field(default_factory=list)
     decisions: int = 0
     """How many requests the engine decided in :meth:`join`."""
-    unapplied: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    """(account, policy type) whose SCPs or RCPs were not applied: the levels without any policy (incomplete data),
-    or empty when the organization has none of that type (the type is not enabled)."""
     shortcuts: bool = True
     """Ask the engine only where its answer is not already known: once per group of callers that must get the same
     answer (:meth:`_decide_callers`), not about callers whose identity policies cannot allow the role
     (:meth:`_may_name`) nor, when the allow-all probe is denied for any principal alike, about any caller of the
     account (:meth:`_ask`). The tests compare the edges with and without."""
-    _compiled: dict[bytes, Policy] = field(default_factory=dict)
     _trusts: dict[tuple[bytes, str], Policy] = field(default_factory=dict)
-    _context_keys: dict[StatementIndex, frozenset[str]] = field(default_factory=dict)
+    key_reads: KeyReads = field(default_factory=KeyReads)
     _assume_patterns: dict[tuple[str, tuple[int, ...]], tuple[ResourcePattern, ...] | None] = field(
         default_factory=dict
     )
@@ -223,39 +94,23 @@ class CrossAccountGraph:
     skipped: int = 0
     """Callers not asked about because the engine's answer is known to be no (see :meth:`_ask`, :meth:`_may_name`)."""
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
-    _flags: dict[StatementIndex, tuple[bool, bool, bool]] = field(default_factory=dict)
-    _side_flags: dict[tuple[str, str], tuple[bool, bool, bool]] = field(default_factory=dict)
-    _caller_flags: dict[tuple[str, tuple[int, ...], int | None], tuple[bool, bool, bool]] = field(default_factory=dict)
+    _side_flags: dict[tuple[str, str], Reads] = field(default_factory=dict)
+    _caller_flags: dict[tuple[str, tuple[int, ...], int | None], Reads] = field(default_factory=dict)
     _places: dict[str, tuple[object, ...] | None] = field(default_factory=dict)
     _paths: dict[str, list[CrossAccountPath]] = field(default_factory=dict)
-    _levels: dict[tuple[str, str], tuple[tuple[Policy, ...], ...]] = field(default_factory=dict)
 
     # --- building ------------------------------------------------------------------------------------------------
 
     def add(self, summary: AccountSummary, organization: Organization | None) -> None:
         """One account's summary and its place in the organization (its :class:`~iamwarden.model.Organization`)."""
         self.summaries[summary.account_id] = summary
-        if organization is None:
-            self.places[summary.account_id] = _Place(summary.account_id, (), False)
-            return
-        self.org_id = self.org_id or organization.org_id
-        for policy in organization.policies:
-            self.policies.setdefault(policy.policy_id, policy)
-        management = organization.management_account_id == summary.account_id
-        self.places[summary.account_id] = _Place(summary.account_id, organization.path, management)
+        self.org.add(summary.account_id, organization)
 
     def add_account(self, account_id: str, organization: Organization | None) -> None:
         """An account of the organization whose snapshot is missing (a gap): trusts naming it stay in the
         organization, but nothing is known of its principals."""
-        if account_id not in self.places and organization is not None:
-            management = organization.management_account_id == account_id
-            self.places[account_id] = _Place(account_id, organization.path, management)
-
-    def _policy(self, text: bytes, name: str) -> Policy:
-        found = self._compiled.get(text)
-        if found is None:
-            found = self._compiled[text] = parse_policy(orjson.loads(text), name=name, source=name)
-        return found
+        if account_id not in self.org.places and organization is not None:
+            self.org.add(account_id, organization)
 
     def _trust(self, text: bytes, name: str) -> Policy:
         """A trust policy compiled under its own role's name (the edges cite it), whatever other role has the same
@@ -266,49 +121,8 @@ class CrossAccountGraph:
         return found
 
     def levels(self, account_id: str, policy_type: str) -> tuple[tuple[Policy, ...], ...]:
-        """The account's SCPs or RCPs, one tuple per level root first; empty when they do not apply (the management
-        account, an account outside the organization or with an unknown path, a type not enabled or a level without
-        any policy: :attr:`unapplied`)."""
-        key = (account_id, policy_type)
-        found = self._levels.get(key)
-        if found is None:
-            place = self.places.get(account_id)
-            out: list[tuple[Policy, ...]] = []
-            if place is not None and place.path and not place.management:
-                for node in place.path:
-                    level = [
-                        self._policy(orjson.dumps(p.document), f"{'SCP' if policy_type == SCP else 'RCP'} {p.name}")
-                        for p in self.policies.values()
-                        if p.type == policy_type and node in p.target_ids and p.document is not None
-                    ]
-                    out.append(tuple(level))
-                if not all(out):
-                    # AWS keeps FullAWSAccess (RCPFullAWSAccess) attached at every level while the policy type is
-                    # enabled: no policy anywhere means the type is off; a level without any, incomplete data.
-                    # Either way the type is not applied (as for an account's own SCPs: principals.scp_levels).
-                    empty = [n for n, level in zip(place.path, out, strict=True) if not level]
-                    self.unapplied[key] = empty if any(out) else []
-                    out = []
-            found = self._levels[key] = tuple(out)
-        return found
-
-    def _org_path(self, account_id: str) -> str | None:
-        place = self.places.get(account_id)
-        if self.org_id is None or place is None or not place.path:
-            return None
-        return "/".join((self.org_id, *place.path[:-1])) + "/"
-
-    def _context(self, caller_account: str, target_account: str) -> dict[str, Any]:
-        ctx: dict[str, Any] = {}
-        if self.org_id is None:
-            return ctx
-        for side, account in (("Principal", caller_account), ("Resource", target_account)):
-            if account in self.places:
-                ctx[f"aws:{side}OrgID"] = self.org_id
-                path = self._org_path(account)
-                if path is not None:
-                    ctx[f"aws:{side}OrgPaths"] = [path]
-        return ctx
+        """The account's SCPs or RCPs (:meth:`~.places.OrgPlaces.levels`)."""
+        return self.org.levels(account_id, policy_type)
 
     # --- the join ------------------------------------------------------------------------------------------------
 
@@ -339,11 +153,11 @@ class CrossAccountGraph:
         accounts: Iterable[str]
         alike: dict[tuple[object, ...], tuple[bool, Verdict]] | None = None
         if trusted.account is None:  # "*": every other account of the organization, and beyond
-            accounts = [a for a in self.places if a != target.account_id]
+            accounts = [a for a in self.org.places if a != target.account_id]
             self._external(target, role, trust, trusted)
             if self.shortcuts and self._blind(target, trust):
                 alike = {}
-        elif trusted.account not in self.places:
+        elif trusted.account not in self.org.places:
             self._external(target, role, trust, trusted)
             return
         else:
@@ -369,10 +183,10 @@ class CrossAccountGraph:
     def _blind(self, target: AccountSummary, trust: Policy) -> bool:
         """Whether the trust policy and the role account's RCPs decide alike for callers of any account: every
         statement's ``Principal`` is ``*`` (no ``NotPrincipal``) and none reads a key derived from the caller's ARN
-        (:data:`ACCOUNT_SENSITIVE_KEYS`, ``aws:PrincipalTag/...``)."""
+        (:data:`~.reads.ACCOUNT_SENSITIVE_KEYS`, ``aws:PrincipalTag/...``)."""
         if any(st.not_principal or (st.principal is not None and not st.principal.wildcard) for st in trust.statements):
             return False
-        return not (self._reads((trust,))[2] or self._side_reads(target.account_id, RCP)[2])
+        return not (self.key_reads.reads((trust,))[2] or self._side_reads(target.account_id, RCP)[2])
 
     @staticmethod
     def _flat(levels: tuple[tuple[Policy, ...], ...]) -> list[Policy]:
@@ -388,9 +202,9 @@ class CrossAccountGraph:
         scps = self.levels(source.account_id, SCP)
         found: tuple[object, ...] | None = None
         if not self._side_reads(source.account_id, SCP)[2]:
-            place = self.places.get(source.account_id)
+            place = self.org.places.get(source.account_id)
             levels = tuple(tuple(p.index for p in level) for level in scps)
-            side = (place is not None, self._org_path(source.account_id))
+            side = (place is not None, self.org.org_path(source.account_id))
             found = (levels, place is not None and place.management, source.partition, side)
         self._places[source.account_id] = found
         return found
@@ -455,59 +269,35 @@ class CrossAccountGraph:
     def _reads_principal(self, source: AccountSummary, caller: Caller, target: AccountSummary, trust: Policy) -> bool:
         return (
             self._caller_reads(source, caller)[0]
-            or self._reads((trust,))[0]
+            or self.key_reads.reads((trust,))[0]
             or self._side_reads(source.account_id, SCP)[0]
             or self._side_reads(target.account_id, RCP)[0]
         )
 
-    def _caller_reads(self, source: AccountSummary, caller: Caller) -> tuple[bool, bool, bool]:
-        """:meth:`_reads` of the caller's identity policies and boundary, once per group of callers."""
+    def _caller_reads(self, source: AccountSummary, caller: Caller) -> Reads:
+        """:meth:`~.reads.KeyReads.reads` of the caller's identity policies and boundary, once per group of callers."""
         key = (source.account_id, caller.identity, caller.boundary)
         found = self._caller_flags.get(key)
         if found is None:
             identity, boundary = self._caller_policies(source, caller)
-            found = self._caller_flags[key] = self._reads((*identity, *([boundary] if boundary else [])))
+            found = self._caller_flags[key] = self.key_reads.reads((*identity, *([boundary] if boundary else [])))
         return found
 
     def _trust_reads_principal(self, source: AccountSummary, target: AccountSummary, trust: Policy) -> bool:
         """Whether the resource side or the caller's SCPs tell principals of one account apart (then an allow-all
         probe's answer does not stand for every caller)."""
         return (
-            self._reads((trust,))[1]
+            self.key_reads.reads((trust,))[1]
             or self._side_reads(source.account_id, SCP)[1]
             or self._side_reads(target.account_id, RCP)[1]
         )
 
-    def _reads(self, policies: Iterable[Policy]) -> tuple[bool, bool, bool]:
-        """Whether any of ``policies`` reads :data:`PRINCIPAL_KEYS`, :data:`PROBE_SENSITIVE_KEYS` (or a principal
-        tag), :data:`ACCOUNT_SENSITIVE_KEYS` (or a principal tag); once per policy."""
-        who = probe = account = False
-        for policy in policies:
-            found = self._flags.get(policy.index)
-            if found is None:
-                keys = self._keys(policy)
-                tags = any(k.startswith("aws:principaltag/") for k in keys)
-                found = self._flags[policy.index] = (
-                    bool(keys & PRINCIPAL_KEYS),
-                    bool(keys & PROBE_SENSITIVE_KEYS) or tags,
-                    bool(keys & ACCOUNT_SENSITIVE_KEYS) or tags,
-                )
-            who, probe, account = who or found[0], probe or found[1], account or found[2]
-        return who, probe, account
-
-    def _side_reads(self, account_id: str, policy_type: str) -> tuple[bool, bool, bool]:
-        """:meth:`_reads` of the account's SCPs or RCPs, once per account."""
+    def _side_reads(self, account_id: str, policy_type: str) -> Reads:
+        """:meth:`~.reads.KeyReads.reads` of the account's SCPs or RCPs, once per account."""
         key = (account_id, policy_type)
         found = self._side_flags.get(key)
         if found is None:
-            found = self._side_flags[key] = self._reads(self._flat(self.levels(account_id, policy_type)))
-        return found
-
-    def _keys(self, policy: Policy) -> frozenset[str]:
-        """:func:`~iamwarden.policy.query.context_keys` of a policy, once per policy."""
-        found = self._context_keys.get(policy.index)
-        if found is None:
-            found = self._context_keys[policy.index] = context_keys(policy)
+            found = self._side_flags[key] = self.key_reads.reads(self._flat(self.levels(account_id, policy_type)))
         return found
 
     def _may_name(self, source: AccountSummary, caller: Caller, role: str) -> bool:
@@ -567,8 +357,8 @@ class CrossAccountGraph:
         trust: Policy,
     ) -> Decision:
         self.decisions += 1
-        caller_place = self.places.get(caller_account)
-        target_place = self.places.get(target_account)
+        caller_place = self.org.places.get(caller_account)
+        target_place = self.org.places.get(target_account)
         scps = self.levels(caller_account, SCP)
         rcps = () if target_place is None or target_place.management else self.levels(target_account, RCP)
         self._last_policies = {
@@ -579,7 +369,7 @@ class CrossAccountGraph:
             "rcp": [p for level in rcps for p in level],
         }
         return evaluate(
-            Request(caller_arn, "sts:AssumeRole", role, self._context(caller_account, target_account)),
+            Request(caller_arn, "sts:AssumeRole", role, self.org.context(caller_account, target_account)),
             identity_policies=identity,
             permission_boundary=boundary,
             resource_policy=trust,
@@ -589,9 +379,9 @@ class CrossAccountGraph:
         )
 
     def _caller_policies(self, source: AccountSummary, caller: Caller) -> tuple[tuple[Policy, ...], Policy | None]:
-        identity = tuple(self._policy(source.documents[i], f"{caller.arn} policy") for i in caller.identity)
+        identity = tuple(self.org.policy(source.documents[i], f"{caller.arn} policy") for i in caller.identity)
         boundary = (
-            self._policy(source.documents[caller.boundary], f"{caller.arn} boundary")
+            self.org.policy(source.documents[caller.boundary], f"{caller.arn} boundary")
             if caller.boundary is not None
             else None
         )
@@ -664,9 +454,9 @@ class CrossAccountGraph:
 
     def _external(self, target: AccountSummary, role: str, trust: Policy, trusted: TrustedPrincipal) -> None:
         caller = probe_arn(trusted, target.account_id, target.partition)
-        place = self.places.get(target.account_id)
+        place = self.org.places.get(target.account_id)
         decision = evaluate(
-            Request(caller, "sts:AssumeRole", role, self._context("", target.account_id)),
+            Request(caller, "sts:AssumeRole", role, self.org.context("", target.account_id)),
             identity_policies=(ALLOW_ALL,),
             resource_policy=trust,
             rcps=() if place is None or place.management else self.levels(target.account_id, RCP),
@@ -701,24 +491,7 @@ class CrossAccountGraph:
         found_paths = self._paths.get(key)
         if found_paths is not None:
             return found_paths
-        start = account_of_node(source)
-        found: dict[str, CrossAccountPath] = {}
-        queue: deque[tuple[str, tuple[Hop, ...]]] = deque([(source, ())])
-        seen = {source}
-        while queue:
-            node, hops = queue.popleft()
-            if len(hops) >= max_hops:
-                continue
-            for hop in self.hops.get(node, ()):
-                if hop.target in seen:
-                    continue
-                seen.add(hop.target)
-                path = (*hops, hop)
-                if hop.target.startswith(ADMIN_NODE) and hop.target_account != start:
-                    found.setdefault(hop.target_account, CrossAccountPath(source, path))
-                    continue
-                queue.append((hop.target, path))
-        result = self._paths[key] = sorted(found.values(), key=lambda p: (len(p.hops), p.target_account))
+        result = self._paths[key] = shortest_paths(self.hops, source, max_hops)
         return result
 
     def paths(self) -> list[CrossAccountPath]:
@@ -733,8 +506,8 @@ class CrossAccountGraph:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "organization": self.org_id,
-            "accounts": len(self.places),
+            "organization": self.org.org_id,
+            "accounts": len(self.org.places),
             "decisions": self.decisions,
             "edges": [h.to_json() for h in sorted(self.edges(), key=lambda h: (h.source, h.target))],
             "paths": [p.to_json() for p in self.paths()],

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from iamwarden.analysis.cross_account.graph import SCP
+from iamwarden.analysis.cross_account.places import SCP
 from iamwarden.analysis.organization import OrganizationFacts
 from iamwarden.analysis.trust import ALLOW_ALL
 from iamwarden.checks.base import CheckMetadata, Outcome, failed, passed, unknown
