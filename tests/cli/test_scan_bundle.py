@@ -96,3 +96,23 @@ def test_one_account_options_are_refused_for_a_bundle(tmp_path: Path) -> None:
         result.output.strip() == "error: command line: --record: reads one account; an organization bundle is "
         "scanned with --output-dir"
     )
+
+
+def test_the_organization_report_does_not_depend_on_the_order_workers_finish_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import iamwarden.cli.org_scan as org_scan
+
+    written = write_test_bundle(tmp_path / "bundle")
+    reports: list[tuple[object, object]] = []
+    assess = org_scan.assess_members
+    for finishing in (lambda outcomes: outcomes, lambda outcomes: outcomes[::-1]):
+        monkeypatch.setattr(
+            org_scan, "assess_members", lambda tasks, workers, f=finishing: iter(f(list(assess(tasks, 1))))
+        )
+        out = tmp_path / f"out{len(reports)}"
+        result = runner.invoke(app, ["scan", str(written.directory), "--output-dir", str(out)])
+        assert result.exit_code == 0, result.output
+        data = orjson.loads((out / "organization.json").read_bytes())
+        reports.append((data["findings"], data["cross_account"]))
+    assert reports[0] == reports[1]

@@ -222,6 +222,9 @@ def scan_bundle(
             outcomes[-1] = replace(outcome, summary=None)  # the graph holds what it needs
         if progress is not None:
             progress(len(outcomes), len(tasks), outcome)
+    # in the bundle's order, not the order the workers finished in: the organization checks list what they find
+    # by member, and the report is the same from run to run
+    facts.members = {e.id: facts.members[e.id] for e in bundle.accounts if e.id in facts.members}
     joined = time.perf_counter()
     facts.graph.join()
     findings = run_org_checks(facts, thresholds)

@@ -283,3 +283,19 @@ def test_an_edge_cites_the_trust_policy_of_its_own_role_when_others_have_the_sam
     assert {h.target_account for h in edges} == {WORK_A, WORK_B}
     for h in edges:
         assert h.statements == (f"{h.target} trust policy statement #0",)
+
+
+def test_the_graph_does_not_depend_on_the_order_accounts_arrive_in() -> None:
+    """A bundle scan adds each account's summary as its worker finishes: the graph's answers (external trusts
+    included, which are listed in the order they were decided) are the same whatever that order."""
+    org = OrgSpec(MGMT)
+    for node, parent in ((MGMT, ROOT), (WORK_A, ROOT), (WORK_B, ROOT)):
+        org.place(node, parent)
+    specs = [AccountSpec(a) for a in (MGMT, WORK_A, WORK_B)]
+    for spec in specs:
+        spec.role("Vendor", trust(VENDOR), inline={"read": doc(allow("s3:GetObject"))})
+        spec.role("Hub", trust(f"arn:aws:iam::{MGMT}:root"), attached=[ADMIN_POLICY])
+    accounts = [org.account(s) for s in specs]
+    first = graph_of(accounts).to_json()
+    assert len(first["external_trusts"]) == 3 and first["paths"]
+    assert graph_of(accounts[::-1]).to_json() == first

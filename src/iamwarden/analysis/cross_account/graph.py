@@ -127,8 +127,10 @@ class CrossAccountGraph:
     # --- the join ------------------------------------------------------------------------------------------------
 
     def join(self) -> None:
-        """Decide every candidate request and build the edges (once, after every account was added)."""
-        by_account: dict[str, AccountSummary] = self.summaries
+        """Decide every candidate request and build the edges (once, after every account was added). Accounts are
+        taken in account id order, whatever the order they were added in (a bundle scan adds each as its worker
+        finishes): the edges, paths and external trusts do not depend on it."""
+        by_account = {a: self.summaries[a] for a in sorted(self.summaries)}
         self.hops = {}
         self.external = []
         self._seen = set()
