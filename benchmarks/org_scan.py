@@ -175,15 +175,15 @@ def replicated_graph(graph: CrossAccountGraph, factor: int) -> CrossAccountGraph
             copies[a].append(f"{(int(a) + k * 13) % 10**12:012d}")
     policies = tuple(
         replace(p, target_ids=tuple(t for x in p.target_ids for t in copies.get(x, [x])))
-        for p in graph.policies.values()
+        for p in graph.org.policies.values()
     )
-    management = next((a for a, place in graph.places.items() if place.management), "")
-    out = CrossAccountGraph(org_id=graph.org_id)
+    management = next((a for a, place in graph.org.places.items() if place.management), "")
+    out = CrossAccountGraph()
     for a, summary in graph.summaries.items():
-        place = graph.places[a]
+        place = graph.org.places[a]
         for new in copies[a]:
             copied = summary if new == a else _renamed(summary, a, new)
-            org = Organization(graph.org_id or ORG_ID, management, "ALL", (*place.path[:-1], new), policies, None)
+            org = Organization(graph.org.org_id or ORG_ID, management, "ALL", (*place.path[:-1], new), policies, None)
             out.add(copied, org)
     return out
 
