@@ -121,3 +121,28 @@ def test_correlation_rows_in_chunks_share_their_repeated_values(
     # one object per distinct value, however many rows (and chunks) hold it
     assert len({id(r[4]) for r in rows}) == 1
     assert len({id(r[-1]) for r in rows[:7]}) == 3
+
+
+def test_correlation_rows_of_groups_too_small_to_fire_are_not_fetched(tmp_path: Path) -> None:
+    # GetUser of users u0, u1, u2: 3, 2 and 2 events; CreateUser of u0, u1, u2: one each
+    events = [ev("GetUser", s) for s in range(7)] + [ev("CreateUser", s) for s in range(3)]
+    hits = engine(tmp_path)
+    try:
+        hits.scan([trail(tmp_path, "a.json", events)])
+        get, create = (r.info.id for r in hits.rules)
+        user = "json_extract_string(\"requestParameters\", '$.userName')"
+        group: dict[str, tuple[str, ...]] = {get: (user,), create: (user,)}
+
+        def users(rule_ids: list[str], least: tuple[int, int]) -> list[tuple[str, str]]:
+            return [(r[0], r[-1]) for r in hits.correlation_rows(rule_ids, group, 1, least)]
+
+        every = users([get, create], (1, 1))
+        assert len(every) == 10
+        assert users([get], (3, 1)) == [(get, "u0")] * 3  # u1 and u2 have two GetUser each
+        assert users([get, create], (4, 1)) == [r for r in every if r[1] == "u0"]  # 3 + 1 across the two rules
+        assert users([get, create], (2, 2)) == every  # every user has both
+        assert users([create], (2, 1)) == []
+        assert hits.correlation_rows([get], {}, 0, (8, 1)) == []  # no group-by: the whole of the rule's hits
+        assert len(hits.correlation_rows([get], {}, 0, (7, 1))) == 7
+    finally:
+        hits.close()

@@ -10,6 +10,7 @@ sequence reads as one alert naming what happened, not as its parts again.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -214,7 +215,7 @@ def _correlate(
     exprs = _dialect_exprs(hits, correlation, exprs)
     groups: dict[tuple[Any, ...], list[tuple[datetime, str, str, str, Any]]] = defaultdict(list)
     width = len(correlation.group_by)
-    for row in hits.correlation_rows(correlation.rules, exprs):
+    for row in hits.correlation_rows(correlation.rules, exprs, width, _least(correlation)):
         rule_id, time, event_id, kind, arn, issuer, *values = row
         key = tuple(values[:width])
         if width and any(v is None for v in key):
@@ -259,15 +260,26 @@ def _dialect_exprs(
     return {r: group.get(r, ()) + ((value[r],) if r in value else ()) for r in correlation.rules}
 
 
+def _least(correlation: CompiledCorrelation) -> tuple[int, int]:
+    """The fewest events, and distinct rules, a group needs for some window of it to meet the condition, whatever
+    the times: a window holds at most the group's events (so counts, and distinct values, ``>=``/``>`` a threshold
+    need that many events), and a temporal rule needs every rule's event in one window."""
+    if correlation.type in ("temporal", "temporal_ordered"):
+        return len(set(correlation.rules)), len(set(correlation.rules))
+    if correlation.op == "gte":
+        return max(1, math.ceil(correlation.count)), 1
+    if correlation.op == "gt":
+        return max(1, math.floor(correlation.count) + 1), 1
+    return 1, 1
+
+
 def _cannot_fire(correlation: CompiledCorrelation, events: Sequence[tuple[datetime, str, str, str, Any]]) -> bool:
-    """Whether no window of the group can meet the condition, whatever the times: a window holds at most the group's
-    events (counts and distinct values ``>=``/``>`` a threshold the group does not reach), and a temporal rule needs
-    every rule's event in one window. Most groups (one caller's single event) end here, before any sort."""
+    """Whether no window of the group can meet the condition (:func:`_least`; a temporal rule needs each of its
+    rules, not only as many). Most groups (one caller's single event) end here, before any sort; the engine does
+    not even fetch the rows of groups with fewer events than :func:`_least` asks."""
     if correlation.type in ("temporal", "temporal_ordered"):
         return not {e[2] for e in events} >= set(correlation.rules)
-    if correlation.op in ("gte", "gt"):
-        return not _OPS[correlation.op](len(events), correlation.count)
-    return False
+    return len(events) < _least(correlation)[0]
 
 
 def _fire(correlation: CompiledCorrelation, events: Sequence[tuple[datetime, str, str, str, Any]]) -> list[Any]:

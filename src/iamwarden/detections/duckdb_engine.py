@@ -133,25 +133,72 @@ class HitsTable:
                 record_of(dict(zip(cols, row[5:], strict=True))),
             )
 
-    def correlation_rows(self, rule_ids: Sequence[str], exprs: dict[str, tuple[str, ...]]) -> list[tuple[Any, ...]]:
-        """``(rule id, time, event id, caller identity..., *exprs[rule])`` for the hits of ``rule_ids``."""
+    def correlation_rows(
+        self,
+        rule_ids: Sequence[str],
+        exprs: dict[str, tuple[str, ...]],
+        width: int = 0,
+        least: tuple[int, int] = (1, 1),
+    ) -> list[tuple[Any, ...]]:
+        """``(rule id, time, event id, caller identity..., *exprs[rule])`` for the hits of ``rule_ids``.
+
+        ``width``: the first ``width`` of each rule's ``exprs`` are its group-by values; ``least``: the fewest rows,
+        and distinct rules, a group must have for the correlation to be able to fire (the caller's test, which still
+        decides). Rows of groups with fewer, or with a group-by value missing, are not fetched."""
         index = {r.info.id: i for i, r in enumerate(self.rules)}
         out: list[tuple[Any, ...]] = []
+        keys = least != (1, 1) and self._keys(rule_ids, exprs, width, least, index)
         # a hit's row is mostly what other rows hold too (the caller, the group-by values, the second it happened):
         # each such value is kept once, and the rows are fetched a chunk at a time, so that the rows cost little more
         # than their tuples (10M records: 930,000 rows, which were several hundred MiB of Python objects)
         shared: dict[Any, Any] = {}
-        for rule_id in rule_ids:
-            extra = "".join(f", {e}" for e in exprs.get(rule_id, ()))
-            cursor = self.con.execute(
-                f"""SELECT _time, coalesce("eventID", _file || '#' || CAST(_time AS VARCHAR)),
-                           {IDENTITY_SQL["duckdb"]}{extra}
-                    FROM hits WHERE _rule = ? ORDER BY _time, "eventID" """,
-                [index[rule_id]],
-            )
-            while chunk := cursor.fetchmany(FETCH_ROWS):
-                out.extend((rule_id, *(_shared(shared, v) for v in row)) for row in chunk)
+        try:
+            for rule_id in rule_ids:
+                extra = "".join(f", {e}" for e in exprs.get(rule_id, ()))
+                group = exprs.get(rule_id, ())[:width]
+                where = (
+                    " AND EXISTS (SELECT 1 FROM _can_fire AS k WHERE "
+                    + (" AND ".join(f"k._g{n} = {e}" for n, e in enumerate(group)) or "true")
+                    + ")"
+                    if keys
+                    else ""
+                )
+                cursor = self.con.execute(
+                    f"""SELECT _time, coalesce("eventID", _file || '#' || CAST(_time AS VARCHAR)),
+                               {IDENTITY_SQL["duckdb"]}{extra}
+                        FROM hits WHERE _rule = ?{where} ORDER BY _time, "eventID" """,
+                    [index[rule_id]],
+                )
+                while chunk := cursor.fetchmany(FETCH_ROWS):
+                    out.extend((rule_id, *(_shared(shared, v) for v in row)) for row in chunk)
+        finally:
+            if keys:
+                self.con.execute("DROP TABLE IF EXISTS _can_fire")
         return out
+
+    def _keys(
+        self,
+        rule_ids: Sequence[str],
+        exprs: dict[str, tuple[str, ...]],
+        width: int,
+        least: tuple[int, int],
+        index: dict[str, int],
+    ) -> bool:
+        """Table ``_can_fire``: the group-by values of the groups with at least ``least`` rows and distinct rules."""
+        parts = []
+        for rule_id in rule_ids:
+            group = exprs.get(rule_id, ())[:width]
+            present = " AND ".join(f"({e}) IS NOT NULL" for e in group) or "true"
+            values = "".join(f", {e} AS _g{n}" for n, e in enumerate(group))
+            parts.append(
+                f"SELECT {index[rule_id]} AS _r{values} FROM hits WHERE _rule = {index[rule_id]} AND {present}"
+            )
+        names = ", ".join(f"_g{n}" for n in range(width)) or "1 AS _all"
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _can_fire AS SELECT {names} FROM ({' UNION ALL '.join(parts)}) "
+            f"GROUP BY ALL HAVING count(*) >= {int(least[0])} AND count(DISTINCT _r) >= {int(least[1])}"
+        )
+        return True
 
 
 class DuckDBHits(HitsTable):

@@ -68,7 +68,13 @@ class Hits(Protocol):
 
     def samples(self, limit: int) -> Iterator[HitRow]: ...
 
-    def correlation_rows(self, rule_ids: Sequence[str], exprs: dict[str, tuple[str, ...]]) -> list[tuple[Any, ...]]: ...
+    def correlation_rows(
+        self,
+        rule_ids: Sequence[str],
+        exprs: dict[str, tuple[str, ...]],
+        width: int = 0,
+        least: tuple[int, int] = (1, 1),
+    ) -> list[tuple[Any, ...]]: ...
 
     def first_seen(self) -> list[tuple[str, Identity, str, datetime, str]]: ...
 
