@@ -28,7 +28,7 @@ from iamwarden.cli.options import (
     verbose_option,
 )
 from iamwarden.errors import InputError, Problem
-from iamwarden.report.arns import shorten_arns
+from iamwarden.report.arns import SHORT_ARNS, shorten_arns
 from iamwarden.report.tables import plain_table
 
 ACTIONS_SHOWN = 8
@@ -133,8 +133,7 @@ def access(
     mine = account.account_id
     console.print(
         f"[bold]{escape(subject.arn)}[/]: {len(entries)} entries, {allowed} action grants outright, "
-        f"{conditional} under conditions or limits"
-        + (f" (ARNs of account {mine} named without arn:aws: and the account id)" if entries else "")
+        f"{conditional} under conditions or limits" + (f" (ARNs of account {mine} {SHORT_ARNS})" if entries else "")
     )
     if entries:
         table = plain_table(show_lines=True)

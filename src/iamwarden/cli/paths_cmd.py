@@ -20,7 +20,7 @@ from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption, load_input
 from iamwarden.cli.options import JsonAliasOption, chosen_format, format_option, parse_choice
 from iamwarden.errors import InputError, Problem
-from iamwarden.report.arns import short_arn, shorten_arns
+from iamwarden.report.arns import SHORT_ARNS, short_arn, shorten_arns
 from iamwarden.report.words import plural, wrap
 
 
@@ -175,9 +175,7 @@ def _print_text(document: dict[str, Any], account_id: str, *, every_path: bool =
     width = max(console.width, 60)
     to = document["to"]
     goal = "an administrator" if to == "admin" else short_arn(to, account_id)
-    typer.echo(
-        wrap(f"Account {account_id}: paths to {goal} (resources named without arn:aws: and the account id)", width)
-    )
+    typer.echo(wrap(f"Account {account_id}: paths to {goal} (resources {SHORT_ARNS})", width))
     with_paths = 0
     for entry in document["principals"]:
         who = short_arn(entry["principal"], account_id)

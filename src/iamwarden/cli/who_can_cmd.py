@@ -23,7 +23,7 @@ from iamwarden.cli.errors import handles_input_errors
 from iamwarden.cli.inputs import AccountIdOption, AuthDetailsOption, ImportDirOption, SnapshotOption
 from iamwarden.cli.options import JsonAliasOption, chosen_format, format_option, parse_choice, verbose_option
 from iamwarden.errors import InputError, Problem
-from iamwarden.report.arns import short_arn, shorten_arns
+from iamwarden.report.arns import SHORT_ARNS, short_arn, shorten_arns
 from iamwarden.report.tables import plain_table
 
 
@@ -113,7 +113,7 @@ def who_can(
     if not rows:
         return
     mine = account.account_id
-    console.print(f"ARNs of account {mine} are named without arn:aws: and the account id.", markup=False)
+    console.print(f"ARNs of account {mine} are {SHORT_ARNS}.", markup=False)
     table = plain_table(show_lines=True)
     for column in ("Principal", "Status", "Resources", "Conditions / limits", "Granted by"):
         table.add_column(column, overflow="fold")

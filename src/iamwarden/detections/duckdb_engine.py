@@ -204,15 +204,8 @@ class HitsTable:
 class DuckDBHits(HitsTable):
     """Runs the rules over a trail with DuckDB, into :class:`HitsTable`'s tables."""
 
-    def __init__(
-        self,
-        rules: Sequence[CompiledRule],
-        threads: int | None = None,
-        memory_limit: str = MEMORY_LIMIT,
-        answer_limit: str = ANSWER_MEMORY_LIMIT,
-    ):
-        super().__init__(rules, threads, memory_limit, answer_limit)
-        self._created = False
+    _created = False
+    """Whether ``hits`` and ``seen`` exist (the first batch creates them, the next ones insert)."""
 
     def scan(
         self,

@@ -37,6 +37,10 @@ def home_region(account: Account) -> str:
 _ACCOUNT_ARN = re.compile(r"arn:aws[\w-]*:([\w-]+):([\w-]*):(\d{12}):([^\s,;()\"']+)")
 
 
+SHORT_ARNS = "named without arn:aws: and the account id"
+"""What a listing says once when it names the account's resources by :func:`short_arn`."""
+
+
 def short_arn(arn: str, account_id: str) -> str:
     """An ARN of ``account_id`` without what the report's header already says: ``user/alice`` for
     ``arn:aws:iam::111122223333:user/alice``, ``lambda:us-east-1:function:f`` for a regional resource, ``root`` for

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from iamwarden.report.arns import SHORT_ARNS
 from iamwarden.report.inventory import Inventory
 from iamwarden.report.tables import plain_table
 from iamwarden.report.words import plural
@@ -54,7 +55,7 @@ def render_header(inv: Inventory, console: Console) -> None:
         f"{plural(c['customer_policies'], 'customer managed policy', 'customer managed policies')} and "
         f"{c['aws_policies']} AWS managed, {plural(c['access_keys'], 'access key')}, {plural(c['trails'], 'trail')}, "
         f"{plural(c['workloads'], 'workload')}; {plural(c['gaps'], 'gap') if c['gaps'] else 'no gaps'}. "
-        f"Resources below are named without arn:aws: and the account id (user/alice).",
+        f"Resources below are {SHORT_ARNS} (user/alice).",
         markup=False,
     )
 
