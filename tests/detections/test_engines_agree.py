@@ -3,13 +3,16 @@ alert, on the Stratus Red Team corpus and on the demo trail (with the demo accou
 
 from __future__ import annotations
 
+import gzip
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from iamwarden.analysis.context import AnalysisContext
+from iamwarden.collect.cloudtrail import TRUNCATED, log_files
 from iamwarden.collect.snapshot import read_snapshot
 from iamwarden.detections import RuleSet, detect, load_rules
 from iamwarden.detections.context import account_facts, escalation_rules
@@ -49,3 +52,27 @@ def test_demo_trail() -> None:
     duck = _alerts(files, rules, "duckdb", facts)
     assert any(a["kind"] == "escalation" for a in duck)
     assert _alerts(files, rules, "spark", facts) == duck
+
+
+def test_bad_input_is_counted_alike(tmp_path: Path) -> None:
+    """A gzip file cut short, a line that is not JSON, records without their name: both engines count each per file
+    and reason, read the rest, and raise the same alerts (Spark skips the rest of a corrupt file instead of failing
+    the whole job)."""
+    trail = orjson.loads((ROOT / "demo" / "demo-trail.json").read_bytes())
+    records = trail["Records"] if isinstance(trail, dict) else trail
+    (tmp_path / "bad.jsonl").write_text('{not json\n{"eventName": "GetUser"}\n')
+    (tmp_path / "good.json").write_bytes(orjson.dumps({"Records": records}))
+    nameless = {k: v for k, v in records[0].items() if k != "eventName"}
+    (tmp_path / "nameless.json").write_bytes(orjson.dumps({"Records": [nameless, records[1]]}))
+    whole = gzip.compress(orjson.dumps({"Records": records}))
+    (tmp_path / "cut.json.gz").write_bytes(whole[: len(whole) // 2])
+    lines = gzip.compress(b"\n".join(orjson.dumps(r) for r in records))
+    (tmp_path / "cut.jsonl.gz").write_bytes(lines[: len(lines) * 3 // 4])
+    files = log_files(tmp_path)
+    results = {engine: detect(files, load_rules(), engine=engine) for engine in ("duckdb", "spark")}
+    duck, spark = (results[e].report for e in ("duckdb", "spark"))
+    assert duck.problems[(str(tmp_path / "cut.json.gz"), TRUNCATED)] == 1
+    assert duck.problems[(str(tmp_path / "bad.jsonl"), "line that is not JSON")] == 1
+    assert spark.problems == duck.problems
+    assert (spark.records, spark.files_read) == (duck.records, duck.files_read)
+    assert [alert_json(a) for a in results["spark"].alerts] == [alert_json(a) for a in results["duckdb"].alerts]

@@ -319,7 +319,7 @@ class TrailReader:
             return False
         truncated = isinstance(data, _Truncated)
         if truncated:
-            self.report.add(str(path), "truncated gzip (records after the cut are lost)")
+            self.report.add(str(path), TRUNCATED)
         events: list[bytes] = []
         if truncated and shape != "lines":
             return False  # a cut JSON document: nothing of it can be read safely
@@ -424,6 +424,10 @@ def _count(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
+TRUNCATED = "truncated gzip (records after the cut are lost)"
+"""The reason a gzip file cut short is counted under (the records before the cut are read where they can be)."""
+
+
 class _Truncated(bytes):
     """The part of a gzip file before it was cut."""
 
@@ -438,6 +442,11 @@ def _decompress(path: Path) -> bytes:
     except zlib.error as exc:
         raise OSError(f"not gzip ({exc})") from None
     return out if inflater.eof else _Truncated(out)
+
+
+def cut_short(path: Path) -> bool:
+    """Whether ``path`` is a gzip file cut short (``OSError`` when it cannot be read, or is not gzip)."""
+    return isinstance(_decompress(path), _Truncated)
 
 
 def _reason(exc: BaseException) -> str:

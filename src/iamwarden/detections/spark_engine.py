@@ -16,7 +16,9 @@ JVM has no switch to silence the notice).
 
 Bad input: each file's shape is sniffed first (a file that cannot be opened is counted, as with DuckDB); Spark reads
 the rest in PERMISSIVE mode, and a record that did not parse (``_corrupt_record``) or lacks its source, name or time is
-counted per file and reason.
+counted per file and reason. A file Spark cannot read to its end (a gzip file cut short, or not gzip) is skipped from
+there on (``spark.sql.files.ignoreCorruptFiles``) instead of failing the job, and counted with the DuckDB engine's
+reason: the files that yielded nothing, and gzip JSON Lines files, are checked again in Python.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from iamwarden.collect.cloudtrail import ReadReport, TrailFilter, _reason, file_shape
+from iamwarden.collect.cloudtrail import TRUNCATED, ReadReport, TrailFilter, _reason, cut_short, file_shape
 from iamwarden.collect.cloudtrail_schema import RECORD, Field
 from iamwarden.detections.duckdb_engine import HitsTable
 from iamwarden.detections.hits import KEPT_COLUMNS, firsts_sql, matches_sql
@@ -57,6 +59,7 @@ class SparkHits(HitsTable):
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.files.ignoreCorruptFiles", "true")
             .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}")
         )
         if master is None:
@@ -71,7 +74,14 @@ class SparkHits(HitsTable):
         from pyspark.sql.types import ArrayType, StringType, StructField, StructType
 
         record = _spark_type(RECORD)
-        reader = self.spark.read.option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", "_corrupt_record")
+        # JSON is UTF-8 (RFC 8259, and CloudTrail writes it so). Said explicitly, Spark reads a whole-file document
+        # through a buffered reader; left to detect the encoding, it read an uncompressed file 18 times slower than
+        # the same file gzipped (200 files of 1,000 records: 22.7 s against 1.3 s)
+        reader = (
+            self.spark.read.option("mode", "PERMISSIVE")
+            .option("columnNameOfCorruptRecord", "_corrupt_record")
+            .option("encoding", "UTF-8")
+        )
         if shape == "records":
             schema = StructType(
                 [StructField("Records", ArrayType(record)), StructField("_corrupt_record", StringType())]
@@ -86,7 +96,8 @@ class SparkHits(HitsTable):
             schema = StructType([*record.fields, StructField("_corrupt_record", StringType())])
             frame = reader.schema(schema).option("multiLine", shape == "array").json(paths)
             frame = frame.select(F.input_file_name().alias("_file"), "*")
-        return frame
+        # what a corrupt record is, in the DuckDB engine's words: a line of JSON Lines, else the whole document
+        return frame.withColumn("_not_json", F.lit("line that is not JSON" if shape == "lines" else "not JSON"))
 
     def scan(
         self,
@@ -120,7 +131,7 @@ class SparkHits(HitsTable):
             frame = frame.unionByName(other)
         frame = frame.withColumn("_time", F.to_timestamp("eventTime"))
         reason = (
-            F.when(F.col("_corrupt_record").isNotNull(), F.lit("record that is not JSON"))
+            F.when(F.col("_corrupt_record").isNotNull(), F.col("_not_json"))
             .when(
                 F.col("eventSource").isNull() | F.col("eventName").isNull(), "record without eventSource or eventName"
             )
@@ -154,15 +165,18 @@ class SparkHits(HitsTable):
             "_time",
         ).persist(StorageLevel.MEMORY_AND_DISK)
         try:
+            read: set[str] = set()
             for row in lean.groupBy("_file", "_bad", "_keep").count().collect():
                 file, bad, kept, count = names.get(row["_file"], row["_file"]), row["_bad"], row["_keep"], row["count"]
+                read.add(file)
                 if bad is not None:
                     report.add(file, bad, int(count))
                 elif kept:
                     report.records += int(count)
                 else:
                     report.filtered += int(count)
-            report.files_read += sum(len(p) for p in by_shape.values())
+            lost = _cut_files(by_shape, names, read, report)
+            report.files_read += sum(len(p) for p in by_shape.values()) - lost
             lean.where("_keep").createOrReplaceTempView("iamwarden_records")
             self.con.register("spark_seen", self.spark.sql(firsts_sql("spark", "iamwarden_records")).toArrow())
             self.con.execute("CREATE TEMP TABLE seen AS SELECT * FROM spark_seen")
@@ -176,3 +190,28 @@ class SparkHits(HitsTable):
         finally:
             lean.unpersist()
         return report
+
+
+def _cut_files(by_shape: dict[str, list[str]], names: dict[str, str], read: set[str], report: ReadReport) -> int:
+    """Count the files Spark could not read to their end (it skips the rest of a corrupt file:
+    ``spark.sql.files.ignoreCorruptFiles``), with the reasons the DuckDB engine gives; how many yielded nothing.
+
+    A whole-document file (``{"Records": [...]}``, an array) that is cut or not gzip yields no row at all, so only
+    the files without rows are read again here; a gzip JSON Lines file may yield the lines before its cut, so each
+    is checked (not CloudTrail's own layout, which is whole documents)."""
+    lost = 0
+    for shape, uris in by_shape.items():
+        for uri in uris:
+            file = names[uri]
+            if file in read and not (shape == "lines" and file.lower().endswith(".gz")):
+                continue
+            try:
+                cut = cut_short(Path(file))
+            except OSError as exc:
+                report.add(file, _reason(exc))
+                lost += 1
+                continue
+            if cut:
+                report.add(file, TRUNCATED)
+                lost += file not in read
+    return lost
