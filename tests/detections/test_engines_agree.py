@@ -55,15 +55,17 @@ def test_demo_trail() -> None:
 
 
 def test_bad_input_is_counted_alike(tmp_path: Path) -> None:
-    """A gzip file cut short, a line that is not JSON, records without their name: both engines count each per file
-    and reason, read the rest, and raise the same alerts (Spark skips the rest of a corrupt file instead of failing
-    the whole job)."""
+    """A gzip file cut short, a line that is not JSON, records without their name or a date: both engines count each
+    per file and reason, read the rest, and raise the same alerts (Spark skips the rest of a corrupt file instead of
+    failing the whole job)."""
     trail = orjson.loads((ROOT / "demo" / "demo-trail.json").read_bytes())
     records = trail["Records"] if isinstance(trail, dict) else trail
     (tmp_path / "bad.jsonl").write_text('{not json\n{"eventName": "GetUser"}\n')
     (tmp_path / "good.json").write_bytes(orjson.dumps({"Records": records}))
     nameless = {k: v for k, v in records[0].items() if k != "eventName"}
     (tmp_path / "nameless.json").write_bytes(orjson.dumps({"Records": [nameless, records[1]]}))
+    undated = {**records[2], "eventTime": "yesterday"}  # Spark's ANSI cast failed the whole job on it
+    (tmp_path / "undated.json").write_bytes(orjson.dumps({"Records": [undated, records[3]]}))
     whole = gzip.compress(orjson.dumps({"Records": records}))
     (tmp_path / "cut.json.gz").write_bytes(whole[: len(whole) // 2])
     lines = gzip.compress(b"\n".join(orjson.dumps(r) for r in records))
@@ -73,6 +75,7 @@ def test_bad_input_is_counted_alike(tmp_path: Path) -> None:
     duck, spark = (results[e].report for e in ("duckdb", "spark"))
     assert duck.problems[(str(tmp_path / "cut.json.gz"), TRUNCATED)] == 1
     assert duck.problems[(str(tmp_path / "bad.jsonl"), "line that is not JSON")] == 1
+    assert duck.problems[(str(tmp_path / "undated.json"), "record whose eventTime is not a date and time")] == 1
     assert spark.problems == duck.problems
     assert (spark.records, spark.files_read) == (duck.records, duck.files_read)
     assert [alert_json(a) for a in results["spark"].alerts] == [alert_json(a) for a in results["duckdb"].alerts]

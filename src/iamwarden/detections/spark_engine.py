@@ -129,7 +129,7 @@ class SparkHits(HitsTable):
         frame = frames[0]
         for other in frames[1:]:
             frame = frame.unionByName(other)
-        frame = frame.withColumn("_time", F.to_timestamp("eventTime"))
+        frame = frame.withColumn("_time", F.try_to_timestamp("eventTime"))  # NULL, not a failed job (ANSI mode)
         reason = (
             F.when(F.col("_corrupt_record").isNotNull(), F.col("_not_json"))
             .when(
