@@ -215,7 +215,8 @@ def _correlate(
     exprs = _dialect_exprs(hits, correlation, exprs)
     groups: dict[tuple[Any, ...], list[tuple[datetime, str, str, str, Any]]] = defaultdict(list)
     width = len(correlation.group_by)
-    for row in hits.correlation_rows(correlation.rules, exprs, width, _least(correlation)):
+    least = _least(correlation)
+    for row in hits.correlation_rows(correlation.rules, exprs, width, least):
         rule_id, time, event_id, kind, arn, issuer, *values = row
         key = tuple(values[:width])
         if width and any(v is None for v in key):
@@ -224,7 +225,7 @@ def _correlate(
         groups[key].append((time, event_id, rule_id, _principal((kind, arn, issuer)), value))
     out: list[Alert] = []
     for key, events in sorted(groups.items(), key=lambda kv: str(kv[0])):
-        if _cannot_fire(correlation, events):
+        if _cannot_fire(correlation, events, least):
             continue
         events.sort(key=lambda e: (e[0], e[1]))
         fired = _fire(correlation, events)
@@ -273,13 +274,15 @@ def _least(correlation: CompiledCorrelation) -> tuple[int, int]:
     return 1, 1
 
 
-def _cannot_fire(correlation: CompiledCorrelation, events: Sequence[tuple[datetime, str, str, str, Any]]) -> bool:
-    """Whether no window of the group can meet the condition (:func:`_least`; a temporal rule needs each of its
-    rules, not only as many). Most groups (one caller's single event) end here, before any sort; the engine does
-    not even fetch the rows of groups with fewer events than :func:`_least` asks."""
+def _cannot_fire(
+    correlation: CompiledCorrelation, events: Sequence[tuple[datetime, str, str, str, Any]], least: tuple[int, int]
+) -> bool:
+    """Whether no window of the group can meet the condition (``least``: :func:`_least`; a temporal rule needs each
+    of its rules, not only as many). Most groups (one caller's single event) end here, before any sort; the engine
+    does not even fetch the rows of groups with fewer events than ``least`` asks."""
     if correlation.type in ("temporal", "temporal_ordered"):
         return not {e[2] for e in events} >= set(correlation.rules)
-    return len(events) < _least(correlation)[0]
+    return len(events) < least[0]
 
 
 def _fire(correlation: CompiledCorrelation, events: Sequence[tuple[datetime, str, str, str, Any]]) -> list[Any]:

@@ -147,7 +147,9 @@ class HitsTable:
         decides). Rows of groups with fewer, or with a group-by value missing, are not fetched."""
         index = {r.info.id: i for i, r in enumerate(self.rules)}
         out: list[tuple[Any, ...]] = []
-        keys = least != (1, 1) and self._keys(rule_ids, exprs, width, least, index)
+        keys = least != (1, 1)
+        if keys:
+            self._can_fire(rule_ids, exprs, width, least, index)
         # a hit's row is mostly what other rows hold too (the caller, the group-by values, the second it happened):
         # each such value is kept once, and the rows are fetched a chunk at a time, so that the rows cost little more
         # than their tuples (10M records: 930,000 rows, which were several hundred MiB of Python objects)
@@ -176,14 +178,14 @@ class HitsTable:
                 self.con.execute("DROP TABLE IF EXISTS _can_fire")
         return out
 
-    def _keys(
+    def _can_fire(
         self,
         rule_ids: Sequence[str],
         exprs: dict[str, tuple[str, ...]],
         width: int,
         least: tuple[int, int],
         index: dict[str, int],
-    ) -> bool:
+    ) -> None:
         """Table ``_can_fire``: the group-by values of the groups with at least ``least`` rows and distinct rules."""
         parts = []
         for rule_id in rule_ids:
@@ -198,7 +200,6 @@ class HitsTable:
             f"CREATE OR REPLACE TEMP TABLE _can_fire AS SELECT {names} FROM ({' UNION ALL '.join(parts)}) "
             f"GROUP BY ALL HAVING count(*) >= {int(least[0])} AND count(DISTINCT _r) >= {int(least[1])}"
         )
-        return True
 
 
 class DuckDBHits(HitsTable):

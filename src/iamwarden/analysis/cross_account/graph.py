@@ -110,7 +110,7 @@ class CrossAccountGraph:
         """An account of the organization whose snapshot is missing (a gap): trusts naming it stay in the
         organization, but nothing is known of its principals."""
         if account_id not in self.org.places and organization is not None:
-            self.org.add(account_id, organization)
+            self.org.place(account_id, organization)
 
     def _trust(self, text: bytes, name: str) -> Policy:
         """A trust policy compiled under its own role's name (the edges cite it), whatever other role has the same

@@ -39,13 +39,18 @@ class OrgPlaces:
     _levels: dict[tuple[str, str], tuple[tuple[Policy, ...], ...]] = field(default_factory=dict)
 
     def add(self, account_id: str, organization: Organization | None) -> None:
-        """An account and its place (its :class:`~iamwarden.model.Organization`; ``None``: outside any)."""
+        """An account, its place and its organization's policies (its :class:`~iamwarden.model.Organization`;
+        ``None``: outside any)."""
         if organization is None:
             self.places[account_id] = Place(account_id, (), False)
             return
         self.org_id = self.org_id or organization.org_id
         for policy in organization.policies:
             self.policies.setdefault(policy.policy_id, policy)
+        self.place(account_id, organization)
+
+    def place(self, account_id: str, organization: Organization) -> None:
+        """An account's place alone (an account known only from the organization: nothing else is taken from it)."""
         management = organization.management_account_id == account_id
         self.places[account_id] = Place(account_id, organization.path, management)
 
